@@ -1,0 +1,65 @@
+// The shape every API file (`00-produce.ts`, `18-api-versions.ts`, ...) exports: its key,
+// the version range we advertise (declared once, read by ApiVersions), and one codec per
+// direction driven by the version. Requests and responses are plain objects.
+//
+// We advertise only non-flexible versions except ApiVersions v3 (see kafka-wire.md), but
+// every codec still knows where its flexible versions start so headers are right.
+
+import type { Reader } from './reader.ts'
+import type { Writer } from './writer.ts'
+
+export interface ApiCodec<Req, Res> {
+  readonly key: number
+  readonly name: string
+  readonly minVersion: number
+  readonly maxVersion: number
+  /** The first version that uses compact encodings and tagged fields. */
+  readonly flexibleVersion: number
+  encodeRequest (w: Writer, version: number, request: Req): void
+  decodeRequest (r: Reader, version: number): Req
+  encodeResponse (w: Writer, version: number, response: Res): void
+  decodeResponse (r: Reader, version: number): Res
+}
+
+export type RequestOf<C> = C extends ApiCodec<infer Req, unknown> ? Req : never
+export type ResponseOf<C> = C extends ApiCodec<unknown, infer Res> ? Res : never
+
+export function isFlexible (codec: ApiCodec<unknown, unknown>, version: number): boolean {
+  return version >= codec.flexibleVersion
+}
+
+/** Helpers for codecs whose fields switch between classic and compact encodings. */
+export function readStr (r: Reader, flexible: boolean): string {
+  return flexible ? r.readCompactString() : r.readString()
+}
+
+export function readNullableStr (r: Reader, flexible: boolean): string | null {
+  return flexible ? r.readCompactNullableString() : r.readNullableString()
+}
+
+export function writeStr (w: Writer, flexible: boolean, v: string): void {
+  if (flexible) w.writeCompactString(v)
+  else w.writeString(v)
+}
+
+export function writeNullableStr (w: Writer, flexible: boolean, v: string | null): void {
+  if (flexible) w.writeCompactNullableString(v)
+  else w.writeNullableString(v)
+}
+
+export function readArr<T> (r: Reader, flexible: boolean, item: (r: Reader) => T): T[] {
+  return flexible ? r.readCompactArray(item) : r.readArray(item)
+}
+
+export function writeArr<T> (w: Writer, flexible: boolean, items: readonly T[], item: (w: Writer, v: T) => void): void {
+  if (flexible) w.writeCompactArray(items, item)
+  else w.writeArray(items, item)
+}
+
+export function readTags (r: Reader, flexible: boolean): void {
+  if (flexible) r.skipTaggedFields()
+}
+
+export function writeTags (w: Writer, flexible: boolean): void {
+  if (flexible) w.writeTaggedFields()
+}
