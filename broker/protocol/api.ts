@@ -63,3 +63,47 @@ export function readTags (r: Reader, flexible: boolean): void {
 export function writeTags (w: Writer, flexible: boolean): void {
   if (flexible) w.writeTaggedFields()
 }
+
+export function readNullableArr<T> (r: Reader, flexible: boolean, item: (r: Reader) => T): T[] | null {
+  return flexible ? r.readCompactNullableArray(item) : r.readNullableArray(item)
+}
+
+export function writeNullableArr<T> (w: Writer, flexible: boolean, items: readonly T[] | null, item: (w: Writer, v: T) => void): void {
+  if (flexible) w.writeCompactNullableArray(items, item)
+  else w.writeNullableArray(items, item)
+}
+
+/** Nullable bytes as a view into the frame. */
+export function readNullableBuf (r: Reader, flexible: boolean): Buffer | null {
+  return flexible ? r.readCompactNullableBytes() : r.readNullableBytes()
+}
+
+export function writeNullableBuf (w: Writer, flexible: boolean, v: Buffer | null): void {
+  if (flexible) w.writeCompactNullableBytes(v)
+  else w.writeNullableBytes(v)
+}
+
+export function readInt32Arr (r: Reader, flexible: boolean): number[] {
+  return flexible ? r.readCompactArray(readInt32Item) : r.readArray(readInt32Item)
+}
+
+export function writeInt32Arr (w: Writer, flexible: boolean, items: readonly number[]): void {
+  if (flexible) w.writeCompactArray(items, writeInt32Item)
+  else w.writeArray(items, writeInt32Item)
+}
+
+export function readStrArr (r: Reader, flexible: boolean): string[] {
+  return flexible ? r.readCompactArray(readCompactStrItem) : r.readArray(readStrItem)
+}
+
+export function writeStrArr (w: Writer, flexible: boolean, items: readonly string[]): void {
+  if (flexible) w.writeCompactArray(items, writeCompactStrItem)
+  else w.writeArray(items, writeStrItem)
+}
+
+const readInt32Item = (r: Reader): number => r.readInt32()
+const writeInt32Item = (w: Writer, v: number): void => { w.writeInt32(v) }
+const readStrItem = (r: Reader): string => r.readString()
+const readCompactStrItem = (r: Reader): string => r.readCompactString()
+const writeStrItem = (w: Writer, v: string): void => { w.writeString(v) }
+const writeCompactStrItem = (w: Writer, v: string): void => { w.writeCompactString(v) }
