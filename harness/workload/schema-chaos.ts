@@ -1,0 +1,155 @@
+// Sluice extensions for chaos runs: the nemesis schedule (which faults, on which brokers,
+// how often, for how long) and the chaos block that shapes the Jepsen-style client load.
+// Fault names match the nemesis table in design/checker.md.
+
+import type { JsonSchema } from './json-schema.ts'
+
+export const FAULTS = ['kill', 'pause', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'lose-unfsynced-writes'] as const
+export type Fault = typeof FAULTS[number]
+
+/** The fault-specific parameters each fault takes; `required` ones have no default. */
+export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly string[], readonly required: readonly string[] }>> = {
+  kill: { allowed: [], required: [] },
+  pause: { allowed: [], required: [] },
+  delay: { allowed: ['latencyMs', 'jitterMs', 'stream'], required: ['latencyMs'] },
+  bandwidth: { allowed: ['rateKBps', 'stream'], required: ['rateKBps'] },
+  blackhole: { allowed: ['stream'], required: [] },
+  reset: { allowed: ['resetAfterMs', 'stream'], required: [] },
+  'proxy-down': { allowed: [], required: [] },
+  'lose-unfsynced-writes': { allowed: [], required: [] },
+}
+export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream'] as const
+
+/** Brokers are named broker-0 .. broker-15 (the `brokers` field allows at most 16). */
+export const BROKER_NAME_PATTERN = '^broker-(0|[1-9][0-9]?)$'
+const brokerName: JsonSchema = {
+  type: 'string', pattern: BROKER_NAME_PATTERN, patternText: '"broker-N" (N a broker index from 0)',
+}
+
+const scheduleEntrySchema: JsonSchema = {
+  type: 'object',
+  description: 'One recurring fault: first started at startSeconds into the run, again every ' +
+    'intervalSeconds, each time healed after durationSeconds.',
+  additionalProperties: false,
+  required: ['fault', 'intervalSeconds', 'durationSeconds'],
+  properties: {
+    fault: {
+      enum: FAULTS,
+      description: 'kill: SIGKILL, restart after durationSeconds. pause: SIGSTOP, SIGCONT after ' +
+        'durationSeconds. delay: proxy latency toxic (latencyMs, jitterMs). bandwidth: proxy ' +
+        'bandwidth toxic (rateKBps). blackhole: proxy timeout toxic with timeout 0, data dropped. ' +
+        'reset: proxy reset_peer toxic (resetAfterMs). proxy-down: proxy disabled, connections ' +
+        'dropped. lose-unfsynced-writes: SIGKILL, then every log file is cut to its last fsynced ' +
+        'length, restart after durationSeconds.',
+    },
+    targets: {
+      description: 'Which brokers: "random" (one, chosen each time from the run\'s seed), "all", ' +
+        '"leader" (the broker leading partition 0 of the first topic when the fault starts), ' +
+        'one "broker-N", or a list of them. Default "random".',
+      default: 'random',
+      anyOf: [
+        { enum: ['random', 'all', 'leader'] },
+        brokerName,
+        { type: 'array', items: brokerName, minItems: 1, maxItems: 16, uniqueItems: true },
+      ],
+    },
+    startSeconds: {
+      type: 'number', minimum: 0, maximum: 86_400,
+      description: 'Seconds into the run (warm-up included) of the first fault. Default intervalSeconds.',
+    },
+    intervalSeconds: {
+      type: 'number', exclusiveMinimum: 0, maximum: 86_400,
+      description: 'Seconds from one fault start to the next.',
+    },
+    durationSeconds: {
+      type: 'number', minimum: 0, maximum: 86_400,
+      description: 'Seconds each fault lasts before it is healed; at most intervalSeconds.',
+    },
+    latencyMs: {
+      type: 'integer', minimum: 0, maximum: 600_000,
+      description: 'delay only: added latency per chunk, in milliseconds (required).',
+    },
+    jitterMs: {
+      type: 'integer', minimum: 0, maximum: 600_000,
+      description: 'delay only: latency varies by up to this many milliseconds either way. Default 0.',
+    },
+    rateKBps: {
+      type: 'integer', minimum: 1, maximum: 10_000_000,
+      description: 'bandwidth only: throughput cap in KB/s, 1 KB = 1000 bytes as in Toxiproxy (required).',
+    },
+    resetAfterMs: {
+      type: 'integer', minimum: 0, maximum: 600_000,
+      description: 'reset only: milliseconds after the first data before the TCP RST. Default 0.',
+    },
+    stream: {
+      enum: ['upstream', 'downstream', 'both'],
+      description: 'Proxy faults only: upstream = client to broker, downstream = broker to ' +
+        'client. Default both.',
+    },
+  },
+}
+
+export const nemesisSchema: JsonSchema = {
+  type: 'object',
+  description: 'Sluice: the fault schedule of a chaos run. May also be written as a bare list, ' +
+    'which means { schedule: <list> }. Every fault start and end is recorded in the history ' +
+    'as a nemesis op. All faults are healed quietEndSeconds before the end of the measured ' +
+    'phase so the final polls see a healthy cluster.',
+  additionalProperties: false,
+  required: ['schedule'],
+  properties: {
+    schedule: { type: 'array', items: scheduleEntrySchema, minItems: 0, maxItems: 32 },
+    seed: {
+      type: 'integer', minimum: 0, maximum: 4_294_967_295,
+      description: 'Seed for random target choices. Default: a fresh seed per run, recorded in the result.',
+    },
+    quietEndSeconds: {
+      type: 'number', minimum: 0, maximum: 3600, default: 10,
+      description: 'No fault starts, and every fault is healed, this long before the end. Default 10.',
+    },
+  },
+}
+
+export const chaosSchema: JsonSchema = {
+  type: 'object',
+  description: 'Sluice: makes this a chaos run. Logical client processes send unique increasing ' +
+    'values per key and poll them back; every operation goes into the history for the checkers. ' +
+    'With this block, producersPerTopic, subscriptionsPerTopic, consumerPerSubscription and ' +
+    'producerRate are optional and unused.',
+  additionalProperties: false,
+  properties: {
+    processes: {
+      type: 'integer', minimum: 1, maximum: 256, default: 4,
+      description: 'Concurrent logical client processes (Jepsen\'s concurrency). Default 4.',
+    },
+    keysPerProcess: {
+      type: 'integer', minimum: 1, maximum: 1000, default: 2,
+      description: 'Keys in play per process, so processes x keysPerProcess keys are active at ' +
+        'once; keys map to partitions by the Java murmur2 rule. Default 2.',
+    },
+    maxWritesPerKey: {
+      type: 'integer', minimum: 1, maximum: 1_000_000, default: 1000,
+      description: 'A key is retired after this many sends and a fresh key takes its place. Default 1000.',
+    },
+    opsPerSecond: {
+      type: 'number', exclusiveMinimum: 0, maximum: 100_000, default: 100,
+      description: 'Operations (sends and polls) started per second, all processes together. Default 100.',
+    },
+    subscribeVia: {
+      enum: ['assign', 'subscribe'], default: 'assign',
+      description: 'How consumers get partitions: assign (fixed) or subscribe (group, with rebalances). Default assign.',
+    },
+    opTimeoutMs: {
+      type: 'integer', minimum: 100, maximum: 600_000, default: 10_000,
+      description: 'An operation not finished within this becomes info (outcome unknown). Default 10000.',
+    },
+    finalPollSeconds: {
+      type: 'number', minimum: 1, maximum: 3600, default: 30,
+      description: 'Time limit for the final polls that read every key back from the start. Default 30.',
+    },
+    crashClientIntervalSeconds: {
+      type: 'number', minimum: 0, maximum: 86_400, default: 0,
+      description: 'Tear down a random client (a crash op) this often; 0 never. Default 0.',
+    },
+  },
+}

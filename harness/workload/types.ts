@@ -1,0 +1,133 @@
+// The normalised workload the runners consume: every default filled in, durations in
+// seconds, acks as a number, keys resolved from keyDistributor or the keys block. OMB field
+// names are kept alongside, so results can echo the workload in terms an OMB user knows.
+
+import type { Fault } from './schema-chaos.ts'
+
+export type KeyDistributor = 'NO_KEY' | 'KEY_ROUND_ROBIN' | 'RANDOM_NANO'
+export type KeyDistribution = 'uniform' | 'zipf' | 'sequential'
+export type Acks = 0 | 1 | -1
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+export type Driver = 'native' | 'platformatic' | 'kafkajs' | 'http'
+export type RunMode = 'throughput' | 'backlog-drain'
+export type BrokerConfigValue = string | number | boolean
+export type ProxyStream = 'upstream' | 'downstream' | 'both'
+export type { Fault }
+
+export interface KeySpec {
+  readonly count: number
+  readonly distribution: KeyDistribution
+  /** Meaningful for zipf only; 1 otherwise. */
+  readonly zipfExponent: number
+}
+
+export interface ProducerSpec {
+  readonly acks: Acks
+  readonly lingerMs: number
+  readonly batchSizeBytes: number
+  readonly compression: Compression
+  readonly idempotent: boolean
+  readonly maxInFlight: number
+  readonly retries: number
+}
+
+export interface ConsumerSpec {
+  readonly autoCommit: boolean
+  readonly autoCommitIntervalMs: number
+  readonly fetchMaxWaitMs: number
+  readonly fetchMinBytes: number
+}
+
+export interface MaxRateSpec {
+  readonly startRate: number
+  readonly stepFactor: number
+  readonly stepSeconds: number
+  readonly maxSteps: number
+  readonly refineSteps: number
+  readonly latencyUsP99Max: number
+  readonly backlogMaxMessages: number
+}
+
+/** 'random', 'all', 'leader', or explicit broker names such as ['broker-0', 'broker-2']. */
+export type NemesisTargets = 'random' | 'all' | 'leader' | readonly string[]
+
+export interface NemesisEntry {
+  readonly fault: Fault
+  readonly targets: NemesisTargets
+  readonly startSeconds: number
+  readonly intervalSeconds: number
+  readonly durationSeconds: number
+  /** Fault-specific; null where the fault does not take the parameter. */
+  readonly latencyMs: number | null
+  readonly jitterMs: number | null
+  readonly rateKBps: number | null
+  readonly resetAfterMs: number | null
+  readonly stream: ProxyStream | null
+}
+
+export interface NemesisSpec {
+  readonly schedule: readonly NemesisEntry[]
+  /** null: the runner draws a seed and records it with the result. */
+  readonly seed: number | null
+  readonly quietEndSeconds: number
+}
+
+export interface ChaosSpec {
+  readonly processes: number
+  readonly keysPerProcess: number
+  readonly maxWritesPerKey: number
+  readonly opsPerSecond: number
+  readonly subscribeVia: 'assign' | 'subscribe'
+  readonly opTimeoutMs: number
+  readonly finalPollSeconds: number
+  readonly crashClientIntervalSeconds: number
+}
+
+export interface Workload {
+  /** Where it came from (a file path or a label), for messages and results. */
+  readonly sourceName: string
+
+  // OMB fields, with OMB's defaults.
+  readonly name: string
+  readonly topics: number
+  readonly partitionsPerTopic: number
+  readonly messageSize: number
+  readonly payloadFile: string | null
+  readonly useRandomizedPayloads: boolean
+  readonly randomBytesRatio: number
+  readonly randomizedPayloadPoolSize: number
+  readonly keyDistributor: KeyDistributor
+  readonly subscriptionsPerTopic: number
+  readonly consumerPerSubscription: number
+  readonly producersPerTopic: number
+  /** Messages per second over all producers; 0 = find the maximum (see maxRate). */
+  readonly producerRate: number
+  readonly consumerBacklogSizeGB: number
+  readonly backlogDrainRatio: number
+  /** durationSeconds / 60, possibly fractional when the file or an override gave seconds. */
+  readonly testDurationMinutes: number
+  readonly warmupDurationMinutes: number
+
+  // Normalised and Sluice fields.
+  readonly durationSeconds: number
+  readonly warmupSeconds: number
+  /** consumerBacklogSizeGB in bytes (GiB, as OMB computes it). */
+  readonly backlogSizeBytes: number
+  readonly mode: RunMode
+  /** null: records are sent without keys. */
+  readonly keys: KeySpec | null
+  readonly producer: ProducerSpec
+  readonly consumer: ConsumerSpec
+  readonly replicationFactor: number
+  readonly brokers: number
+  readonly brokerConfig: Readonly<Record<string, BrokerConfigValue>>
+  readonly driver: Driver
+  /** Used only when producerRate is 0. */
+  readonly maxRate: MaxRateSpec
+  readonly nemesis: NemesisSpec | null
+  /** Non-null makes this a chaos run. */
+  readonly chaos: ChaosSpec | null
+
+  /** The document as written plus applied overrides; applyOverrides starts from this. */
+  readonly document: Readonly<Record<string, unknown>>
+}
