@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { OffsetFetch, type OffsetFetchResponse } from '../../../broker/protocol/09-offset-fetch.ts'
+import { ProtocolError, Reader } from '../../../broker/protocol/reader.ts'
+import { codecVersionTests, encodeWith, expectRequestRoundTrip, hex } from './codec-helpers.ts'
+
+const request = {
+  groupId: 'group-a',
+  topics: [{ name: 'orders', partitionIndexes: [0, 1, 7] }, { name: 'none', partitionIndexes: [] }],
+}
+
+const response: OffsetFetchResponse = {
+  throttleTimeMs: 3,
+  topics: [{
+    name: 'orders',
+    partitions: [
+      { partitionIndex: 0, committedOffset: 100, committedLeaderEpoch: 2, metadata: 'hello', errorCode: 0 },
+      { partitionIndex: 1, committedOffset: -1, committedLeaderEpoch: 2, metadata: null, errorCode: 0 },
+    ],
+  }],
+  errorCode: 16,
+}
+
+function expectedResponse (v: number): OffsetFetchResponse {
+  return {
+    throttleTimeMs: v >= 3 ? response.throttleTimeMs : 0,
+    topics: response.topics.map(t => ({
+      name: t.name,
+      partitions: t.partitions.map(p => ({ ...p, committedLeaderEpoch: v >= 5 ? p.committedLeaderEpoch : -1 })),
+    })),
+    errorCode: v >= 2 ? response.errorCode : 0,
+  }
+}
+
+describe('OffsetFetch codec', () => {
+  it('advertises v0-5 and knows v6 is flexible', () => {
+    expect([OffsetFetch.key, OffsetFetch.minVersion, OffsetFetch.maxVersion, OffsetFetch.flexibleVersion]).toEqual([9, 0, 5, 6])
+  })
+
+  codecVersionTests(OffsetFetch, { request, expectedRequest: () => request, response, expectedResponse })
+
+  it('carries a null topics array ("all topics") from v2 on', () => {
+    for (const v of [2, 3, 4, 5, 6]) {
+      expectRequestRoundTrip(OffsetFetch, v, { groupId: 'g', topics: null }, { groupId: 'g', topics: null })
+    }
+    expect(encodeWith(w => { OffsetFetch.encodeRequest(w, 2, { groupId: 'g', topics: null }) }).toString('hex'))
+      .toBe(hex('0001 67  ffffffff').toString('hex'))
+  })
+
+  it('refuses a null topics array before v2 in both directions', () => {
+    expect(() => encodeWith(w => { OffsetFetch.encodeRequest(w, 1, { groupId: 'g', topics: null }) })).toThrow(RangeError)
+    expect(() => OffsetFetch.decodeRequest(new Reader(hex('0001 67  ffffffff')), 1)).toThrow(ProtocolError)
+  })
+
+  it('writes the v5 response byte for byte (leader epoch before metadata, group error last)', () => {
+    const bytes = encodeWith(w => {
+      OffsetFetch.encodeResponse(w, 5, {
+        throttleTimeMs: 0,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 9, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }],
+        errorCode: 0,
+      })
+    })
+    expect(bytes.toString('hex')).toBe(hex(`
+      00000000             # throttle_time_ms
+      00000001 0001 74     # 1 topic "t"
+        00000001           # 1 partition
+          00000001         # partition_index
+          0000000000000009 # committed_offset
+          ffffffff         # committed_leader_epoch
+          0000             # metadata ""
+          0000             # error_code
+      0000                 # error_code (group)
+    `).toString('hex'))
+  })
+})
