@@ -14,7 +14,12 @@ export const TOTAL_PARTITIONS_MAX = 10_000_000
 
 type Doc = Record<string, unknown>
 
-export function checkDocument (doc: Doc): WorkloadIssue[] {
+/**
+ * `doc` is the document with defaults filled in; `schemaIssues` are the schema's findings,
+ * whose values are masked first so that one bad value is not reported twice.
+ */
+export function checkDocument (doc: Doc, schemaIssues: readonly WorkloadIssue[] = []): WorkloadIssue[] {
+  for (const issue of schemaIssues) maskValue(doc, issue.path)
   const issues: WorkloadIssue[] = []
   checkDurations(doc, issues)
   checkClients(doc, issues)
@@ -24,6 +29,20 @@ export function checkDocument (doc: Doc): WorkloadIssue[] {
   checkCluster(doc, issues)
   checkNemesis(doc, issues)
   return issues
+}
+
+/** Stands in for a value the schema rejected: no rule below matches it, none requires it again. */
+const REJECTED = Symbol('rejected by the schema')
+
+function maskValue (doc: Doc, path: string): void {
+  const keys = path.replace(/\[(\d+)\]/g, '.$1').split('.')
+  let node: unknown = doc
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return
+    node = (node as Doc)[key]
+  }
+  const last = keys[keys.length - 1]!
+  if (typeof node === 'object' && node !== null && Object.hasOwn(node, last)) (node as Doc)[last] = REJECTED
 }
 
 function num (value: unknown): number | undefined {

@@ -24,7 +24,7 @@ export function buildWorkload (document: unknown, sourceName: string): Workload 
   const bareNemesis = isDoc(document) && Array.isArray(document.nemesis)
   const expanded = bareNemesis ? { ...(document as Doc), nemesis: { schedule: (document as Doc).nemesis } } : document
   const { issues, filled } = validateDocument(expanded)
-  if (isDoc(expanded)) issues.push(...checkDocument(filled))
+  if (isDoc(expanded)) issues.push(...checkDocument(filled, issues))
   if (issues.length > 0) {
     const shown = bareNemesis ? issues.map(shortenNemesisPath) : issues
     throw new WorkloadError('ERR_WORKLOAD_INVALID', sourceName, shown)

@@ -5,19 +5,16 @@
 
 import { describeSchema, schemaAt } from './json-schema.ts'
 import type { JsonSchema } from './json-schema.ts'
-import { parseDurationMs, parseDurationSeconds } from './duration.ts'
+import { DurationError, parseDurationMs, parseDurationSeconds } from './duration.ts'
 import { WorkloadError } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
 import { buildWorkload } from './normalise.ts'
-import { workloadSchema } from './schema.ts'
+import { FIELD_ALIASES, workloadSchema } from './schema.ts'
 import { didYouMean } from './suggest.ts'
 import type { Workload } from './types.ts'
 
 /** Short names for the overrides people type most. */
-export const OVERRIDE_ALIASES: Readonly<Record<string, string>> = {
-  duration: 'testDurationSeconds',
-  warmup: 'warmupDurationSeconds',
-}
+export const OVERRIDE_ALIASES = FIELD_ALIASES
 const OVERRIDES_MAX = 100
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i
 
@@ -102,7 +99,7 @@ function parseValue (text: string, schema: JsonSchema, fieldName: string): Parse
   if (types.includes('boolean') && /^(true|false)$/i.test(trimmed)) return { value: trimmed.toLowerCase() === 'true' }
   if (types.includes('number') || types.includes('integer')) {
     if (NUMBER.test(trimmed)) return { value: Number(trimmed) }
-    const duration = parseDurationFor(trimmed, fieldName)
+    const duration = parseDurationFor(trimmed, fieldName, schema)
     if (duration !== undefined) return duration
     if (!types.includes('string')) return { problem: `must be ${describeSchema(schema)}` }
   }
@@ -117,15 +114,17 @@ function parseValue (text: string, schema: JsonSchema, fieldName: string): Parse
 }
 
 /** Seconds, minutes and milliseconds fields also take durations such as `2m` or `250ms`. */
-function parseDurationFor (text: string, fieldName: string): Parsed | undefined {
+function parseDurationFor (text: string, fieldName: string, schema: JsonSchema): Parsed | undefined {
+  const unit = ['Seconds', 'Minutes', 'Ms'].find((suffix) => fieldName.endsWith(suffix))
+  if (unit === undefined) return undefined
   try {
-    if (fieldName.endsWith('Seconds')) return { value: parseDurationSeconds(text) }
-    if (fieldName.endsWith('Minutes')) return { value: parseDurationSeconds(text) / 60 }
-    if (fieldName.endsWith('Ms')) return { value: parseDurationMs(text) }
+    if (unit === 'Seconds') return { value: parseDurationSeconds(text) }
+    if (unit === 'Minutes') return { value: parseDurationSeconds(text) / 60 }
+    return { value: parseDurationMs(text) }
   } catch (error) {
-    return { problem: (error as Error).message }
+    if (!(error instanceof DurationError)) throw error
+    return { problem: `must be ${describeSchema(schema)} or a duration such as 500ms, 20s, 1.5m, 2h (at most 7 days)` }
   }
-  return undefined
 }
 
 /** targets: `random`, `broker-1`, `broker-0,broker-2` or a JSON list. */

@@ -151,4 +151,10 @@ export const workloadSchema: JsonSchema = {
   properties: { ...ombProperties, ...sluiceProperties },
 }
 
+/** Short names accepted as CLI override paths (and suggested when written as file fields). */
+export const FIELD_ALIASES: Readonly<Record<string, string>> = {
+  duration: 'testDurationSeconds',
+  warmup: 'warmupDurationSeconds',
+}
+
 export const KNOWN_FIELDS: readonly string[] = Object.keys(workloadSchema.properties!)

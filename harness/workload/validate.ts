@@ -9,7 +9,7 @@ import { describeSchema } from './json-schema.ts'
 import type { JsonSchema } from './json-schema.ts'
 import { joinPath, showValue } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
-import { workloadSchema } from './schema.ts'
+import { FIELD_ALIASES, workloadSchema } from './schema.ts'
 import { didYouMean } from './suggest.ts'
 
 /** Listing known fields helps for small objects; for the top level a suggestion is enough. */
@@ -93,7 +93,8 @@ function translateError (error: ErrorObject): WorkloadIssue | undefined {
 
 function unknownField (path: string, name: string, parent: JsonSchema): WorkloadIssue {
   const known = Object.keys(parent.properties ?? {})
-  const suggestion = didYouMean(name, known)
+  const alias = path === '' && Object.hasOwn(FIELD_ALIASES, name) ? FIELD_ALIASES[name] : undefined
+  const suggestion = alias ?? didYouMean(name, known)
   let message = 'is not a known field'
   if (suggestion !== undefined) message += `; did you mean "${suggestion}"?`
   if (known.length <= KNOWN_FIELDS_LISTED_MAX) message += ` (known fields: ${known.join(', ')})`
