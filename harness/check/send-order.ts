@@ -1,0 +1,98 @@
+/**
+ * Send order: the log of a key keeps each producer's writes in the order it made them.
+ *
+ * - order: the broker's acknowledgements to one producer process for a key, taken by value (the
+ *   order it sent them, since values increase), must carry strictly increasing offsets.
+ * - nonmonotonic-send: a process's later send to a key lands at a lower position of the log,
+ *   where positions come from the version order, so sends that ended `info` count too once a
+ *   poll placed their value. Pairs where both sends were acknowledged with an offset are the
+ *   `order` checker's, so one misordering is reported once.
+ *
+ * Two values at the same offset are inconsistent-offsets, not a reordering, and are skipped here.
+ */
+import { addCase, sortedKeys } from './anomaly.ts'
+import type { CheckContext, Checker, Findings } from './anomaly.ts'
+import type { SendEvent } from './digest.ts'
+import type { Process } from './history.ts'
+import { positionOf } from './version-order.ts'
+
+function groupAckedSends(sends: readonly SendEvent[]): Map<string, Map<Process, SendEvent[]>> {
+  const byKey = new Map<string, Map<Process, SendEvent[]>>()
+  for (const send of sends) {
+    if (send.type !== 'ok' || send.offset === null) continue
+    let byProcess = byKey.get(send.key)
+    if (byProcess === undefined) {
+      byProcess = new Map()
+      byKey.set(send.key, byProcess)
+    }
+    const list = byProcess.get(send.process)
+    if (list === undefined) byProcess.set(send.process, [send])
+    else list.push(send)
+  }
+  return byKey
+}
+
+export function checkOrder(context: CheckContext): Findings {
+  const findings: Findings = {}
+  const byKey = groupAckedSends(context.digest.sends)
+  for (const key of sortedKeys(byKey)) {
+    for (const [process, sends] of byKey.get(key)!) {
+      sends.sort((a, b) => a.value - b.value)
+      for (let i = 1; i < sends.length; i++) {
+        const earlier = sends[i - 1]!
+        const later = sends[i]!
+        if (later.offset! >= earlier.offset!) continue
+        addCase(findings, 'order', {
+          key,
+          values: [earlier.value, later.value],
+          offsets: [earlier.offset, later.offset],
+          ops: earlier.op === later.op ? [later.op] : [earlier.op, later.op],
+          process,
+          note: `value ${later.value} was acknowledged at a lower offset than the earlier value ${earlier.value}`,
+        })
+      }
+    }
+  }
+  return findings
+}
+
+interface Placed {
+  value: number
+  rank: number
+  offset: number
+  op: number
+  acked: boolean
+}
+
+export function checkNonmonotonicSend(context: CheckContext): Findings {
+  const findings: Findings = {}
+  const lastByProcess = new Map<Process, Map<string, Placed>>()
+  for (const sendOp of context.digest.sendOps) {
+    if (sendOp.type === 'fail') continue
+    let lastByKey = lastByProcess.get(sendOp.process)
+    if (lastByKey === undefined) {
+      lastByKey = new Map()
+      lastByProcess.set(sendOp.process, lastByKey)
+    }
+    for (const send of sendOp.sends) {
+      const position = positionOf(context.order.get(send.key), send.value)
+      if (position === undefined) continue
+      const placed: Placed = { value: send.value, ...position, op: send.op, acked: send.type === 'ok' && send.offset !== null }
+      const last = lastByKey.get(send.key)
+      lastByKey.set(send.key, placed)
+      if (last === undefined || placed.rank >= last.rank || (placed.acked && last.acked)) continue
+      addCase(findings, 'nonmonotonic-send', {
+        key: send.key,
+        values: [last.value, placed.value],
+        offsets: [last.offset, placed.offset],
+        ops: last.op === placed.op ? [placed.op] : [last.op, placed.op],
+        process: sendOp.process,
+        note: `value ${placed.value} sits ${last.rank - placed.rank} position(s) before the earlier send's value ${last.value}`,
+      })
+    }
+  }
+  return findings
+}
+
+export const orderChecker: Checker = { name: 'order', check: checkOrder }
+export const nonmonotonicSendChecker: Checker = { name: 'nonmonotonic-send', check: checkNonmonotonicSend }
