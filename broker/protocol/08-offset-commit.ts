@@ -17,7 +17,10 @@
 // Fields a version does not carry decode to Kafka's defaults (-1, '' or null), so the
 // handler sees one shape whatever the client sent.
 
-import { type ApiCodec, readArr, readNullableStr, readStr, readTags, writeArr, writeNullableStr, writeStr, writeTags } from './api.ts'
+import {
+  type ApiCodec, readArr, readNullableStr, readStr, readTags,
+  writeArr, writeNullableStr, writeStr, writeTags,
+} from './api.ts'
 
 export interface OffsetCommitRequestPartition {
   partitionIndex: number

@@ -12,7 +12,10 @@
 //
 // A partition with no committed offset answers committed_offset -1 and error NONE.
 
-import { type ApiCodec, readArr, readNullableStr, readStr, readTags, writeArr, writeNullableStr, writeStr, writeTags } from './api.ts'
+import {
+  type ApiCodec, readArr, readInt32Arr, readNullableArr, readNullableStr, readStr, readTags,
+  writeArr, writeInt32Arr, writeNullableArr, writeNullableStr, writeStr, writeTags,
+} from './api.ts'
 import { ProtocolError, type Reader } from './reader.ts'
 import type { Writer } from './writer.ts'
 
@@ -54,18 +57,14 @@ const FLEXIBLE_VERSION = 6
 
 function readTopic (r: Reader, flex: boolean): OffsetFetchRequestTopic {
   const name = readStr(r, flex)
-  const partitionIndexes = readArr(r, flex, readPartitionIndex)
+  const partitionIndexes = readInt32Arr(r, flex)
   readTags(r, flex)
   return { name, partitionIndexes }
 }
 
-function readPartitionIndex (r: Reader): number {
-  return r.readInt32()
-}
-
 function writeTopic (w: Writer, flex: boolean, topic: OffsetFetchRequestTopic): void {
   writeStr(w, flex, topic.name)
-  writeArr(w, flex, topic.partitionIndexes, (w, index) => { w.writeInt32(index) })
+  writeInt32Arr(w, flex, topic.partitionIndexes)
   writeTags(w, flex)
 }
 
@@ -81,8 +80,7 @@ export const OffsetFetch: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> = {
     writeStr(w, flex, req.groupId)
     if (req.topics === null && version < 2) throw new RangeError(`OffsetFetch v${version} cannot ask for all topics`)
     const writeItem = (w: Writer, topic: OffsetFetchRequestTopic): void => { writeTopic(w, flex, topic) }
-    if (flex) w.writeCompactNullableArray(req.topics, writeItem)
-    else w.writeNullableArray(req.topics, writeItem)
+    writeNullableArr(w, flex, req.topics, writeItem)
     writeTags(w, flex)
   },
 
@@ -90,7 +88,7 @@ export const OffsetFetch: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> = {
     const flex = version >= FLEXIBLE_VERSION
     const groupId = readStr(r, flex)
     const readItem = (r: Reader): OffsetFetchRequestTopic => readTopic(r, flex)
-    const topics = flex ? r.readCompactNullableArray(readItem) : r.readNullableArray(readItem)
+    const topics = readNullableArr(r, flex, readItem)
     // Before v2 a null array is not part of the grammar; reading it as "all topics" would
     // answer a question the client never asked.
     if (topics === null && version < 2) throw new ProtocolError(`OffsetFetch v${version} with null topics`)

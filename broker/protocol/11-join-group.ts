@@ -15,9 +15,11 @@
 // generated id in member_id; the client joins again with it. Only the leader gets a
 // non-empty members list. The metadata bytes are opaque here (see consumer-protocol.ts).
 
-import { type ApiCodec, readArr, readNullableStr, readStr, readTags, writeArr, writeNullableStr, writeStr, writeTags } from './api.ts'
+import {
+  type ApiCodec, readArr, readNullableBuf, readNullableStr, readStr, readTags,
+  writeArr, writeNullableBuf, writeNullableStr, writeStr, writeTags,
+} from './api.ts'
 import type { Reader } from './reader.ts'
-import type { Writer } from './writer.ts'
 
 export interface JoinGroupRequestProtocol {
   name: string
@@ -57,15 +59,12 @@ export interface JoinGroupResponse {
 
 const FLEXIBLE_VERSION = 6
 
-/** bytes / compact_bytes; never null in this API. */
+/** bytes / compact_bytes: never null in this API, so a null from a client reads as empty. */
 function readBytes (r: Reader, flex: boolean): Buffer {
-  return flex ? (r.readCompactNullableBytes() ?? Buffer.alloc(0)) : r.readBytes()
+  return readNullableBuf(r, flex) ?? EMPTY_BYTES
 }
 
-function writeBytes (w: Writer, flex: boolean, v: Buffer): void {
-  if (flex) w.writeCompactNullableBytes(v)
-  else w.writeBytes(v)
-}
+const EMPTY_BYTES = Buffer.alloc(0)
 
 export const JoinGroup: ApiCodec<JoinGroupRequest, JoinGroupResponse> = {
   key: 11,
@@ -84,7 +83,7 @@ export const JoinGroup: ApiCodec<JoinGroupRequest, JoinGroupResponse> = {
     writeStr(w, flex, req.protocolType)
     writeArr(w, flex, req.protocols, (w, p) => {
       writeStr(w, flex, p.name)
-      writeBytes(w, flex, p.metadata)
+      writeNullableBuf(w, flex, p.metadata)
       writeTags(w, flex)
     })
     writeTags(w, flex)
@@ -118,7 +117,7 @@ export const JoinGroup: ApiCodec<JoinGroupRequest, JoinGroupResponse> = {
     writeArr(w, flex, res.members, (w, m) => {
       writeStr(w, flex, m.memberId)
       if (version >= 5) writeNullableStr(w, flex, m.groupInstanceId)
-      writeBytes(w, flex, m.metadata)
+      writeNullableBuf(w, flex, m.metadata)
       writeTags(w, flex)
     })
     writeTags(w, flex)

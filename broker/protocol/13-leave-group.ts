@@ -11,7 +11,10 @@
 // v3 turned one leaving member into a batch. The decoded request keeps both shapes:
 // memberId is '' from v3 and members is [] before v3; `leavingMembers` gives one list.
 
-import { type ApiCodec, readArr, readNullableStr, readStr, readTags, writeArr, writeNullableStr, writeStr, writeTags } from './api.ts'
+import {
+  type ApiCodec, readArr, readNullableStr, readStr, readTags,
+  writeArr, writeNullableStr, writeStr, writeTags,
+} from './api.ts'
 
 export interface LeaveGroupMember {
   memberId: string

@@ -11,9 +11,11 @@
 // Only the leader sends assignments; followers send an empty list and wait. The bytes are
 // opaque here (see consumer-protocol.ts); an error answer carries empty assignment bytes.
 
-import { type ApiCodec, readArr, readNullableStr, readStr, readTags, writeArr, writeNullableStr, writeStr, writeTags } from './api.ts'
+import {
+  type ApiCodec, readArr, readNullableBuf, readNullableStr, readStr, readTags,
+  writeArr, writeNullableBuf, writeNullableStr, writeStr, writeTags,
+} from './api.ts'
 import type { Reader } from './reader.ts'
-import type { Writer } from './writer.ts'
 
 export interface SyncGroupRequestAssignment {
   memberId: string
@@ -38,15 +40,12 @@ export interface SyncGroupResponse {
 
 const FLEXIBLE_VERSION = 4
 
-/** bytes / compact_bytes; never null in this API. */
+/** bytes / compact_bytes: never null in this API, so a null from a client reads as empty. */
 function readBytes (r: Reader, flex: boolean): Buffer {
-  return flex ? (r.readCompactNullableBytes() ?? Buffer.alloc(0)) : r.readBytes()
+  return readNullableBuf(r, flex) ?? EMPTY_BYTES
 }
 
-function writeBytes (w: Writer, flex: boolean, v: Buffer): void {
-  if (flex) w.writeCompactNullableBytes(v)
-  else w.writeBytes(v)
-}
+const EMPTY_BYTES = Buffer.alloc(0)
 
 export const SyncGroup: ApiCodec<SyncGroupRequest, SyncGroupResponse> = {
   key: 14,
@@ -63,7 +62,7 @@ export const SyncGroup: ApiCodec<SyncGroupRequest, SyncGroupResponse> = {
     if (version >= 3) writeNullableStr(w, flex, req.groupInstanceId)
     writeArr(w, flex, req.assignments, (w, a) => {
       writeStr(w, flex, a.memberId)
-      writeBytes(w, flex, a.assignment)
+      writeNullableBuf(w, flex, a.assignment)
       writeTags(w, flex)
     })
     writeTags(w, flex)
@@ -89,7 +88,7 @@ export const SyncGroup: ApiCodec<SyncGroupRequest, SyncGroupResponse> = {
     const flex = version >= FLEXIBLE_VERSION
     if (version >= 1) w.writeInt32(res.throttleTimeMs)
     w.writeInt16(res.errorCode)
-    writeBytes(w, flex, res.assignment)
+    writeNullableBuf(w, flex, res.assignment)
     writeTags(w, flex)
   },
 

@@ -14,7 +14,10 @@
 // An unknown group is described, not refused: error NONE with state "Dead" and no members.
 // Kafka fills member metadata and assignment only while the group is Stable.
 
-import { type ApiCodec, readArr, readNullableStr, readStr, readTags, writeArr, writeNullableStr, writeStr, writeTags } from './api.ts'
+import {
+  type ApiCodec, readArr, readNullableBuf, readNullableStr, readStr, readStrArr, readTags,
+  writeArr, writeNullableBuf, writeNullableStr, writeStr, writeStrArr, writeTags,
+} from './api.ts'
 import type { Reader } from './reader.ts'
 import type { Writer } from './writer.ts'
 
@@ -57,15 +60,12 @@ export interface DescribeGroupsResponse {
 
 const FLEXIBLE_VERSION = 5
 
-/** bytes / compact_bytes; never null in this API. */
+/** bytes / compact_bytes: never null in this API, so a null from a client reads as empty. */
 function readBytes (r: Reader, flex: boolean): Buffer {
-  return flex ? (r.readCompactNullableBytes() ?? Buffer.alloc(0)) : r.readBytes()
+  return readNullableBuf(r, flex) ?? EMPTY_BYTES
 }
 
-function writeBytes (w: Writer, flex: boolean, v: Buffer): void {
-  if (flex) w.writeCompactNullableBytes(v)
-  else w.writeBytes(v)
-}
+const EMPTY_BYTES = Buffer.alloc(0)
 
 function writeMember (w: Writer, version: number, m: DescribedGroupMember): void {
   const flex = version >= FLEXIBLE_VERSION
@@ -73,8 +73,8 @@ function writeMember (w: Writer, version: number, m: DescribedGroupMember): void
   if (version >= 4) writeNullableStr(w, flex, m.groupInstanceId)
   writeStr(w, flex, m.clientId)
   writeStr(w, flex, m.clientHost)
-  writeBytes(w, flex, m.memberMetadata)
-  writeBytes(w, flex, m.memberAssignment)
+  writeNullableBuf(w, flex, m.memberMetadata)
+  writeNullableBuf(w, flex, m.memberAssignment)
   writeTags(w, flex)
 }
 
@@ -124,14 +124,14 @@ export const DescribeGroups: ApiCodec<DescribeGroupsRequest, DescribeGroupsRespo
 
   encodeRequest (w, version, req) {
     const flex = version >= FLEXIBLE_VERSION
-    writeArr(w, flex, req.groups, (w, group) => { writeStr(w, flex, group) })
+    writeStrArr(w, flex, req.groups)
     if (version >= 3) w.writeBoolean(req.includeAuthorizedOperations)
     writeTags(w, flex)
   },
 
   decodeRequest (r, version) {
     const flex = version >= FLEXIBLE_VERSION
-    const groups = readArr(r, flex, r => readStr(r, flex))
+    const groups = readStrArr(r, flex)
     const includeAuthorizedOperations = version >= 3 ? r.readBoolean() : false
     readTags(r, flex)
     return { groups, includeAuthorizedOperations }
