@@ -1,0 +1,65 @@
+// Starts one broker in this process: open the logs (running recovery), bind the Kafka and
+// HTTP listeners, and print one JSON line saying where they are, so a parent process that
+// asked for port 0 learns the real ports. SIGTERM and SIGINT shut down cleanly: stop
+// accepting, flush and checkpoint the logs, exit 0.
+
+import type { BrokerConfig } from './config/config.ts'
+import { Broker } from './server/broker.ts'
+import { createRegistry } from './server/handlers/index.ts'
+import { listenHttp } from './server/http-api.ts'
+import { listenKafka } from './server/kafka-listener.ts'
+
+export interface RunningBroker {
+  broker: Broker
+  kafkaPort: number
+  httpPort: number | null
+  close (): Promise<void>
+}
+
+export async function startBroker (config: BrokerConfig, log: (line: string) => void = line => process.stderr.write(line + '\n')): Promise<RunningBroker> {
+  const broker = await Broker.open(config, log)
+  const registry = createRegistry()
+  const kafka = await listenKafka(broker, registry, config.listener.host, config.listener.port)
+  broker.advertised = config.advertised ?? { host: config.listener.host, port: kafka.port }
+  let http: Awaited<ReturnType<typeof listenHttp>> | null = null
+  if (config.http !== null) http = await listenHttp(broker, config.http.host, config.http.port)
+  let closing: Promise<void> | undefined
+  return {
+    broker,
+    kafkaPort: kafka.port,
+    httpPort: http?.port ?? null,
+    close: () => {
+      closing ??= (async () => {
+        http?.server.close()
+        http?.server.closeAllConnections()
+        await kafka.close()
+        await broker.close()
+      })()
+      return closing
+    },
+  }
+}
+
+/** Runs a broker until a signal; used by `sluice broker`. */
+export async function runBroker (config: BrokerConfig): Promise<void> {
+  const running = await startBroker(config)
+  const ready = {
+    event: 'listening',
+    brokerId: running.broker.nodeId,
+    kafka: `${config.listener.host}:${running.kafkaPort}`,
+    advertised: `${running.broker.advertised.host}:${running.broker.advertised.port}`,
+    http: running.httpPort === null ? null : `${config.http!.host}:${running.httpPort}`,
+    dataDir: config.dataDir,
+    pid: process.pid,
+  }
+  process.stdout.write(JSON.stringify(ready) + '\n')
+  const shutdown = (signal: string): void => {
+    process.stderr.write(`${signal}: shutting down (flush, checkpoint)\n`)
+    running.close().then(() => process.exit(0), err => {
+      process.stderr.write(`shutdown failed: ${(err as Error).stack}\n`)
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}

@@ -1,0 +1,66 @@
+// Produce v3-8. Batches are checked (length, magic, CRC-32C, offset delta, size) and
+// appended as received; a partition whose batches fail gets CORRUPT_MESSAGE (or
+// INVALID_RECORD / MESSAGE_TOO_LARGE) and the other partitions of the request still
+// append. acks=0 gets no response at all. acks=all needs min.insync.replicas replicas;
+// a single node has one.
+
+import { ErrorCode } from '../../protocol/errors.ts'
+import { Produce, type ProducePartitionResponse } from '../../protocol/00-produce.ts'
+import { checkBatch, splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
+import { KafkaStorageError } from '../../log/errors.ts'
+import { LEADER_EPOCH, type Broker } from '../broker.ts'
+import { defineHandler, NO_RESPONSE } from '../handler.ts'
+
+const REPLICAS_IN_SYNC = 1
+
+function failed (partitionIndex: number, errorCode: number, errorMessage: string | null): ProducePartitionResponse {
+  return { partitionIndex, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage }
+}
+
+/** Splits and checks a partition's records; returns the batches or the error to answer. */
+export function validateRecords (records: Buffer | null, batchBytesMax: number): Buffer[] | { errorCode: number, message: string } {
+  if (records === null || records.length === 0) return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'no records' }
+  const batches = splitBatches(records)
+  let bytes = 0
+  for (const batch of batches) {
+    bytes += batch.length
+    if (batch.length > batchBytesMax) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: `batch of ${batch.length} bytes exceeds message.max.bytes (${batchBytesMax})` }
+    const check = checkBatch(batch, true)
+    if (check.errorCode !== ErrorCode.NONE) return { errorCode: check.errorCode, message: check.reason }
+  }
+  if (bytes !== records.length) {
+    const tail = records.length - bytes
+    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `${tail} trailing bytes do not form a whole batch (a batch header is ${BATCH_LOG_OVERHEAD_BYTES}+ bytes)` }
+  }
+  return batches
+}
+
+async function producePartition (broker: Broker, topic: string, partitionIndex: number, records: Buffer | null, acks: number): Promise<ProducePartitionResponse> {
+  const log = broker.partition(topic, partitionIndex)
+  if (log === undefined) return failed(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partitionIndex}`)
+  if (acks === -1 && broker.config.int('min.insync.replicas') > REPLICAS_IN_SYNC) {
+    return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${broker.config.int('min.insync.replicas')}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
+  }
+  const batches = validateRecords(records, broker.config.int('message.max.bytes'))
+  if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
+  try {
+    const { baseOffset } = await log.append(batches, LEADER_EPOCH)
+    return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null }
+  } catch (err) {
+    if (err instanceof KafkaStorageError) return failed(partitionIndex, ErrorCode.KAFKA_STORAGE_ERROR, err.message)
+    throw err
+  }
+}
+
+export const produceHandler = defineHandler(Produce, async ({ broker }, request) => {
+  const { acks } = request
+  const validAcks = acks === -1 || acks === 0 || acks === 1
+  const topics = await Promise.all(request.topics.map(async t => ({
+    name: t.name,
+    partitions: await Promise.all(t.partitions.map(p => validAcks
+      ? producePartition(broker, t.name, p.partitionIndex, p.records, acks)
+      : failed(p.partitionIndex, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`))),
+  })))
+  if (acks === 0) return NO_RESPONSE
+  return { topics, throttleTimeMs: 0 }
+})

@@ -1,0 +1,73 @@
+// Fetch v4-11. Whole batches are served from the segment files as raw bytes (no record
+// decoding), up to partition_max_bytes per partition and max_bytes in all, but always at
+// least one whole batch for the first partition that has data (KIP-74). With fewer than
+// min_bytes available the request parks until data arrives or max_wait_ms passes. Every
+// fetch is a full fetch: session_id is always 0. last_stable_offset = high watermark
+// until transactions exist.
+
+import { ErrorCode } from '../../protocol/errors.ts'
+import { Fetch, type FetchPartitionResponse, type FetchRequest, type FetchResponse } from '../../protocol/01-fetch.ts'
+import { OffsetOutOfRangeError, KafkaStorageError } from '../../log/errors.ts'
+import type { Broker } from '../broker.ts'
+import { defineHandler } from '../handler.ts'
+
+interface ReadResult {
+  response: FetchResponse
+  bytes: number
+  hasError: boolean
+}
+
+function emptyPartition (partitionIndex: number, errorCode: number, highWatermark = -1, logStartOffset = -1): FetchPartitionResponse {
+  return { partitionIndex, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset, abortedTransactions: null, preferredReadReplica: -1, records: null }
+}
+
+async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadResult> {
+  let bytesLeft = request.maxBytes
+  let bytes = 0
+  let hasError = false
+  const topics = []
+  for (const t of request.topics) {
+    const partitions: FetchPartitionResponse[] = []
+    for (const p of t.partitions) {
+      const log = broker.partition(t.name, p.partitionIndex)
+      const epochError = broker.leaderEpochError(p.currentLeaderEpoch)
+      if (log === undefined || epochError !== ErrorCode.NONE) {
+        hasError = true
+        partitions.push(emptyPartition(p.partitionIndex, log === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : epochError))
+        continue
+      }
+      const base = emptyPartition(p.partitionIndex, ErrorCode.NONE, log.highWatermark, log.logStartOffset)
+      // The first data in the response may exceed the byte limits so a consumer can never stall on a big batch.
+      const limitBytes = bytes === 0 ? p.partitionMaxBytes : Math.min(p.partitionMaxBytes, bytesLeft)
+      if (limitBytes <= 0 || p.fetchOffset === log.highWatermark) {
+        partitions.push(base)
+        continue
+      }
+      try {
+        const read = await log.read(p.fetchOffset, limitBytes)
+        bytes += read.bytes
+        bytesLeft -= read.bytes
+        partitions.push({ ...base, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, records: read.buffers.length > 0 ? read.buffers : null })
+      } catch (err) {
+        if (!(err instanceof OffsetOutOfRangeError) && !(err instanceof KafkaStorageError)) throw err
+        hasError = true
+        const code = err instanceof OffsetOutOfRangeError ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.KAFKA_STORAGE_ERROR
+        partitions.push({ ...base, errorCode: code })
+      }
+    }
+    topics.push({ name: t.name, partitions })
+  }
+  return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, topics }, bytes, hasError }
+}
+
+export const fetchHandler = defineHandler(Fetch, async ({ broker }, request) => {
+  const deadline = Date.now() + request.maxWaitMs
+  const watched = request.topics.flatMap(t => t.partitions.map(p => ({ topic: t.name, partition: p.partitionIndex })))
+  for (;;) {
+    const result = await readOnce(broker, request)
+    const waitMs = deadline - Date.now()
+    if (result.bytes >= request.minBytes || result.hasError || waitMs <= 0 || watched.length === 0) return result.response
+    const advanced = await broker.fetchWaiters.wait(watched, waitMs)
+    if (!advanced) return (await readOnce(broker, request)).response
+  }
+})

@@ -1,0 +1,29 @@
+// ListOffsets v1-5. -1 = latest (the high watermark, which is also the last stable offset
+// while no transactions exist), -2 = earliest (log start), -3 = the offset of the largest
+// timestamp; any other timestamp finds the first offset whose batch reaches it.
+
+import { ErrorCode } from '../../protocol/errors.ts'
+import { ListOffsets, type ListOffsetsPartitionResponse } from '../../protocol/02-list-offsets.ts'
+import { LEADER_EPOCH, type Broker } from '../broker.ts'
+import { defineHandler } from '../handler.ts'
+
+async function lookUp (broker: Broker, topic: string, partitionIndex: number, timestamp: number, currentLeaderEpoch: number): Promise<ListOffsetsPartitionResponse> {
+  const answer = (errorCode: number, offset = -1, ts = -1): ListOffsetsPartitionResponse =>
+    ({ partitionIndex, errorCode, timestamp: ts, offset, leaderEpoch: errorCode === ErrorCode.NONE ? LEADER_EPOCH : -1 })
+  const log = broker.partition(topic, partitionIndex)
+  if (log === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  const epochError = broker.leaderEpochError(currentLeaderEpoch)
+  if (epochError !== ErrorCode.NONE) return answer(epochError)
+  if (timestamp === -1) return answer(ErrorCode.NONE, log.highWatermark)
+  if (timestamp === -2) return answer(ErrorCode.NONE, log.logStartOffset)
+  const found = await log.offsetForTimestamp(timestamp)
+  return found === null ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, found.offset, found.timestampMs)
+}
+
+export const listOffsetsHandler = defineHandler(ListOffsets, async ({ broker }, request) => ({
+  throttleTimeMs: 0,
+  topics: await Promise.all(request.topics.map(async t => ({
+    name: t.name,
+    partitions: await Promise.all(t.partitions.map(p => lookUp(broker, t.name, p.partitionIndex, p.timestamp, p.currentLeaderEpoch))),
+  }))),
+}))

@@ -1,0 +1,128 @@
+// The HTTP API, REST-proxy style, for curl users and for autocannon load:
+//
+//   POST /topics/{topic}/records                         JSON [{key, value, headers?, partition?}]
+//   GET  /topics/{topic}/partitions/{p}/records?offset=&maxBytes=
+//   GET  /topics   GET /healthz   GET /metrics (Prometheus text)
+//
+// Keyed records go to the partition Java's murmur2 rule picks; unkeyed ones rotate. Every
+// 4xx says what to fix. Records are written through the same log path as Kafka produce.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { ErrorCode, errorName } from '../protocol/errors.ts'
+import { decodeRecordBatch, encodeRecordBatch, splitBatches } from '../protocol/record-batch.ts'
+import { partitionForKey } from '../protocol/partitioner.ts'
+import { OffsetOutOfRangeError } from '../log/errors.ts'
+import { LEADER_EPOCH, type Broker } from './broker.ts'
+import { HttpError } from './http-error.ts'
+import { parseProduceBody, type HttpRecord } from './http-records.ts'
+
+export type RouteExtension = (broker: Broker, method: string, path: string[], url: URL) => Promise<unknown> | undefined
+
+function send (res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  const text = contentType === 'application/json' ? JSON.stringify(body) : String(body)
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+async function readBody (req: IncomingMessage, bytesMax: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let bytes = 0
+  for await (const chunk of req) {
+    bytes += (chunk as Buffer).length
+    if (bytes > bytesMax) throw new HttpError(413, `request body exceeds ${bytesMax} bytes (socket.request.max.bytes); send fewer records per request`)
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+let roundRobin = 0
+
+async function produce (broker: Broker, topic: string, records: HttpRecord[]): Promise<unknown> {
+  const created = await broker.ensureTopic(topic)
+  if (created !== ErrorCode.NONE) throw new HttpError(404, `unknown topic "${topic}" (${errorName(created)}); create it first or enable auto.create.topics.enable`)
+  const partitionCount = broker.partitionCount(topic)!
+  const byPartition = new Map<number, number[]>()
+  records.forEach((r, i) => {
+    const p = r.partition ?? (r.key !== null ? partitionForKey(r.key, partitionCount) : roundRobin++ % partitionCount)
+    if (p < 0 || p >= partitionCount) throw new HttpError(400, `record ${i}: partition ${p} does not exist (topic "${topic}" has ${partitionCount})`)
+    byPartition.set(p, [...(byPartition.get(p) ?? []), i])
+  })
+  const offsets = new Array<{ partition: number, offset: number }>(records.length)
+  await Promise.all([...byPartition].map(async ([partition, indexes]) => {
+    const batch = encodeRecordBatch({ records: indexes.map(i => records[i]!) })
+    const { baseOffset } = await broker.partition(topic, partition)!.append([batch], LEADER_EPOCH)
+    indexes.forEach((recordIndex, i) => { offsets[recordIndex] = { partition, offset: baseOffset + i } })
+  }))
+  return { offsets }
+}
+
+function textOrBase64 (b: Buffer | null): string | null {
+  if (b === null) return null
+  const text = b.toString('utf8')
+  return Buffer.from(text, 'utf8').equals(b) ? text : `base64:${b.toString('base64')}`
+}
+
+async function readRecords (broker: Broker, topic: string, partitionText: string, url: URL): Promise<unknown> {
+  const partition = Number(partitionText)
+  const log = broker.partition(topic, partition)
+  if (broker.partitionCount(topic) === undefined) throw new HttpError(404, `unknown topic "${topic}"`)
+  if (log === undefined) throw new HttpError(404, `topic "${topic}" has no partition ${partitionText} (it has ${broker.partitionCount(topic)})`)
+  const offset = Number(url.searchParams.get('offset') ?? log.logStartOffset)
+  const maxBytes = Number(url.searchParams.get('maxBytes') ?? 1024 * 1024)
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new HttpError(400, `offset must be a non-negative integer (got "${url.searchParams.get('offset')}")`)
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new HttpError(400, `maxBytes must be a positive integer (got "${url.searchParams.get('maxBytes')}")`)
+  if (offset === log.highWatermark) return []
+  try {
+    const read = await log.read(offset, maxBytes)
+    return splitBatches(Buffer.concat(read.buffers)).flatMap(batch => decodeRecordBatch(batch))
+      .filter(r => r.offset >= offset)
+      .map(r => ({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: textOrBase64(r.key), value: textOrBase64(r.value), headers: r.headers.map(h => ({ key: h.key, value: textOrBase64(h.value) })) }))
+  } catch (err) {
+    if (err instanceof OffsetOutOfRangeError) throw new HttpError(416, `offset ${offset} is out of range: partition holds ${log.logStartOffset} to ${log.highWatermark - 1}`)
+    throw err
+  }
+}
+
+async function route (broker: Broker, req: IncomingMessage, extensions: readonly RouteExtension[]): Promise<[number, unknown, string?]> {
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  const path = url.pathname.split('/').filter(s => s !== '').map(decodeURIComponent)
+  const method = req.method ?? 'GET'
+  if (method === 'GET' && path.length === 1 && path[0] === 'healthz') return [200, { status: 'ok', brokerId: broker.nodeId }]
+  if (method === 'GET' && path.length === 1 && path[0] === 'metrics') return [200, broker.metrics.render(broker.partitionGauges()), 'text/plain; version=0.0.4']
+  if (method === 'GET' && path.length === 1 && path[0] === 'topics') {
+    return [200, [...broker.logs.topics()].map(([name, partitions]) => ({ name, partitions }))]
+  }
+  if (path[0] === 'topics' && path.length === 3 && path[2] === 'records') {
+    if (method !== 'POST') throw new HttpError(405, 'use POST to write records')
+    const body = await readBody(req, broker.config.int('socket.request.max.bytes'))
+    return [200, await produce(broker, path[1]!, parseProduceBody(body))]
+  }
+  if (path[0] === 'topics' && path.length === 5 && path[2] === 'partitions' && path[4] === 'records' && method === 'GET') {
+    return [200, await readRecords(broker, path[1]!, path[3]!, url)]
+  }
+  for (const extension of extensions) {
+    const result = extension(broker, method, path, url)
+    if (result !== undefined) return [200, await result]
+  }
+  throw new HttpError(404, `no route for ${method} ${url.pathname}; see GET /topics, /healthz, /metrics, POST /topics/{topic}/records`)
+}
+
+export async function listenHttp (broker: Broker, host: string, port: number, extensions: readonly RouteExtension[] = []): Promise<{ port: number, server: Server }> {
+  const server = createServer((req, res) => {
+    broker.metrics.httpRequests++
+    route(broker, req, extensions).then(([status, body, type]) => send(res, status, body, type), (err: unknown) => {
+      if (err instanceof HttpError) send(res, err.status, { error: err.message, status: err.status })
+      else {
+        broker.log(`HTTP ${req.method} ${req.url} failed: ${(err as Error).stack ?? String(err)}`)
+        send(res, 500, { error: (err as Error).message, status: 500 })
+      }
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host, port }, () => { server.off('error', reject); resolve() })
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('programmer error: HTTP listener has no port')
+  return { port: address.port, server }
+}

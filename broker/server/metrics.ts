@@ -1,0 +1,75 @@
+// Counters the broker keeps for GET /metrics, in Prometheus text format. Request latency
+// is a fixed-bucket histogram per API: cheap to update on every request, and it is what
+// Prometheus users expect.
+
+const LATENCY_BUCKETS_SECONDS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]
+
+interface ApiStats {
+  count: number
+  sumSeconds: number
+  buckets: number[]
+}
+
+export interface PartitionGauge {
+  topic: string
+  partition: number
+  logStartOffset: number
+  logEndOffset: number
+  highWatermark: number
+}
+
+export class Metrics {
+  bytesIn = 0
+  bytesOut = 0
+  httpRequests = 0
+  connectionsOpen = 0
+  connectionsTotal = 0
+  readonly #apis = new Map<string, ApiStats>()
+  readonly #started = Date.now()
+
+  observeRequest (api: string, receivedNs: bigint): void {
+    const seconds = Number(process.hrtime.bigint() - receivedNs) / 1e9
+    let stats = this.#apis.get(api)
+    if (stats === undefined) {
+      stats = { count: 0, sumSeconds: 0, buckets: new Array<number>(LATENCY_BUCKETS_SECONDS.length).fill(0) }
+      this.#apis.set(api, stats)
+    }
+    stats.count++
+    stats.sumSeconds += seconds
+    for (let i = 0; i < LATENCY_BUCKETS_SECONDS.length; i++) {
+      if (seconds <= LATENCY_BUCKETS_SECONDS[i]!) stats.buckets[i]!++
+    }
+  }
+
+  requestCount (api: string): number {
+    return this.#apis.get(api)?.count ?? 0
+  }
+
+  render (partitions: readonly PartitionGauge[]): string {
+    const lines: string[] = []
+    const counter = (name: string, help: string, value: number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`)
+    }
+    counter('sluice_bytes_in_total', 'Bytes received on Kafka connections.', this.bytesIn)
+    counter('sluice_bytes_out_total', 'Bytes sent on Kafka connections.', this.bytesOut)
+    counter('sluice_connections_total', 'Kafka connections accepted.', this.connectionsTotal)
+    counter('sluice_http_requests_total', 'HTTP API requests.', this.httpRequests)
+    lines.push('# HELP sluice_connections_open Kafka connections open now.', '# TYPE sluice_connections_open gauge', `sluice_connections_open ${this.connectionsOpen}`)
+    lines.push('# HELP sluice_uptime_seconds Seconds since the broker started.', '# TYPE sluice_uptime_seconds gauge', `sluice_uptime_seconds ${(Date.now() - this.#started) / 1000}`)
+    lines.push('# HELP sluice_request_duration_seconds Time from a request frame arriving to its response being ready.', '# TYPE sluice_request_duration_seconds histogram')
+    for (const [api, stats] of this.#apis) {
+      LATENCY_BUCKETS_SECONDS.forEach((le, i) => lines.push(`sluice_request_duration_seconds_bucket{api="${api}",le="${le}"} ${stats.buckets[i]}`))
+      lines.push(`sluice_request_duration_seconds_bucket{api="${api}",le="+Inf"} ${stats.count}`)
+      lines.push(`sluice_request_duration_seconds_sum{api="${api}"} ${stats.sumSeconds}`)
+      lines.push(`sluice_request_duration_seconds_count{api="${api}"} ${stats.count}`)
+    }
+    const gauge = (name: string, help: string, pick: (p: PartitionGauge) => number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`)
+      for (const p of partitions) lines.push(`${name}{topic="${p.topic}",partition="${p.partition}"} ${pick(p)}`)
+    }
+    gauge('sluice_log_end_offset', 'Next offset to be assigned in the partition.', p => p.logEndOffset)
+    gauge('sluice_log_start_offset', 'First offset still in the partition.', p => p.logStartOffset)
+    gauge('sluice_high_watermark', 'Offset below which records are readable.', p => p.highWatermark)
+    return lines.join('\n') + '\n'
+  }
+}

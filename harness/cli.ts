@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The `sluice` command. Each subcommand lives in harness/commands/<name>.ts and registers
+// itself on the program; this file only assembles them.
+
+import { Command } from 'commander'
+import { registerBroker } from './commands/broker.ts'
+import { registerCheck } from './commands/check.ts'
+import { registerToxiproxy } from './commands/toxiproxy.ts'
+
+const program = new Command()
+  .name('sluice')
+  .description('Kafka-protocol reference broker, benchmark harness and Jepsen-style chaos harness')
+  .showHelpAfterError()
+
+registerBroker(program)
+registerCheck(program)
+registerToxiproxy(program)
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as Error & { code?: string }
+  process.stderr.write(`sluice: ${e.message}\n`)
+  if (process.env.SLUICE_DEBUG !== undefined) process.stderr.write(`${e.stack}\n`)
+  process.exit(2)
+})
