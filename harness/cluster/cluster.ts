@@ -1,0 +1,75 @@
+// Where the brokers under test come from. Backends: `process` (default: reference brokers
+// spawned as local processes), `external` (any Kafka-protocol cluster by bootstrap
+// address), `docker` (a docker-compose cluster, where a Docker engine exists).
+//
+// Designed for N brokers although the reference broker runs one node per process today;
+// the chaos harness drives faults through BrokerHandle.
+
+export type BackendName = 'process' | 'external' | 'docker'
+
+export interface ClusterSpec {
+  brokers: number
+  /** Kafka-style broker config keys, passed to every broker. */
+  brokerConfig: Record<string, string | number | boolean>
+  /**
+   * What each broker should advertise in Metadata (e.g. a Toxiproxy listener in front of
+   * it), by broker index; undefined = its own listener.
+   */
+  advertisedFor?: (brokerIndex: number, kafkaPort: number) => Promise<string | undefined> | string | undefined
+  /** Directory for data dirs and logs; a temp dir when absent. */
+  workDir?: string
+  /** Keep data dirs after stop (for post-mortems). */
+  keepData?: boolean
+  log?: (line: string) => void
+}
+
+export interface BrokerHandle {
+  readonly id: number
+  /** The broker's own Kafka listener, host:port. */
+  readonly kafkaAddress: string
+  /** Base URL of the broker's HTTP API, when it has one. */
+  readonly httpUrl: string | null
+  readonly dataDir: string | null
+  readonly logFile: string | null
+  alive (): boolean
+  /** SIGKILL (or the backend's equivalent). */
+  kill (): Promise<void>
+  /** SIGSTOP / SIGCONT. */
+  pause (): Promise<void>
+  resume (): Promise<void>
+  /** Start again after kill, on the same ports and data dir; waits until ready. */
+  restart (): Promise<void>
+}
+
+export interface ClusterInfo {
+  backend: BackendName
+  brokers: number
+  bootstrap: string[]
+  /** Free text for reports, e.g. "3 reference broker processes on 127.0.0.1". */
+  description: string
+}
+
+export interface Cluster {
+  readonly backend: BackendName
+  /** host:port the clients should use (advertised addresses when a proxy is in front). */
+  readonly bootstrap: string[]
+  readonly brokers: readonly BrokerHandle[]
+  info (): ClusterInfo
+  /** Stops every broker this backend started (SIGTERM, then SIGKILL) and removes temp dirs. */
+  stop (): Promise<void>
+}
+
+export interface ClusterBackend {
+  readonly name: BackendName
+  start (spec: ClusterSpec): Promise<Cluster>
+}
+
+export class ClusterError extends Error {
+  readonly code: string
+  readonly retriable = false
+  constructor (code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ClusterError'
+    this.code = code
+  }
+}
