@@ -67,6 +67,8 @@ export class TestClient {
   readonly received: Buffer[] = []
   receivedBytes = 0
   dataEvents = 0
+  /** For each data event: the byte count received so far and performance.now(). */
+  readonly arrivals: Array<{ totalBytes: number, atMs: number }> = []
   ended = false
   closed = false
   error: NodeJS.ErrnoException | null = null
@@ -83,6 +85,7 @@ export class TestClient {
       this.receivedBytes += data.length
       this.dataEvents++
       this.lastDataMs = performance.now()
+      this.arrivals.push({ totalBytes: this.receivedBytes, atMs: this.lastDataMs })
       this.#wake()
     })
     socket.on('end', () => {
@@ -108,6 +111,11 @@ export class TestClient {
       socket.once('error', reject)
     })
     return new TestClient(socket)
+  }
+
+  /** When the received byte count first reached `sizeBytes`, or undefined. */
+  reachedMs (sizeBytes: number): number | undefined {
+    return this.arrivals.find((arrival) => arrival.totalBytes >= sizeBytes)?.atMs
   }
 
   text (): string {

@@ -35,8 +35,9 @@ export class SlicerStage extends Stage {
   }
 
   protected onChunk (chunk: Chunk): void {
+    const idle = !this.#busy()
     this.#queue.push(chunk)
-    if (!this.#busy()) this.#sendSlices()
+    if (idle) this.#sendSlices()
   }
 
   protected override onEnd (kind: EndKind): void {
