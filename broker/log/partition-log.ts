@@ -1,0 +1,587 @@
+// One partition's log: segments, offsets, group commit, flush policy, retention, reads.
+//
+// Offsets:  logStartOffset <= highWatermark <= logEndOffset.
+//   logEndOffset   next offset to assign; append() moves it at call time.
+//   highWatermark  single node: everything below it is in the file (and fsynced, when the
+//                  flush policy asks for that). Reads never go past it.
+//   recoveryPoint  everything below it is fsynced; recovery validates only what follows.
+//
+// Group commit: append() patches offsets in place and queues the batches; on the next
+// setImmediate the queue goes to disk as one writev per segment. While a write is in flight
+// new appends queue up and go together in the next write. The queue is bounded in bytes:
+// the server checks canAccept()/whenWritable() before appending, as Kafka stops reading
+// sockets when its request queue is full.
+//
+// Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
+// that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
+// is driven by the log manager calling flush(). Rolled segments are flushed in the
+// background, as Kafka does. The recovery point moves after each fsync; the log manager
+// persists it in the checkpoint file.
+//
+// Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
+// high watermark stays where it was, and the partition goes offline until the broker
+// restarts (Kafka's answer to a failed log dir). Recovery at the next start cuts whatever a
+// torn write left behind, so nothing after the last acknowledged batch is ever served.
+
+import assert from 'node:assert/strict'
+import { batchRecordCount, patchBatchHeader, BATCH_OFFSET_MAX_TIMESTAMP } from '../protocol/record-batch.ts'
+import type { OffsetCheckpointFile } from './checkpoint.ts'
+import type { LogConfig } from './config.ts'
+import { KafkaStorageError, LogClosedError, LogError, LogQueueFullError, OffsetOutOfRangeError, RecordTooLargeError } from './errors.ts'
+import { findBatch, findOffsetByTimestampIn, readBatchesAt, readInt64, resolveRecord, segmentIndexFor } from './log-reader.ts'
+import type { ReadResult, TimestampOffset } from './log-reader.ts'
+import { recoverLog } from './recovery.ts'
+import type { RecoveredLog } from './recovery.ts'
+import { Segment } from './segment.ts'
+import type { Storage } from './storage.ts'
+
+export type { ReadResult, TimestampOffset } from './log-reader.ts'
+
+/** ListOffsets special timestamps (Kafka's ListOffsetsRequest constants). */
+export const LATEST_TIMESTAMP = -1
+export const EARLIEST_TIMESTAMP = -2
+export const MAX_TIMESTAMP = -3
+/** Sequential readers resume from where they stopped without an index lookup; a few at once. */
+const READ_CURSORS_MAX = 4
+
+export interface AppendResult {
+  baseOffset: number
+  lastOffset: number
+}
+
+export interface PartitionLogOptions {
+  storage: Storage
+  topic: string
+  partition: number
+  config: Readonly<LogConfig>
+  /** Where the recovery point is read at open and recorded after each fsync. */
+  checkpoint: OffsetCheckpointFile
+  /** Wall clock in ms (tests replace it to exercise log.roll.ms). */
+  clock?: () => number
+}
+
+interface PendingAppend {
+  batches: Buffer[]
+  baseOffset: number
+  lastOffset: number
+  bytes: number
+  resolve: (result: AppendResult) => void
+  reject: (error: Error) => void
+}
+
+interface Run {
+  segment: Segment
+  positionBytes: number
+  buffers: Buffer[]
+}
+
+interface OffsetWaiter {
+  offset: number
+  resolve: () => void
+  reject: (error: Error) => void
+}
+
+interface ReadCursor {
+  segment: Segment
+  offset: number
+  positionBytes: number
+}
+
+export class PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  readonly dir: string
+  readonly #storage: Storage
+  readonly #config: Readonly<LogConfig>
+  readonly #checkpoint: OffsetCheckpointFile
+  readonly #clock: () => number
+  readonly #segments: Segment[]
+  #logStartOffset: number
+  #logEndOffset: number
+  #highWatermark: number
+  #recoveryPoint: number
+  #queue: PendingAppend[] = []
+  #inFlight: PendingAppend[] = []
+  #queuedBytes = 0
+  #drainScheduled = false
+  #draining = false
+  #rollRequested = false
+  #offline: LogError | null = null
+  #closing = false
+  #flushChain: Promise<void> = Promise.resolve()
+  #offsetWaiters: OffsetWaiter[] = []
+  #idleWaiters: Array<() => void> = []
+  #writableWaiters: Array<() => void> = []
+  readonly #listeners = new Set<(highWatermark: number) => void>()
+  readonly #cursors: ReadCursor[] = []
+  readonly #drainOnImmediate: () => void
+  /** What recovery found at open (for logs and tests). */
+  readonly recovery: RecoveredLog
+
+  private constructor (options: PartitionLogOptions, recovered: RecoveredLog, recoveryPoint: number) {
+    this.topic = options.topic
+    this.partition = options.partition
+    this.dir = `${options.topic}-${options.partition}`
+    this.#storage = options.storage
+    this.#config = options.config
+    this.#checkpoint = options.checkpoint
+    this.#clock = options.clock ?? Date.now
+    this.#segments = recovered.segments
+    this.recovery = recovered
+    this.#logStartOffset = recovered.segments[0]!.baseOffset
+    this.#logEndOffset = recovered.logEndOffset
+    this.#highWatermark = recovered.logEndOffset
+    this.#recoveryPoint = recoveryPoint
+    this.#drainOnImmediate = () => {
+      this.#drainScheduled = false
+      void this.#drain()
+    }
+  }
+
+  /** Opens (creating if needed) `<topic>-<partition>` under the data dir and recovers it. */
+  static async open (options: PartitionLogOptions): Promise<PartitionLog> {
+    const { storage, topic, partition, config, checkpoint } = options
+    const dir = `${topic}-${partition}`
+    await storage.mkdir(dir)
+    const recovered = await recoverLog({
+      storage, dir, config, recoveryPoint: checkpoint.get(topic, partition) ?? 0, nowMs: (options.clock ?? Date.now)(),
+    })
+    // Recovery fsyncs what it validated, so the whole log is now below the recovery point.
+    checkpoint.set(topic, partition, recovered.logEndOffset)
+    return new PartitionLog(options, recovered, recovered.logEndOffset)
+  }
+
+  get logStartOffset (): number { return this.#logStartOffset }
+  get logEndOffset (): number { return this.#logEndOffset }
+  get highWatermark (): number { return this.#highWatermark }
+  get recoveryPoint (): number { return this.#recoveryPoint }
+  /** Messages written but not yet known fsynced. */
+  get unflushedMessages (): number { return Math.max(0, this.#highWatermark - this.#recoveryPoint) }
+  get queuedBytes (): number { return this.#queuedBytes }
+  get segmentCount (): number { return this.#segments.length }
+  /** The error that took the partition offline, or null. */
+  get offlineError (): LogError | null { return this.#offline }
+
+  get sizeBytes (): number {
+    let total = 0
+    for (const segment of this.#segments) total += segment.writtenBytes
+    return total
+  }
+
+  segmentBaseOffsets (): number[] {
+    return this.#segments.map(segment => segment.baseOffset)
+  }
+
+  /** Whether append() would take more batches now. */
+  canAccept (): boolean {
+    return this.#offline === null && !this.#closing && this.#queuedBytes < this.#config.appendQueueBytesMax
+  }
+
+  /** Resolves once the append queue is below its bound again (or the log went offline). */
+  whenWritable (): Promise<void> {
+    if (this.#queuedBytes < this.#config.appendQueueBytesMax || this.#offline !== null) return Promise.resolve()
+    return new Promise(resolve => this.#writableWaiters.push(resolve))
+  }
+
+  /**
+   * Calls `listener(highWatermark)` after each advance of the high watermark and once when the
+   * log goes offline, so parked fetches can wake. Returns the function that unsubscribes.
+   */
+  onHighWatermark (listener: (highWatermark: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
+  /**
+   * Appends already-validated batches. Offsets are assigned now, in call order, by patching
+   * each batch's header in place; the promise resolves once the batches are written (and
+   * fsynced, if the flush policy says so) and the high watermark has passed them.
+   */
+  append (batches: Buffer[], leaderEpoch: number): Promise<AppendResult> {
+    assert.ok(batches.length > 0, 'append needs at least one batch')
+    if (this.#offline !== null) return Promise.reject(this.#offline)
+    if (this.#closing) return Promise.reject(new LogClosedError(`${this.dir} is closing`))
+    if (this.#queuedBytes >= this.#config.appendQueueBytesMax) {
+      return Promise.reject(new LogQueueFullError(this.#queuedBytes, this.#config.appendQueueBytesMax))
+    }
+    let bytes = 0
+    for (const batch of batches) {
+      if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))
+      bytes += batch.length
+    }
+    const baseOffset = this.#logEndOffset
+    let nextOffset = baseOffset
+    for (const batch of batches) {
+      patchBatchHeader(batch, nextOffset, leaderEpoch)
+      nextOffset += batchRecordCount(batch)
+    }
+    this.#logEndOffset = nextOffset
+    const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
+    this.#queue.push({ batches, baseOffset, lastOffset: nextOffset - 1, bytes, resolve, reject })
+    this.#queuedBytes += bytes
+    this.#scheduleDrain()
+    return promise
+  }
+
+  #scheduleDrain (): void {
+    if (this.#drainScheduled || this.#draining) return
+    this.#drainScheduled = true
+    setImmediate(this.#drainOnImmediate)
+  }
+
+  async #drain (): Promise<void> {
+    this.#draining = true
+    try {
+      while (this.#offline === null) {
+        if (this.#queue.length > 0) {
+          this.#inFlight = this.#queue
+          this.#queue = []
+          await this.#commitGroup(this.#inFlight)
+          this.#inFlight = []
+        } else if (this.#rollRequested) {
+          this.#rollRequested = false
+          await this.#rollIdle()
+        } else {
+          break
+        }
+      }
+    } catch (error) {
+      this.#goOffline(error)
+    } finally {
+      this.#draining = false
+      for (const resolve of this.#idleWaiters.splice(0)) resolve()
+    }
+  }
+
+  // Places the group's batches in segments (rolling as needed), writes each segment's share
+  // with one writev, fsyncs if the policy says so, then moves the high watermark and acks.
+  async #commitGroup (group: PendingAppend[]): Promise<void> {
+    const nowMs = this.#clock()
+    const runs: Run[] = []
+    const rolled: Segment[] = []
+    let active = this.#segments[this.#segments.length - 1]!
+    let placedBytes = active.writtenBytes
+    let run: Run | null = null
+    let groupBytes = 0
+    for (const append of group) {
+      groupBytes += append.bytes
+      let baseOffset = append.baseOffset
+      for (const batch of append.batches) {
+        const lastOffset = baseOffset + batchRecordCount(batch) - 1
+        if (active.shouldRoll(placedBytes, batch.length, lastOffset, nowMs, this.#config)) {
+          rolled.push(active)
+          active = await Segment.create(this.#storage, this.dir, baseOffset, this.#config, this.#clock())
+          this.#segments.push(active)
+          placedBytes = 0
+          run = null
+        }
+        if (run === null) {
+          run = { segment: active, positionBytes: placedBytes, buffers: [] }
+          runs.push(run)
+        }
+        run.buffers.push(batch)
+        placedBytes += batch.length
+        baseOffset = lastOffset + 1
+      }
+    }
+    for (const { segment, positionBytes, buffers } of runs) await segment.log.writev(buffers, positionBytes)
+    for (const { segment, positionBytes, buffers } of runs) recordWritten(segment, positionBytes, buffers)
+    const groupEndOffset = group[group.length - 1]!.lastOffset + 1
+    if (groupEndOffset - this.#recoveryPoint >= this.#config.flushIntervalMessages) await this.#syncDirty()
+    // A concurrent background flush may have failed meanwhile: then these appends were already
+    // rejected, and the high watermark must stay where it is.
+    if (this.#offline !== null) return
+    for (const { segment } of runs) segment.readableBytes = segment.writtenBytes
+    this.#advanceHighWatermark(groupEndOffset)
+    this.#queuedBytes -= groupBytes
+    if (this.#queuedBytes < this.#config.appendQueueBytesMax) for (const resolve of this.#writableWaiters.splice(0)) resolve()
+    for (const append of group) append.resolve({ baseOffset: append.baseOffset, lastOffset: append.lastOffset })
+    if (rolled.length > 0) void this.#flushInBackground()
+  }
+
+  #advanceHighWatermark (offset: number): void {
+    assert.ok(offset >= this.#highWatermark && offset <= this.#logEndOffset,
+      `high watermark ${offset} outside [${this.#highWatermark}, ${this.#logEndOffset}]`)
+    this.#highWatermark = offset
+    if (this.#offsetWaiters.length > 0) {
+      const waiting: OffsetWaiter[] = []
+      for (const waiter of this.#offsetWaiters) {
+        if (waiter.offset <= offset) waiter.resolve()
+        else waiting.push(waiter)
+      }
+      this.#offsetWaiters = waiting
+    }
+    notify(this.#listeners, offset)
+  }
+
+  // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
+  async #syncDirty (): Promise<void> {
+    const dirty = this.#segments.filter(segment => !segment.isSynced)
+    await Promise.all(dirty.map(segment => segment.syncLog()))
+    this.#updateRecoveryPoint()
+  }
+
+  #updateRecoveryPoint (): void {
+    let point = this.#segments[this.#segments.length - 1]!.nextOffset
+    for (const segment of this.#segments) {
+      if (!segment.isSynced) {
+        point = segment.syncedNextOffset
+        break
+      }
+    }
+    point = Math.max(point, this.#logStartOffset)
+    if (point > this.#recoveryPoint) {
+      this.#recoveryPoint = point
+      this.#checkpoint.set(this.topic, this.partition, point)
+    }
+  }
+
+  // The active segment is old enough to roll but idle: roll it so retention can delete it.
+  async #rollIdle (): Promise<void> {
+    const active = this.#segments[this.#segments.length - 1]!
+    if (active.writtenBytes === 0 || this.#queue.length > 0) return
+    this.#segments.push(await Segment.create(this.#storage, this.dir, active.nextOffset, this.#config, this.#clock()))
+    void this.#flushInBackground()
+  }
+
+  /** fsyncs everything appended before the call (and persists index entries); moves the recovery point. */
+  async flush (): Promise<void> {
+    if (this.#offline !== null) throw this.#offline
+    await this.#waitForHighWatermark(this.#logEndOffset)
+    await this.#fullFlush()
+  }
+
+  #waitForHighWatermark (offset: number): Promise<void> {
+    if (this.#highWatermark >= offset) return Promise.resolve()
+    if (this.#offline !== null) return Promise.reject(this.#offline)
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    this.#offsetWaiters.push({ offset, resolve, reject })
+    return promise
+  }
+
+  // Full flushes run one at a time, so two never persist the same index entries at once.
+  #fullFlush (): Promise<void> {
+    const run = this.#flushChain.then(async () => {
+      if (this.#offline !== null) throw this.#offline
+      try {
+        for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
+      } catch (error) {
+        this.#goOffline(error)
+        throw this.#offline ?? error
+      }
+      this.#updateRecoveryPoint()
+    })
+    this.#flushChain = run.catch(() => {})
+    return run
+  }
+
+  #flushInBackground (): Promise<void> {
+    return this.#fullFlush().catch(() => {})
+  }
+
+  /**
+   * Raw bytes of whole batches starting with the batch that holds `offset`, at most maxBytes
+   * but always one whole batch if there is one (KIP-74), never past the high watermark.
+   * offset == highWatermark gives an empty result; outside [logStartOffset, highWatermark]
+   * throws OffsetOutOfRangeError.
+   */
+  async read (offset: number, maxBytes: number): Promise<ReadResult> {
+    if (this.#offline !== null) throw this.#offline
+    if (offset < this.#logStartOffset || offset > this.#highWatermark) {
+      throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
+    }
+    if (offset === this.#highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
+    const cursor = this.#takeCursor(offset)
+    const segment = cursor?.segment ?? this.#segments[segmentIndexFor(this.#segments, offset)]!
+    segment.retain()
+    try {
+      let positionBytes = cursor?.positionBytes ?? -1
+      if (positionBytes < 0) {
+        const location = await findBatch(segment, segment.lookupPosition(offset), segment.readableBytes, offset, false)
+        if (location === null) throw new KafkaStorageError(`${segment.log.file}: offset ${offset} is below the high watermark but not in its segment`)
+        positionBytes = location.positionBytes
+      }
+      const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset)
+      this.#putCursor(segment, result.nextOffset, positionBytes + result.bytes)
+      return result
+    } catch (error) {
+      this.#goOffline(error)
+      throw this.#offline ?? error
+    } finally {
+      segment.release()
+    }
+  }
+
+  #takeCursor (offset: number): ReadCursor | null {
+    for (let i = 0; i < this.#cursors.length; i++) {
+      const cursor = this.#cursors[i]!
+      if (cursor.offset !== offset) continue
+      this.#cursors.splice(i, 1)
+      const usable = !cursor.segment.isDeleted && cursor.positionBytes < cursor.segment.readableBytes
+      return usable ? cursor : null
+    }
+    return null
+  }
+
+  #putCursor (segment: Segment, offset: number, positionBytes: number): void {
+    if (this.#cursors.length >= READ_CURSORS_MAX) this.#cursors.shift()
+    this.#cursors.push({ segment, offset, positionBytes })
+  }
+
+  /**
+   * ListOffsets for one partition. timestampMs >= 0: the first record whose timestamp is >= it
+   * (exact for uncompressed CreateTime batches, else the batch's base offset), null if none.
+   * LATEST_TIMESTAMP (-1): the high watermark; EARLIEST_TIMESTAMP (-2): the log start offset;
+   * MAX_TIMESTAMP (-3): the record with the largest timestamp (KIP-734). Other negative
+   * values are the caller's to reject. Only data below the high watermark is considered.
+   */
+  async offsetForTimestamp (timestampMs: number): Promise<TimestampOffset | null> {
+    if (this.#offline !== null) throw this.#offline
+    if (timestampMs === LATEST_TIMESTAMP) return { offset: this.#highWatermark, timestampMs: -1 }
+    if (timestampMs === EARLIEST_TIMESTAMP) return { offset: this.#logStartOffset, timestampMs: -1 }
+    const segments = this.#segments.slice()
+    for (const segment of segments) segment.retain()
+    try {
+      if (timestampMs === MAX_TIMESTAMP) return await this.#maxTimestampOffset(segments)
+      for (const segment of segments) {
+        if (segment.maxTimestampMs < timestampMs || segment.isDeleted) continue
+        const found = await findOffsetByTimestampIn(segment, timestampMs, segment.readableBytes)
+        if (found !== null) return found
+      }
+      return null
+    } catch (error) {
+      this.#goOffline(error)
+      throw this.#offline ?? error
+    } finally {
+      for (const segment of segments) segment.release()
+    }
+  }
+
+  async #maxTimestampOffset (segments: Segment[]): Promise<TimestampOffset | null> {
+    let best: Segment | null = null
+    for (const segment of segments) {
+      if (segment.maxTimestampMs >= 0 && (best === null || segment.maxTimestampMs > best.maxTimestampMs)) best = segment
+    }
+    if (best === null || best.offsetOfMaxTimestamp >= this.#highWatermark) return null
+    const location = await findBatch(best, best.lookupPosition(best.offsetOfMaxTimestamp), best.readableBytes, best.offsetOfMaxTimestamp, false)
+    if (location === null) return null
+    return resolveRecord(best, location, best.maxTimestampMs, true)
+  }
+
+  /**
+   * Deletes whole segments from the old end: those whose newest timestamp is older than
+   * retentionMs, then as many as keep the log within retentionBytes. Never the active
+   * segment, never one not wholly below the high watermark. Returns the count deleted.
+   */
+  async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
+    if (this.#offline !== null || this.#closing) return 0
+    const { retentionMs, retentionBytes } = this.#config
+    const candidates = this.#segments.length - 1
+    let count = 0
+    const expired = (segment: Segment): boolean => {
+      const newestMs = segment.maxTimestampMs >= 0 ? segment.maxTimestampMs : segment.createdAtMs
+      return retentionMs >= 0 && nowMs - newestMs > retentionMs
+    }
+    while (count < candidates && this.#segments[count]!.nextOffset <= this.#highWatermark && expired(this.#segments[count]!)) count++
+    if (retentionBytes >= 0) {
+      let excessBytes = this.sizeBytes - retentionBytes
+      for (let i = 0; i < count; i++) excessBytes -= this.#segments[i]!.writtenBytes
+      while (count < candidates && this.#segments[count]!.nextOffset <= this.#highWatermark && excessBytes - this.#segments[count]!.writtenBytes >= 0) {
+        excessBytes -= this.#segments[count]!.writtenBytes
+        count++
+      }
+    }
+    // Like Kafka: an expired active segment is rolled so that the next check can delete it.
+    const active = this.#segments[this.#segments.length - 1]!
+    if (count === candidates && active.writtenBytes > 0 && expired(active)) {
+      this.#rollRequested = true
+      this.#scheduleDrain()
+    }
+    if (count === 0) return 0
+    const deleted = this.#segments.splice(0, count)
+    this.#logStartOffset = this.#segments[0]!.baseOffset
+    this.#updateRecoveryPoint()
+    try {
+      for (const segment of deleted) await segment.destroy(this.#storage)
+    } catch (error) {
+      this.#goOffline(error)
+      throw this.#offline ?? error
+    }
+    return count
+  }
+
+  #goOffline (error: unknown): void {
+    if (this.#offline !== null) return
+    this.#offline = error instanceof LogError ? error : new KafkaStorageError(`${this.dir}: ${(error as Error).message}`, { cause: error })
+    const failed = [...this.#inFlight, ...this.#queue]
+    this.#inFlight = []
+    this.#queue = []
+    for (const append of failed) append.reject(this.#offline)
+    for (const waiter of this.#offsetWaiters.splice(0)) waiter.reject(this.#offline)
+    for (const resolve of this.#writableWaiters.splice(0)) resolve()
+    notify(this.#listeners, this.#highWatermark)
+  }
+
+  #whenIdle (): Promise<void> {
+    if (!this.#draining && !this.#drainScheduled) return Promise.resolve()
+    return new Promise(resolve => this.#idleWaiters.push(resolve))
+  }
+
+  /** Lets queued appends finish, fsyncs everything, records the recovery point and closes the files. */
+  async close (): Promise<void> {
+    this.#closing = true
+    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+    await this.#flushChain
+    if (this.#offline === null) {
+      await this.#fullFlush()
+      await this.#checkpoint.write()
+    }
+    this.#offline ??= new LogClosedError(`${this.dir} is closed`)
+    await Promise.all(this.#segments.map(segment => segment.close()))
+  }
+
+  /**
+   * Stops dead, as a crash would: rejects queued appends, closes the files without flushing
+   * and leaves the checkpoint as it is. For tests and the in-process chaos harness.
+   */
+  async halt (): Promise<void> {
+    this.#closing = true
+    this.#goOffline(new LogClosedError(`${this.dir} was halted`))
+    await Promise.all(this.#segments.map(segment => segment.close().catch(() => {})))
+  }
+
+  /** Closes the log and removes its files and directory (topic deletion). */
+  async delete (): Promise<void> {
+    this.#closing = true
+    this.#goOffline(new LogClosedError(`${this.dir} was deleted`))
+    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+    await this.#flushChain
+    for (const segment of this.#segments) await segment.destroy(this.#storage)
+    const leftovers = await this.#storage.list(this.dir)
+    for (const entry of leftovers) if (entry.isFile) await this.#storage.unlink(`${this.dir}/${entry.name}`)
+    await this.#storage.rmdir(this.dir)
+    this.#checkpoint.delete(this.topic, this.partition)
+  }
+}
+
+// A listener that throws is a programming error: crash (outside our write loop, which would
+// otherwise take the partition offline for it) instead of swallowing it.
+function notify (listeners: Set<(highWatermark: number) => void>, highWatermark: number): void {
+  for (const listener of listeners) {
+    try {
+      listener(highWatermark)
+    } catch (error) {
+      queueMicrotask(() => { throw error })
+    }
+  }
+}
+
+// Index and timestamp bookkeeping for batches that have just been written.
+function recordWritten (segment: Segment, positionBytes: number, buffers: Buffer[]): void {
+  let position = positionBytes
+  for (const batch of buffers) {
+    const baseOffset = readInt64(batch, 0)
+    segment.recordBatch(position, batch.length, baseOffset, baseOffset + batchRecordCount(batch) - 1, readInt64(batch, BATCH_OFFSET_MAX_TIMESTAMP))
+    position += batch.length
+  }
+}
