@@ -11,7 +11,7 @@ import { formatBound, normalizeListen, parseHostPort } from './address.ts'
 import { Connection } from './connection.ts'
 import type { ConnectionOwner } from './connection.ts'
 import { limitExceeded, listenFailed, toxicExists, toxicNotFound } from './errors.ts'
-import { CONNECTIONS_PER_PROXY_MAX, TOXICS_PER_PROXY_MAX } from './limits.ts'
+import { CLOSE_FLUSH_TIMEOUT_MS, CONNECTIONS_PER_PROXY_MAX, TOXICS_PER_PROXY_MAX } from './limits.ts'
 import { parseToxicUpdate, toxicJson } from './toxic-spec.ts'
 import type { Direction, ToxicJson, ToxicSpec } from './toxic-spec.ts'
 
@@ -39,7 +39,7 @@ export interface ProxyChange {
   enabled: boolean
 }
 
-export class Proxy implements ConnectionOwner {
+export class TcpProxy implements ConnectionOwner {
   readonly name: string
   readonly log: (line: string) => void
   #listen: string
@@ -94,7 +94,12 @@ export class Proxy implements ConnectionOwner {
     if (server === null) return
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     for (const connection of [...this.#connections]) connection.destroy()
-    await closed
+    // server.close() stops listening at once; its callback also waits for the accepted
+    // sockets to report closed, which must not hold the whole API up if one never does.
+    let timer: NodeJS.Timeout | undefined
+    const patience = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_FLUSH_TIMEOUT_MS) })
+    await Promise.race([closed, patience])
+    clearTimeout(timer)
     this.log(`proxy ${this.name}: stopped`)
   }
 

@@ -9,7 +9,7 @@ import {
   routeNotFound, toxicNotFound, ToxiproxyApiError,
 } from './errors.ts'
 import { NAME_LENGTH_MAX, PROXIES_MAX } from './limits.ts'
-import { Proxy } from './proxy.ts'
+import { TcpProxy } from './proxy.ts'
 import type { ProxyJson } from './proxy.ts'
 import { expectObject, optionalBoolean, optionalString, parseToxicCreate, toxicJson } from './toxic-spec.ts'
 
@@ -26,14 +26,14 @@ export interface ApiResponse {
 }
 
 export class ProxyCollection {
-  readonly proxies = new Map<string, Proxy>()
+  readonly proxies = new Map<string, TcpProxy>()
   readonly log: (line: string) => void
 
   constructor (log: (line: string) => void) {
     this.log = log
   }
 
-  get (name: string): Proxy {
+  get (name: string): TcpProxy {
     const proxy = this.proxies.get(name)
     if (proxy === undefined) throw proxyNotFound()
     return proxy
@@ -142,7 +142,7 @@ async function createProxy (collection: ProxyCollection, body: unknown): Promise
   const input = parseProxyInput(body, '')
   if (collection.proxies.has(input.name)) throw proxyExists()
   if (collection.proxies.size >= PROXIES_MAX) throw limitExceeded(`at most ${PROXIES_MAX} proxies`)
-  const proxy = new Proxy({ name: input.name, listen: input.listen, upstream: input.upstream, log: collection.log })
+  const proxy = new TcpProxy({ name: input.name, listen: input.listen, upstream: input.upstream, log: collection.log })
   if (input.enabled) await proxy.start()
   collection.proxies.set(input.name, proxy)
   return { status: 201, body: proxy.toJSON() }
@@ -191,7 +191,7 @@ async function populate (collection: ProxyCollection, body: unknown): Promise<Ap
       continue
     }
     await existing?.stop()
-    const proxy = new Proxy({ name: input.name, listen: input.listen, upstream: input.upstream, log: collection.log })
+    const proxy = new TcpProxy({ name: input.name, listen: input.listen, upstream: input.upstream, log: collection.log })
     try {
       if (input.enabled) await proxy.start()
     } catch (error) {

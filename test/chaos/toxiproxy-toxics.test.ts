@@ -97,7 +97,7 @@ describe('latency', () => {
   it('applies to a live connection at once, and removal lets held data through at once', async () => {
     const { proxy, port } = await newProxy()
     const client = await TestClient.connect(port)
-    expect(await roundTripMs(client)).toBeLessThan(150)
+    expect(await roundTripMs(client)).toBeLessThan(1000)
     const lag = await proxy.addToxic(toxic({ type: 'latency', attributes: { latency: 5000 } }))
     const startMs = performance.now()
     client.socket.write('held')
@@ -123,12 +123,12 @@ describe('latency', () => {
 
   it('rolls toxicity per connection', async () => {
     const { proxy, port } = await newProxy()
-    await proxy.addToxic(toxic({ type: 'latency', toxicity: 0.5, attributes: { latency: 300 } }))
+    await proxy.addToxic(toxic({ type: 'latency', toxicity: 0.5, attributes: { latency: 1000 } }))
     const clients = await Promise.all(Array.from({ length: 20 }, () => TestClient.connect(port)))
     const elapsedMs = await Promise.all(clients.map((client) => roundTripMs(client)))
     // With 20 fair coin flips, all-slow or all-fast has a probability of 2 in a million.
-    expect(elapsedMs.filter((ms) => ms >= 300 - EARLY_MS).length).toBeGreaterThan(0)
-    expect(elapsedMs.filter((ms) => ms < 200).length).toBeGreaterThan(0)
+    expect(elapsedMs.filter((ms) => ms >= 1000 - EARLY_MS).length).toBeGreaterThan(0)
+    expect(elapsedMs.filter((ms) => ms < 700).length).toBeGreaterThan(0)
     for (const client of clients) client.destroy()
   })
 
@@ -286,7 +286,7 @@ describe('slow_close', () => {
       client.socket.write('bye')
       const dataMs = await client.waitForBytes(3)
       const endMs = await client.waitForEnd(3000)
-      expect(dataMs - startMs).toBeLessThan(400)
+      expect(dataMs - startMs).toBeLessThan(450)
       expect(endMs - startMs).toBeGreaterThanOrEqual(500 - EARLY_MS)
       expect(endMs - startMs).toBeLessThan(500 + SLACK_MS)
     } finally {
