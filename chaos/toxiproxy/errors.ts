@@ -91,9 +91,19 @@ export function toxicExists (): ToxiproxyApiError {
   return new ToxiproxyApiError('ERR_TOXIPROXY_TOXIC_EXISTS', 409, 'toxic already exists')
 }
 
-/** Worded like Go's net.Listen error, e.g. `listen tcp 127.0.0.1:8474: address already in use`. */
-export function listenFailed (address: string, cause: string): ToxiproxyApiError {
-  return new ToxiproxyApiError('ERR_TOXIPROXY_LISTEN', 500, `listen tcp ${address}: ${cause}`)
+/** Worded like Go's net.Listen error, e.g. `listen tcp 127.0.0.1:8474: bind: address already in use`. */
+export function listenFailed (address: string, cause: NodeJS.ErrnoException): ToxiproxyApiError {
+  return new ToxiproxyApiError('ERR_TOXIPROXY_LISTEN', 500, `listen tcp ${address}: ${describeListenError(cause)}`)
+}
+
+/** Go's wording for the common bind failures, so messages match real Toxiproxy's. */
+function describeListenError (error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EADDRINUSE': return 'bind: address already in use'
+    case 'EADDRNOTAVAIL': return 'bind: cannot assign requested address'
+    case 'EACCES': return 'bind: permission denied'
+    default: return error.message
+  }
 }
 
 export function internalError (message: string): ToxiproxyApiError {

@@ -76,7 +76,7 @@ export class TcpProxy implements ConnectionOwner {
         })
       })
     } catch (error) {
-      throw listenFailed(this.#listen, describeListenError(error as NodeJS.ErrnoException))
+      throw listenFailed(this.#listen, error as NodeJS.ErrnoException)
     }
     server.on('error', (error) => this.log(`proxy ${this.name}: listener error: ${error.message}`))
     this.#server = server
@@ -186,15 +186,5 @@ export class TcpProxy implements ConnectionOwner {
     const connection = new Connection(this, socket)
     this.#connections.add(connection)
     connection.start(this.#upstream)
-  }
-}
-
-/** Go's wording for the common bind failures, so messages match real Toxiproxy's. */
-function describeListenError (error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'EADDRINUSE': return 'bind: address already in use'
-    case 'EADDRNOTAVAIL': return 'bind: cannot assign requested address'
-    case 'EACCES': return 'bind: permission denied'
-    default: return error.message
   }
 }

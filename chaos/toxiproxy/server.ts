@@ -36,7 +36,8 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { forbiddenUserAgent, internalError, limitExceeded, routeNotFound, ToxiproxyApiError } from './errors.ts'
+import { formatHostPort } from './address.ts'
+import { forbiddenUserAgent, internalError, limitExceeded, listenFailed, routeNotFound, ToxiproxyApiError } from './errors.ts'
 import { API_CONNECTIONS_MAX, REQUEST_BODY_BYTES_MAX } from './limits.ts'
 import { ProxyCollection, route } from './routes.ts'
 import type { ApiResponse } from './routes.ts'
@@ -60,6 +61,10 @@ export interface ToxiproxyServer {
 
 export const TOXIPROXY_PORT_DEFAULT = 8474
 
+/**
+ * Starts the API on host:port. Fails with a ToxiproxyApiError (code ERR_TOXIPROXY_LISTEN)
+ * when the address cannot be bound, e.g. a real Toxiproxy already holds 8474.
+ */
 export async function startToxiproxyServer (options: ToxiproxyServerOptions = {}): Promise<ToxiproxyServer> {
   const host = options.host ?? '127.0.0.1'
   const log = options.log ?? (() => {})
@@ -72,13 +77,18 @@ export async function startToxiproxyServer (options: ToxiproxyServerOptions = {}
     })
   })
   server.maxConnections = API_CONNECTIONS_MAX
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host, port: options.port ?? TOXIPROXY_PORT_DEFAULT }, () => {
-      server.off('error', reject)
-      resolve()
+  const port = options.port ?? TOXIPROXY_PORT_DEFAULT
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ host, port }, () => {
+        server.off('error', reject)
+        resolve()
+      })
     })
-  })
+  } catch (error) {
+    throw listenFailed(formatHostPort(host, port), error as NodeJS.ErrnoException)
+  }
   const address = server.address() as AddressInfo
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
   log(`toxiproxy api listening on ${urlHost}:${address.port}`)

@@ -362,6 +362,13 @@ describe('server', () => {
     expect(version.version).toMatch(/^\d+\.\d+\.\d+/)
   })
 
+  it('fails to start with a typed error when the API port is taken', async () => {
+    await expect(startToxiproxyServer({ port: server.port })).rejects.toMatchObject({
+      code: 'ERR_TOXIPROXY_LISTEN',
+      message: `listen tcp 127.0.0.1:${server.port}: bind: address already in use`,
+    })
+  })
+
   it('refuses browsers with 403', async () => {
     const raw = await api('GET', '/proxies', undefined, { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64)' })
     expect(raw.status).toBe(403)
