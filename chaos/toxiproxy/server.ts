@@ -27,6 +27,10 @@
 //   browsers has the JSON body too (Toxiproxy sends plain text).
 // - A FIN from one side is passed on as a half-close instead of closing the other socket
 //   outright; toxic-driven closes (timeout, limit_data) still close both sockets.
+// - Toxicity is rolled once per link, and again only when that toxic is updated; Toxiproxy
+//   also re-rolls a toxic when another is appended behind it. An update first lets through
+//   what the toxic holds, then applies the new attributes. Removing or updating a reset_peer
+//   whose reset is pending resets at once.
 // - The HTTP-specific and newer experimental toxics are not implemented (400).
 // - Everything is bounded (limits.ts): proxies, toxics per proxy, connections per proxy,
 //   request body size, and bytes held per connection and direction (the source socket is
