@@ -17,6 +17,8 @@ import type { Segment } from './segment.ts'
 
 /** How much to read at once while hopping over batch headers from an index entry. */
 const HEADER_SCAN_CHUNK_BYTES = 16 * 1024
+/** Sequential readers resume where they stopped without an index lookup; this many at once. */
+const READ_CURSORS_MAX = 4
 
 export interface ReadResult {
   /** Whole batches, unchanged. Usually one buffer. */
@@ -145,10 +147,63 @@ export async function resolveRecord (segment: Segment, location: BatchLocation, 
 }
 
 /** First record with timestamp >= timestampMs in `segment` below `limitBytes`, or null. */
-export async function findOffsetByTimestampIn (segment: Segment, timestampMs: number, limitBytes: number): Promise<TimestampOffset | null> {
+async function findOffsetByTimestampIn (segment: Segment, timestampMs: number, limitBytes: number): Promise<TimestampOffset | null> {
   const entry = segment.timeIndex.lastBefore(timestampMs)
   const startOffset = entry < 0 ? segment.baseOffset : segment.baseOffset + segment.timeIndex.relativeOffsetAt(entry)
   const location = await findBatch(segment, segment.lookupPosition(startOffset), limitBytes, timestampMs, true)
   if (location === null) return null
   return resolveRecord(segment, location, timestampMs, false)
+}
+
+/** First record with timestamp >= timestampMs in the readable part of `segments` (pinned by the caller), or null. */
+export async function findOffsetByTimestamp (segments: readonly Segment[], timestampMs: number): Promise<TimestampOffset | null> {
+  for (const segment of segments) {
+    if (segment.maxTimestampMs < timestampMs) continue
+    const found = await findOffsetByTimestampIn(segment, timestampMs, segment.readableBytes)
+    if (found !== null) return found
+  }
+  return null
+}
+
+/** The record with the largest timestamp below the high watermark (KIP-734), or null. */
+export async function findMaxTimestampOffset (segments: readonly Segment[], highWatermark: number): Promise<TimestampOffset | null> {
+  let best: Segment | null = null
+  for (const segment of segments) {
+    if (segment.maxTimestampMs >= 0 && (best === null || segment.maxTimestampMs > best.maxTimestampMs)) best = segment
+  }
+  if (best === null || best.offsetOfMaxTimestamp >= highWatermark) return null
+  const location = await findBatch(best, best.lookupPosition(best.offsetOfMaxTimestamp), best.readableBytes, best.offsetOfMaxTimestamp, false)
+  if (location === null) return null
+  return resolveRecord(best, location, best.maxTimestampMs, true)
+}
+
+interface ReadCursor {
+  segment: Segment
+  offset: number
+  positionBytes: number
+}
+
+/**
+ * Where recent reads stopped: a consumer's next fetch starts at the offset the last one
+ * ended, so its position is known without an index lookup or header scan. A handful of
+ * entries covers the usual one consumer (or a few groups) per partition.
+ */
+export class ReadCursors {
+  readonly #cursors: ReadCursor[] = []
+
+  /** The cursor for `offset`, if one is still usable (its segment exists and has bytes there). */
+  take (offset: number): ReadCursor | null {
+    for (let i = 0; i < this.#cursors.length; i++) {
+      const cursor = this.#cursors[i]!
+      if (cursor.offset !== offset) continue
+      this.#cursors.splice(i, 1)
+      return !cursor.segment.isDeleted && cursor.positionBytes < cursor.segment.readableBytes ? cursor : null
+    }
+    return null
+  }
+
+  put (segment: Segment, offset: number, positionBytes: number): void {
+    if (this.#cursors.length >= READ_CURSORS_MAX) this.#cursors.shift()
+    this.#cursors.push({ segment, offset, positionBytes })
+  }
 }

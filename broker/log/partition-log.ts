@@ -24,30 +24,27 @@
 // torn write left behind, so nothing after the last acknowledged batch is ever served.
 
 import assert from 'node:assert/strict'
-import { batchRecordCount, patchBatchHeader, BATCH_OFFSET_MAX_TIMESTAMP } from '../protocol/record-batch.ts'
+import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
 import { KafkaStorageError, LogClosedError, LogError, LogQueueFullError, OffsetOutOfRangeError, RecordTooLargeError } from './errors.ts'
-import { findBatch, findOffsetByTimestampIn, readBatchesAt, readInt64, resolveRecord, segmentIndexFor } from './log-reader.ts'
+import { placeGroup, writeRuns } from './group-commit.ts'
+import type { AppendResult, PendingAppend } from './group-commit.ts'
+import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
 import type { ReadResult, TimestampOffset } from './log-reader.ts'
 import { recoverLog } from './recovery.ts'
+import { planRetention } from './retention.ts'
 import type { RecoveredLog } from './recovery.ts'
 import { Segment } from './segment.ts'
 import type { Storage } from './storage.ts'
 
 export type { ReadResult, TimestampOffset } from './log-reader.ts'
+export type { AppendResult } from './group-commit.ts'
 
 /** ListOffsets special timestamps (Kafka's ListOffsetsRequest constants). */
 export const LATEST_TIMESTAMP = -1
 export const EARLIEST_TIMESTAMP = -2
 export const MAX_TIMESTAMP = -3
-/** Sequential readers resume from where they stopped without an index lookup; a few at once. */
-const READ_CURSORS_MAX = 4
-
-export interface AppendResult {
-  baseOffset: number
-  lastOffset: number
-}
 
 export interface PartitionLogOptions {
   storage: Storage
@@ -60,31 +57,10 @@ export interface PartitionLogOptions {
   clock?: () => number
 }
 
-interface PendingAppend {
-  batches: Buffer[]
-  baseOffset: number
-  lastOffset: number
-  bytes: number
-  resolve: (result: AppendResult) => void
-  reject: (error: Error) => void
-}
-
-interface Run {
-  segment: Segment
-  positionBytes: number
-  buffers: Buffer[]
-}
-
 interface OffsetWaiter {
   offset: number
   resolve: () => void
   reject: (error: Error) => void
-}
-
-interface ReadCursor {
-  segment: Segment
-  offset: number
-  positionBytes: number
 }
 
 export class PartitionLog {
@@ -113,8 +89,9 @@ export class PartitionLog {
   #idleWaiters: Array<() => void> = []
   #writableWaiters: Array<() => void> = []
   readonly #listeners = new Set<(highWatermark: number) => void>()
-  readonly #cursors: ReadCursor[] = []
+  readonly #cursors = new ReadCursors()
   readonly #drainOnImmediate: () => void
+  readonly #rollTo: (baseOffset: number) => Promise<Segment>
   /** What recovery found at open (for logs and tests). */
   readonly recovery: RecoveredLog
 
@@ -136,6 +113,7 @@ export class PartitionLog {
       this.#drainScheduled = false
       void this.#drain()
     }
+    this.#rollTo = baseOffset => this.#roll(baseOffset)
   }
 
   /** Opens (creating if needed) `<topic>-<partition>` under the data dir and recovers it. */
@@ -256,36 +234,9 @@ export class PartitionLog {
   // Places the group's batches in segments (rolling as needed), writes each segment's share
   // with one writev, fsyncs if the policy says so, then moves the high watermark and acks.
   async #commitGroup (group: PendingAppend[]): Promise<void> {
-    const nowMs = this.#clock()
-    const runs: Run[] = []
-    const rolled: Segment[] = []
-    let active = this.#segments[this.#segments.length - 1]!
-    let placedBytes = active.writtenBytes
-    let run: Run | null = null
-    let groupBytes = 0
-    for (const append of group) {
-      groupBytes += append.bytes
-      let baseOffset = append.baseOffset
-      for (const batch of append.batches) {
-        const lastOffset = baseOffset + batchRecordCount(batch) - 1
-        if (active.shouldRoll(placedBytes, batch.length, lastOffset, nowMs, this.#config)) {
-          rolled.push(active)
-          active = await Segment.create(this.#storage, this.dir, baseOffset, this.#config, this.#clock())
-          this.#segments.push(active)
-          placedBytes = 0
-          run = null
-        }
-        if (run === null) {
-          run = { segment: active, positionBytes: placedBytes, buffers: [] }
-          runs.push(run)
-        }
-        run.buffers.push(batch)
-        placedBytes += batch.length
-        baseOffset = lastOffset + 1
-      }
-    }
-    for (const { segment, positionBytes, buffers } of runs) await segment.log.writev(buffers, positionBytes)
-    for (const { segment, positionBytes, buffers } of runs) recordWritten(segment, positionBytes, buffers)
+    const active = this.#segments[this.#segments.length - 1]!
+    const { runs, rolled, bytes } = await placeGroup(group, active, this.#config, this.#clock(), this.#rollTo)
+    await writeRuns(runs)
     const groupEndOffset = group[group.length - 1]!.lastOffset + 1
     if (groupEndOffset - this.#recoveryPoint >= this.#config.flushIntervalMessages) await this.#syncDirty()
     // A concurrent background flush may have failed meanwhile: then these appends were already
@@ -293,10 +244,16 @@ export class PartitionLog {
     if (this.#offline !== null) return
     for (const { segment } of runs) segment.readableBytes = segment.writtenBytes
     this.#advanceHighWatermark(groupEndOffset)
-    this.#queuedBytes -= groupBytes
+    this.#queuedBytes -= bytes
     if (this.#queuedBytes < this.#config.appendQueueBytesMax) for (const resolve of this.#writableWaiters.splice(0)) resolve()
     for (const append of group) append.resolve({ baseOffset: append.baseOffset, lastOffset: append.lastOffset })
     if (rolled.length > 0) void this.#flushInBackground()
+  }
+
+  async #roll (baseOffset: number): Promise<Segment> {
+    const segment = await Segment.create(this.#storage, this.dir, baseOffset, this.#config, this.#clock())
+    this.#segments.push(segment)
+    return segment
   }
 
   #advanceHighWatermark (offset: number): void {
@@ -315,9 +272,9 @@ export class PartitionLog {
   }
 
   // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
+  // Oldest first, so what is durable is always a prefix of the log, even across a roll.
   async #syncDirty (): Promise<void> {
-    const dirty = this.#segments.filter(segment => !segment.isSynced)
-    await Promise.all(dirty.map(segment => segment.syncLog()))
+    for (const segment of this.#segments.slice()) if (!segment.isSynced) await segment.syncLog()
     this.#updateRecoveryPoint()
   }
 
@@ -340,7 +297,7 @@ export class PartitionLog {
   async #rollIdle (): Promise<void> {
     const active = this.#segments[this.#segments.length - 1]!
     if (active.writtenBytes === 0 || this.#queue.length > 0) return
-    this.#segments.push(await Segment.create(this.#storage, this.dir, active.nextOffset, this.#config, this.#clock()))
+    await this.#roll(active.nextOffset)
     void this.#flushInBackground()
   }
 
@@ -391,7 +348,7 @@ export class PartitionLog {
       throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
     }
     if (offset === this.#highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
-    const cursor = this.#takeCursor(offset)
+    const cursor = this.#cursors.take(offset)
     const segment = cursor?.segment ?? this.#segments[segmentIndexFor(this.#segments, offset)]!
     segment.retain()
     try {
@@ -402,7 +359,7 @@ export class PartitionLog {
         positionBytes = location.positionBytes
       }
       const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset)
-      this.#putCursor(segment, result.nextOffset, positionBytes + result.bytes)
+      this.#cursors.put(segment, result.nextOffset, positionBytes + result.bytes)
       return result
     } catch (error) {
       this.#goOffline(error)
@@ -410,22 +367,6 @@ export class PartitionLog {
     } finally {
       segment.release()
     }
-  }
-
-  #takeCursor (offset: number): ReadCursor | null {
-    for (let i = 0; i < this.#cursors.length; i++) {
-      const cursor = this.#cursors[i]!
-      if (cursor.offset !== offset) continue
-      this.#cursors.splice(i, 1)
-      const usable = !cursor.segment.isDeleted && cursor.positionBytes < cursor.segment.readableBytes
-      return usable ? cursor : null
-    }
-    return null
-  }
-
-  #putCursor (segment: Segment, offset: number, positionBytes: number): void {
-    if (this.#cursors.length >= READ_CURSORS_MAX) this.#cursors.shift()
-    this.#cursors.push({ segment, offset, positionBytes })
   }
 
   /**
@@ -442,13 +383,9 @@ export class PartitionLog {
     const segments = this.#segments.slice()
     for (const segment of segments) segment.retain()
     try {
-      if (timestampMs === MAX_TIMESTAMP) return await this.#maxTimestampOffset(segments)
-      for (const segment of segments) {
-        if (segment.maxTimestampMs < timestampMs || segment.isDeleted) continue
-        const found = await findOffsetByTimestampIn(segment, timestampMs, segment.readableBytes)
-        if (found !== null) return found
-      }
-      return null
+      return timestampMs === MAX_TIMESTAMP
+        ? await findMaxTimestampOffset(segments, this.#highWatermark)
+        : await findOffsetByTimestamp(segments, timestampMs)
     } catch (error) {
       this.#goOffline(error)
       throw this.#offline ?? error
@@ -457,48 +394,16 @@ export class PartitionLog {
     }
   }
 
-  async #maxTimestampOffset (segments: Segment[]): Promise<TimestampOffset | null> {
-    let best: Segment | null = null
-    for (const segment of segments) {
-      if (segment.maxTimestampMs >= 0 && (best === null || segment.maxTimestampMs > best.maxTimestampMs)) best = segment
-    }
-    if (best === null || best.offsetOfMaxTimestamp >= this.#highWatermark) return null
-    const location = await findBatch(best, best.lookupPosition(best.offsetOfMaxTimestamp), best.readableBytes, best.offsetOfMaxTimestamp, false)
-    if (location === null) return null
-    return resolveRecord(best, location, best.maxTimestampMs, true)
-  }
-
-  /**
-   * Deletes whole segments from the old end: those whose newest timestamp is older than
-   * retentionMs, then as many as keep the log within retentionBytes. Never the active
-   * segment, never one not wholly below the high watermark. Returns the count deleted.
-   */
+  /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
   async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
     if (this.#offline !== null || this.#closing) return 0
-    const { retentionMs, retentionBytes } = this.#config
-    const candidates = this.#segments.length - 1
-    let count = 0
-    const expired = (segment: Segment): boolean => {
-      const newestMs = segment.maxTimestampMs >= 0 ? segment.maxTimestampMs : segment.createdAtMs
-      return retentionMs >= 0 && nowMs - newestMs > retentionMs
-    }
-    while (count < candidates && this.#segments[count]!.nextOffset <= this.#highWatermark && expired(this.#segments[count]!)) count++
-    if (retentionBytes >= 0) {
-      let excessBytes = this.sizeBytes - retentionBytes
-      for (let i = 0; i < count; i++) excessBytes -= this.#segments[i]!.writtenBytes
-      while (count < candidates && this.#segments[count]!.nextOffset <= this.#highWatermark && excessBytes - this.#segments[count]!.writtenBytes >= 0) {
-        excessBytes -= this.#segments[count]!.writtenBytes
-        count++
-      }
-    }
-    // Like Kafka: an expired active segment is rolled so that the next check can delete it.
-    const active = this.#segments[this.#segments.length - 1]!
-    if (count === candidates && active.writtenBytes > 0 && expired(active)) {
+    const plan = planRetention(this.#segments, this.#highWatermark, this.#config, nowMs)
+    if (plan.rollActive) {
       this.#rollRequested = true
       this.#scheduleDrain()
     }
-    if (count === 0) return 0
-    const deleted = this.#segments.splice(0, count)
+    if (plan.deleteCount === 0) return 0
+    const deleted = this.#segments.splice(0, plan.deleteCount)
     this.#logStartOffset = this.#segments[0]!.baseOffset
     this.#updateRecoveryPoint()
     try {
@@ -507,7 +412,7 @@ export class PartitionLog {
       this.#goOffline(error)
       throw this.#offline ?? error
     }
-    return count
+    return plan.deleteCount
   }
 
   #goOffline (error: unknown): void {
@@ -573,15 +478,5 @@ function notify (listeners: Set<(highWatermark: number) => void>, highWatermark:
     } catch (error) {
       queueMicrotask(() => { throw error })
     }
-  }
-}
-
-// Index and timestamp bookkeeping for batches that have just been written.
-function recordWritten (segment: Segment, positionBytes: number, buffers: Buffer[]): void {
-  let position = positionBytes
-  for (const batch of buffers) {
-    const baseOffset = readInt64(batch, 0)
-    segment.recordBatch(position, batch.length, baseOffset, baseOffset + batchRecordCount(batch) - 1, readInt64(batch, BATCH_OFFSET_MAX_TIMESTAMP))
-    position += batch.length
   }
 }

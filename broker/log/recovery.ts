@@ -144,8 +144,11 @@ export async function recoverLog (options: RecoverOptions): Promise<RecoveredLog
   let keep = segments.length
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!
-    if (i > 0 && segment.baseOffset < segments[i - 1]!.nextOffset) {
-      result.truncation = { offset: segment.baseOffset, segmentBaseOffset: segment.baseOffset, positionBytes: 0, droppedBytes: segment.log.sizeBytes, reason: 'segment overlaps the previous one' }
+    // A segment starts where the previous one ends; a gap means a lost segment (one never made
+    // durable), an overlap means garbage. Either way the log is cut before it.
+    if (i > 0 && segment.baseOffset !== segments[i - 1]!.nextOffset) {
+      const reason = `segment ${segment.baseOffset} does not start where the previous one ends (${segments[i - 1]!.nextOffset})`
+      result.truncation = { offset: segments[i - 1]!.nextOffset, segmentBaseOffset: segment.baseOffset, positionBytes: 0, droppedBytes: segment.log.sizeBytes, reason }
       keep = i
       break
     }

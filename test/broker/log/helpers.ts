@@ -28,10 +28,11 @@ export function batchOf (values: string[], timestamps?: number[]): Buffer {
 }
 
 /** A one-record batch whose value is `sizeBytes - 70`-ish bytes of `fill`, so the batch is about sizeBytes. */
-export function batchOfSize (sizeBytes: number, label: string): Buffer {
-  const probe = batchOf([label])
+export function batchOfSize (sizeBytes: number, label: string, timestampMs?: number): Buffer {
+  const timestamps = timestampMs === undefined ? undefined : [timestampMs]
+  const probe = batchOf([label], timestamps)
   const padding = Math.max(0, sizeBytes - probe.length)
-  return batchOf([label + '.'.repeat(padding)])
+  return batchOf([label + '.'.repeat(padding)], timestamps)
 }
 
 export function recordsOf (result: ReadResult): Record[] {

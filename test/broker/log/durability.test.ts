@@ -1,0 +1,142 @@
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { KafkaStorageError } from '../../../broker/log/errors.ts'
+import { loseUnsyncedWrites, Storage } from '../../../broker/log/storage.ts'
+import { batchOf, batchOfSize, closeLog, haltLog, makeTempDir, openLog, readAll, removeDir } from './helpers.ts'
+
+let dataDir: string
+beforeEach(async () => { dataDir = await makeTempDir() })
+afterEach(async () => { await removeDir(dataDir) })
+
+describe('write and fsync failures', () => {
+  it('failNextWrite: the append rejects with KafkaStorageError, the high watermark stays, the partition goes offline', async () => {
+    const opened = await openLog(dataDir)
+    const { log, storage } = opened
+    await log.append([batchOf(['ok'])], 0)
+    storage.failNextWrite()
+    const failed = log.append([batchOf(['lost'])], 0)
+    await expect(failed).rejects.toBeInstanceOf(KafkaStorageError)
+    await expect(failed).rejects.toMatchObject({ code: 'ERR_STORAGE', errorCode: 56, syscallCode: 'EIO' })
+    expect(log.highWatermark).toBe(1)
+    expect(log.offlineError).toBeInstanceOf(KafkaStorageError)
+    await expect(log.append([batchOf(['after'])], 0)).rejects.toBeInstanceOf(KafkaStorageError)
+    await expect(log.read(0, 100)).rejects.toBeInstanceOf(KafkaStorageError)
+    await closeLog(opened)
+    const reopened = await openLog(dataDir)
+    expect(reopened.log.logEndOffset).toBe(1)
+    await closeLog(reopened)
+  })
+
+  it('failNextSync with flushIntervalMessages=1: the append rejects before any ack', async () => {
+    const opened = await openLog(dataDir, { flushIntervalMessages: 1 })
+    const { log, storage } = opened
+    await log.append([batchOf(['ok'])], 0)
+    storage.failNextSync()
+    await expect(log.append([batchOf(['unsynced'])], 0)).rejects.toMatchObject({ code: 'ERR_STORAGE' })
+    expect(log.highWatermark).toBe(1)
+    await closeLog(opened)
+  })
+
+  it('flushIntervalMessages=N fsyncs once N messages are unflushed', async () => {
+    const opened = await openLog(dataDir, { flushIntervalMessages: 10 })
+    const { log, storage } = opened
+    const syncsBefore = storage.stats.syncCalls
+    for (let i = 0; i < 25; i++) await log.append([batchOf([`n${i}`])], 0)
+    expect(log.recoveryPoint).toBe(20)
+    expect(storage.stats.syncCalls - syncsBefore).toBe(2)
+    await log.flush()
+    expect(log.recoveryPoint).toBe(25)
+    await closeLog(opened)
+  })
+
+  it('tearNextWrite: the torn batch is rejected and cut by recovery', async () => {
+    const opened = await openLog(dataDir)
+    const { log, storage } = opened
+    await log.append([batchOf(['a']), batchOf(['b'])], 0)
+    storage.tearNextWrite(30)
+    await expect(log.append([batchOf(['torn'])], 0)).rejects.toBeInstanceOf(KafkaStorageError)
+    await haltLog(opened)
+    const reopened = await openLog(dataDir)
+    expect(reopened.log.recovery.truncation).toMatchObject({ offset: 2, droppedBytes: 30 })
+    expect((await readAll(reopened.log, 0)).map(r => r.value!.toString())).toEqual(['a', 'b'])
+    await closeLog(reopened)
+  })
+})
+
+describe('durability ledger and loseUnsyncedWrites', () => {
+  it('with flushIntervalMessages=1 nothing acknowledged is lost', async () => {
+    const opened = await openLog(dataDir, { flushIntervalMessages: 1, segmentBytes: 4096 })
+    const acked: number[] = []
+    for (let i = 0; i < 30; i++) {
+      const results = await Promise.all([0, 1, 2].map(j => opened.log.append([batchOfSize(300, `d${i}.${j}`)], 0)))
+      acked.push(...results.map(r => r.baseOffset))
+    }
+    await haltLog(opened)
+    const lost = await loseUnsyncedWrites(dataDir)
+    // Index files are never fsynced on this path; they may go, the data may not.
+    expect(lost.removed.filter(file => file.endsWith('.log'))).toEqual([])
+    expect(lost.truncated.filter(entry => entry.file.endsWith('.log'))).toEqual([])
+
+    const reopened = await openLog(dataDir, { flushIntervalMessages: 1, segmentBytes: 4096 })
+    expect(reopened.log.logEndOffset).toBe(90)
+    expect((await readAll(reopened.log, 0)).map(r => r.offset)).toEqual(acked)
+    await closeLog(reopened)
+  })
+
+  it('without fsync the un-fsynced tail is dropped and recovery then opens cleanly', async () => {
+    const opened = await openLog(dataDir, { segmentBytes: 4096 })
+    for (let i = 0; i < 5; i++) await opened.log.append([batchOfSize(300, `early${i}`)], 0)
+    await opened.log.flush()
+    const durableOffsets = opened.log.logEndOffset
+    for (let i = 0; i < 20; i++) await opened.log.append([batchOfSize(300, `late${i}`)], 0)
+    expect(opened.log.highWatermark).toBe(25)
+    await haltLog(opened)
+
+    const lost = await loseUnsyncedWrites(dataDir)
+    expect(lost.truncated.length + lost.removed.length).toBeGreaterThan(0)
+    const reopened = await openLog(dataDir, { segmentBytes: 4096 })
+    expect(reopened.log.logEndOffset).toBeGreaterThanOrEqual(durableOffsets)
+    expect(reopened.log.logEndOffset).toBeLessThan(25)
+    expect(reopened.log.recovery.truncation).toBeNull()
+    const records = await readAll(reopened.log, 0)
+    expect(records.map(r => r.offset)).toEqual(Array.from({ length: reopened.log.logEndOffset }, (_, i) => i))
+    expect((await reopened.log.append([batchOf(['again'])], 0)).baseOffset).toBe(reopened.log.logEndOffset - 1)
+    await closeLog(reopened)
+  })
+
+  it('records creation, fsync and deletion, and treats atomic writes as durable', async () => {
+    const storage = await Storage.open(dataDir)
+    await storage.mkdir('t-0')
+    const synced = await storage.openFile('t-0/a.log', { create: true })
+    await synced.writev([Buffer.from('hello '), Buffer.from('world')], 0)
+    await synced.sync()
+    await synced.writev([Buffer.from(' and more')], 11)
+    const never = await storage.openFile('t-0/b.log', { create: true })
+    await never.writev([Buffer.from('gone')], 0)
+    const deleted = await storage.openFile('t-0/c.log', { create: true })
+    await deleted.sync()
+    await storage.unlink('t-0/c.log')
+    await storage.writeFileAtomic('meta.properties', Buffer.from('broker.id=1\n'))
+    await Promise.all([synced.close(), never.close(), deleted.close()])
+    await storage.close()
+
+    const ledger = (await readFile(join(dataDir, 'durability-ledger.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as object)
+    expect(ledger).toContainEqual({ file: 't-0/a.log', durableBytes: 11, event: 'sync' })
+    expect(ledger).toContainEqual({ file: 't-0/b.log', durableBytes: 0, event: 'create' })
+    expect(ledger).toContainEqual({ file: 't-0/c.log', deleted: true, event: 'delete' })
+
+    const lost = await loseUnsyncedWrites(dataDir)
+    expect(lost.truncated).toEqual([{ file: 't-0/a.log', fromBytes: 20, toBytes: 11 }])
+    expect(lost.removed).toEqual(['t-0/b.log'])
+    expect(await readFile(join(dataDir, 't-0/a.log'), 'utf8')).toBe('hello world')
+    expect((await stat(join(dataDir, 'meta.properties'))).size).toBe(12)
+  })
+
+  it('refuses to guess when a data dir has files but no ledger', async () => {
+    const storage = await Storage.open(dataDir, { ledger: false })
+    await storage.writeFileAtomic('meta.properties', Buffer.from('x'))
+    await storage.close()
+    await expect(loseUnsyncedWrites(dataDir)).rejects.toBeInstanceOf(KafkaStorageError)
+  })
+})
