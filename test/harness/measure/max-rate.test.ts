@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest'
+import { decideMaxRate, judgeStep, stepIntervalOf } from '../../../harness/measure/max-rate.ts'
+import type { MaxRateStep, StepInterval } from '../../../harness/measure/max-rate.ts'
+import { RunRecorder } from '../../../harness/measure/recorder.ts'
+import { WorkerStats } from '../../../harness/measure/worker-stats.ts'
+import type { MaxRateSpec } from '../../../harness/workload/types.ts'
+
+const SPEC: MaxRateSpec = {
+  startRate: 1000, stepFactor: 1.5, stepSeconds: 5, maxSteps: 40, refineSteps: 4,
+  latencyUsP99Max: 50_000, backlogMaxMessages: 10_000,
+}
+
+function stable (ratePerSec: number, seconds = 5): MaxRateStep {
+  const intervals: StepInterval[] = Array.from({ length: seconds }, () => ({
+    durationSec: 1, publishedCount: ratePerSec, backlogMessages: Math.round(ratePerSec * 0.002), latencyUsP50: 900, latencyUsP99: 3000,
+  }))
+  return { ratePerSec, intervals }
+}
+
+// A broker whose consumers manage `capacity` msg/s: above it the backlog grows by the
+// difference every second and end-to-end delay with it; producers are not slowed.
+function consumerBound (capacity: number) {
+  return (ratePerSec: number, seconds: number): MaxRateStep => {
+    if (ratePerSec <= capacity) return stable(ratePerSec, seconds)
+    const intervals: StepInterval[] = []
+    for (let t = 1; t <= seconds; t++) {
+      intervals.push({ durationSec: 1, publishedCount: ratePerSec, backlogMessages: (ratePerSec - capacity) * t, latencyUsP50: 900, latencyUsP99: 3000 })
+    }
+    return { ratePerSec, intervals }
+  }
+}
+
+// A broker that acks at most `capacity` msg/s: producers fall behind their schedule, so the
+// latency from the intended send time climbs every second, while the backlog stays at 0.
+function producerBound (capacity: number) {
+  return (ratePerSec: number, seconds: number): MaxRateStep => {
+    if (ratePerSec <= capacity) return stable(ratePerSec, seconds)
+    const lagPerSecUs = (1 - capacity / ratePerSec) * 1e6
+    const intervals: StepInterval[] = []
+    for (let t = 1; t <= seconds; t++) {
+      intervals.push({ durationSec: 1, publishedCount: capacity, backlogMessages: 0, latencyUsP50: 900 + lagPerSecUs * (t - 0.5), latencyUsP99: 3000 + lagPerSecUs * t })
+    }
+    return { ratePerSec, intervals }
+  }
+}
+
+function search (spec: MaxRateSpec, system: (rate: number, seconds: number) => MaxRateStep) {
+  const steps: MaxRateStep[] = []
+  for (let guard = 0; guard < 200; guard++) {
+    const outcome = decideMaxRate(spec, steps)
+    if (outcome.decision.action === 'done') return { outcome, steps }
+    steps.push(system(outcome.decision.ratePerSec, spec.stepSeconds))
+  }
+  throw new Error('the search did not end')
+}
+
+describe('max-rate search', () => {
+  it('starts at startRate and ramps up while steps are stable', () => {
+    expect(decideMaxRate(SPEC, []).decision).toMatchObject({ action: 'run', ratePerSec: 1000, stage: 'ramp' })
+    const next = decideMaxRate(SPEC, [stable(1000)])
+    expect(next.decision).toMatchObject({ action: 'run', ratePerSec: 1500, stage: 'ramp' })
+    expect(next.judgements[0].healthy).toBe(true)
+    expect(decideMaxRate(SPEC, [stable(1000), stable(1500)]).decision).toMatchObject({ ratePerSec: 2250 })
+  })
+
+  it('backs off when the backlog grows, bisecting towards the last stable rate', () => {
+    const growing = consumerBound(1200)(1500, 5)
+    const outcome = decideMaxRate(SPEC, [stable(1000), growing])
+    expect(outcome.judgements[1].healthy).toBe(false)
+    expect(outcome.judgements[1].problems.join()).toMatch(/backlog growing by 300 msg\/s/)
+    expect(outcome.decision).toMatchObject({ action: 'run', ratePerSec: 1250, stage: 'refine' })
+    expect(outcome.explanation.join('\n')).toMatch(/UNHEALTHY: backlog growing/)
+  })
+
+  it('descends when even the first step is unhealthy', () => {
+    const outcome = decideMaxRate(SPEC, [consumerBound(400)(1000, 5)])
+    expect(outcome.decision).toMatchObject({ action: 'run', ratePerSec: 666, stage: 'descend' })
+  })
+
+  it('finds the capacity of a consumer-bound system to within the refinement, and explains itself', () => {
+    const { outcome, steps } = search(SPEC, consumerBound(7_300))
+    expect(outcome.decision).toMatchObject({ action: 'done', found: true })
+    // A consumer under 1% behind cannot be told from noise in five seconds.
+    expect(outcome.decision.ratePerSec).toBeLessThanOrEqual(7_300 * 1.01)
+    expect(outcome.decision.ratePerSec).toBeGreaterThan(7_300 * 0.95)
+    expect(steps.length).toBeLessThanOrEqual(SPEC.maxSteps)
+    const text = outcome.explanation.join('\n')
+    expect(text).toMatch(/^Max-rate search: start 1,000 msg\/s/)
+    expect(text).toMatch(/ramp/)
+    expect(text).toMatch(/refine/)
+    expect(outcome.explanation.at(-1)).toMatch(/^Result: .* is the highest healthy rate; .* was not \(after 4 bisection rounds\)/)
+    expect(outcome.explanation).toHaveLength(steps.length + 2)
+  })
+
+  it('finds the capacity of a producer-bound system from the climbing corrected latency', () => {
+    const { outcome } = search(SPEC, producerBound(20_000))
+    expect(outcome.decision.ratePerSec).toBeLessThanOrEqual(20_000)
+    expect(outcome.decision.ratePerSec).toBeGreaterThan(20_000 * 0.95)
+    const unhealthy = outcome.judgements.filter((judgement) => !judgement.healthy)
+    expect(unhealthy.length).toBeGreaterThan(0)
+    for (const judgement of unhealthy) expect(judgement.problems.join()).toMatch(/producers reached only|latency climbing|p99/)
+  })
+
+  it('stops within maxSteps and says so', () => {
+    const { outcome, steps } = search({ ...SPEC, maxSteps: 3 }, consumerBound(1e9))
+    expect(steps).toHaveLength(3)
+    expect(outcome.decision).toMatchObject({ action: 'done', found: true, ratePerSec: 2250 })
+    expect(outcome.decision.reason).toMatch(/budget of 3 steps/)
+  })
+
+  it('reports failure when no rate down to 1 msg/s is healthy', () => {
+    const { outcome } = search({ ...SPEC, startRate: 10, stepFactor: 2 }, consumerBound(0))
+    expect(outcome.decision).toMatchObject({ action: 'done', found: false, ratePerSec: 0 })
+  })
+
+  it('is not thrown off by one slow second, nor by the settling first second', () => {
+    const step = stable(5000)
+    const intervals = step.intervals.map((interval) => ({ ...interval }))
+    intervals[0] = { ...intervals[0], latencyUsP99: 900_000, backlogMessages: 50_000 }
+    intervals[3] = { ...intervals[3], latencyUsP99: 200_000 }
+    expect(judgeStep(SPEC, { ratePerSec: 5000, intervals }).healthy).toBe(true)
+    // But a step that is slow throughout is not healthy.
+    const slow = step.intervals.map((interval) => ({ ...interval, latencyUsP99: 80_000 }))
+    expect(judgeStep(SPEC, { ratePerSec: 5000, intervals: slow }).problems).toEqual(['p99 80.0 ms > 50.0 ms'])
+  })
+
+  it('reads step intervals from recorder samples', () => {
+    const recorder = new RunRecorder({ subscriptionsPerTopic: 1, startUs: 0 })
+    const stats = new WorkerStats('w')
+    stats.recordPublishAck(10, 0, 500, 1500)
+    recorder.add(stats.takeSnapshot())
+    const interval = stepIntervalOf(recorder.closeInterval({ phase: 'max-rate', nowUs: 1e6 }))
+    expect(interval).toEqual({ durationSec: 1, publishedCount: 1, backlogMessages: 1, latencyUsP50: 1500, latencyUsP99: 1500 })
+  })
+})
