@@ -1,0 +1,146 @@
+// The default cluster backend: N reference brokers as local processes on 127.0.0.1,
+// each with its own data dir and log file under the work dir (a temp dir unless the
+// spec names one). Brokers are independent single-node clusters today (broker ids 0..N-1);
+// the handles give the chaos harness kill, pause/resume and restart-on-the-same-ports.
+//
+// Ports: without advertisedFor every broker binds port 0 and reports what it got. With
+// advertisedFor the Kafka port must be known before the broker starts (a proxy in front
+// needs its upstream, the broker needs --advertise), so the backend reserves a free port
+// first by binding and releasing it.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
+import { ProcessBroker } from './process-broker.ts'
+
+export interface ProcessBackendOptions {
+  /** Node binary for the brokers; this process's own by default. */
+  nodePath?: string
+  /** Repository root holding harness/cli.ts; this checkout by default. */
+  repoRoot?: string
+  startTimeoutMs?: number
+  stopTimeoutMs?: number
+}
+
+const BROKERS_MAX = 32
+const START_TIMEOUT_MS_DEFAULT = 30_000
+const STOP_TIMEOUT_MS_DEFAULT = 10_000
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function reservePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: '127.0.0.1', port: 0 }, resolve)
+  })
+  const address = server.address()
+  await new Promise<void>(resolve => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('programmer error: TCP server without a port')
+  return address.port
+}
+
+export class ProcessCluster implements Cluster {
+  readonly backend: BackendName = 'process'
+  readonly brokers: readonly ProcessBroker[]
+  readonly workDir: string
+  readonly #advertised: ReadonlyArray<string | undefined>
+  readonly #ownsWorkDir: boolean
+  readonly #keepData: boolean
+  #stopped: Promise<void> | null = null
+
+  constructor (brokers: ProcessBroker[], advertised: Array<string | undefined>, workDir: string, ownsWorkDir: boolean, keepData: boolean) {
+    this.brokers = brokers
+    this.#advertised = advertised
+    this.workDir = workDir
+    this.#ownsWorkDir = ownsWorkDir
+    this.#keepData = keepData
+  }
+
+  get bootstrap (): string[] {
+    return this.brokers.map((b, i) => this.#advertised[i] ?? b.kafkaAddress)
+  }
+
+  info (): ClusterInfo {
+    const n = this.brokers.length
+    return {
+      backend: 'process',
+      brokers: n,
+      bootstrap: this.bootstrap,
+      description: `${n} reference broker process${n === 1 ? '' : 'es'} on 127.0.0.1 (independent single-node brokers), work dir ${this.workDir}`,
+    }
+  }
+
+  stop (): Promise<void> {
+    this.#stopped ??= (async () => {
+      await Promise.all(this.brokers.map(b => b.stop()))
+      if (this.#keepData) return
+      if (this.#ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true })
+      else for (const b of this.brokers) rmSync(b.dataDir, { recursive: true, force: true })
+    })()
+    return this.#stopped
+  }
+}
+
+export class ProcessBackend implements ClusterBackend {
+  readonly name: BackendName = 'process'
+  readonly #opts: Required<ProcessBackendOptions>
+
+  constructor (opts: ProcessBackendOptions = {}) {
+    this.#opts = {
+      nodePath: opts.nodePath ?? process.execPath,
+      repoRoot: opts.repoRoot ?? REPO_ROOT,
+      startTimeoutMs: opts.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT,
+      stopTimeoutMs: opts.stopTimeoutMs ?? STOP_TIMEOUT_MS_DEFAULT,
+    }
+  }
+
+  async start (spec: ClusterSpec): Promise<ProcessCluster> {
+    if (!Number.isInteger(spec.brokers) || spec.brokers < 1 || spec.brokers > BROKERS_MAX) {
+      throw new ClusterError('ERR_CLUSTER_SPEC', `brokers must be an integer from 1 to ${BROKERS_MAX} (got ${spec.brokers})`)
+    }
+    const ownsWorkDir = spec.workDir === undefined
+    const workDir = spec.workDir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'))
+    const brokers: ProcessBroker[] = []
+    const advertised: Array<string | undefined> = []
+    for (let i = 0; i < spec.brokers; i++) {
+      const dataDir = join(workDir, `broker-${i}`, 'data')
+      mkdirSync(dataDir, { recursive: true })
+      let kafkaPort = 0
+      let advertise: string | undefined
+      if (spec.advertisedFor !== undefined) {
+        kafkaPort = await reservePort()
+        advertise = await spec.advertisedFor(i, kafkaPort)
+      }
+      advertised.push(advertise)
+      brokers.push(new ProcessBroker({
+        index: i,
+        nodePath: this.#opts.nodePath,
+        cliPath: join(this.#opts.repoRoot, 'harness', 'cli.ts'),
+        cwd: this.#opts.repoRoot,
+        dataDir,
+        logFile: join(workDir, `broker-${i}.log`),
+        brokerConfig: spec.brokerConfig,
+        kafkaPort,
+        httpPort: 0,
+        advertise,
+        startTimeoutMs: this.#opts.startTimeoutMs,
+        stopTimeoutMs: this.#opts.stopTimeoutMs,
+      }))
+    }
+    const cluster = new ProcessCluster(brokers, advertised, workDir, ownsWorkDir, spec.keepData === true)
+    const started = await Promise.allSettled(brokers.map(b => b.start()))
+    const failed = started.find(r => r.status === 'rejected')
+    if (failed !== undefined) {
+      // Keep the logs of a failed start: the error message points at them.
+      await Promise.all(brokers.map(b => b.stop()))
+      for (const b of brokers) rmSync(b.dataDir, { recursive: true, force: true })
+      throw failed.reason
+    }
+    for (const b of brokers) spec.log?.(`broker ${b.id} ready: kafka ${b.kafkaAddress}, http ${b.httpUrl}, log ${b.logFile}`)
+    return cluster
+  }
+}

@@ -1,0 +1,41 @@
+// Readiness and reachability by a real Kafka request: a broker counts as ready when it
+// answers ApiVersions over TCP, not when its port merely accepts connections.
+
+import { Connection } from '../client/connection.ts'
+import { KafkaClientError } from '../client/errors.ts'
+import { parseAddress } from '../client/client.ts'
+
+const ATTEMPT_TIMEOUT_MS_MAX = 2000
+const RETRY_DELAY_MS = 100
+
+/** One ApiVersions exchange with `address`; rejects with the client's error. */
+export async function probeApiVersions (address: string, timeoutMs: number): Promise<void> {
+  const { host, port } = parseAddress(address)
+  const connection = await Connection.connect({ host, port, clientId: 'sluice-cluster', connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs })
+  connection.close()
+}
+
+/**
+ * Retries ApiVersions until it answers or `timeoutMs` passes; `stillWorthTrying` lets the
+ * caller stop early (the process died). Returns the last error's message on failure.
+ */
+export async function waitForApiVersions (address: string, timeoutMs: number, stillWorthTrying: () => boolean = () => true): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no attempt made'
+  while (Date.now() < deadline && stillWorthTrying()) {
+    try {
+      await probeApiVersions(address, Math.max(100, Math.min(ATTEMPT_TIMEOUT_MS_MAX, deadline - Date.now())))
+      return null
+    } catch (err) {
+      last = err instanceof KafkaClientError ? err.message : String(err)
+      await new Promise(resolve => setTimeout(resolve, RETRY_DELAY_MS))
+    }
+  }
+  return last
+}
+
+/** "cannot reach 127.0.0.1:9999: connection refused" -> "connection refused". */
+export function reasonOf (message: string, address: string): string {
+  const prefix = `cannot reach ${address}: `
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message
+}
