@@ -177,6 +177,7 @@ export async function recoverLog (options: RecoverOptions): Promise<RecoveredLog
     segment.syncedNextOffset = segment.nextOffset
     segment.readableBytes = segment.writtenBytes
   }
+  await segments[segments.length - 1]!.loadFirstBatchTimestamp()
   result.logEndOffset = segments[segments.length - 1]!.nextOffset
   return result
 }

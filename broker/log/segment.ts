@@ -8,6 +8,7 @@
 // fsync; recovery decides what is valid. This module keeps the per-segment bookkeeping.
 
 import assert from 'node:assert/strict'
+import { BATCH_HEADER_BYTES, BATCH_OFFSET_MAX_TIMESTAMP } from '../protocol/record-batch.ts'
 import type { LogConfig } from './config.ts'
 import { OffsetIndex, TimeIndex, OFFSET_INDEX_ENTRY_BYTES, TIME_INDEX_ENTRY_BYTES } from './segment-index.ts'
 import type { Storage, StorageFile } from './storage.ts'
@@ -159,6 +160,18 @@ export class Segment {
     this.writtenBytes = position
     this.nextOffset = nextOffset
     if (position === 0) this.firstBatchTimestampMs = -1
+  }
+
+  /**
+   * Reads the first batch's maxTimestamp when recovery did not scan from the start, so
+   * log.roll.ms keeps counting from the data rather than from this process's start.
+   */
+  async loadFirstBatchTimestamp (): Promise<void> {
+    if (this.firstBatchTimestampMs >= 0 || this.writtenBytes < BATCH_HEADER_BYTES) return
+    const header = Buffer.allocUnsafe(BATCH_HEADER_BYTES)
+    if (await this.log.read(header, 0, BATCH_HEADER_BYTES, 0) === BATCH_HEADER_BYTES) {
+      this.firstBatchTimestampMs = Number(header.readBigInt64BE(BATCH_OFFSET_MAX_TIMESTAMP))
+    }
   }
 
   /** Whether a batch of `batchBytes` ending at `lastOffset` should go to a new segment instead. */

@@ -128,6 +128,28 @@ describe('PartitionLog append and read', () => {
   })
 })
 
+describe('PartitionLog rolling', () => {
+  it('rolls by rollMs counted from the first batch timestamp, also after a restart', async () => {
+    const start = Date.now()
+    let nowMs = start
+    const clock = (): number => nowMs
+    // A dense index, so that recovery resumes from an entry instead of scanning from byte 0.
+    const config = { rollMs: 60_000, indexIntervalBytes: 64 }
+    let opened = await openLog(dataDir, config, clock)
+    await opened.log.append([batchOf(['a'], [start])], 0)
+    nowMs += 30_000
+    for (let i = 0; i < 10; i++) await opened.log.append([batchOf([`b${i}`], [nowMs + i])], 0)
+    expect(opened.log.segmentBaseOffsets()).toEqual([0])
+    await closeLog(opened)
+    opened = await openLog(dataDir, config, clock)
+    expect(opened.log.recovery.scannedBytes).toBeLessThan(opened.log.sizeBytes / 2)
+    nowMs += 31_000
+    await opened.log.append([batchOf(['c'], [nowMs])], 0)
+    expect(opened.log.segmentBaseOffsets()).toEqual([0, 11])
+    await closeLog(opened)
+  })
+})
+
 describe('PartitionLog retention', () => {
   it('deletes the oldest segments beyond retentionBytes and advances logStartOffset', async () => {
     const opened = await openLog(dataDir, { segmentBytes: 2048, retentionBytes: 4096 })
