@@ -133,23 +133,27 @@ export interface QuantilePoint {
 /** Curve resolution: points per decade of "nines" (90%, 99%, 99.9%, ...). */
 const CURVE_POINTS_PER_NINE = 10
 const CURVE_NINES_MAX = 5
+/** Levels people look for, added to the grid so a reader finds p50 itself, not p49.88. */
+const CURVE_NAMED_PERCENTILES = [25, 50, 75, 95]
 
 /**
  * The quantile curve for a log "nines" axis: percentiles 100·(1 − 10^(−k/10)) for k = 0 ..
- * 50, i.e. 0%, ... 90%, ... 99%, ... 99.999%, then 100% (the maximum). Levels past what
- * the sample count can resolve are left out (with 1000 samples, p99.99 is just the max).
+ * 50 (0%, ... 90%, ... 99%, ... 99.999%) plus p25, p50, p75 and p95, then 100% (the
+ * maximum). Levels past what the sample count can resolve are left out (with 1000 samples,
+ * p99.99 is just the maximum).
  */
 export function quantileCurve (histogram: Histogram): QuantilePoint[] {
   const count = histogram.totalCount
   if (count === 0) return []
-  const points: QuantilePoint[] = []
+  const percentiles = new Set<number>(CURVE_NAMED_PERCENTILES)
   const stepsMax = CURVE_POINTS_PER_NINE * CURVE_NINES_MAX
   for (let step = 0; step <= stepsMax; step++) {
     const tail = 10 ** (-step / CURVE_POINTS_PER_NINE)
     if (step > 0 && tail * count < 1) break
-    const percentile = Number((100 * (1 - tail)).toFixed(6))
-    points.push({ percentile, valueUs: histogram.getValueAtPercentile(percentile) })
+    percentiles.add(Number((100 * (1 - tail)).toFixed(6)))
   }
+  const points = [...percentiles].sort((a, b) => a - b)
+    .map((percentile) => ({ percentile, valueUs: histogram.getValueAtPercentile(percentile) }))
   points.push({ percentile: 100, valueUs: histogram.getValueAtPercentile(100) })
   return points
 }
