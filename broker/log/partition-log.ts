@@ -27,7 +27,7 @@ import assert from 'node:assert/strict'
 import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
-import { KafkaStorageError, LogClosedError, LogError, LogQueueFullError, OffsetOutOfRangeError, RecordTooLargeError } from './errors.ts'
+import { KafkaStorageError, LogClosedError, LogError, LogQueueFullError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
 import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
@@ -437,12 +437,15 @@ export class PartitionLog {
     this.#closing = true
     while (this.#draining || this.#drainScheduled) await this.#whenIdle()
     await this.#flushChain
-    if (this.#offline === null) {
-      await this.#fullFlush()
-      await this.#checkpoint.write()
+    try {
+      if (this.#offline === null) {
+        await this.#fullFlush()
+        await this.#checkpoint.write()
+      }
+    } finally {
+      this.#offline ??= new LogClosedError(`${this.dir} is closed`)
+      await Promise.all(this.#segments.map(segment => segment.close()))
     }
-    this.#offline ??= new LogClosedError(`${this.dir} is closed`)
-    await Promise.all(this.#segments.map(segment => segment.close()))
   }
 
   /**
@@ -458,7 +461,7 @@ export class PartitionLog {
   /** Closes the log and removes its files and directory (topic deletion). */
   async delete (): Promise<void> {
     this.#closing = true
-    this.#goOffline(new LogClosedError(`${this.dir} was deleted`))
+    this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
     while (this.#draining || this.#drainScheduled) await this.#whenIdle()
     await this.#flushChain
     for (const segment of this.#segments) await segment.destroy(this.#storage)

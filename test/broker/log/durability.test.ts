@@ -14,12 +14,16 @@ describe('write and fsync failures', () => {
     const opened = await openLog(dataDir)
     const { log, storage } = opened
     await log.append([batchOf(['ok'])], 0)
+    const woken: number[] = []
+    log.onHighWatermark(hw => woken.push(hw))
     storage.failNextWrite()
     const failed = log.append([batchOf(['lost'])], 0)
     await expect(failed).rejects.toBeInstanceOf(KafkaStorageError)
     await expect(failed).rejects.toMatchObject({ code: 'ERR_STORAGE', errorCode: 56, syscallCode: 'EIO' })
     expect(log.highWatermark).toBe(1)
     expect(log.offlineError).toBeInstanceOf(KafkaStorageError)
+    // Parked fetches are woken so they can answer with the error.
+    expect(woken).toEqual([1])
     await expect(log.append([batchOf(['after'])], 0)).rejects.toBeInstanceOf(KafkaStorageError)
     await expect(log.read(0, 100)).rejects.toBeInstanceOf(KafkaStorageError)
     await closeLog(opened)

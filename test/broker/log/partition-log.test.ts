@@ -173,6 +173,20 @@ describe('PartitionLog retention', () => {
     await closeLog(reopened)
   })
 
+  it('lets a read that already started finish while retention deletes its segment', async () => {
+    const opened = await openLog(dataDir, { segmentBytes: 1024, retentionBytes: 0 })
+    const { log } = opened
+    for (let i = 0; i < 10; i++) await log.append([batchOfSize(400, `z${i}`)], 0)
+    const reading = log.read(0, 64 * 1024)
+    const deleting = log.enforceRetention()
+    const [result, deleted] = await Promise.all([reading, deleting])
+    expect(deleted).toBeGreaterThan(0)
+    expect(recordsOf(result)[0]!.value!.toString()).toMatch(/^z0\./)
+    await expect(log.read(0, 100)).rejects.toBeInstanceOf(OffsetOutOfRangeError)
+    expect(log.offlineError).toBeNull()
+    await closeLog(opened)
+  })
+
   it('deletes segments whose newest timestamp is older than retentionMs, never the active one', async () => {
     const dayMs = 24 * 60 * 60 * 1000
     const now = Date.now()
