@@ -6,6 +6,7 @@
 import type { BrokerConfig } from './config/config.ts'
 import { Broker } from './server/broker.ts'
 import { createRegistry } from './server/handlers/index.ts'
+import { groupRoutes } from './group/http-routes.ts'
 import { listenHttp } from './server/http-api.ts'
 import { listenKafka } from './server/kafka-listener.ts'
 
@@ -22,7 +23,7 @@ export async function startBroker (config: BrokerConfig, log: (line: string) => 
   const kafka = await listenKafka(broker, registry, config.listener.host, config.listener.port)
   broker.advertised = config.advertised ?? { host: config.listener.host, port: kafka.port }
   let http: Awaited<ReturnType<typeof listenHttp>> | null = null
-  if (config.http !== null) http = await listenHttp(broker, config.http.host, config.http.port)
+  if (config.http !== null) http = await listenHttp(broker, config.http.host, config.http.port, [groupRoutes])
   let closing: Promise<void> | undefined
   return {
     broker,

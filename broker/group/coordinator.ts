@@ -1,0 +1,365 @@
+// The group coordinator: every consumer group this broker coordinates (it coordinates all
+// of them), the timers that expire sessions and end rebalances, and the committed offsets
+// with their persistence in __consumer_offsets. Handlers call one method per API; the
+// rules are in rebalance.ts (membership) and commits.ts (offsets).
+//
+// Timers are coarse: one interval ticks every `tickMs` and checks every group's deadlines,
+// instead of a timer per member. Offset retention runs on its own, slower interval.
+
+import { ErrorCode } from '../protocol/errors.ts'
+import type { DescribedGroup } from '../protocol/15-describe-groups.ts'
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../protocol/15-describe-groups.ts'
+import type { ListedGroup } from '../protocol/16-list-groups.ts'
+import type { OffsetFetchRequestTopic, OffsetFetchResponseTopic } from '../protocol/09-offset-fetch.ts'
+import { commitError, expiredOffsets, fetchOffsets, isSimpleCommit, type CommitEntry, type CommitParams } from './commits.ts'
+import { Group } from './group.ts'
+import { joinError, Member } from './member.ts'
+import { OffsetsStore, storeErrorCode, type OffsetsLogs } from './offsets-store.ts'
+import {
+  heartbeat, joinGroup, leaveGroup, onTimer, syncGroup,
+  type JoinParams, type MemberRef, type RebalanceHost, type SyncParams,
+} from './rebalance.ts'
+import type { OffsetsRecord, StoredGroup } from './records.ts'
+import {
+  EMPTY_BYTES, GROUP_ID_LENGTH_MAX, GROUPS_MAX, MEMBER_ID_LENGTH_MAX, MEMBER_METADATA_BYTES_MAX,
+  PROTOCOL_NAME_LENGTH_MAX, PROTOCOLS_PER_MEMBER_MAX,
+  type GroupConfig, type JoinResult, type SyncResult,
+} from './types.ts'
+
+export interface CoordinatorOptions {
+  logs: OffsetsLogs
+  config: GroupConfig
+  /** Leader epoch stamped on the internal topic's batches. */
+  leaderEpoch: number
+  log: (line: string) => void
+  clock?: () => number
+  /** Period of the session/rebalance timer; 0 starts none (tests call tick()). */
+  tickMs?: number
+  /** Period of the offset retention check; 0 starts none (tests call expireOffsets()). */
+  retentionCheckIntervalMs?: number
+}
+
+export interface LeaveResult {
+  errorCode: number
+  members: Array<MemberRef & { errorCode: number }>
+}
+
+const TICK_MS = 100
+const RETENTION_CHECK_INTERVAL_MS = 60_000
+
+export function isValidGroupId (groupId: string): boolean {
+  return groupId.length > 0 && groupId.length <= GROUP_ID_LENGTH_MAX
+}
+
+export class GroupCoordinator {
+  readonly config: GroupConfig
+  readonly store: OffsetsStore
+  readonly #groups = new Map<string, Group>()
+  readonly #clock: () => number
+  readonly #log: (line: string) => void
+  readonly #host: RebalanceHost
+  readonly #timers: NodeJS.Timeout[] = []
+  #closed = false
+
+  private constructor (options: CoordinatorOptions, store: OffsetsStore) {
+    this.config = options.config
+    this.store = store
+    this.#clock = options.clock ?? Date.now
+    this.#log = options.log
+    this.#host = {
+      config: this.config,
+      now: this.#clock,
+      storeGroup: (group, assignments) => this.#storeGroup(group, assignments),
+    }
+  }
+
+  /** Opens (or creates) __consumer_offsets, replays it whole, then starts the timers. */
+  static async open (options: CoordinatorOptions): Promise<GroupCoordinator> {
+    const store = await OffsetsStore.open(options.logs, options.config.offsetsTopicPartitions, options.leaderEpoch, options.log)
+    const coordinator = new GroupCoordinator(options, store)
+    const records = await store.replay((record, logOffset) => coordinator.#applyRecord(record, logOffset))
+    coordinator.#afterReplay()
+    if (records > 0) options.log(`group coordinator loaded ${coordinator.#groups.size} groups from ${records} records`)
+    const every = (ms: number, task: () => void): void => {
+      if (ms <= 0) return
+      const timer = setInterval(task, ms)
+      timer.unref()
+      coordinator.#timers.push(timer)
+    }
+    every(options.tickMs ?? TICK_MS, () => coordinator.tick())
+    every(options.retentionCheckIntervalMs ?? RETENTION_CHECK_INTERVAL_MS, () => {
+      coordinator.expireOffsets().catch(err => options.log(`offset retention failed: ${(err as Error).stack ?? String(err)}`))
+    })
+    return coordinator
+  }
+
+  get (groupId: string): Group | undefined {
+    return this.#groups.get(groupId)
+  }
+
+  groups (): IterableIterator<Group> {
+    return this.#groups.values()
+  }
+
+  join (p: JoinParams): JoinResult | Promise<JoinResult> {
+    const problem = this.#joinProblem(p)
+    if (problem !== ErrorCode.NONE) return joinError(problem, p.memberId)
+    const params = p.rebalanceTimeoutMs > 0 ? p : { ...p, rebalanceTimeoutMs: p.sessionTimeoutMs }
+    let group = this.#groups.get(p.groupId)
+    if (group === undefined) {
+      if (p.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId)
+      if (this.#groups.size >= GROUPS_MAX) return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, p.memberId)
+      group = this.#create(p.groupId)
+    }
+    return joinGroup(this.#host, group, params)
+  }
+
+  /** Checks that need no group: each failure leaves every group as it was. */
+  #joinProblem (p: JoinParams): number {
+    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (!isValidGroupId(p.groupId)) return ErrorCode.INVALID_GROUP_ID
+    if (p.memberId.length > MEMBER_ID_LENGTH_MAX) return ErrorCode.UNKNOWN_MEMBER_ID
+    if (p.groupInstanceId !== null && (p.groupInstanceId === '' || p.groupInstanceId.length > MEMBER_ID_LENGTH_MAX)) return ErrorCode.INVALID_REQUEST
+    if (p.sessionTimeoutMs < this.config.sessionTimeoutMinMs || p.sessionTimeoutMs > this.config.sessionTimeoutMaxMs) return ErrorCode.INVALID_SESSION_TIMEOUT
+    if (p.protocolType === '' || p.protocols.length === 0) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL
+    if (p.protocols.length > PROTOCOLS_PER_MEMBER_MAX) return ErrorCode.INVALID_REQUEST
+    let metadataBytes = 0
+    for (const protocol of p.protocols) {
+      if (protocol.name.length > PROTOCOL_NAME_LENGTH_MAX) return ErrorCode.INVALID_REQUEST
+      metadataBytes += protocol.metadata.length
+    }
+    return metadataBytes > MEMBER_METADATA_BYTES_MAX ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE
+  }
+
+  sync (p: SyncParams): SyncResult | Promise<SyncResult> {
+    const fail = (errorCode: number): SyncResult => ({ errorCode, assignment: EMPTY_BYTES })
+    if (this.#closed) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    if (!isValidGroupId(p.groupId)) return fail(ErrorCode.INVALID_GROUP_ID)
+    const group = this.#groups.get(p.groupId)
+    if (group === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
+    return syncGroup(this.#host, group, p)
+  }
+
+  heartbeat (p: MemberRef & { groupId: string, generationId: number }): number {
+    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (!isValidGroupId(p.groupId)) return ErrorCode.INVALID_GROUP_ID
+    const group = this.#groups.get(p.groupId)
+    return group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : heartbeat(this.#host, group, p)
+  }
+
+  leave (groupId: string, members: readonly MemberRef[]): LeaveResult {
+    const each = (errorCode: number): LeaveResult => ({ errorCode: ErrorCode.NONE, members: members.map(m => ({ ...m, errorCode })) })
+    if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] }
+    if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] }
+    const group = this.#groups.get(groupId)
+    if (group === undefined) return each(ErrorCode.UNKNOWN_MEMBER_ID)
+    return { errorCode: ErrorCode.NONE, members: members.map(m => ({ ...m, errorCode: leaveGroup(this.#host, group, m) })) }
+  }
+
+  /**
+   * Writes the entries as one batch and applies them once the append resolved; answers one
+   * error code for all of them. A group is created on first use only for simple commits.
+   */
+  async commitOffsets (p: CommitParams, entries: readonly CommitEntry[]): Promise<number> {
+    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (!isValidGroupId(p.groupId)) return ErrorCode.INVALID_GROUP_ID
+    let group = this.#groups.get(p.groupId)
+    if (group === undefined) {
+      if (!isSimpleCommit(p)) return p.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.UNKNOWN_MEMBER_ID
+      if (entries.length === 0) return ErrorCode.NONE
+      if (this.#groups.size >= GROUPS_MAX) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+      group = this.#create(p.groupId)
+    }
+    const nowMs = this.#clock()
+    const error = commitError(group, p, nowMs)
+    if (error !== ErrorCode.NONE || entries.length === 0) return error
+    const stored = entries.map(e => ({
+      topic: e.topic,
+      partition: e.partition,
+      value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestampMs: nowMs },
+    }))
+    group.pendingCommits++
+    try {
+      const baseOffset = await this.store.appendOffsets(group.groupId, stored)
+      stored.forEach((e, i) => { group.setOffset(e.topic, e.partition, { ...e.value, logOffset: baseOffset + i }) })
+      return ErrorCode.NONE
+    } catch (err) {
+      this.#log(`offset commit for group ${p.groupId} failed: ${(err as Error).message}`)
+      return storeErrorCode(err)
+    } finally {
+      group.pendingCommits--
+    }
+  }
+
+  fetchOffsets (groupId: string, topics: readonly OffsetFetchRequestTopic[] | null): { errorCode: number, topics: OffsetFetchResponseTopic[] } {
+    if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] }
+    if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    return { errorCode: ErrorCode.NONE, topics: fetchOffsets(this.#groups.get(groupId), topics) }
+  }
+
+  /** As Kafka describes: an unknown group is Dead; metadata and assignments only while Stable. */
+  describe (groupId: string): DescribedGroup {
+    const group = this.#groups.get(groupId)
+    const base = { errorCode: ErrorCode.NONE, groupId, authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED }
+    if (group === undefined) return { ...base, groupState: 'Dead', protocolType: '', protocolData: '', members: [] }
+    const stable = group.state === 'Stable'
+    return {
+      ...base,
+      groupState: group.state,
+      protocolType: group.protocolType ?? '',
+      protocolData: stable ? group.protocolName ?? '' : '',
+      members: [...group.members.values()].map(m => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? m.metadataFor(group.protocolName ?? '') : EMPTY_BYTES,
+        memberAssignment: stable ? m.assignment : EMPTY_BYTES,
+      })),
+    }
+  }
+
+  list (): ListedGroup[] {
+    return [...this.#groups.values()].map(g => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }))
+  }
+
+  /** One pass of the coarse timer over every group. */
+  tick (): void {
+    if (this.#closed) return
+    const nowMs = this.#clock()
+    for (const group of this.#groups.values()) {
+      if (group.state !== 'Empty' || group.pendingMembers.size > 0) onTimer(this.#host, group, nowMs)
+      // A group that never got past a MEMBER_ID_REQUIRED handshake has nothing on disk to keep.
+      if (group.state === 'Empty' && group.generationId === 0 && group.protocolType === null && group.pendingMembers.size === 0 &&
+        group.members.size === 0 && group.offsetCount() === 0 && group.pendingCommits === 0) {
+        this.#groups.delete(group.groupId)
+      }
+    }
+  }
+
+  /** Drops expired offsets of empty groups, and empty groups left without offsets. */
+  async expireOffsets (): Promise<number> {
+    const nowMs = this.#clock()
+    const writes: Array<Promise<void>> = []
+    let expiredCount = 0
+    for (const group of [...this.#groups.values()]) {
+      if (group.state !== 'Empty' || group.members.size > 0 || group.pendingMembers.size > 0 || group.pendingCommits > 0) continue
+      const expired = expiredOffsets(group, nowMs, this.config.offsetsRetentionMs)
+      for (const e of expired) group.deleteOffset(e.topic, e.partition)
+      expiredCount += expired.length
+      const removeGroup = group.offsetCount() === 0
+      if (expired.length === 0 && !removeGroup) continue
+      if (removeGroup) {
+        group.transitionTo('Dead', nowMs)
+        this.#groups.delete(group.groupId)
+      }
+      // Memory goes first: a commit arriving meanwhile is appended after the tombstones and wins.
+      writes.push(this.store.appendTombstones(group.groupId, expired, removeGroup).then(() => {}, err => {
+        this.#log(`writing tombstones for group ${group.groupId} failed (they come back after a restart): ${(err as Error).message}`)
+      }))
+    }
+    await Promise.all(writes)
+    return expiredCount
+  }
+
+  /** Stops the timers and answers every parked JoinGroup and SyncGroup. */
+  close (): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const timer of this.#timers) clearInterval(timer)
+    for (const group of this.#groups.values()) {
+      for (const member of group.members.values()) {
+        member.answerJoin(joinError(ErrorCode.NOT_COORDINATOR, member.memberId))
+        member.answerSync({ errorCode: ErrorCode.NOT_COORDINATOR, assignment: EMPTY_BYTES })
+      }
+    }
+  }
+
+  #create (groupId: string): Group {
+    const group = new Group(groupId, this.#clock())
+    this.#groups.set(groupId, group)
+    return group
+  }
+
+  async #storeGroup (group: Group, assignments?: ReadonlyMap<string, Buffer>): Promise<number> {
+    const protocolName = group.protocolName ?? ''
+    const value: StoredGroup = {
+      protocolType: group.protocolType ?? '',
+      generationId: group.generationId,
+      protocolName: group.protocolName,
+      leaderId: group.leaderId,
+      stateTimestampMs: group.stateSinceMs,
+      members: assignments === undefined
+        ? []
+        : [...group.members.values()].map(m => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            sessionTimeoutMs: m.sessionTimeoutMs,
+            rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+            subscription: m.metadataFor(protocolName),
+            assignment: assignments.get(m.memberId) ?? EMPTY_BYTES,
+          })),
+    }
+    try {
+      await this.store.appendGroup(group.groupId, value)
+      return ErrorCode.NONE
+    } catch (err) {
+      this.#log(`storing metadata of group ${group.groupId} failed: ${(err as Error).message}`)
+      return storeErrorCode(err)
+    }
+  }
+
+  #applyRecord (record: OffsetsRecord, logOffset: number): void {
+    let group = this.#groups.get(record.groupId)
+    if (record.kind === 'offset') {
+      if (record.value === null) {
+        const current = group?.offset(record.topic, record.partition)
+        if (current !== undefined && current.logOffset < logOffset) group!.deleteOffset(record.topic, record.partition)
+        return
+      }
+      group ??= this.#create(record.groupId)
+      group.setOffset(record.topic, record.partition, { ...record.value, logOffset })
+      return
+    }
+    group ??= this.#create(record.groupId)
+    group.members.clear()
+    group.staticMembers.clear()
+    if (record.value === null) {
+      // The group was removed; offsets written after the tombstone (if any) stay.
+      group.protocolType = null
+      group.protocolName = null
+      group.leaderId = null
+      group.generationId = 0
+      group.restoreState('Empty', 0)
+      return
+    }
+    const v = record.value
+    group.protocolType = v.protocolType === '' ? null : v.protocolType
+    group.generationId = v.generationId
+    group.protocolName = v.protocolName
+    group.leaderId = null
+    for (const m of v.members) {
+      const member = new Member({ ...m, protocolType: v.protocolType, protocols: [{ name: v.protocolName ?? '', metadata: m.subscription }] }, 0)
+      member.assignment = m.assignment
+      group.add(member)
+    }
+    if (v.leaderId !== null && group.members.has(v.leaderId)) group.leaderId = v.leaderId
+    group.restoreState(group.members.size > 0 && v.protocolName !== null ? 'Stable' : 'Empty', v.stateTimestampMs)
+  }
+
+  /** Restored members get one full session from now to come back; empty shells are dropped. */
+  #afterReplay (): void {
+    const nowMs = this.#clock()
+    for (const group of [...this.#groups.values()]) {
+      if (group.state === 'Empty') {
+        group.members.clear()
+        group.staticMembers.clear()
+        group.leaderId = null
+        if (group.offsetCount() === 0 && group.protocolType === null) this.#groups.delete(group.groupId)
+      }
+      for (const member of group.members.values()) member.lastHeartbeatMs = nowMs
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// Committed offsets and group metadata on disk: records (records.ts) in the internal topic
+// __consumer_offsets, written through the same partition logs as user data, and read back
+// whole when the broker starts. One OffsetCommit is one record batch in one append, so it
+// lands entirely or not at all; the coordinator applies it to memory only once the append
+// has resolved.
+//
+// The topic is created with offsets.topic.num.partitions partitions the first time. An
+// existing topic keeps the count it was created with, since a group's partition follows
+// from that count and changing it would hide every group's history.
+
+import { LogError } from '../log/errors.ts'
+import { ErrorCode } from '../protocol/errors.ts'
+import { decodeRecordBatch, encodeRecordBatch, isControlBatch, splitBatches } from '../protocol/record-batch.ts'
+import {
+  decodeOffsetsRecord, encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue,
+  OffsetsRecordError, partitionForGroup, type OffsetsRecord, type StoredGroup, type StoredOffset,
+} from './records.ts'
+
+export const OFFSETS_TOPIC = '__consumer_offsets'
+/** Bytes read per step while replaying; a bigger batch is still read whole. */
+const REPLAY_READ_BYTES = 1024 * 1024
+
+/** What the store needs of a partition log (PartitionLog has all of it). */
+export interface OffsetsPartitionLog {
+  readonly logStartOffset: number
+  readonly highWatermark: number
+  append (batches: Buffer[], leaderEpoch: number): Promise<{ baseOffset: number }>
+  read (offset: number, maxBytes: number): Promise<{ buffers: Buffer[], nextOffset: number }>
+  canAccept (): boolean
+  whenWritable (): Promise<void>
+}
+
+/** What the store needs of the log manager. */
+export interface OffsetsLogs {
+  topics (): Map<string, number>
+  createTopic (name: string, partitionCount: number): Promise<void>
+  partition (topic: string, index: number): OffsetsPartitionLog | undefined
+}
+
+export interface OffsetsEntry {
+  topic: string
+  partition: number
+  /** null writes a tombstone. */
+  value: StoredOffset | null
+}
+
+/**
+ * The error code clients get when a coordinator write fails: NOT_COORDINATOR makes them find
+ * the coordinator again and retry, as Kafka answers storage failures of its offsets topic.
+ */
+export function storeErrorCode (err: unknown): number {
+  if (err instanceof LogError) return ErrorCode.NOT_COORDINATOR
+  throw err
+}
+
+export class OffsetsStore {
+  readonly partitionCount: number
+  readonly #logs: OffsetsLogs
+  readonly #leaderEpoch: number
+
+  private constructor (logs: OffsetsLogs, partitionCount: number, leaderEpoch: number) {
+    this.#logs = logs
+    this.partitionCount = partitionCount
+    this.#leaderEpoch = leaderEpoch
+  }
+
+  static async open (logs: OffsetsLogs, partitionCount: number, leaderEpoch: number, log: (line: string) => void): Promise<OffsetsStore> {
+    const existing = logs.topics().get(OFFSETS_TOPIC)
+    if (existing === undefined) {
+      await logs.createTopic(OFFSETS_TOPIC, partitionCount)
+    } else if (existing !== partitionCount) {
+      log(`${OFFSETS_TOPIC} has ${existing} partitions; keeping them (offsets.topic.num.partitions=${partitionCount} applies only when the topic is created)`)
+    }
+    return new OffsetsStore(logs, existing ?? partitionCount, leaderEpoch)
+  }
+
+  partitionFor (groupId: string): number {
+    return partitionForGroup(groupId, this.partitionCount)
+  }
+
+  /** Appends the entries as one batch; resolves to the log offset of the first. */
+  appendOffsets (groupId: string, entries: readonly OffsetsEntry[]): Promise<number> {
+    return this.#append(groupId, entries.map(e => ({
+      key: encodeOffsetKey(groupId, e.topic, e.partition),
+      value: e.value === null ? null : encodeOffsetValue(e.value),
+    })))
+  }
+
+  /** Writes the group's metadata record, or its tombstone for null. */
+  appendGroup (groupId: string, value: StoredGroup | null): Promise<number> {
+    return this.#append(groupId, [{ key: encodeGroupKey(groupId), value: value === null ? null : encodeGroupValue(value) }])
+  }
+
+  /** Tombstones for expired offsets and, when the group goes too, for its metadata: one batch. */
+  appendTombstones (groupId: string, offsets: ReadonlyArray<{ topic: string, partition: number }>, withGroup: boolean): Promise<number> {
+    const records = offsets.map(o => ({ key: encodeOffsetKey(groupId, o.topic, o.partition), value: null }))
+    if (withGroup) records.push({ key: encodeGroupKey(groupId), value: null })
+    return this.#append(groupId, records)
+  }
+
+  async #append (groupId: string, records: Array<{ key: Buffer, value: Buffer | null }>): Promise<number> {
+    const log = this.#partition(this.partitionFor(groupId))
+    if (!log.canAccept()) await log.whenWritable()
+    const { baseOffset } = await log.append([encodeRecordBatch({ records })], this.#leaderEpoch)
+    return baseOffset
+  }
+
+  #partition (index: number): OffsetsPartitionLog {
+    const log = this.#logs.partition(OFFSETS_TOPIC, index)
+    if (log === undefined) throw new Error(`programmer error: ${OFFSETS_TOPIC}-${index} is missing`)
+    return log
+  }
+
+  /**
+   * Reads every partition of the topic from its start and hands each record to `apply` in
+   * log order. Throws OffsetsRecordError on a record it cannot read: starting with some
+   * groups' offsets silently missing would be worse than not starting.
+   */
+  async replay (apply: (record: OffsetsRecord, logOffset: number) => void): Promise<number> {
+    let count = 0
+    for (let index = 0; index < this.partitionCount; index++) {
+      const log = this.#partition(index)
+      let offset = log.logStartOffset
+      while (offset < log.highWatermark) {
+        const read = await log.read(offset, REPLAY_READ_BYTES)
+        if (read.nextOffset <= offset) throw new OffsetsRecordError(`replay of ${OFFSETS_TOPIC}-${index} made no progress at offset ${offset}`)
+        for (const batch of splitBatches(read.buffers.length === 1 ? read.buffers[0]! : Buffer.concat(read.buffers))) {
+          if (isControlBatch(batch)) continue
+          for (const record of decodeRecordBatch(batch)) {
+            if (record.offset < offset) continue
+            apply(decodeOffsetsRecord(record.key, record.value), record.offset)
+            count++
+          }
+        }
+        offset = read.nextOffset
+      }
+    }
+    return count
+  }
+}
