@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto'
 import type { BrokerConfig } from '../config/config.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import { LogManager } from '../log/log-manager.ts'
+import { GroupCoordinator } from '../group/coordinator.ts'
+import { groupConfigFrom } from '../group/types.ts'
 import type { PartitionLog } from '../log/partition-log.ts'
 import { logConfigFrom } from './log-config.ts'
 import { FetchWaiters } from './fetch-waiters.ts'
@@ -30,6 +32,7 @@ export interface Address {
 export class Broker {
   readonly config: BrokerConfig
   readonly logs: LogManager
+  readonly groups: GroupCoordinator
   readonly metrics = new Metrics()
   readonly fetchWaiters: FetchWaiters
   readonly nodeId: number
@@ -38,9 +41,10 @@ export class Broker {
   /** What Metadata tells clients to connect to; set once the listener is bound. */
   advertised: Address = { host: '127.0.0.1', port: 0 }
 
-  private constructor (config: BrokerConfig, logs: LogManager, clusterId: string, log: (line: string) => void) {
+  private constructor (config: BrokerConfig, logs: LogManager, groups: GroupCoordinator, clusterId: string, log: (line: string) => void) {
     this.config = config
     this.logs = logs
+    this.groups = groups
     this.nodeId = config.brokerId
     this.clusterId = clusterId
     this.log = log
@@ -56,7 +60,9 @@ export class Broker {
       durabilityLedger: config.bool('sluice.durability.ledger'),
     })
     await logs.open()
-    const broker = new Broker(config, logs, logs.clusterId, log)
+    // Replays __consumer_offsets before any client can connect, so committed offsets are there from the first request.
+    const groups = await GroupCoordinator.open({ logs, config: groupConfigFrom(config), leaderEpoch: LEADER_EPOCH, log })
+    const broker = new Broker(config, logs, groups, logs.clusterId, log)
     logs.onHighWatermark((topic, partition) => broker.fetchWaiters.notify(topic, partition))
     return broker
   }
@@ -116,6 +122,7 @@ export class Broker {
 
   async close (): Promise<void> {
     this.fetchWaiters.wakeAll()
+    this.groups.close()
     await this.logs.close()
   }
 }
