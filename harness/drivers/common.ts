@@ -1,0 +1,106 @@
+// What every driver shares: the send-time clock and header, turning client errors into
+// DriverError, and header conversion.
+//
+// End-to-end latency is receive time minus the producer's send time. Every driver puts
+// the send time in the record twice: as the record timestamp (ms, what Kafka tools show)
+// and as the header `sluice-ts-us` (microseconds since the epoch, decimal text). Both
+// ends use nowUs(): the wall clock read once at process start (performance.timeOrigin,
+// sub-millisecond) plus the monotonic clock since, so processes on one machine share one
+// clock to within microseconds and a run is immune to wall-clock steps.
+
+import { SEND_TS_HEADER } from '../client/batch-builder.ts'
+import { KafkaClientError } from '../client/errors.ts'
+import { DriverError, type ConsumedMessage, type RecordHeaders } from './driver.ts'
+
+export { SEND_TS_HEADER }
+
+const TIME_ORIGIN_MS = performance.timeOrigin
+
+/** Microseconds since the epoch, with microsecond resolution. */
+export function nowUs (): number {
+  return Math.round((TIME_ORIGIN_MS + performance.now()) * 1000)
+}
+
+/** The producer's send time of a consumed message in µs: the header, else the timestamp. */
+export function sendTimestampUs (message: Pick<ConsumedMessage, 'headers' | 'timestampMs'>): number {
+  const header = message.headers[SEND_TS_HEADER]
+  if (header !== undefined) {
+    const us = Number(header.toString('latin1'))
+    if (Number.isSafeInteger(us)) return us
+  }
+  return message.timestampMs * 1000
+}
+
+/**
+ * The headers a driver should send: the caller's plus sluice-ts-us (unless the caller set
+ * it, e.g. to the intended send time of a rate-limited run).
+ */
+export function withSendTimestamp (headers: RecordHeaders | undefined, sendUs: number): RecordHeaders {
+  if (headers !== undefined && headers[SEND_TS_HEADER] !== undefined) return headers
+  const out: RecordHeaders = headers === undefined ? {} : { ...headers }
+  out[SEND_TS_HEADER] = Buffer.from(String(sendUs), 'latin1')
+  return out
+}
+
+/** ms from a send time in µs, for the record timestamp. */
+export function msOf (us: number): number {
+  return Math.floor(us / 1000)
+}
+
+/** Wraps anything a client library threw into a DriverError that keeps the Kafka code. */
+export function toDriverError (err: unknown, context: string): DriverError {
+  if (err instanceof DriverError) return err
+  if (err instanceof KafkaClientError) {
+    return new DriverError(`${context}: ${err.message}`, { code: err.code, kafkaErrorCode: err.kafkaErrorCode, retriable: err.retriable, cause: err })
+  }
+  const e = err as LibraryError
+  const inner = findKafkaError(e, 0) ?? e
+  const kafkaErrorCode = typeof inner.apiCode === 'number' ? inner.apiCode : typeof inner.errorCode === 'number' ? inner.errorCode : null
+  const code = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : 'ERR_DRIVER'
+  const retriable = inner.retriable === true || inner.canRetry === true || e.retriable === true || e.canRetry === true
+  const detail = inner !== e && inner.message !== undefined ? ` (${inner.message})` : ''
+  return new DriverError(`${context}: ${e.message ?? String(err)}${detail}`, { code, kafkaErrorCode, retriable, cause: err })
+}
+
+// kafkajs sets `type` to the Kafka error name and `retriable`; platformatic sets
+// `apiCode` (the Kafka number) and `canRetry`, often on an error nested in `errors` or
+// `cause` of the one thrown.
+interface LibraryError {
+  message?: string
+  code?: unknown
+  type?: unknown
+  retriable?: unknown
+  canRetry?: unknown
+  apiCode?: unknown
+  errorCode?: unknown
+  errors?: unknown
+  cause?: unknown
+}
+
+const NESTING_DEPTH_MAX = 4
+
+function findKafkaError (e: LibraryError | undefined, depth: number): LibraryError | null {
+  if (e === undefined || e === null || typeof e !== 'object' || depth > NESTING_DEPTH_MAX) return null
+  if (typeof e.apiCode === 'number' || typeof e.errorCode === 'number') return e
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors as LibraryError[]) {
+      const found = findKafkaError(inner, depth + 1)
+      if (found !== null) return found
+    }
+  }
+  return findKafkaError(e.cause as LibraryError | undefined, depth + 1)
+}
+
+/** Map<Buffer|string, Buffer|string> (platformatic) or kafkajs's header object to RecordHeaders. */
+export function headersFrom (entries: Iterable<[unknown, unknown]> | Record<string, unknown> | undefined): RecordHeaders {
+  const out: RecordHeaders = {}
+  if (entries === undefined) return out
+  const pairs = Symbol.iterator in entries ? entries as Iterable<[unknown, unknown]> : Object.entries(entries)
+  for (const [k, v] of pairs) {
+    const name = Buffer.isBuffer(k) ? k.toString('utf8') : String(k)
+    const value = Array.isArray(v) ? v[v.length - 1] : v
+    if (value === undefined || value === null) out[name] = Buffer.alloc(0)
+    else out[name] = Buffer.isBuffer(value) ? value : Buffer.from(String(value))
+  }
+  return out
+}

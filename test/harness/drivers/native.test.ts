@@ -1,0 +1,78 @@
+// The native driver against a reference broker process.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
+import { createDriver } from '../../../harness/drivers/index.ts'
+import type { BenchmarkDriver, DriverOptions } from '../../../harness/drivers/driver.ts'
+import { roundTrip } from './round-trip.ts'
+
+export function driverOptions (cluster: ProcessCluster, overrides: Partial<DriverOptions['producer']> = {}): DriverOptions {
+  return {
+    bootstrap: cluster.bootstrap,
+    httpUrls: cluster.brokers.map(b => b.httpUrl!),
+    clientId: 'driver-test',
+    producer: { acks: 1, lingerMs: 5, batchSizeBytes: 16384, compression: 'none', idempotent: false, maxInFlight: 5, retries: 3, ...overrides },
+    consumer: { autoCommit: true, autoCommitIntervalMs: 1000, fetchMaxWaitMs: 100, fetchMinBytes: 1 },
+  }
+}
+
+describe('native driver', () => {
+  let cluster: ProcessCluster
+  let driver: BenchmarkDriver
+  beforeAll(async () => {
+    cluster = await new ProcessBackend().start({ brokers: 1, brokerConfig: {} })
+  })
+  afterAll(async () => {
+    await driver?.close()
+    await cluster?.stop()
+  })
+
+  it('round-trips 1000 keyed messages into Java murmur2 partitions', async () => {
+    driver = createDriver('native', driverOptions(cluster))
+    await roundTrip(driver, { topic: 'native-rt', subscription: 'sub-a' })
+  })
+
+  it('gives each subscription its own position from offset 0', async () => {
+    const again = await roundTripOnExisting(driver, 'native-rt', 'sub-b')
+    expect(again).toBe(1000)
+  })
+
+  it('compresses with zstd and acks=-1, and reads it back', async () => {
+    const zstd = createDriver('native', driverOptions(cluster, { compression: 'zstd', acks: -1, lingerMs: 0 }))
+    try {
+      await roundTrip(zstd, { topic: 'native-zstd', subscription: 's', messages: 300 })
+    } finally {
+      await zstd.close()
+    }
+  })
+
+  it('acks=0 resolves sends without broker answers and the records still arrive', async () => {
+    const fire = createDriver('native', driverOptions(cluster, { acks: 0 }))
+    try {
+      await roundTrip(fire, { topic: 'native-acks0', subscription: 's', messages: 200 })
+    } finally {
+      await fire.close()
+    }
+  })
+
+  it('refuses compression the native client cannot write', async () => {
+    const lz4 = createDriver('native', driverOptions(cluster, { compression: 'lz4' }))
+    try {
+      await lz4.createTopic('native-lz4', 1)
+      await expect(lz4.createProducer('native-lz4')).rejects.toThrow(/lz4/)
+    } finally {
+      await lz4.close()
+    }
+  })
+})
+
+async function roundTripOnExisting (driver: BenchmarkDriver, topic: string, subscription: string): Promise<number> {
+  let count = 0
+  const { promise, resolve } = Promise.withResolvers<void>()
+  const consumer = await driver.createConsumer(topic, subscription, () => { if (++count === 1000) resolve() })
+  const timer = setTimeout(resolve, 15_000)
+  await promise
+  clearTimeout(timer)
+  await consumer.close()
+  return count
+}

@@ -1,0 +1,73 @@
+// The scenario every driver must pass against a reference broker: create a topic with a
+// partition count that is not a power of two (where non-Java partitioners disagree with
+// Java's), produce keyed messages, consume them all back, and check each key's value,
+// partition (Java's murmur2 rule) and the send-time stamps.
+
+import { expect } from 'vitest'
+import { partitionForKey } from '../../../broker/protocol/partitioner.ts'
+import { nowUs, SEND_TS_HEADER, sendTimestampUs } from '../../../harness/drivers/common.ts'
+import type { BenchmarkDriver, ConsumedMessage } from '../../../harness/drivers/driver.ts'
+
+export interface RoundTripOptions {
+  topic: string
+  subscription: string
+  partitions?: number
+  messages?: number
+  /** Largest allowed |record timestamp - send timestamp| in µs (the HTTP API stamps on arrival). */
+  timestampSkewUsMax?: number
+  consumeTimeoutMs?: number
+}
+
+export async function roundTrip (driver: BenchmarkDriver, opts: RoundTripOptions): Promise<ConsumedMessage[]> {
+  const partitions = opts.partitions ?? 3
+  const count = opts.messages ?? 1000
+  const startUs = nowUs()
+  await driver.createTopic(opts.topic, partitions)
+  const producer = await driver.createProducer(opts.topic)
+  const sends: Array<Promise<void>> = []
+  for (let i = 0; i < count; i++) sends.push(producer.send(Buffer.from(`key-${i}`), Buffer.from(`value-${i}-${'x'.repeat(i % 50)}`)))
+  await Promise.all(sends)
+  await producer.close()
+
+  const received: ConsumedMessage[] = []
+  const { promise: done, resolve } = Promise.withResolvers<void>()
+  const consumer = await driver.createConsumer(opts.topic, opts.subscription, message => {
+    received.push(message)
+    if (received.length >= count) resolve()
+  })
+  const timeoutMs = opts.consumeTimeoutMs ?? 20_000
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([done, new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`consumed ${received.length} of ${count} messages within ${timeoutMs} ms`)), timeoutMs) })])
+    // A short grace period would reveal duplicates delivered after the last expected one.
+    await new Promise(r => setTimeout(r, 300))
+  } finally {
+    clearTimeout(timer)
+    await consumer.close()
+  }
+  const endUs = nowUs()
+
+  expect(received).toHaveLength(count)
+  const byKey = new Map(received.map(m => [m.key?.toString(), m]))
+  expect(byKey.size).toBe(count)
+  for (let i = 0; i < count; i++) {
+    const key = `key-${i}`
+    const m = byKey.get(key)
+    expect(m, key).toBeDefined()
+    expect(m!.topic).toBe(opts.topic)
+    expect(m!.value?.toString()).toBe(`value-${i}-${'x'.repeat(i % 50)}`)
+    expect(m!.partition, `partition of ${key}`).toBe(partitionForKey(key, partitions))
+    expect(m!.headers[SEND_TS_HEADER], `${SEND_TS_HEADER} of ${key}`).toBeDefined()
+    const sentUs = sendTimestampUs(m!)
+    expect(sentUs).toBeGreaterThanOrEqual(startUs)
+    expect(sentUs).toBeLessThanOrEqual(endUs)
+    expect(Math.abs(m!.timestampMs * 1000 - sentUs)).toBeLessThanOrEqual(opts.timestampSkewUsMax ?? 1000)
+  }
+  // Offsets per partition are distinct and increasing in delivery order.
+  for (let p = 0; p < partitions; p++) {
+    const offsets = received.filter(m => m.partition === p).map(m => m.offset)
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b))
+    expect(new Set(offsets).size).toBe(offsets.length)
+  }
+  return received
+}
