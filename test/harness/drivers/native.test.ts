@@ -3,18 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
 import { createDriver } from '../../../harness/drivers/index.ts'
-import type { BenchmarkDriver, DriverOptions } from '../../../harness/drivers/driver.ts'
-import { roundTrip } from './round-trip.ts'
-
-export function driverOptions (cluster: ProcessCluster, overrides: Partial<DriverOptions['producer']> = {}): DriverOptions {
-  return {
-    bootstrap: cluster.bootstrap,
-    httpUrls: cluster.brokers.map(b => b.httpUrl!),
-    clientId: 'driver-test',
-    producer: { acks: 1, lingerMs: 5, batchSizeBytes: 16384, compression: 'none', idempotent: false, maxInFlight: 5, retries: 3, ...overrides },
-    consumer: { autoCommit: true, autoCommitIntervalMs: 1000, fetchMaxWaitMs: 100, fetchMinBytes: 1 },
-  }
-}
+import type { BenchmarkDriver } from '../../../harness/drivers/driver.ts'
+import { driverOptions, roundTrip } from './round-trip.ts'
 
 describe('native driver', () => {
   let cluster: ProcessCluster

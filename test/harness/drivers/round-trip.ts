@@ -6,7 +6,8 @@
 import { expect } from 'vitest'
 import { partitionForKey } from '../../../broker/protocol/partitioner.ts'
 import { nowUs, SEND_TS_HEADER, sendTimestampUs } from '../../../harness/drivers/common.ts'
-import type { BenchmarkDriver, ConsumedMessage } from '../../../harness/drivers/driver.ts'
+import type { BenchmarkDriver, ConsumedMessage, DriverOptions } from '../../../harness/drivers/driver.ts'
+import type { ProcessCluster } from '../../../harness/cluster/process-backend.ts'
 
 export interface RoundTripOptions {
   topic: string
@@ -70,4 +71,15 @@ export async function roundTrip (driver: BenchmarkDriver, opts: RoundTripOptions
     expect(new Set(offsets).size).toBe(offsets.length)
   }
   return received
+}
+
+/** Driver options for a process cluster: acks 1, 5 ms linger, 16 KiB batches, 100 ms fetch wait. */
+export function driverOptions (cluster: ProcessCluster, overrides: Partial<DriverOptions['producer']> = {}): DriverOptions {
+  return {
+    bootstrap: cluster.bootstrap,
+    httpUrls: cluster.brokers.map(b => b.httpUrl!),
+    clientId: 'driver-test',
+    producer: { acks: 1, lingerMs: 5, batchSizeBytes: 16384, compression: 'none', idempotent: false, maxInFlight: 5, retries: 3, ...overrides },
+    consumer: { autoCommit: true, autoCommitIntervalMs: 1000, fetchMaxWaitMs: 100, fetchMinBytes: 1 },
+  }
 }
