@@ -7,6 +7,8 @@ import { collectEnvironment } from '../../../harness/results/environment.ts'
 import { findResultFiles, readResultFile } from '../../../harness/results/read.ts'
 import { ResultError } from '../../../harness/results/result.ts'
 import { RunDirError, createRunDir, makeRunId, slugify, writeFileAtomic } from '../../../harness/results/run-dir.ts'
+import { saveRunFiles } from '../../../harness/results/save.ts'
+import { syntheticResult } from './synthetic.ts'
 
 let dir: string
 beforeEach(async () => { dir = await mkdtemp(join(os.tmpdir(), 'sluice-run-dir-')) })
@@ -44,6 +46,22 @@ describe('run directories', () => {
   it('cleans up the temporary file when the write fails', async () => {
     await expect(writeFileAtomic(join(dir, 'missing-dir', 'result.json'), 'x')).rejects.toThrow()
     expect(await readdir(dir)).toEqual([])
+  })
+})
+
+describe('saving a run', () => {
+  it('writes result.json, report.md and report.html, and a later save replaces a partial one', async () => {
+    const run = await createRunDir(join(dir, 'results'), 'synthetic')
+    const partial = syntheticResult({ seed: 4, measureSec: 3, status: 'partial', statusReason: 'interrupted' })
+    const files = await saveRunFiles(run, partial)
+    expect(JSON.parse(await readFile(files.resultJson, 'utf8')).status).toBe('partial')
+    expect(await readFile(files.reportMarkdown, 'utf8')).toContain('(PARTIAL)')
+    const complete = syntheticResult({ seed: 4, measureSec: 5 })
+    await saveRunFiles(run, complete)
+    expect(JSON.parse(await readFile(files.resultJson, 'utf8'))).toEqual(complete)
+    expect(await readFile(files.reportHtml, 'utf8')).toContain('<span class="badge complete">')
+    expect((await readdir(run.path)).sort()).toEqual(['report.html', 'report.md', 'result.json'])
+    expect(await findResultFiles([join(dir, 'results')])).toEqual([files.resultJson])
   })
 })
 

@@ -1,0 +1,101 @@
+// report.html: one self-contained page per run. No scripts, no fonts, no stylesheets or
+// images from anywhere: the CSS is inline and the charts are inline SVG, so the file opens
+// offline, in a CI artifact viewer, or years later, and shows the same thing.
+
+import type { BenchResult, FaultBand } from '../results/result.ts'
+import { buildCharts } from './charts.ts'
+import { STYLE } from './html-style.ts'
+import {
+  CORRECTED_LATENCY_NOTE, configurationRows, environmentRows, errorRows, formatCount, formatLatency,
+  formatMiB, formatRate, latencyRows, runDescription, throughputRows,
+} from './model.ts'
+import { escapeXml as esc } from './svg.ts'
+
+export interface HtmlReportOptions {
+  /** Extra shaded time ranges (chaos runs), on top of the result's own faultBands. */
+  bands?: readonly FaultBand[]
+}
+
+function table (header: readonly string[], rows: readonly string[][], numericFrom = 1): string {
+  const cell = (tag: 'td' | 'th', value: string, index: number): string =>
+    `<${tag}${index >= numericFrom ? ' class="num"' : ''}>${value}</${tag}>`
+  return `<table><thead><tr>${header.map((h, i) => cell('th', esc(h), i)).join('')}</tr></thead>` +
+    `<tbody>${rows.map((row) => `<tr>${row.map((value, i) => cell('td', value, i)).join('')}</tr>`).join('')}</tbody></table>`
+}
+
+function keyValues (rows: ReadonlyArray<[string, string]>): string {
+  return `<table class="kv"><tbody>${rows.map(([key, value]) => `<tr><th>${esc(key)}</th><td>${esc(value)}</td></tr>`).join('')}</tbody></table>`
+}
+
+function card (label: string, value: string, note: string): string {
+  return `<div class="card"><div class="card-label">${esc(label)}</div><div class="card-value">${esc(value)}</div><div class="card-note">${esc(note)}</div></div>`
+}
+
+function cards (result: BenchResult): string {
+  const s = result.summary
+  return `<section class="cards">${[
+    card('publish rate', formatRate(s.publishRateMsgPerSec), formatMiB(s.publishRateMiBPerSec)),
+    card('consume rate', formatRate(s.consumeRateMsgPerSec), formatMiB(s.consumeRateMiBPerSec)),
+    card('publish p99', formatLatency(s.correctedPublishLatencyUsP99), `from intended send; ${formatLatency(s.publishLatencyUsP99)} from actual send`),
+    card('end-to-end p99', formatLatency(s.endToEndLatencyUsP99), `p50 ${formatLatency(s.endToEndLatencyUsP50)}`),
+    card('errors', formatCount(s.publishErrors), `backlog max ${formatCount(s.backlogMessagesMax)}`),
+  ].join('')}</section>`
+}
+
+function summaryTables (result: BenchResult): string {
+  const throughput = table(['', 'rate', 'bandwidth', 'messages'],
+    throughputRows(result).map((row) => [esc(row.label), esc(formatRate(row.msgPerSec)), esc(formatMiB(row.miBPerSec)), esc(formatCount(row.messages))]))
+  const latency = table(['', 'p50', 'p99', 'p99.9', 'max', 'samples'],
+    latencyRows(result).map((row) => [
+      `${esc(row.label)}<div class="definition">${esc(row.definition)}</div>`,
+      ...[row.p50, row.p99, row.p999, row.max].map((value) => esc(formatLatency(value))),
+      esc(formatCount(row.count)),
+    ]))
+  const errors = errorRows(result)
+  const errorBlock = errors.length === 0
+    ? '<p>No publish errors.</p>'
+    : table(['error code', 'count'], errors.map((row) => [`<code>${esc(row.code)}</code>`, esc(formatCount(row.count))]))
+  return `<section class="tables"><div><h2>Throughput</h2>${throughput}<h2>Errors</h2>${errorBlock}</div>` +
+    `<div><h2>Latency</h2>${latency}<p class="note">${esc(CORRECTED_LATENCY_NOTE)}</p></div></section>`
+}
+
+function chartsSection (result: BenchResult, options: HtmlReportOptions): string {
+  const figures = buildCharts(result, options.bands ?? []).map((chart) =>
+    `<figure id="${esc(chart.id)}"><figcaption><h3>${esc(chart.title)}</h3><p>${esc(chart.caption)}</p></figcaption>${chart.svg}</figure>`)
+  return `<section class="charts">${figures.join('')}</section>`
+}
+
+export function resultToHtml (result: BenchResult, options: HtmlReportOptions = {}): string {
+  const partial = result.status === 'partial'
+  const badge = `<span class="badge ${partial ? 'partial' : 'complete'}">${partial ? 'partial' : 'complete'}</span>`
+  const warning = partial
+    ? `<div class="warning"><strong>Partial result:</strong> ${esc(result.statusReason ?? 'no reason recorded')}. The figures cover the ${formatCount(result.summary.intervalCount)} measured seconds recorded before the run stopped.</div>`
+    : ''
+  const search = result.maxRateSearch === null
+    ? ''
+    : `<section><h2>Max-rate search</h2><pre>${esc(result.maxRateSearch.explanation.join('\n'))}</pre></section>`
+  const title = `Sluice benchmark: ${result.workload}`
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<header><h1>${esc(title)} ${badge}</h1><p class="subtitle">${esc(runDescription(result))}</p><p class="meta">run ${esc(result.runId)} · ${esc(result.startTime)}</p></header>
+${warning}
+${cards(result)}
+${summaryTables(result)}
+${chartsSection(result, options)}
+${search}
+<section class="tables"><div><h2>Configuration</h2>${keyValues(configurationRows(result))}</div><div><h2>Environment</h2>${keyValues(environmentRows(result))}</div></section>
+<footer>Generated by Sluice from result.json (format ${esc(result.format)} v${result.formatVersion}). Hover over a chart for per-second values.</footer>
+</main>
+</body>
+</html>
+`
+}

@@ -1,0 +1,76 @@
+// report.md: the run in GitHub-flavoured Markdown, readable in a terminal (`cat`) and as a
+// GitHub job summary: what ran, throughput, latency quantiles, errors, the max-rate search
+// when there was one, configuration and environment. The numbers are those of the measured
+// phase; the per-second series is in result.json and drawn in report.html.
+
+import { formatValue } from '../compare/format.ts'
+import { escapeMarkdown } from '../compare/markdown.ts'
+import type { BenchResult } from '../results/result.ts'
+import {
+  CORRECTED_LATENCY_NOTE, configurationRows, environmentRows, errorRows, formatCount, formatLatency,
+  formatMiB, formatRate, latencyRows, runDescription, throughputRows,
+} from './model.ts'
+
+function table (header: string[], align: string[], rows: string[][]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ]
+}
+
+function keyValueTable (rows: Array<[string, string]>): string[] {
+  return table(['', ''], [':--', ':--'], rows.map(([key, value]) => [key, escapeMarkdown(value)]))
+}
+
+export interface MarkdownReportOptions {
+  /** Heading level of the title (2 = "##"); sections are one level below. Default 2. */
+  headingLevel?: number
+}
+
+export function resultToMarkdown (result: BenchResult, options: MarkdownReportOptions = {}): string {
+  const level = Math.min(Math.max(options.headingLevel ?? 2, 1), 5)
+  const h1 = '#'.repeat(level)
+  const h2 = '#'.repeat(level + 1)
+  const s = result.summary
+  const lines: string[] = []
+  const status = result.status === 'complete' ? 'complete' : 'PARTIAL'
+  lines.push(`${h1} Sluice benchmark: ${escapeMarkdown(result.workload)} (${status})`, '')
+  if (result.status === 'partial') {
+    lines.push(`> **Partial result**: ${escapeMarkdown(result.statusReason ?? 'no reason recorded')}. The figures cover the ${formatCount(s.intervalCount)} measured seconds recorded before it stopped.`, '')
+  }
+  lines.push(escapeMarkdown(runDescription(result)), '')
+
+  lines.push(`${h2} Throughput`, '')
+  lines.push(...table(['', 'rate', 'bandwidth', 'messages'], [':--', '--:', '--:', '--:'],
+    throughputRows(result).map((row) => [row.label, formatRate(row.msgPerSec), formatMiB(row.miBPerSec), formatCount(row.messages)])))
+  lines.push('', `Backlog: at most ${formatCount(s.backlogMessagesMax)} messages, ${formatCount(s.backlogMessagesEnd)} at the end.`, '')
+
+  lines.push(`${h2} Latency`, '')
+  lines.push(...table(['', 'p50', 'p99', 'p99.9', 'max', 'samples', 'measured as'], [':--', '--:', '--:', '--:', '--:', '--:', ':--'],
+    latencyRows(result).map((row) => [
+      row.label, formatLatency(row.p50), formatLatency(row.p99), formatLatency(row.p999), formatLatency(row.max), formatCount(row.count), row.definition,
+    ])))
+  lines.push('', CORRECTED_LATENCY_NOTE, '')
+
+  lines.push(`${h2} Errors`, '')
+  const errors = errorRows(result)
+  if (errors.length === 0) {
+    lines.push('No publish errors.', '')
+  } else {
+    lines.push(`${formatCount(s.publishErrors)} publish errors (${formatValue(s.publishErrorRatePerSec, 'errors/s')}):`, '')
+    lines.push(...table(['error code', 'count'], [':--', '--:'], errors.map((row) => [`\`${row.code}\``, formatCount(row.count)])), '')
+  }
+
+  if (result.maxRateSearch !== null) {
+    lines.push(`${h2} Max-rate search`, '', '```text', ...result.maxRateSearch.explanation, '```', '')
+  }
+  if (result.faultBands.length > 0) {
+    lines.push(`${h2} Faults`, '')
+    lines.push(...table(['from', 'to', 'fault'], ['--:', '--:', ':--'],
+      result.faultBands.map((band) => [`${+band.startSec.toFixed(1)} s`, `${+band.endSec.toFixed(1)} s`, escapeMarkdown(band.label)])), '')
+  }
+  lines.push(`${h2} Configuration`, '', ...keyValueTable(configurationRows(result)), '')
+  lines.push(`${h2} Environment`, '', ...keyValueTable(environmentRows(result)), '')
+  return lines.join('\n')
+}

@@ -1,0 +1,153 @@
+// What every report shows, computed once from a result so report.md, report.html and the
+// terminal summary say the same thing: throughput rows, latency rows, errors, run facts.
+
+import { formatValue } from '../compare/format.ts'
+import type { LatencyKind } from '../measure/worker-stats.ts'
+import type { BenchResult } from '../results/result.ts'
+
+export interface ThroughputRow {
+  label: string
+  msgPerSec: number
+  miBPerSec: number
+  messages: number
+}
+
+export interface LatencyRow {
+  kind: LatencyKind
+  label: string
+  /** What is subtracted from what, for a reader who wonders which latency this is. */
+  definition: string
+  p50: number | null
+  p99: number | null
+  p999: number | null
+  max: number | null
+  count: number
+}
+
+/** The latencies a report lists, in order, with their names. */
+export const LATENCY_ROWS: ReadonlyArray<{ kind: LatencyKind, label: string, definition: string }> = [
+  { kind: 'publishLatencyUs', label: 'publish', definition: 'ack − actual send' },
+  { kind: 'correctedPublishLatencyUs', label: 'publish from intended send', definition: 'ack − intended send (corrected for coordinated omission)' },
+  { kind: 'endToEndLatencyUs', label: 'end-to-end', definition: 'consumer receive − producer timestamp' },
+  { kind: 'publishDelayUs', label: 'publish delay', definition: 'actual send − intended send (producer behind schedule)' },
+]
+
+export const CORRECTED_LATENCY_NOTE = 'Publish latency from the intended send time counts the time a message waited ' +
+  'because an earlier one was slow (the rate limiter\'s schedule, not the moment the client got round to sending), ' +
+  'so stalls are charged to every message they delayed; it is the figure to quote.'
+
+export function throughputRows (result: BenchResult): ThroughputRow[] {
+  const s = result.summary
+  return [
+    { label: 'publish', msgPerSec: s.publishRateMsgPerSec, miBPerSec: s.publishRateMiBPerSec, messages: s.messagesProduced },
+    { label: 'consume', msgPerSec: s.consumeRateMsgPerSec, miBPerSec: s.consumeRateMiBPerSec, messages: s.messagesConsumed },
+  ]
+}
+
+export function latencyRows (result: BenchResult): LatencyRow[] {
+  const s = result.summary
+  return LATENCY_ROWS.map(({ kind, label, definition }) => ({
+    kind,
+    label,
+    definition,
+    p50: s[`${kind}P50`],
+    p99: s[`${kind}P99`],
+    p999: s[`${kind}P999`],
+    max: s[`${kind}Max`],
+    count: s[`${kind}Count`] ?? 0,
+  }))
+}
+
+export function errorRows (result: BenchResult): Array<{ code: string, count: number }> {
+  return Object.entries(result.summary.errorsByCode)
+    .map(([code, count]) => ({ code, count }))
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
+}
+
+export const DASH = '–'
+
+export function formatLatency (valueUs: number | null): string {
+  return valueUs === null ? DASH : formatValue(valueUs, 'us')
+}
+
+export function formatRate (msgPerSec: number): string {
+  return formatValue(msgPerSec, 'msg/s')
+}
+
+export function formatMiB (miBPerSec: number): string {
+  return formatValue(miBPerSec, 'MiB/s')
+}
+
+export function formatCount (count: number): string {
+  return Math.round(count).toLocaleString('en-US')
+}
+
+export function formatBytes (bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let index = 0
+  while (value >= 1024 && index < units.length - 1) {
+    value /= 1024
+    index++
+  }
+  return `${index === 0 ? value : +value.toPrecision(3)} ${units[index]}`
+}
+
+export function formatSeconds (seconds: number): string {
+  if (seconds < 120) return `${+seconds.toFixed(1)} s`
+  const minutes = Math.floor(seconds / 60)
+  const rest = Math.round(seconds - minutes * 60)
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`
+}
+
+/** One line saying what ran: workload shape, driver, rate and durations. */
+export function runDescription (result: BenchResult): string {
+  const w = result.workloadConfig
+  const s = result.summary
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+  const rate = s.targetRateMsgPerSec === null
+    ? 'rate unknown'
+    : s.targetRateMsgPerSec === 0 ? 'unlimited rate' : `target ${formatCount(s.targetRateMsgPerSec)} msg/s`
+  const consumers = w.subscriptionsPerTopic === 0
+    ? 'no consumers'
+    : `${plural(w.subscriptionsPerTopic, 'subscription')} × ${plural(w.consumerPerSubscription, 'consumer')}`
+  return [
+    `${plural(w.topics, 'topic')} × ${plural(w.partitionsPerTopic, 'partition')}`,
+    `${formatBytes(w.messageSize)} messages`,
+    `${plural(w.producersPerTopic, 'producer')} per topic, ${consumers}`,
+    rate,
+    `${result.driverConfig.name} driver`,
+    `${formatSeconds(s.durationSec)} measured after ${formatSeconds(s.warmupSec)} warm-up`,
+  ].join(' · ')
+}
+
+export function environmentRows (result: BenchResult): Array<[string, string]> {
+  const e = result.environment
+  const commit = e.gitCommit === null ? 'unknown' : `${e.gitCommit.slice(0, 12)}${e.gitDirty === true ? ' (uncommitted changes)' : ''}`
+  const rows: Array<[string, string]> = [
+    ['commit', commit],
+    ['Node', e.nodeVersion],
+    ['CPU', `${e.cpuModel} × ${e.cpuCores} cores`],
+    ['memory', formatBytes(e.totalMemoryBytes)],
+    ['OS', `${e.os} (${e.arch})`],
+    ['core sharing', e.coreSharing ?? 'not recorded'],
+  ]
+  if (result.cluster !== null) rows.push(['cluster', result.cluster.description])
+  rows.push(['started', result.startTime], ['ended', result.endTime], ['run id', result.runId])
+  return rows
+}
+
+/** Settings that change the numbers: producer, replication, broker overrides, driver. */
+export function configurationRows (result: BenchResult): Array<[string, string]> {
+  const w = result.workloadConfig
+  const p = w.producer
+  const acks = p.acks === -1 ? 'all' : String(p.acks)
+  const brokerConfig = Object.entries(w.brokerConfig).map(([key, value]) => `${key}=${String(value)}`).join(', ')
+  const settings = JSON.stringify(result.driverConfig.settings)
+  return [
+    ['producer', `acks=${acks}, linger ${p.lingerMs} ms, batch ${formatBytes(p.batchSizeBytes)}, compression ${p.compression}, idempotent ${p.idempotent ? 'yes' : 'no'}, max in flight ${p.maxInFlight}`],
+    ['replication', `${w.brokers} broker${w.brokers === 1 ? '' : 's'}, replication factor ${w.replicationFactor}`],
+    ['broker config', brokerConfig.length > 0 ? brokerConfig : 'defaults'],
+    ['driver', `${result.driverConfig.name}${settings === '{}' ? '' : ` ${settings.length > 300 ? `${settings.slice(0, 297)}...` : settings}`}`],
+  ]
+}
