@@ -53,18 +53,43 @@ describe('kafkajs consumer group', () => {
     await createTopic(env.broker, topic, PARTITIONS)
     const kafka = new Kafka({ clientId: 'kjs', brokers: [env.bootstrap], logLevel: logLevel.NOTHING })
     const seen = new Map<string, number>()
+    const probesSeen: Array<{ consumer: number, partition: number, value: string }> = []
+    /** Each client's member id and assignment from its latest GROUP_JOIN event. */
+    const joined = new Map<number, { memberId: string, partitions: number[] }>()
     const start = async (): Promise<Consumer> => {
+      const index = consumers.length
       const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, rebalanceTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 100 })
       consumers.push(consumer)
+      consumer.on(consumer.events.GROUP_JOIN, event => {
+        joined.set(index, { memberId: event.payload.memberId, partitions: event.payload.memberAssignment[topic] ?? [] })
+      })
       await consumer.connect()
       await consumer.subscribe({ topics: [topic], fromBeginning: true })
       await consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: async ({ partition, message }) => {
           const value = message.value!.toString()
-          seen.set(value, (seen.get(value) ?? 0) + 1)
+          if (value.startsWith('probe')) probesSeen.push({ consumer: index, partition, value })
+          else seen.set(value, (seen.get(value) ?? 0) + 1)
         },
       })
       return consumer
+    }
+    /**
+     * The broker being Stable says nothing about the clients' fetch loops: waits until every
+     * running client reports the assignment the broker holds for it, then sends a probe per
+     * partition and waits for each to reach its owner. A fetch parked under the previous
+     * generation can hand the old owner one more record; that record is a probe.
+     */
+    const settle = async (owners: Map<number, string>, running: number[]): Promise<void> => {
+      await waitFor('clients on the broker\'s assignment', () => running.every(i => {
+        const mine = joined.get(i)
+        return mine !== undefined && [...owners].filter(([, m]) => m === mine.memberId).map(([p]) => p).sort().join() === [...mine.partitions].sort().join()
+      }))
+      const ownerIndex = (p: number): number => running.find(i => joined.get(i)!.memberId === owners.get(p))!
+      const round = probesSeen.length
+      for (let p = 0; p < PARTITIONS; p++) await appendRecords(env.broker, topic, p, [{ key: null, value: `probe-${round}-${p}` }])
+      await waitFor('each probe at its owner', () => Array.from({ length: PARTITIONS }, (_, p) => p)
+        .every(p => probesSeen.some(r => r.value === `probe-${round}-${p}` && r.consumer === ownerIndex(p))))
     }
     let produced = 0
     const produceRound = async (round: number): Promise<void> => {
@@ -79,18 +104,20 @@ describe('kafkajs consumer group', () => {
     }
 
     await start()
-    await waitFor('one member owning all partitions', () => exclusiveAssignment(env.broker, groupId, topic, 1))
+    await settle(await waitFor('one member owning all partitions', () => exclusiveAssignment(env.broker, groupId, topic, 1)), [0])
     await produceRound(1)
 
     const second = await start()
     await start()
     const three = await waitFor('three members sharing the partitions', () => exclusiveAssignment(env.broker, groupId, topic, 3))
     expect(new Set(three.values()).size).toBe(3)
+    await settle(three, [0, 1, 2])
     await produceRound(2)
 
     await second.disconnect()
     const two = await waitFor('two members after one left', () => exclusiveAssignment(env.broker, groupId, topic, 2))
     expect(new Set(two.values()).size).toBe(2)
+    await settle(two, [0, 2])
     await produceRound(3)
 
     expect(seen.size).toBe(3 * PARTITIONS * PER_PARTITION)
@@ -110,7 +137,9 @@ describe('kafkajs consumer group', () => {
     expect(detail.protocolType).toBe('consumer')
     expect(detail.members.map(m => m.clientId)).toEqual(['kjs', 'kjs'])
     expect(detail.members.flatMap(m => m.assignment.flatMap(a => a.partitions)).sort()).toEqual([0, 1, 2, 3, 4, 5])
-    expect(detail.offsets.map(o => [o.partition, o.committedOffset, o.lag])).toEqual([0, 1, 2, 3, 4, 5].map(p => [p, 3 * PER_PARTITION, 0]))
+    const end = [0, 1, 2, 3, 4, 5].map(p => env.broker.partition(topic, p)!.highWatermark)
+    expect(end.every(hw => hw === 3 * PER_PARTITION + 3)).toBe(true)
+    expect(detail.offsets.map(o => [o.partition, o.committedOffset, o.lag])).toEqual([0, 1, 2, 3, 4, 5].map(p => [p, end[p], 0]))
     const missing = await fetch(`${env.httpUrl}/groups/no-such-group`)
     expect(missing.status).toBe(404)
     expect(((await missing.json()) as { error: string }).error).toMatch(/unknown group "no-such-group".*GET \/groups/)
