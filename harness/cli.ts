@@ -5,6 +5,7 @@
 import { Command } from 'commander'
 import { registerBroker } from './commands/broker.ts'
 import { registerCheck } from './commands/check.ts'
+import { registerCompare } from './commands/compare.ts'
 import { registerToxiproxy } from './commands/toxiproxy.ts'
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 
 registerBroker(program)
 registerCheck(program)
+registerCompare(program)
 registerToxiproxy(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {

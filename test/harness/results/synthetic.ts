@@ -82,7 +82,7 @@ export function syntheticResult (options: SyntheticOptions = {}): BenchResult {
       const stats = workers[i % workers.length]
       const intended = second * 1e6 + i * (1e6 / Math.max(1, published))
       const lag = inFault ? rand() * 40_000 : rand() * 30
-      const publishUs = latencyScale * (600 + 400 * rand() + (rand() < 0.01 ? 4000 * rand() : 0))
+      const publishUs = latencyScale * (600 + 400 * rand() + (rand() < 0.03 ? 4000 * rand() : 0))
       if (inFault && rand() < 0.02) {
         stats.recordPublishError(rand() < 0.7 ? 'REQUEST_TIMED_OUT' : 'NOT_LEADER_OR_FOLLOWER')
         continue
@@ -90,7 +90,7 @@ export function syntheticResult (options: SyntheticOptions = {}): BenchResult {
       stats.recordPublishAck(size, intended, intended + lag, intended + lag + publishUs)
     }
     for (let i = 0; i < consumed; i++) {
-      const e2eUs = latencyScale * (900 + 600 * rand() + (rand() < 0.01 ? 8000 * rand() : 0))
+      const e2eUs = latencyScale * (900 + 600 * rand() + (rand() < 0.03 ? 8000 * rand() : 0))
       workers[i % workers.length].recordConsume(size, second * 1e6, second * 1e6 + e2eUs)
     }
     for (const stats of workers) recorder.add(stats.takeSnapshot())
