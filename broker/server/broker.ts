@@ -2,9 +2,9 @@
 // (later) the group coordinator. One event loop owns all of it; handlers ask the broker,
 // they do not reach into the logs' internals.
 
-import { randomUUID } from 'node:crypto'
 import type { BrokerConfig } from '../config/config.ts'
 import { ErrorCode } from '../protocol/errors.ts'
+import { LogError } from '../log/errors.ts'
 import { LogManager } from '../log/log-manager.ts'
 import { GroupCoordinator } from '../group/coordinator.ts'
 import { groupConfigFrom } from '../group/types.ts'
@@ -52,19 +52,17 @@ export class Broker {
   }
 
   static async open (config: BrokerConfig, log: (line: string) => void): Promise<Broker> {
-    const logs = new LogManager({
+    const logs = await LogManager.open({
       dataDir: config.dataDir,
-      logConfig: logConfigFrom(config),
+      config: logConfigFrom(config),
       brokerId: config.brokerId,
-      clusterId: config.clusterId ?? randomUUID(),
-      durabilityLedger: config.bool('sluice.durability.ledger'),
+      clusterId: config.clusterId ?? undefined,
+      ledger: config.bool('sluice.durability.ledger'),
+      onBackgroundError: err => log(`log background work failed (partitions concerned are offline): ${err.message}`),
     })
-    await logs.open()
     // Replays __consumer_offsets before any client can connect, so committed offsets are there from the first request.
     const groups = await GroupCoordinator.open({ logs, config: groupConfigFrom(config), leaderEpoch: LEADER_EPOCH, log })
-    const broker = new Broker(config, logs, groups, logs.clusterId, log)
-    logs.onHighWatermark((topic, partition) => broker.fetchWaiters.notify(topic, partition))
-    return broker
+    return new Broker(config, logs, groups, logs.clusterId, log)
   }
 
   partitionCount (topic: string): number | undefined {
@@ -83,7 +81,14 @@ export class Broker {
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > 10_000) {
       return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `partition count must be 1-10000 (got ${partitionCount})` }
     }
-    if (!validateOnly) await this.logs.createTopic(name, partitionCount)
+    if (validateOnly) return { errorCode: ErrorCode.NONE, message: null }
+    try {
+      await this.logs.createTopic(name, partitionCount)
+    } catch (err) {
+      // Two requests creating one topic at once: the log manager refuses the second.
+      if (err instanceof LogError) return { errorCode: err.errorCode, message: err.message }
+      throw err
+    }
     return { errorCode: ErrorCode.NONE, message: null }
   }
 

@@ -2,60 +2,43 @@
 // partitions' high watermark moves or its max_wait_ms passes. Bounded by fetch.max.parked;
 // past that a fetch is answered at once with what it has.
 
+import type { PartitionLog } from '../log/partition-log.ts'
+
 export class FetchWaiters {
   readonly #parkedMax: number
-  readonly #byPartition = new Map<string, Set<() => void>>()
-  #parked = 0
+  readonly #wakers = new Set<() => void>()
 
   constructor (parkedMax: number) {
     this.#parkedMax = parkedMax
   }
 
   get parked (): number {
-    return this.#parked
-  }
-
-  /** Called by the log owner whenever a partition's high watermark advances. */
-  notify (topic: string, partition: number): void {
-    const waiters = this.#byPartition.get(`${topic}\u0000${partition}`)
-    if (waiters === undefined) return
-    for (const wake of [...waiters]) wake()
+    return this.#wakers.size
   }
 
   /**
-   * Resolves true when any of `partitions` advanced, false on timeout (or at once when
-   * too many fetches are parked already).
+   * Resolves true when any of `logs` advanced its high watermark (or went offline), false
+   * on timeout, or at once when too many fetches are parked already.
    */
-  wait (partitions: ReadonlyArray<{ topic: string, partition: number }>, timeoutMs: number): Promise<boolean> {
-    if (timeoutMs <= 0 || this.#parked >= this.#parkedMax) return Promise.resolve(false)
+  wait (logs: readonly PartitionLog[], timeoutMs: number): Promise<boolean> {
+    if (timeoutMs <= 0 || logs.length === 0 || this.#wakers.size >= this.#parkedMax) return Promise.resolve(false)
     return new Promise(resolve => {
-      const keys = partitions.map(p => `${p.topic}\u0000${p.partition}`)
-      let timer: NodeJS.Timeout | undefined
+      const unsubscribes: Array<() => void> = []
       const finish = (advanced: boolean): void => {
-        if (timer === undefined) return
+        if (!this.#wakers.delete(wake)) return
         clearTimeout(timer)
-        timer = undefined
-        this.#parked--
-        for (const key of keys) {
-          const set = this.#byPartition.get(key)
-          set?.delete(wake)
-          if (set?.size === 0) this.#byPartition.delete(key)
-        }
+        for (const unsubscribe of unsubscribes) unsubscribe()
         resolve(advanced)
       }
       const wake = (): void => finish(true)
-      timer = setTimeout(() => finish(false), timeoutMs)
-      this.#parked++
-      for (const key of keys) {
-        let set = this.#byPartition.get(key)
-        if (set === undefined) this.#byPartition.set(key, set = new Set())
-        set.add(wake)
-      }
+      const timer = setTimeout(() => finish(false), timeoutMs)
+      this.#wakers.add(wake)
+      for (const log of logs) unsubscribes.push(log.onHighWatermark(wake))
     })
   }
 
   /** Wakes every parked fetch, for shutdown. */
   wakeAll (): void {
-    for (const set of [...this.#byPartition.values()]) for (const wake of [...set]) wake()
+    for (const wake of [...this.#wakers]) wake()
   }
 }

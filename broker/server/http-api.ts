@@ -50,7 +50,9 @@ async function produce (broker: Broker, topic: string, records: HttpRecord[]): P
   const offsets = new Array<{ partition: number, offset: number }>(records.length)
   await Promise.all([...byPartition].map(async ([partition, indexes]) => {
     const batch = encodeRecordBatch({ records: indexes.map(i => records[i]!) })
-    const { baseOffset } = await broker.partition(topic, partition)!.append([batch], LEADER_EPOCH)
+    const log = broker.partition(topic, partition)!
+    if (!log.canAccept()) await log.whenWritable()
+    const { baseOffset } = await log.append([batch], LEADER_EPOCH)
     indexes.forEach((recordIndex, i) => { offsets[recordIndex] = { partition, offset: baseOffset + i } })
   }))
   return { offsets }

@@ -1,13 +1,14 @@
 // Maps the broker's Kafka-named keys onto the log's own config object.
 
 import type { BrokerConfig } from '../config/config.ts'
-import type { LogConfig } from '../log/config.ts'
+import { DEFAULT_LOG_CONFIG, type LogConfig } from '../log/config.ts'
 
 const NEVER = Number.MAX_SAFE_INTEGER
 
 export function logConfigFrom (config: BrokerConfig): LogConfig {
   const never = (v: number): number => (v >= NEVER ? Infinity : v)
   return {
+    ...DEFAULT_LOG_CONFIG,
     segmentBytes: config.int('log.segment.bytes'),
     rollMs: config.int('log.roll.ms'),
     retentionBytes: config.int('log.retention.bytes'),

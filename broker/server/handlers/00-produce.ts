@@ -7,7 +7,7 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Produce, type ProducePartitionResponse } from '../../protocol/00-produce.ts'
 import { checkBatch, splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
-import { KafkaStorageError } from '../../log/errors.ts'
+import { LogError } from '../../log/errors.ts'
 import { LEADER_EPOCH, type Broker } from '../broker.ts'
 import { defineHandler, NO_RESPONSE } from '../handler.ts'
 
@@ -44,10 +44,12 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
   const batches = validateRecords(records, broker.config.int('message.max.bytes'))
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {
+    // Backpressure: a partition whose write queue is full makes the producer wait here.
+    if (!log.canAccept()) await log.whenWritable()
     const { baseOffset } = await log.append(batches, LEADER_EPOCH)
     return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null }
   } catch (err) {
-    if (err instanceof KafkaStorageError) return failed(partitionIndex, ErrorCode.KAFKA_STORAGE_ERROR, err.message)
+    if (err instanceof LogError) return failed(partitionIndex, err.errorCode, err.message)
     throw err
   }
 }

@@ -7,9 +7,14 @@
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Fetch, type FetchPartitionResponse, type FetchRequest, type FetchResponse } from '../../protocol/01-fetch.ts'
-import { OffsetOutOfRangeError, KafkaStorageError } from '../../log/errors.ts'
+import { LogError } from '../../log/errors.ts'
+import type { PartitionLog } from '../../log/partition-log.ts'
 import type { Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
+
+// Kafka answers "no data" with an empty record set, never null: librdkafka rejects a null
+// one (MessageSetSize -1) as a protocol error and backs off instead of reaching EOF.
+const NO_RECORDS = Buffer.alloc(0)
 
 interface ReadResult {
   response: FetchResponse
@@ -18,7 +23,7 @@ interface ReadResult {
 }
 
 function emptyPartition (partitionIndex: number, errorCode: number, highWatermark = -1, logStartOffset = -1): FetchPartitionResponse {
-  return { partitionIndex, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset, abortedTransactions: null, preferredReadReplica: -1, records: null }
+  return { partitionIndex, errorCode, highWatermark, lastStableOffset: highWatermark, logStartOffset, abortedTransactions: null, preferredReadReplica: -1, records: NO_RECORDS }
 }
 
 async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadResult> {
@@ -47,12 +52,11 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
         const read = await log.read(p.fetchOffset, limitBytes)
         bytes += read.bytes
         bytesLeft -= read.bytes
-        partitions.push({ ...base, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, records: read.buffers.length > 0 ? read.buffers : null })
+        partitions.push({ ...base, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, records: read.buffers.length > 0 ? read.buffers : NO_RECORDS })
       } catch (err) {
-        if (!(err instanceof OffsetOutOfRangeError) && !(err instanceof KafkaStorageError)) throw err
+        if (!(err instanceof LogError)) throw err
         hasError = true
-        const code = err instanceof OffsetOutOfRangeError ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.KAFKA_STORAGE_ERROR
-        partitions.push({ ...base, errorCode: code })
+        partitions.push({ ...base, errorCode: err.errorCode })
       }
     }
     topics.push({ name: t.name, partitions })
@@ -62,7 +66,8 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
 
 export const fetchHandler = defineHandler(Fetch, async ({ broker }, request) => {
   const deadline = Date.now() + request.maxWaitMs
-  const watched = request.topics.flatMap(t => t.partitions.map(p => ({ topic: t.name, partition: p.partitionIndex })))
+  const watched = request.topics.flatMap(t => t.partitions.map(p => broker.partition(t.name, p.partitionIndex)))
+    .filter((log): log is PartitionLog => log !== undefined)
   for (;;) {
     const result = await readOnce(broker, request)
     const waitMs = deadline - Date.now()

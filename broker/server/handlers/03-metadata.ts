@@ -35,7 +35,7 @@ export const metadataHandler = defineHandler(Metadata, async ({ broker }, reques
   const allowCreate = version < 4 || request.allowAutoTopicCreation
   const topics: MetadataTopic[] = []
   for (const name of names) {
-    let errorCode = ErrorCode.NONE
+    let errorCode: number = ErrorCode.NONE
     if (broker.partitionCount(name) === undefined) {
       if (topicNameProblem(name) !== null) errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION
       else errorCode = allowCreate ? await broker.ensureTopic(name) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
