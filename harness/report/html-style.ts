@@ -32,7 +32,7 @@ table.kv td { word-break: break-word; }
 .definition { color: var(--muted); font-size: 12px; }
 .note { color: var(--muted); font-size: 12px; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
-pre { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px; overflow-x: auto; }
+pre { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 18px 24px; margin-top: 26px; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 10px; padding: 12px 12px 4px; }
 figcaption h3 { margin: 0; font-size: 15px; font-weight: 650; }
