@@ -5,7 +5,6 @@
 
 import { Consumer, stringDeserializers, type MessagesStream } from '@platformatic/kafka'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { decodeConsumerAssignment } from '../../../broker/protocol/consumer-protocol.ts'
 import { partitionForKey } from '../../../broker/protocol/partitioner.ts'
 import { appendRecords, createTopic, startTestBroker, waitFor, type TestBroker } from './helpers.ts'
 
