@@ -68,13 +68,18 @@ export function fetchOffsets (group: Group | undefined, topics: readonly OffsetF
   return [...group.offsets].map(([name, partitions]) => ({ name, partitions: [...partitions.keys()].sort((a, b) => a - b).map(p => answer(name, p)) }))
 }
 
+/** A group whose offsets may expire: no members, no handshake under way, nothing being written. */
+export function isExpirable (group: Group): boolean {
+  return group.state === 'Empty' && group.members.size === 0 && group.pendingMembers.size === 0 && group.pendingCommits === 0
+}
+
 /**
  * Offsets to drop (KIP-211): only a group without members loses offsets, each once the
  * retention has passed both since the group became empty and since its last commit. A
  * group that only stores offsets (no protocol) counts from each commit.
  */
 export function expiredOffsets (group: Group, nowMs: number, retentionMs: number): Array<{ topic: string, partition: number }> {
-  if (group.state !== 'Empty' || group.members.size > 0 || group.pendingCommits > 0) return []
+  if (!isExpirable(group)) return []
   const expired: Array<{ topic: string, partition: number }> = []
   for (const [topic, partitions] of group.offsets) {
     for (const [partition, committed] of partitions) {

@@ -4,22 +4,23 @@
 // rules are in rebalance.ts (membership) and commits.ts (offsets).
 //
 // Timers are coarse: one interval ticks every `tickMs` and checks every group's deadlines,
-// instead of a timer per member. Offset retention runs on its own, slower interval.
+// instead of a timer per member. Housekeeping (retention.ts) runs on its own, slower interval.
 
 import { ErrorCode } from '../protocol/errors.ts'
 import type { DescribedGroup } from '../protocol/15-describe-groups.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../protocol/15-describe-groups.ts'
 import type { ListedGroup } from '../protocol/16-list-groups.ts'
 import type { OffsetFetchRequestTopic, OffsetFetchResponseTopic } from '../protocol/09-offset-fetch.ts'
-import { commitError, expiredOffsets, fetchOffsets, isSimpleCommit, type CommitEntry, type CommitParams } from './commits.ts'
+import { commitError, fetchOffsets, isSimpleCommit, type CommitEntry, type CommitParams } from './commits.ts'
 import { Group } from './group.ts'
-import { joinError, Member } from './member.ts'
+import { applyRecord, finishReplay, toStoredGroup } from './load.ts'
+import { joinError } from './member.ts'
 import { OffsetsStore, storeErrorCode, type OffsetsLogs } from './offsets-store.ts'
 import {
   heartbeat, joinGroup, leaveGroup, onTimer, syncGroup,
   type JoinParams, type MemberRef, type RebalanceHost, type SyncParams,
 } from './rebalance.ts'
-import type { OffsetsRecord, StoredGroup } from './records.ts'
+import { expireOffsets, refreshStale, type Housekeeping } from './retention.ts'
 import {
   EMPTY_BYTES, GROUP_ID_LENGTH_MAX, GROUPS_MAX, MEMBER_ID_LENGTH_MAX, MEMBER_METADATA_BYTES_MAX,
   PROTOCOL_NAME_LENGTH_MAX, PROTOCOLS_PER_MEMBER_MAX,
@@ -35,7 +36,7 @@ export interface CoordinatorOptions {
   clock?: () => number
   /** Period of the session/rebalance timer; 0 starts none (tests call tick()). */
   tickMs?: number
-  /** Period of the offset retention check; 0 starts none (tests call expireOffsets()). */
+  /** Period of offset expiry and keep-alive rewrites; 0 starts none (tests call housekeeping()). */
   retentionCheckIntervalMs?: number
 }
 
@@ -58,6 +59,7 @@ export class GroupCoordinator {
   readonly #clock: () => number
   readonly #log: (line: string) => void
   readonly #host: RebalanceHost
+  readonly #housekeeping: Housekeeping
   readonly #timers: NodeJS.Timeout[] = []
   #closed = false
 
@@ -71,14 +73,19 @@ export class GroupCoordinator {
       now: this.#clock,
       storeGroup: (group, assignments) => this.#storeGroup(group, assignments),
     }
+    this.#housekeeping = { groups: this.#groups, store, config: this.config, log: this.#log }
   }
 
   /** Opens (or creates) __consumer_offsets, replays it whole, then starts the timers. */
   static async open (options: CoordinatorOptions): Promise<GroupCoordinator> {
-    const store = await OffsetsStore.open(options.logs, options.config.offsetsTopicPartitions, options.leaderEpoch, options.log)
+    const store = await OffsetsStore.open(options.logs, options.config.offsetsTopicPartitions, options.leaderEpoch, options.log, options.clock)
     const coordinator = new GroupCoordinator(options, store)
-    const records = await store.replay((record, logOffset) => coordinator.#applyRecord(record, logOffset))
-    coordinator.#afterReplay()
+    const groups = coordinator.#groups
+    const groupFor = (groupId: string): Group => groups.get(groupId) ?? coordinator.#create(groupId)
+    const records = await store.replay((record, logOffset, timestampMs) => { applyRecord(record, logOffset, timestampMs, groupFor) })
+    const kept = finishReplay(groups.values(), coordinator.#clock())
+    groups.clear()
+    for (const group of kept) groups.set(group.groupId, group)
     if (records > 0) options.log(`group coordinator loaded ${coordinator.#groups.size} groups from ${records} records`)
     const every = (ms: number, task: () => void): void => {
       if (ms <= 0) return
@@ -88,7 +95,7 @@ export class GroupCoordinator {
     }
     every(options.tickMs ?? TICK_MS, () => coordinator.tick())
     every(options.retentionCheckIntervalMs ?? RETENTION_CHECK_INTERVAL_MS, () => {
-      coordinator.expireOffsets().catch(err => options.log(`offset retention failed: ${(err as Error).stack ?? String(err)}`))
+      coordinator.housekeeping().catch(err => options.log(`offset housekeeping failed: ${(err as Error).stack ?? String(err)}`))
     })
     return coordinator
   }
@@ -181,7 +188,7 @@ export class GroupCoordinator {
     group.pendingCommits++
     try {
       const baseOffset = await this.store.appendOffsets(group.groupId, stored)
-      stored.forEach((e, i) => { group.setOffset(e.topic, e.partition, { ...e.value, logOffset: baseOffset + i }) })
+      stored.forEach((e, i) => { group.setOffset(e.topic, e.partition, { ...e.value, logOffset: baseOffset + i, writtenAtMs: nowMs }) })
       return ErrorCode.NONE
     } catch (err) {
       this.#log(`offset commit for group ${p.groupId} failed: ${(err as Error).message}`)
@@ -237,29 +244,11 @@ export class GroupCoordinator {
     }
   }
 
-  /** Drops expired offsets of empty groups, and empty groups left without offsets. */
-  async expireOffsets (): Promise<number> {
-    const nowMs = this.#clock()
-    const writes: Array<Promise<void>> = []
-    let expiredCount = 0
-    for (const group of [...this.#groups.values()]) {
-      if (group.state !== 'Empty' || group.members.size > 0 || group.pendingMembers.size > 0 || group.pendingCommits > 0) continue
-      const expired = expiredOffsets(group, nowMs, this.config.offsetsRetentionMs)
-      for (const e of expired) group.deleteOffset(e.topic, e.partition)
-      expiredCount += expired.length
-      const removeGroup = group.offsetCount() === 0
-      if (expired.length === 0 && !removeGroup) continue
-      if (removeGroup) {
-        group.transitionTo('Dead', nowMs)
-        this.#groups.delete(group.groupId)
-      }
-      // Memory goes first: a commit arriving meanwhile is appended after the tombstones and wins.
-      writes.push(this.store.appendTombstones(group.groupId, expired, removeGroup).then(() => {}, err => {
-        this.#log(`writing tombstones for group ${group.groupId} failed (they come back after a restart): ${(err as Error).message}`)
-      }))
-    }
-    await Promise.all(writes)
-    return expiredCount
+  /** Expires offsets of empty groups, then rewrites live entries nearing log retention. */
+  async housekeeping (): Promise<{ expired: number, rewritten: number }> {
+    const expired = await expireOffsets(this.#housekeeping, this.#clock())
+    const rewritten = await refreshStale(this.#housekeeping, this.#clock())
+    return { expired, rewritten }
   }
 
   /** Stops the timers and answers every parked JoinGroup and SyncGroup. */
@@ -282,84 +271,13 @@ export class GroupCoordinator {
   }
 
   async #storeGroup (group: Group, assignments?: ReadonlyMap<string, Buffer>): Promise<number> {
-    const protocolName = group.protocolName ?? ''
-    const value: StoredGroup = {
-      protocolType: group.protocolType ?? '',
-      generationId: group.generationId,
-      protocolName: group.protocolName,
-      leaderId: group.leaderId,
-      stateTimestampMs: group.stateSinceMs,
-      members: assignments === undefined
-        ? []
-        : [...group.members.values()].map(m => ({
-            memberId: m.memberId,
-            groupInstanceId: m.groupInstanceId,
-            clientId: m.clientId,
-            clientHost: m.clientHost,
-            sessionTimeoutMs: m.sessionTimeoutMs,
-            rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-            subscription: m.metadataFor(protocolName),
-            assignment: assignments.get(m.memberId) ?? EMPTY_BYTES,
-          })),
-    }
     try {
-      await this.store.appendGroup(group.groupId, value)
+      await this.store.appendGroup(group.groupId, toStoredGroup(group, assignments))
+      group.metadataWrittenAtMs = this.#clock()
       return ErrorCode.NONE
     } catch (err) {
       this.#log(`storing metadata of group ${group.groupId} failed: ${(err as Error).message}`)
       return storeErrorCode(err)
-    }
-  }
-
-  #applyRecord (record: OffsetsRecord, logOffset: number): void {
-    let group = this.#groups.get(record.groupId)
-    if (record.kind === 'offset') {
-      if (record.value === null) {
-        const current = group?.offset(record.topic, record.partition)
-        if (current !== undefined && current.logOffset < logOffset) group!.deleteOffset(record.topic, record.partition)
-        return
-      }
-      group ??= this.#create(record.groupId)
-      group.setOffset(record.topic, record.partition, { ...record.value, logOffset })
-      return
-    }
-    group ??= this.#create(record.groupId)
-    group.members.clear()
-    group.staticMembers.clear()
-    if (record.value === null) {
-      // The group was removed; offsets written after the tombstone (if any) stay.
-      group.protocolType = null
-      group.protocolName = null
-      group.leaderId = null
-      group.generationId = 0
-      group.restoreState('Empty', 0)
-      return
-    }
-    const v = record.value
-    group.protocolType = v.protocolType === '' ? null : v.protocolType
-    group.generationId = v.generationId
-    group.protocolName = v.protocolName
-    group.leaderId = null
-    for (const m of v.members) {
-      const member = new Member({ ...m, protocolType: v.protocolType, protocols: [{ name: v.protocolName ?? '', metadata: m.subscription }] }, 0)
-      member.assignment = m.assignment
-      group.add(member)
-    }
-    if (v.leaderId !== null && group.members.has(v.leaderId)) group.leaderId = v.leaderId
-    group.restoreState(group.members.size > 0 && v.protocolName !== null ? 'Stable' : 'Empty', v.stateTimestampMs)
-  }
-
-  /** Restored members get one full session from now to come back; empty shells are dropped. */
-  #afterReplay (): void {
-    const nowMs = this.#clock()
-    for (const group of [...this.#groups.values()]) {
-      if (group.state === 'Empty') {
-        group.members.clear()
-        group.staticMembers.clear()
-        group.leaderId = null
-        if (group.offsetCount() === 0 && group.protocolType === null) this.#groups.delete(group.groupId)
-      }
-      for (const member of group.members.values()) member.lastHeartbeatMs = nowMs
     }
   }
 }

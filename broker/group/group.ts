@@ -20,6 +20,8 @@ export interface CommittedOffset {
    * one from an earlier record, so memory ends up as a replay of the log would.
    */
   logOffset: number
+  /** When that record was written: retention.ts rewrites entries before log retention could delete them. */
+  writtenAtMs: number
 }
 
 const VALID_PREVIOUS: Record<GroupState, readonly GroupState[]> = {
@@ -57,8 +59,10 @@ export class Group {
   /** Token of the leader's assignment being stored; a rebalance clears it so a late store is ignored. */
   assignmentInFlight: object | null = null
   readonly offsets = new Map<string, Map<number, CommittedOffset>>()
-  /** OffsetCommit appends not yet resolved: the group is not expired while any are in flight. */
+  /** Appends of offsets not yet resolved: the group is not expired or rewritten while any are in flight. */
   pendingCommits = 0
+  /** When the group's metadata record was last written; Infinity if it never was. */
+  metadataWrittenAtMs = Infinity
 
   constructor (groupId: string, nowMs: number) {
     this.groupId = groupId

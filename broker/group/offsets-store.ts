@@ -57,21 +57,24 @@ export class OffsetsStore {
   readonly partitionCount: number
   readonly #logs: OffsetsLogs
   readonly #leaderEpoch: number
+  readonly #clock: () => number
 
-  private constructor (logs: OffsetsLogs, partitionCount: number, leaderEpoch: number) {
+  private constructor (logs: OffsetsLogs, partitionCount: number, leaderEpoch: number, clock: () => number) {
     this.#logs = logs
     this.partitionCount = partitionCount
     this.#leaderEpoch = leaderEpoch
+    this.#clock = clock
   }
 
-  static async open (logs: OffsetsLogs, partitionCount: number, leaderEpoch: number, log: (line: string) => void): Promise<OffsetsStore> {
+  /** `clock` stamps the records, so their age is measured by the same clock as everything else. */
+  static async open (logs: OffsetsLogs, partitionCount: number, leaderEpoch: number, log: (line: string) => void, clock: () => number = Date.now): Promise<OffsetsStore> {
     const existing = logs.topics().get(OFFSETS_TOPIC)
     if (existing === undefined) {
       await logs.createTopic(OFFSETS_TOPIC, partitionCount)
     } else if (existing !== partitionCount) {
       log(`${OFFSETS_TOPIC} has ${existing} partitions; keeping them (offsets.topic.num.partitions=${partitionCount} applies only when the topic is created)`)
     }
-    return new OffsetsStore(logs, existing ?? partitionCount, leaderEpoch)
+    return new OffsetsStore(logs, existing ?? partitionCount, leaderEpoch, clock)
   }
 
   partitionFor (groupId: string): number {
@@ -80,25 +83,26 @@ export class OffsetsStore {
 
   /** Appends the entries as one batch; resolves to the log offset of the first. */
   appendOffsets (groupId: string, entries: readonly OffsetsEntry[]): Promise<number> {
-    return this.#append(groupId, entries.map(e => ({
-      key: encodeOffsetKey(groupId, e.topic, e.partition),
-      value: e.value === null ? null : encodeOffsetValue(e.value),
-    })))
+    return this.appendRecords(groupId, entries)
   }
 
   /** Writes the group's metadata record, or its tombstone for null. */
   appendGroup (groupId: string, value: StoredGroup | null): Promise<number> {
-    return this.#append(groupId, [{ key: encodeGroupKey(groupId), value: value === null ? null : encodeGroupValue(value) }])
+    return this.appendRecords(groupId, [], value)
   }
 
-  /** Tombstones for expired offsets and, when the group goes too, for its metadata: one batch. */
-  appendTombstones (groupId: string, offsets: ReadonlyArray<{ topic: string, partition: number }>, withGroup: boolean): Promise<number> {
-    const records = offsets.map(o => ({ key: encodeOffsetKey(groupId, o.topic, o.partition), value: null }))
-    if (withGroup) records.push({ key: encodeGroupKey(groupId), value: null })
-    return this.#append(groupId, records)
-  }
-
-  async #append (groupId: string, records: Array<{ key: Buffer, value: Buffer | null }>): Promise<number> {
+  /**
+   * Offsets (record i at the resolved offset + i) and then, unless `group` is undefined,
+   * the group's metadata record or tombstone: one batch, one append.
+   */
+  async appendRecords (groupId: string, offsets: readonly OffsetsEntry[], group?: StoredGroup | null): Promise<number> {
+    const timestamp = this.#clock()
+    const records = offsets.map(e => ({
+      key: encodeOffsetKey(groupId, e.topic, e.partition),
+      value: e.value === null ? null : encodeOffsetValue(e.value),
+      timestamp,
+    }))
+    if (group !== undefined) records.push({ key: encodeGroupKey(groupId), value: group === null ? null : encodeGroupValue(group), timestamp })
     const log = this.#partition(this.partitionFor(groupId))
     if (!log.canAccept()) await log.whenWritable()
     const { baseOffset } = await log.append([encodeRecordBatch({ records })], this.#leaderEpoch)
@@ -116,7 +120,7 @@ export class OffsetsStore {
    * log order. Throws OffsetsRecordError on a record it cannot read: starting with some
    * groups' offsets silently missing would be worse than not starting.
    */
-  async replay (apply: (record: OffsetsRecord, logOffset: number) => void): Promise<number> {
+  async replay (apply: (record: OffsetsRecord, logOffset: number, timestampMs: number) => void): Promise<number> {
     let count = 0
     for (let index = 0; index < this.partitionCount; index++) {
       const log = this.#partition(index)
@@ -128,7 +132,7 @@ export class OffsetsStore {
           if (isControlBatch(batch)) continue
           for (const record of decodeRecordBatch(batch)) {
             if (record.offset < offset) continue
-            apply(decodeOffsetsRecord(record.key, record.value), record.offset)
+            apply(decodeOffsetsRecord(record.key, record.value), record.offset, record.timestamp)
             count++
           }
         }

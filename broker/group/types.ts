@@ -18,6 +18,11 @@ export interface GroupConfig {
   offsetsRetentionMs: number
   /** offsets.topic.num.partitions, used when the internal topic is created. */
   offsetsTopicPartitions: number
+  /**
+   * log.retention.ms as it applies to __consumer_offsets (-1: forever). The topic is not
+   * compacted, so live entries are rewritten before retention could delete their segment.
+   */
+  offsetsTopicRetentionMs: number
 }
 
 export function groupConfigFrom (config: BrokerConfig): GroupConfig {
@@ -27,6 +32,7 @@ export function groupConfigFrom (config: BrokerConfig): GroupConfig {
     initialRebalanceDelayMs: config.int('group.initial.rebalance.delay.ms'),
     offsetsRetentionMs: config.int('offsets.retention.minutes') * 60_000,
     offsetsTopicPartitions: config.int('offsets.topic.num.partitions'),
+    offsetsTopicRetentionMs: config.int('log.retention.ms'),
   }
 }
 

@@ -21,10 +21,10 @@ function committed (f: Fixture, groupId = 'g'): number[] {
 }
 
 /** One member in a Stable group; returns its id and generation. */
-async function oneMember (f: Fixture): Promise<{ memberId: string, generationId: number }> {
-  const a = await joinNew(f)
+async function oneMember (f: Fixture, groupId = 'g'): Promise<{ memberId: string, generationId: number }> {
+  const a = await joinNew(f, { groupId })
   const { generationId } = await a.join
-  await f.coordinator.sync({ groupId: 'g', generationId, memberId: a.memberId, groupInstanceId: null, assignments: [] })
+  await f.coordinator.sync({ groupId, generationId, memberId: a.memberId, groupInstanceId: null, assignments: [] })
   return { memberId: a.memberId, generationId }
 }
 
@@ -113,18 +113,52 @@ describe('offset commits', () => {
     const { memberId } = await oneMember(f)
     // A group with a member keeps its offsets however old they are.
     f.clock.nowMs += TEST_GROUP_CONFIG.offsetsRetentionMs + 1
-    expect(await f.coordinator.expireOffsets()).toBe(0)
+    expect((await f.coordinator.housekeeping()).expired).toBe(0)
     expect(committed(f)).toEqual([4, 4, 4])
     f.coordinator.leave('g', [{ memberId, groupInstanceId: null }])
     expect(f.coordinator.get('g')!.state).toBe('Empty')
     // Retention counts from when the group became empty.
     f.clock.nowMs += TEST_GROUP_CONFIG.offsetsRetentionMs - 1
-    expect(await f.coordinator.expireOffsets()).toBe(0)
+    expect((await f.coordinator.housekeeping()).expired).toBe(0)
     f.clock.nowMs += 1
-    expect(await f.coordinator.expireOffsets()).toBe(3)
+    expect((await f.coordinator.housekeeping()).expired).toBe(3)
     expect(f.coordinator.get('g')).toBeUndefined()
     await f.reopen()
     expect(f.coordinator.get('g')).toBeUndefined()
     expect(committed(f)).toEqual([-1, -1, -1])
   })
 })
+
+describe('__consumer_offsets under log retention', () => {
+  const HOUR_MS = 3_600_000
+  let f: Fixture
+  // Small segments so old records sit in segments that retention can delete.
+  beforeEach(async () => { f = await openFixture({ offsetsTopicRetentionMs: 10 * HOUR_MS, offsetsRetentionMs: 100 * HOUR_MS }, { retentionMs: 10 * HOUR_MS, segmentBytes: 512 }) })
+  afterEach(async () => { await f.close() })
+
+  it('rewrites live entries older than half the retention, so deleting old segments loses nothing', async () => {
+    expect(await f.coordinator.commitOffsets(SIMPLE, entries(21))).toBe(ErrorCode.NONE)
+    const { memberId, generationId } = await oneMember(f, 'live')
+    expect(await f.coordinator.commitOffsets({ groupId: 'live', generationId, memberId, groupInstanceId: null }, entries(8))).toBe(ErrorCode.NONE)
+    f.clock.nowMs += 4 * HOUR_MS
+    expect((await f.coordinator.housekeeping()).rewritten).toBe(0)
+    f.clock.nowMs += 2 * HOUR_MS
+    // g: 3 offsets; live: 3 offsets and its metadata record.
+    expect((await f.coordinator.housekeeping()).rewritten).toBe(7)
+    expect((await f.coordinator.housekeeping()).rewritten).toBe(0)
+    f.coordinator.heartbeat({ groupId: 'live', memberId, generationId, groupInstanceId: null })
+    f.clock.nowMs += 6 * HOUR_MS
+    // A fully expired active segment is rolled first and deleted at the next check.
+    let deleted = await f.logs.checkRetention()
+    await new Promise(resolve => setTimeout(resolve, 50))
+    deleted += await f.logs.checkRetention()
+    expect(deleted).toBeGreaterThan(0)
+    const partitions = [f.coordinator.store.partitionFor('g'), f.coordinator.store.partitionFor('live')]
+    expect(partitions.some(p => f.logs.partition(OFFSETS_TOPIC, p)!.logStartOffset > 0)).toBe(true)
+    await f.reopen()
+    expect(committed(f)).toEqual([21, 21, 21])
+    expect(committed(f, 'live')).toEqual([8, 8, 8])
+    expect(f.coordinator.get('live')).toMatchObject({ state: 'Stable', generationId })
+  })
+})
+

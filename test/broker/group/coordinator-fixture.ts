@@ -3,7 +3,7 @@
 // session and rebalance timeouts are exact and instant.
 
 import { LogManager } from '../../../broker/log/log-manager.ts'
-import { logConfig } from '../../../broker/log/config.ts'
+import { logConfig, type LogConfig } from '../../../broker/log/config.ts'
 import { GroupCoordinator } from '../../../broker/group/coordinator.ts'
 import type { JoinParams } from '../../../broker/group/rebalance.ts'
 import type { GroupConfig, JoinResult } from '../../../broker/group/types.ts'
@@ -17,6 +17,7 @@ export const TEST_GROUP_CONFIG: GroupConfig = {
   initialRebalanceDelayMs: 0,
   offsetsRetentionMs: 3_600_000,
   offsetsTopicPartitions: 3,
+  offsetsTopicRetentionMs: 7 * 24 * 3_600_000,
 }
 
 export interface Fixture {
@@ -31,11 +32,11 @@ export interface Fixture {
   close (): Promise<void>
 }
 
-export async function openFixture (config: Partial<GroupConfig> = {}): Promise<Fixture> {
+export async function openFixture (config: Partial<GroupConfig> = {}, logOverrides: Partial<LogConfig> = {}): Promise<Fixture> {
   const dataDir = await makeDataDir()
   const clock = { nowMs: 1_700_000_000_000 }
   const open = async (): Promise<{ logs: LogManager, coordinator: GroupCoordinator }> => {
-    const logs = await LogManager.open({ dataDir, config: logConfig(), brokerId: 0, clock: () => clock.nowMs })
+    const logs = await LogManager.open({ dataDir, config: logConfig(logOverrides), brokerId: 0, clock: () => clock.nowMs })
     const coordinator = await GroupCoordinator.open({
       logs, config: { ...TEST_GROUP_CONFIG, ...config }, leaderEpoch: 0, log: () => {}, clock: () => clock.nowMs, tickMs: 0, retentionCheckIntervalMs: 0,
     })
