@@ -111,6 +111,7 @@ function cases (): Case[] {
   const fetchBody = fetchResponseBody(batch64k, 11)
   let sink = 0
   let offset = 0
+  let correlationId = 0
 
   const out: Case[] = crcInputs.map(({ bytes, data }) => ({
     name: `crc32c ${bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / KiB} KiB`}`,
@@ -141,7 +142,7 @@ function cases (): Case[] {
     name: `Writer: Produce v7 around a ${(batch64k.length / KiB).toFixed(1)} KiB batch`,
     opsPerCall: 1,
     bytesPerOp: batch64k.length,
-    fn: () => { sink ^= encodeProduceFrame(produceRequest(batch64k, 1), 7, offset++).length },
+    fn: () => { sink ^= encodeProduceFrame(produceRequest(batch64k, 1), 7, correlationId = (correlationId + 1) & 0x7fffffff).length },
   })
   out.push({
     name: `Reader: header + Produce v7 request, ${FETCH_PARTITIONS} x 64 KiB`,
