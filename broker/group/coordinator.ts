@@ -82,7 +82,7 @@ export class GroupCoordinator {
     const coordinator = new GroupCoordinator(options, store)
     const groups = coordinator.#groups
     const groupFor = (groupId: string): Group => groups.get(groupId) ?? coordinator.#create(groupId)
-    const records = await store.replay((record, logOffset, timestampMs) => { applyRecord(record, logOffset, timestampMs, groupFor) })
+    const records = await store.replay((record, logOffset, timestampMs) => { applyRecord(record, logOffset, timestampMs, groupFor) }, options.log)
     const kept = finishReplay(groups.values(), coordinator.#clock())
     groups.clear()
     for (const group of kept) groups.set(group.groupId, group)
@@ -111,7 +111,12 @@ export class GroupCoordinator {
   join (p: JoinParams): JoinResult | Promise<JoinResult> {
     const problem = this.#joinProblem(p)
     if (problem !== ErrorCode.NONE) return joinError(problem, p.memberId)
-    const params = p.rebalanceTimeoutMs > 0 ? p : { ...p, rebalanceTimeoutMs: p.sessionTimeoutMs }
+    const params: JoinParams = {
+      ...p,
+      rebalanceTimeoutMs: p.rebalanceTimeoutMs > 0 ? p.rebalanceTimeoutMs : p.sessionTimeoutMs,
+      // Decoded metadata is a view into the request frame; a member keeps its own copy, not the frame.
+      protocols: p.protocols.map(({ name, metadata }) => ({ name, metadata: Buffer.from(metadata) })),
+    }
     let group = this.#groups.get(p.groupId)
     if (group === undefined) {
       if (p.memberId !== '') return joinError(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId)

@@ -10,7 +10,7 @@
 
 import { LogError } from '../log/errors.ts'
 import { ErrorCode } from '../protocol/errors.ts'
-import { decodeRecordBatch, encodeRecordBatch, isControlBatch, splitBatches } from '../protocol/record-batch.ts'
+import { batchBaseOffset, decodeRecordBatch, encodeRecordBatch, isControlBatch, splitBatches } from '../protocol/record-batch.ts'
 import {
   decodeOffsetsRecord, encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue,
   OffsetsRecordError, partitionForGroup, type OffsetsRecord, type StoredGroup, type StoredOffset,
@@ -51,6 +51,40 @@ export interface OffsetsEntry {
 export function storeErrorCode (err: unknown): number {
   if (err instanceof LogError) return ErrorCode.NOT_COORDINATOR
   throw err
+}
+
+interface Skipped {
+  count: number
+  first: string
+}
+
+function skip (skipped: Skipped, what: string): void {
+  if (skipped.count++ === 0) skipped.first = what
+}
+
+function replayBatch (batch: Buffer, fromOffset: number, apply: (record: OffsetsRecord, logOffset: number, timestampMs: number) => void, skipped: Skipped): number {
+  let records
+  try {
+    records = decodeRecordBatch(batch)
+  } catch (err) {
+    skip(skipped, `batch at offset ${batchBaseOffset(batch)}: ${(err as Error).message}`)
+    return 0
+  }
+  let count = 0
+  for (const record of records) {
+    if (record.offset < fromOffset) continue
+    let decoded: OffsetsRecord
+    try {
+      decoded = decodeOffsetsRecord(record.key, record.value)
+    } catch (err) {
+      if (!(err instanceof OffsetsRecordError)) throw err
+      skip(skipped, `offset ${record.offset}: ${err.message}`)
+      continue
+    }
+    apply(decoded, record.offset, record.timestamp)
+    count++
+  }
+  return count
 }
 
 export class OffsetsStore {
@@ -117,27 +151,26 @@ export class OffsetsStore {
 
   /**
    * Reads every partition of the topic from its start and hands each record to `apply` in
-   * log order. Throws OffsetsRecordError on a record it cannot read: starting with some
-   * groups' offsets silently missing would be worse than not starting.
+   * log order. A record this broker cannot read (another writer's, a newer format's) is
+   * skipped and reported through `log`, never fatal: a client could otherwise stop the
+   * broker from starting by producing to the internal topic.
    */
-  async replay (apply: (record: OffsetsRecord, logOffset: number, timestampMs: number) => void): Promise<number> {
+  async replay (apply: (record: OffsetsRecord, logOffset: number, timestampMs: number) => void, log: (line: string) => void): Promise<number> {
     let count = 0
     for (let index = 0; index < this.partitionCount; index++) {
-      const log = this.#partition(index)
-      let offset = log.logStartOffset
-      while (offset < log.highWatermark) {
-        const read = await log.read(offset, REPLAY_READ_BYTES)
+      const partition = this.#partition(index)
+      const skipped: Skipped = { count: 0, first: '' }
+      let offset = partition.logStartOffset
+      while (offset < partition.highWatermark) {
+        const read = await partition.read(offset, REPLAY_READ_BYTES)
         if (read.nextOffset <= offset) throw new OffsetsRecordError(`replay of ${OFFSETS_TOPIC}-${index} made no progress at offset ${offset}`)
         for (const batch of splitBatches(read.buffers.length === 1 ? read.buffers[0]! : Buffer.concat(read.buffers))) {
           if (isControlBatch(batch)) continue
-          for (const record of decodeRecordBatch(batch)) {
-            if (record.offset < offset) continue
-            apply(decodeOffsetsRecord(record.key, record.value), record.offset, record.timestamp)
-            count++
-          }
+          count += replayBatch(batch, offset, apply, skipped)
         }
         offset = read.nextOffset
       }
+      if (skipped.count > 0) log(`${OFFSETS_TOPIC}-${index}: skipped ${skipped.count} records this broker cannot read (first: ${skipped.first})`)
     }
     return count
   }

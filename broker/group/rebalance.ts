@@ -239,7 +239,8 @@ export function syncGroup (host: RebalanceHost, group: Group, p: SyncParams): Sy
 function storeAssignment (host: RebalanceHost, group: Group, assignments: SyncParams['assignments']): void {
   const byMember = new Map<string, Buffer>()
   for (const memberId of group.members.keys()) byMember.set(memberId, EMPTY_BYTES)
-  for (const a of assignments) if (byMember.has(a.memberId)) byMember.set(a.memberId, a.assignment)
+  // Copies: the decoded bytes are views into the leader's request frame.
+  for (const a of assignments) if (byMember.has(a.memberId)) byMember.set(a.memberId, Buffer.from(a.assignment))
   const token = {}
   const generationId = group.generationId
   group.assignmentInFlight = token

@@ -1,7 +1,7 @@
 // The records the coordinator writes to __consumer_offsets. Sluice's own format, not
 // Kafka's: nothing outside this broker reads the internal topic, but a restarted broker
 // must, so every key and value starts with a version and a reader refuses versions it does
-// not know instead of guessing. Integers are big-endian; strings are int16 length + UTF-8
+// not know instead of guessing (replay skips such records and says so). Integers are big-endian; strings are int16 length + UTF-8
 // (-1 = null), bytes int32 length + bytes, as in Kafka's classic encodings.
 //
 //   key, format 0:   int16 key_version = 0, int8 kind, then by kind:

@@ -4,7 +4,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../../broker/protocol/errors.ts'
-import { decodeRecordBatch, splitBatches } from '../../../broker/protocol/record-batch.ts'
+import { decodeRecordBatch, encodeRecordBatch, splitBatches } from '../../../broker/protocol/record-batch.ts'
 import { OFFSETS_TOPIC } from '../../../broker/group/offsets-store.ts'
 import type { CommitEntry, CommitParams } from '../../../broker/group/commits.ts'
 import { joinNew, joinParams, openFixture, TEST_GROUP_CONFIG, type Fixture } from './coordinator-fixture.ts'
@@ -42,7 +42,7 @@ describe('offset commits', () => {
     expect(committed(f)).toEqual([5, 5, 5])
   })
 
-  it('refuses stale generations, unknown members and fenced instances without changing offsets', async () => {
+  it('refuses stale generations and unknown members without changing offsets', async () => {
     const { memberId, generationId } = await oneMember(f)
     const as = (over: Partial<CommitParams>): CommitParams => ({ groupId: 'g', generationId, memberId, groupInstanceId: null, ...over })
     expect(await f.coordinator.commitOffsets(as({}), entries(10))).toBe(ErrorCode.NONE)
@@ -127,6 +127,17 @@ describe('offset commits', () => {
     expect(f.coordinator.get('g')).toBeUndefined()
     expect(committed(f)).toEqual([-1, -1, -1])
   })
+
+  it('skips records it cannot read at replay instead of refusing to start', async () => {
+    expect(await f.coordinator.commitOffsets(SIMPLE, entries(5))).toBe(ErrorCode.NONE)
+    const log = f.logs.partition(OFFSETS_TOPIC, f.coordinator.store.partitionFor('g'))!
+    // What a client producing to the internal topic could leave there.
+    await log.append([encodeRecordBatch({ records: [{ key: Buffer.from('not ours'), value: Buffer.from('junk') }, { key: null, value: null }] })], 0)
+    expect(await f.coordinator.commitOffsets(SIMPLE, entries(6))).toBe(ErrorCode.NONE)
+    await f.reopen()
+    expect(committed(f)).toEqual([6, 6, 6])
+    expect(f.logLines.join('\n')).toMatch(/skipped 2 records this broker cannot read \(first: offset 3: /)
+  })
 })
 
 describe('__consumer_offsets under log retention', () => {
@@ -160,5 +171,6 @@ describe('__consumer_offsets under log retention', () => {
     expect(committed(f, 'live')).toEqual([8, 8, 8])
     expect(f.coordinator.get('live')).toMatchObject({ state: 'Stable', generationId })
   })
+
 })
 

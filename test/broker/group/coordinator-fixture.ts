@@ -25,6 +25,8 @@ export interface Fixture {
   logs: LogManager
   dataDir: string
   clock: { nowMs: number }
+  /** What the coordinator logged. */
+  logLines: string[]
   /** Moves the clock and runs one timer pass. */
   advance (ms: number): void
   /** Closes the coordinator and logs and opens both again on the same data dir (a restart). */
@@ -35,10 +37,11 @@ export interface Fixture {
 export async function openFixture (config: Partial<GroupConfig> = {}, logOverrides: Partial<LogConfig> = {}): Promise<Fixture> {
   const dataDir = await makeDataDir()
   const clock = { nowMs: 1_700_000_000_000 }
+  const logLines: string[] = []
   const open = async (): Promise<{ logs: LogManager, coordinator: GroupCoordinator }> => {
     const logs = await LogManager.open({ dataDir, config: logConfig(logOverrides), brokerId: 0, clock: () => clock.nowMs })
     const coordinator = await GroupCoordinator.open({
-      logs, config: { ...TEST_GROUP_CONFIG, ...config }, leaderEpoch: 0, log: () => {}, clock: () => clock.nowMs, tickMs: 0, retentionCheckIntervalMs: 0,
+      logs, config: { ...TEST_GROUP_CONFIG, ...config }, leaderEpoch: 0, log: line => { logLines.push(line) }, clock: () => clock.nowMs, tickMs: 0, retentionCheckIntervalMs: 0,
     })
     return { logs, coordinator }
   }
@@ -46,6 +49,7 @@ export async function openFixture (config: Partial<GroupConfig> = {}, logOverrid
     ...await open(),
     dataDir,
     clock,
+    logLines,
     advance: ms => {
       clock.nowMs += ms
       fixture.coordinator.tick()
