@@ -110,7 +110,10 @@ export async function spawnBroker (dataDir: string, overrides: Record<string, st
   child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-20_000) })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start within 20 s: ${stderr}`)), 20_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`broker did not start within 20 s: ${stderr}`))
+    }, 20_000)
     child.once('exit', code => { clearTimeout(timer); reject(new Error(`broker exited with ${code} before listening: ${stderr}`)) })
     createInterface({ input: child.stdout! }).on('line', line => {
       try {

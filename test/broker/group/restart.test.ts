@@ -29,10 +29,12 @@ describe('committed offsets across SIGKILL', () => {
     cleanups.push(() => first.kill())
     const kafka = new Kafka({ clientId: 'restart', brokers: [first.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } })
     const admin = kafka.admin()
+    cleanups.push(() => admin.disconnect())
     await admin.connect()
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] })
     await admin.disconnect()
     const producer = kafka.producer()
+    cleanups.push(() => producer.disconnect())
     await producer.connect()
     for (let p = 0; p < PARTITIONS; p++) {
       await producer.send({ topic: TOPIC, acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ partition: p, value: `p${p}-${i}` })) })
