@@ -5,6 +5,7 @@
 import type { BrokerConfig } from '../config/config.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import { LogError } from '../log/errors.ts'
+import { OFFSETS_TOPIC } from '../group/offsets-store.ts'
 import { LogManager } from '../log/log-manager.ts'
 import { GroupCoordinator } from '../group/coordinator.ts'
 import { groupConfigFrom } from '../group/types.ts'
@@ -17,6 +18,9 @@ import { Metrics, type PartitionGauge } from './metrics.ts'
 export const LEADER_EPOCH = 0
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+
+/** Topics the broker writes itself; clients may read them but never produce to or delete them. */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([OFFSETS_TOPIC])
 
 export function topicNameProblem (name: string): string | null {
   if (!TOPIC_NAME.test(name)) return `topic name "${name}" must be 1-249 characters of [a-zA-Z0-9._-]`

@@ -12,7 +12,7 @@ import { ErrorCode, errorName } from '../protocol/errors.ts'
 import { decodeRecordBatch, encodeRecordBatch, splitBatches } from '../protocol/record-batch.ts'
 import { partitionForKey } from '../protocol/partitioner.ts'
 import { OffsetOutOfRangeError } from '../log/errors.ts'
-import { LEADER_EPOCH, type Broker } from './broker.ts'
+import { INTERNAL_TOPICS, LEADER_EPOCH, type Broker } from './broker.ts'
 import { HttpError } from './http-error.ts'
 import { parseProduceBody, type HttpRecord } from './http-records.ts'
 
@@ -38,6 +38,7 @@ async function readBody (req: IncomingMessage, bytesMax: number): Promise<Buffer
 let roundRobin = 0
 
 async function produce (broker: Broker, topic: string, records: HttpRecord[]): Promise<unknown> {
+  if (INTERNAL_TOPICS.has(topic)) throw new HttpError(403, `${topic} is internal: only the broker writes to it`)
   const created = await broker.ensureTopic(topic)
   if (created !== ErrorCode.NONE) throw new HttpError(404, `unknown topic "${topic}" (${errorName(created)}); create it first or enable auto.create.topics.enable`)
   const partitionCount = broker.partitionCount(topic)!

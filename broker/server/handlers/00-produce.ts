@@ -2,13 +2,14 @@
 // appended as received; a partition whose batches fail gets CORRUPT_MESSAGE (or
 // INVALID_RECORD / MESSAGE_TOO_LARGE) and the other partitions of the request still
 // append. acks=0 gets no response at all. acks=all needs min.insync.replicas replicas;
-// a single node has one.
+// a single node has one. Internal topics (__consumer_offsets) refuse client writes with
+// INVALID_TOPIC_EXCEPTION, as Kafka does.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Produce, type ProducePartitionResponse } from '../../protocol/00-produce.ts'
 import { checkBatch, splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
 import { LogError } from '../../log/errors.ts'
-import { LEADER_EPOCH, type Broker } from '../broker.ts'
+import { INTERNAL_TOPICS, LEADER_EPOCH, type Broker } from '../broker.ts'
 import { defineHandler, NO_RESPONSE } from '../handler.ts'
 
 const REPLICAS_IN_SYNC = 1
@@ -36,6 +37,7 @@ export function validateRecords (records: Buffer | null, batchBytesMax: number):
 }
 
 async function producePartition (broker: Broker, topic: string, partitionIndex: number, records: Buffer | null, acks: number): Promise<ProducePartitionResponse> {
+  if (INTERNAL_TOPICS.has(topic)) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic} is internal: only the broker writes to it`)
   const log = broker.partition(topic, partitionIndex)
   if (log === undefined) return failed(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partitionIndex}`)
   if (acks === -1 && broker.config.int('min.insync.replicas') > REPLICAS_IN_SYNC) {

@@ -5,10 +5,8 @@
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { AUTHORIZED_OPERATIONS_OMITTED, Metadata, type MetadataTopic } from '../../protocol/03-metadata.ts'
-import { LEADER_EPOCH, topicNameProblem, type Broker } from '../broker.ts'
+import { INTERNAL_TOPICS, LEADER_EPOCH, topicNameProblem, type Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
-
-export const INTERNAL_TOPICS = new Set(['__consumer_offsets'])
 
 function describeTopic (broker: Broker, name: string, errorCode: number): MetadataTopic {
   const count = errorCode === ErrorCode.NONE ? broker.partitionCount(name) ?? 0 : 0

@@ -3,8 +3,8 @@
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { DeleteTopics } from '../../protocol/20-delete-topics.ts'
+import { INTERNAL_TOPICS } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
-import { INTERNAL_TOPICS } from './03-metadata.ts'
 
 export const deleteTopicsHandler = defineHandler(DeleteTopics, async ({ broker }, request) => {
   const topics = []

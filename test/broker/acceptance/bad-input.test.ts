@@ -95,6 +95,16 @@ describe('bad input', () => {
     expect((await readPartition(broker.kafkaPort, TOPIC, 1)).map(r => r.value!.toString())).toEqual(['good'])
   })
 
+  it('refuses client writes to the internal __consumer_offsets topic and leaves it unchanged', async () => {
+    const before = await readPartition(broker.kafkaPort, '__consumer_offsets', 0)
+    const { response } = await bystander.request(Produce, 7, {
+      transactionalId: null, acks: 1, timeoutMs: 1000,
+      topics: [{ name: '__consumer_offsets', partitions: [{ partitionIndex: 0, records: encodeRecordBatch({ records: [{ key: Buffer.from('x'), value: Buffer.from('y') }] }) }] }],
+    })
+    expect(response.topics[0]!.partitions[0]!.errorCode).toBe(17)
+    expect(await readPartition(broker.kafkaPort, '__consumer_offsets', 0)).toHaveLength(before.length)
+  })
+
   it('survives thousands of random mutations of valid requests with bounded memory', async () => {
     const random = xorshift(20261121)
     const enc = (conn: RawConnection): Buffer[] => [

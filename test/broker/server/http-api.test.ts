@@ -56,6 +56,7 @@ describe('HTTP API', () => {
     ['an unknown topic', () => fetch(`${base}/topics/nope/partitions/0/records`), 404, /unknown topic "nope"/],
     ['a negative offset', () => fetch(`${base}/topics/orders/partitions/0/records?offset=-3`), 400, /offset must be a non-negative integer/],
     ['an offset past the end', () => fetch(`${base}/topics/orders/partitions/0/records?offset=99999`), 416, /out of range/],
+    ['a write to an internal topic', () => post('/topics/__consumer_offsets/records', '[{"value":"x"}]'), 403, /is internal/],
     ['an unknown route', () => fetch(`${base}/nothing-here`), 404, /no route/],
   ]
   for (const [what, call, status, message] of badRequests) {
