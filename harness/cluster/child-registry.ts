@@ -1,11 +1,20 @@
 // Every broker process the harness starts is registered here, so that none outlives the
 // harness: on normal exit, on Ctrl-C and on SIGTERM they all get SIGKILL (which also
-// ends a SIGSTOPped one). The handlers are installed once, on the first registration.
+// ends a SIGSTOPped one), and temp work dirs the backend created are removed. The
+// handlers are installed once, before the first spawn.
+//
+// A signal handler replaces Node's default "exit on signal". After killing the children
+// ours removes itself and, if no other listener is left, raises the signal again so the
+// harness still exits as the user asked; if the application has listeners of its own,
+// they decide (and the exit handler still kills what is left).
 
 import type { ChildProcess } from 'node:child_process'
+import { rmSync } from 'node:fs'
 
 const children = new Set<ChildProcess>()
-let installed = false
+const tempDirs = new Set<string>()
+let exitInstalled = false
+let signalsInstalled = false
 
 function killAll (): void {
   for (const child of children) {
@@ -16,31 +25,45 @@ function killAll (): void {
     }
   }
   children.clear()
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
+  tempDirs.clear()
 }
 
 function onSignal (signal: NodeJS.Signals): void {
   killAll()
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
-  // Our handler replaced the default "exit on signal"; if nobody else listens, restore
-  // that behaviour by raising the signal again.
+  signalsInstalled = false
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
 }
 
-function install (): void {
-  if (installed) return
-  installed = true
-  process.on('exit', killAll)
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+export function installExitHandlers (): void {
+  if (!exitInstalled) {
+    exitInstalled = true
+    process.on('exit', killAll)
+  }
+  if (!signalsInstalled) {
+    signalsInstalled = true
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  }
 }
 
 export function registerChild (child: ChildProcess): void {
-  install()
+  installExitHandlers()
   children.add(child)
   child.once('exit', () => children.delete(child))
 }
 
 export function liveChildren (): number {
   return children.size
+}
+
+/** A temp dir to remove if the harness exits or is interrupted before cluster.stop(). */
+export function registerTempDir (dir: string): void {
+  tempDirs.add(dir)
+}
+
+export function unregisterTempDir (dir: string): void {
+  tempDirs.delete(dir)
 }

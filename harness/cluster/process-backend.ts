@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
+import { registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { ProcessBroker } from './process-broker.ts'
 
 export interface ProcessBackendOptions {
@@ -77,6 +78,7 @@ export class ProcessCluster implements Cluster {
   stop (): Promise<void> {
     this.#stopped ??= (async () => {
       await Promise.all(this.brokers.map(b => b.stop()))
+      unregisterTempDir(this.workDir)
       if (this.#keepData) return
       if (this.#ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true })
       else for (const b of this.brokers) rmSync(b.dataDir, { recursive: true, force: true })
@@ -104,6 +106,7 @@ export class ProcessBackend implements ClusterBackend {
     }
     const ownsWorkDir = spec.workDir === undefined
     const workDir = spec.workDir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'))
+    if (ownsWorkDir && spec.keepData !== true) registerTempDir(workDir)
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
     for (let i = 0; i < spec.brokers; i++) {
@@ -137,6 +140,7 @@ export class ProcessBackend implements ClusterBackend {
     if (failed !== undefined) {
       // Keep the logs of a failed start: the error message points at them.
       await Promise.all(brokers.map(b => b.stop()))
+      unregisterTempDir(workDir)
       for (const b of brokers) rmSync(b.dataDir, { recursive: true, force: true })
       throw failed.reason
     }

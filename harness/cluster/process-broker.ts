@@ -12,7 +12,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { execa } from 'execa'
 import type { ChildProcess } from 'node:child_process'
 import { ClusterError, type BrokerHandle } from './cluster.ts'
-import { registerChild } from './child-registry.ts'
+import { installExitHandlers, registerChild } from './child-registry.ts'
 import { waitForApiVersions } from './ready.ts'
 
 export interface ProcessBrokerOptions {
@@ -105,6 +105,7 @@ export class ProcessBroker implements BrokerHandle {
     if (this.alive()) throw new ClusterError('ERR_BROKER_RUNNING', `broker ${this.id} is already running (pid ${this.pid})`)
     const fd = openSync(this.logFile, 'a')
     writeSync(fd, `--- ${new Date().toISOString()} starting: node ${this.#args().join(' ')}\n`)
+    installExitHandlers()
     const subprocess = execa(this.#opts.nodePath, this.#args(), {
       cwd: this.#opts.cwd,
       stdin: 'ignore',
@@ -112,7 +113,10 @@ export class ProcessBroker implements BrokerHandle {
       stderr: { file: this.logFile, append: true },
       buffer: false,
       reject: false,
-      cleanup: true,
+      // Our own registry kills children on exit and signals (with SIGKILL, which also
+      // ends a paused broker); execa's cleanup would send SIGTERM and, by holding a
+      // signal listener of its own, stop a Ctrl-C from ending the harness.
+      cleanup: false,
       forceKillAfterDelay: false,
     })
     // execa's promise settles on exit; with reject: false it never rejects, but keep it handled.
