@@ -10,7 +10,8 @@
 // - Consumer: a real consumer group (`groupId` = the subscription) through the library's
 //   messages stream, mode `committed` with fallback `earliest`: a new subscription reads
 //   from the beginning, a known one resumes from its commits. autoCommit maps to the
-//   library's `autocommit` (the interval in ms, or false).
+//   library's `autocommit` (the interval in ms, or false). pause() pauses the messages
+//   stream: delivery stops at once, fetching once the stream's buffer is full.
 // - Headers are sent as Map<Buffer, Buffer>; sluice-ts-us carries the send time in µs.
 
 import { Admin, compatibilityPartitioner, Consumer, Producer, type Message, type MessagesStream, type MessageToProduce } from '@platformatic/kafka'
