@@ -13,7 +13,7 @@ import { API_VERSIONS_KEY, readRequestHeaderPrefix, readRequestHeaderRest, write
 import { ProtocolError, Reader } from '../protocol/reader.ts'
 import { Writer } from '../protocol/writer.ts'
 import { ApiVersions } from '../protocol/18-api-versions.ts'
-import { FrameError, FrameSplitter } from './framing.ts'
+import { FrameError, FrameSplitter, REQUEST_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
 import { NO_RESPONSE, type HandlerContext, type HandlerRegistry } from './handler.ts'
 import type { Metrics } from './metrics.ts'
 
@@ -44,7 +44,7 @@ export class Connection {
   constructor (socket: Socket, opts: ConnectionOptions) {
     this.socket = socket
     this.#opts = opts
-    this.#splitter = new FrameSplitter(opts.frameBytesMax)
+    this.#splitter = new FrameSplitter({ frameBytesMax: opts.frameBytesMax, frameBytesMin: REQUEST_FRAME_BYTES_MIN, limitName: 'socket.request.max.bytes' })
     this.#clientHost = socket.remoteAddress ?? 'unknown'
     socket.setNoDelay(true)
     socket.on('data', chunk => this.#onData(chunk))

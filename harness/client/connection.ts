@@ -19,7 +19,7 @@ import { Reader } from '../../broker/protocol/reader.ts'
 import { Writer } from '../../broker/protocol/writer.ts'
 import { ApiVersions, type ApiVersionRange, type ApiVersionsResponse } from '../../broker/protocol/18-api-versions.ts'
 import { describeSocketError, KafkaClientError } from './errors.ts'
-import { ResponseFrames } from './frames.ts'
+import { FrameError, FrameSplitter, RESPONSE_FRAME_BYTES_MIN } from '../../broker/protocol/frame-splitter.ts'
 
 export interface ConnectionOptions {
   host: string
@@ -79,7 +79,8 @@ export class Connection {
   readonly address: string
   readonly #opts: Required<ConnectionOptions>
   readonly #socket: Socket
-  readonly #frames: ResponseFrames
+  readonly #frames: FrameSplitter
+  readonly #collectBody = (body: Buffer): void => { this.#bodies.push(body) }
   readonly #pending = new Map<number, Pending>()
   readonly #waiting: Outgoing[] = []
   readonly #bodies: Buffer[] = []
@@ -94,7 +95,7 @@ export class Connection {
     this.#socket = socket
     this.#opts = opts
     this.address = `${opts.host}:${opts.port}`
-    this.#frames = new ResponseFrames(opts.frameBytesMax)
+    this.#frames = new FrameSplitter({ frameBytesMax: opts.frameBytesMax, frameBytesMin: RESPONSE_FRAME_BYTES_MIN, limitName: 'the client frame limit' })
     socket.setNoDelay(true)
     socket.on('data', chunk => this.#onData(chunk))
     socket.on('error', err => { this.#socketError = describeSocketError(err) })
@@ -243,9 +244,10 @@ export class Connection {
 
   #onData (chunk: Buffer): void {
     try {
-      this.#frames.push(chunk, this.#bodies)
+      this.#frames.push(chunk, this.#collectBody)
     } catch (err) {
-      this.#fail(err as KafkaClientError)
+      const message = err instanceof FrameError ? `${this.address} sent a bad response frame (${err.message}); is this a Kafka broker?` : String(err)
+      this.#fail(new KafkaClientError('ERR_PROTOCOL', message, { broker: this.address, cause: err }))
       return
     }
     for (let i = 0; i < this.#bodies.length; i++) this.#onResponse(this.#bodies[i]!)

@@ -1,6 +1,8 @@
 // Splits a TCP byte stream into Kafka frames (int32 size prefix + body) without copying
-// more than once per frame. A size prefix above the limit, or too small to hold a request
-// header, is a FrameError: the connection is closed before anything is allocated for it.
+// more than once per frame. Both sides use it: the broker for requests (which must hold a
+// request header) and the harness's client for responses (at least a correlation id). A
+// size prefix outside the bounds is a FrameError: the connection is dropped before
+// anything is allocated for it.
 
 export class FrameError extends Error {
   readonly code = 'ERR_KAFKA_FRAME'
@@ -12,16 +14,23 @@ export class FrameError extends Error {
 }
 
 /** api_key + api_version + correlation_id + client_id length. */
-const REQUEST_HEADER_BYTES_MIN = 10
+export const REQUEST_FRAME_BYTES_MIN = 10
+/** correlation_id alone. */
+export const RESPONSE_FRAME_BYTES_MIN = 4
 
 export class FrameSplitter {
   readonly #frameBytesMax: number
+  readonly #frameBytesMin: number
+  readonly #limitName: string
   #chunks: Buffer[] = []
   #bufferedBytes = 0
   #frameBytes = -1
 
-  constructor (frameBytesMax: number) {
-    this.#frameBytesMax = frameBytesMax
+  /** `limitName` is the setting a user would raise, named in the error. */
+  constructor (opts: { frameBytesMax: number, frameBytesMin: number, limitName: string }) {
+    this.#frameBytesMax = opts.frameBytesMax
+    this.#frameBytesMin = opts.frameBytesMin
+    this.#limitName = opts.limitName
   }
 
   get bufferedBytes (): number {
@@ -36,8 +45,8 @@ export class FrameSplitter {
       if (this.#frameBytes < 0) {
         if (this.#bufferedBytes < 4) return
         const size = this.#peekInt32()
-        if (size > this.#frameBytesMax) throw new FrameError(`frame of ${size} bytes exceeds socket.request.max.bytes (${this.#frameBytesMax})`)
-        if (size < REQUEST_HEADER_BYTES_MIN) throw new FrameError(`frame of ${size} bytes cannot hold a request header`)
+        if (size > this.#frameBytesMax) throw new FrameError(`frame of ${size} bytes exceeds ${this.#limitName} (${this.#frameBytesMax})`)
+        if (size < this.#frameBytesMin) throw new FrameError(`frame of ${size} bytes is shorter than the ${this.#frameBytesMin}-byte minimum; is the peer speaking Kafka?`)
         this.#frameBytes = size
       }
       if (this.#bufferedBytes < 4 + this.#frameBytes) return
