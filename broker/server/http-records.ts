@@ -12,9 +12,18 @@ export interface HttpRecord {
 
 const RECORDS_PER_REQUEST_MAX = 100_000
 
+const BASE64_PREFIX = 'base64:'
+
+/**
+ * Strings are stored as UTF-8, other JSON values as their JSON text, and "base64:..." as
+ * the bytes it encodes: the same form GET uses for bytes that are not UTF-8, so binary
+ * records round-trip.
+ */
 function bytesOf (v: unknown): Buffer | null {
   if (v === null || v === undefined) return null
-  return Buffer.from(typeof v === 'string' ? v : JSON.stringify(v))
+  if (typeof v !== 'string') return Buffer.from(JSON.stringify(v))
+  if (v.startsWith(BASE64_PREFIX)) return Buffer.from(v.slice(BASE64_PREFIX.length), 'base64')
+  return Buffer.from(v)
 }
 
 export function parseProduceBody (body: Buffer): HttpRecord[] {

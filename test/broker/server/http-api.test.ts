@@ -38,6 +38,16 @@ describe('HTTP API', () => {
     expect((await readPartition(broker.kafkaPort, 'orders', p)).map(r => r.key!.toString())).toEqual(expected.map(r => r.key))
   })
 
+  it('round-trips binary keys and values in the base64: form GET uses', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x80])
+    const res = await post('/topics/binary/records', JSON.stringify([{ key: `base64:${bytes.toString('base64')}`, value: `base64:${bytes.toString('base64')}` }]))
+    const { offsets } = await res.json() as { offsets: Array<{ partition: number }> }
+    const [record] = await readPartition(broker.kafkaPort, 'binary', offsets[0]!.partition)
+    expect(record!.value).toEqual(bytes)
+    const read = await (await fetch(`${base}/topics/binary/partitions/${offsets[0]!.partition}/records`)).json() as Array<{ value: string }>
+    expect(read[0]!.value).toBe(`base64:${bytes.toString('base64')}`)
+  })
+
   it('lists topics, reports health and exposes Prometheus metrics', async () => {
     const topics = await (await fetch(`${base}/topics`)).json() as Array<{ name: string, partitions: number }>
     expect(topics).toContainEqual({ name: 'orders', partitions: 4 })
