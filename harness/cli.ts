@@ -3,7 +3,9 @@
 // itself on the program; this file only assembles them.
 
 import { Command } from 'commander'
+import { registerBench } from './commands/bench.ts'
 import { registerBroker } from './commands/broker.ts'
+import { registerChaos } from './commands/chaos.ts'
 import { registerCheck } from './commands/check.ts'
 import { registerCompare } from './commands/compare.ts'
 import { registerToxiproxy } from './commands/toxiproxy.ts'
@@ -13,7 +15,9 @@ const program = new Command()
   .description('Kafka-protocol reference broker, benchmark harness and Jepsen-style chaos harness')
   .showHelpAfterError()
 
+registerBench(program)
 registerBroker(program)
+registerChaos(program)
 registerCheck(program)
 registerCompare(program)
 registerToxiproxy(program)

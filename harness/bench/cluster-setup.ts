@@ -1,0 +1,98 @@
+// Getting a cluster ready for a run: start it with the chosen backend, find out what it
+// can do, adjust what the workload left to defaults accordingly, and describe for the
+// result how the run's processes share the machine's cores.
+
+import { availableParallelism } from 'node:os'
+import { createBackend } from '../cluster/index.ts'
+import type { BackendName, Cluster } from '../cluster/cluster.ts'
+import { parseAddress } from '../client/client.ts'
+import { Connection } from '../client/connection.ts'
+import type { DriverOptions } from '../drivers/driver.ts'
+import type { Workload } from '../workload/types.ts'
+import { BenchError } from './errors.ts'
+import type { RunPlan } from './plan.ts'
+
+const INIT_PRODUCER_ID_API_KEY = 22
+const PROBE_TIMEOUT_MS = 5000
+
+export interface ClusterChoice {
+  backend: BackendName
+  /** host:port list; required for (and implies) the external backend. */
+  bootstrap?: string[]
+}
+
+export async function startCluster (workload: Workload, choice: ClusterChoice, log: (line: string) => void): Promise<Cluster> {
+  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap })
+  const cluster = await backend.start({ brokers: workload.brokers, brokerConfig: { ...workload.brokerConfig }, log })
+  for (const broker of cluster.brokers) {
+    const pid = (broker as { pid?: unknown }).pid
+    if (typeof pid === 'number') log(`broker ${broker.id}: pid ${pid}, kafka ${broker.kafkaAddress}, log ${broker.logFile ?? 'none'}`)
+  }
+  return cluster
+}
+
+export interface Capabilities {
+  /** The cluster advertises InitProducerId, which idempotent producers need. */
+  idempotence: boolean
+}
+
+export async function probeCapabilities (bootstrap: readonly string[]): Promise<Capabilities> {
+  const { host, port } = parseAddress(bootstrap[0]!)
+  const connection = await Connection.connect({ host, port, clientId: 'sluice-bench-probe', connectTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: PROBE_TIMEOUT_MS })
+  try {
+    return { idempotence: connection.apiVersions.has(INIT_PRODUCER_ID_API_KEY) }
+  } finally {
+    connection.close()
+  }
+}
+
+/**
+ * Kafka turns idempotence on by itself for acks=all, and so does the workload model. When
+ * the cluster or the driver cannot do it, a default is switched off (with a note); an
+ * explicit `producer.idempotent: true` is refused instead, since the user asked for it.
+ */
+export function adaptWorkload (workload: Workload, capabilities: Capabilities): { workload: Workload, notes: string[] } {
+  if (!workload.producer.idempotent) return { workload, notes: [] }
+  const producerDoc = workload.document.producer as Record<string, unknown> | undefined
+  const explicit = producerDoc?.idempotent === true
+  const reason = workload.driver === 'native'
+    ? 'the native driver does not implement idempotent producers'
+    : !capabilities.idempotence ? 'the cluster does not advertise InitProducerId (API key 22)' : null
+  if (reason === null || workload.driver === 'http') return { workload, notes: [] }
+  if (explicit) throw new BenchError('ERR_BENCH_UNSUPPORTED', `${workload.sourceName}: producer.idempotent is true but ${reason}; set it to false or use another driver or cluster`)
+  return {
+    workload: { ...workload, producer: { ...workload.producer, idempotent: false } },
+    notes: [`idempotence (Kafka's default with acks=all) is off: ${reason}`],
+  }
+}
+
+export function driverOptionsFor (workload: Workload, cluster: Cluster): DriverOptions {
+  const httpUrls = cluster.brokers.map(broker => broker.httpUrl).filter((url): url is string => url !== null)
+  if (workload.driver === 'http' && httpUrls.length === 0) {
+    throw new BenchError('ERR_BENCH_UNSUPPORTED', `the http driver needs the brokers' HTTP API, which the ${cluster.backend} backend does not know; use the process backend or a Kafka driver`)
+  }
+  return {
+    bootstrap: [...cluster.bootstrap],
+    httpUrls,
+    clientId: 'sluice-bench',
+    producer: { ...workload.producer },
+    consumer: { ...workload.consumer },
+  }
+}
+
+function isLoopback (address: string): boolean {
+  return /^(127\.|localhost:|\[::1\]:)/.test(address)
+}
+
+/** E.g. "1 reference broker process, the harness main thread, 1 producer thread and 1 consumer thread on 2 logical cores, not pinned". */
+export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
+  const n = cluster.brokers.length
+  const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`
+  let brokers: string
+  if (cluster.backend === 'process') brokers = `${plural(n, 'reference broker process')} (one event loop each)`
+  else if (cluster.backend === 'docker') brokers = `${plural(n, 'broker container')} on this machine`
+  else if (cluster.bootstrap.every(isLoopback)) brokers = `an external cluster on this machine (${cluster.bootstrap.join(',')}), not started by the harness`
+  else brokers = `an external cluster elsewhere (${cluster.bootstrap.join(',')}), not sharing these cores`
+  const threads = `the harness main thread, ${plural(plan.producerThreads, 'producer worker thread')} and ${plural(plan.consumerThreads, 'consumer worker thread')}`
+  return `${brokers}, ${threads} on ${availableParallelism()} logical cores, not pinned: the OS scheduler shares the cores among them`
+}

@@ -1,0 +1,171 @@
+// One producer's send loop, inside a worker thread: it takes intended send times from a
+// UniformRateLimiter, sends every record that is due, and records each acknowledgement
+// against both the intended and the actual send time (see measure/worker-stats.ts).
+//
+// - Every record carries the header sluice-ts-us = encodeTimestampHeader(monotonicUs())
+//   taken just before send(); every driver keeps a header the caller set instead of
+//   stamping its own, and consumers decode it with decodeTimestampHeader, so both ends
+//   use measure/clock.ts (one monotonic clock for all threads and processes).
+// - At most outstandingMax sends may wait for their acks. At the bound the loop waits for
+//   room while the limiter's schedule runs on, so the time a record waited for room is
+//   charged to it (the coordinated-omission correction), as a blocked Java producer is.
+// - Timers have millisecond granularity, so at high rates records go out in small bursts;
+//   a burst is capped at BURST_MAX sends before the loop yields, so the worker still
+//   answers the parent's ticks on time.
+// - The loop never busy-waits: with nothing due it sleeps until the next intended time.
+
+import { setImmediate as yieldTurn } from 'node:timers/promises'
+import { errorName } from '../../broker/protocol/errors.ts'
+import { DriverError, type BenchmarkProducer, type RecordHeaders } from '../drivers/driver.ts'
+import { encodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
+import { UniformRateLimiter } from '../measure/rate-limiter.ts'
+import type { WorkerStats } from '../measure/worker-stats.ts'
+import type { KeyGenerator } from './keys.ts'
+import type { PayloadPool } from './payload.ts'
+
+const BURST_MAX = 512
+
+type State = 'paused' | 'running' | 'stopped'
+
+/** A stable code for a failed send: the Kafka error name when there is one. */
+export function sendErrorCode (error: unknown): string {
+  if (error instanceof DriverError) return error.kafkaErrorCode !== null ? errorName(error.kafkaErrorCode) : error.code
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : 'ERR_UNKNOWN'
+}
+
+export class ProducerLoop {
+  readonly #producer: BenchmarkProducer
+  readonly #stats: WorkerStats
+  readonly #keys: KeyGenerator
+  readonly #payloads: PayloadPool
+  readonly #outstandingMax: number
+  readonly #limiter = new UniformRateLimiter({ ratePerSec: 0 })
+  #state: State = 'paused'
+  #outstanding = 0
+  #wake: (() => void) | null = null
+  #timer: NodeJS.Timeout | null = null
+  #roomWaiter: (() => void) | null = null
+  #idleWaiters: Array<() => void> = []
+  readonly #loop: Promise<void>
+
+  constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number }) {
+    this.#producer = options.producer
+    this.#stats = options.stats
+    this.#keys = options.keys
+    this.#payloads = options.payloads
+    this.#outstandingMax = Math.max(1, options.outstandingMax)
+    this.#loop = this.#run()
+  }
+
+  get outstanding (): number {
+    return this.#outstanding
+  }
+
+  /** Starts a new schedule at `ratePerSec` (0 = as fast as acks allow). */
+  setRate (ratePerSec: number): void {
+    if (this.#state === 'stopped') return
+    this.#limiter.setRate(ratePerSec)
+    this.#state = 'running'
+    this.#wakeUp()
+  }
+
+  pause (): void {
+    if (this.#state === 'running') this.#state = 'paused'
+  }
+
+  /**
+   * Stops sending, waits up to timeoutMs for outstanding acks, then closes the producer
+   * (also bounded). Returns how many sends were still unacknowledged.
+   */
+  async stop (timeoutMs: number): Promise<number> {
+    this.#state = 'stopped'
+    this.#wakeUp()
+    await this.#loop
+    const deadline = Date.now() + timeoutMs
+    if (this.#outstanding > 0) await withTimeout(new Promise<void>(resolve => this.#idleWaiters.push(resolve)), timeoutMs)
+    const left = this.#outstanding
+    await withTimeout(this.#producer.close().catch(() => {}), Math.max(0, deadline - Date.now()))
+    return left
+  }
+
+  async #run (): Promise<void> {
+    while (this.#state !== 'stopped') {
+      if (this.#state === 'paused') {
+        await new Promise<void>(resolve => { this.#wake = resolve })
+        continue
+      }
+      const nowUs = monotonicUs()
+      let sent = 0
+      while (sent < BURST_MAX && this.#outstanding < this.#outstandingMax) {
+        const intendedUs = this.#limiter.takeDue(nowUs)
+        if (intendedUs === null) break
+        this.#send(intendedUs)
+        sent++
+      }
+      if (this.#outstanding >= this.#outstandingMax) {
+        await new Promise<void>(resolve => { this.#roomWaiter = resolve; this.#wake = resolve })
+      } else if (sent === BURST_MAX) {
+        await yieldTurn()
+      } else {
+        const delayMs = Math.max(1, Math.floor(this.#limiter.delayUs() / 1000))
+        await new Promise<void>(resolve => {
+          this.#wake = resolve
+          this.#timer = setTimeout(resolve, delayMs)
+        })
+        this.#timer = null
+      }
+      this.#wake = null
+    }
+  }
+
+  #send (intendedUs: number): void {
+    const key = this.#keys.next()
+    const payload = this.#payloads.next()
+    const sentUs = monotonicUs()
+    const headers: RecordHeaders = { [TIMESTAMP_HEADER]: encodeTimestampHeader(sentUs) }
+    this.#outstanding++
+    let sending: Promise<void>
+    try {
+      sending = this.#producer.send(key, payload, headers)
+    } catch (error) {
+      sending = Promise.reject(error)
+    }
+    sending.then(
+      () => {
+        this.#stats.recordPublishAck(payload.length, intendedUs, sentUs, monotonicUs())
+        this.#settled()
+      },
+      (error: unknown) => {
+        this.#stats.recordPublishError(sendErrorCode(error))
+        this.#settled()
+      })
+  }
+
+  #settled (): void {
+    this.#outstanding--
+    // Wake the loop once half the window is free rather than on every ack, so a full
+    // window refills in bursts instead of one record per turn.
+    if (this.#roomWaiter !== null && this.#outstanding <= this.#outstandingMax >> 1) {
+      const wake = this.#roomWaiter
+      this.#roomWaiter = null
+      wake()
+    }
+    if (this.#outstanding === 0 && this.#idleWaiters.length > 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
+  }
+
+  #wakeUp (): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#roomWaiter = null
+    const wake = this.#wake
+    this.#wake = null
+    wake?.()
+  }
+}
+
+async function withTimeout (promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
+  clearTimeout(timer)
+}

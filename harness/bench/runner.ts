@@ -1,0 +1,250 @@
+// `sluice bench`, one run: workload in, results directory out.
+//
+//   check payload -> start cluster -> probe and adapt -> create topics -> start worker
+//   threads (producers, consumers) -> phases (warm-up, search, measure, backlog) -> stop
+//   producers, drain consumers -> stop workers -> result.json, report.md, report.html
+//
+// Failures before load starts (a bad payload file, an unreachable cluster, a setting the
+// cluster cannot honour) throw, and nothing is written. Once load has started, nothing
+// throws: a broker death, a crashed worker, a stall or Ctrl-C stops the run, and what was
+// measured so far is written with status 'partial' and the reason. A dead broker's log is
+// copied into the run directory first, since the cluster's temp dir is removed on stop.
+// The run also rewrites a partial result every CHECKPOINT_SECONDS, so even a harness
+// killed outright leaves its numbers behind.
+
+import { copyFile } from 'node:fs/promises'
+import type { Cluster } from '../cluster/cluster.ts'
+import type { DriverName } from '../drivers/driver.ts'
+import { RunRecorder } from '../measure/recorder.ts'
+import { Progress } from '../progress.ts'
+import { formatConsoleSummary } from '../report/console.ts'
+import { collectEnvironment } from '../results/environment.ts'
+import { buildResult } from '../results/result.ts'
+import type { BenchResult, RunStatus } from '../results/result.ts'
+import { createRunDir, type RunDir } from '../results/run-dir.ts'
+import { saveRunFiles, type SavedFiles } from '../results/save.ts'
+import type { Workload } from '../workload/types.ts'
+import { adaptWorkload, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
+import { checkPayloadSpec, payloadSpecOf } from './payload.ts'
+import { runPhases, stopAndDrain, type PhaseOutcome } from './phases.ts'
+import { planRun, type RunPlan } from './plan.ts'
+import { RunWatch, unlessAborted, type StopCause } from './run-watch.ts'
+import { BenchSession } from './session.ts'
+import { WorkerPool } from './worker-pool.ts'
+import { BenchError } from './errors.ts'
+import { loadDriver } from './driver-loader.ts'
+
+const CHECKPOINT_SECONDS = 30
+const WORKER_READY_TIMEOUT_MS = 60_000
+const WORKER_STOP_TIMEOUT_MS = 5000
+
+export interface BenchRunOptions {
+  workload: Workload
+  /** Where the run directory is created. */
+  resultsDir: string
+  cluster?: ClusterChoice
+  /** Seeds keys and payloads; the same seed gives the same inputs. Default 1. */
+  seed?: number
+  progress?: boolean
+  /** Status lines (cluster ready, notes); stderr in the CLI. */
+  log?: (line: string) => void
+  /** Aborting it (Ctrl-C) stops the run with a partial result. */
+  signal?: AbortSignal
+  producerThreads?: number
+  consumerThreads?: number
+}
+
+export interface BenchRunOutcome {
+  result: BenchResult
+  runDir: RunDir
+  files: SavedFiles
+  status: RunStatus
+  /** Why the run stopped early; null when it completed. */
+  stopCause: StopCause | null
+  notes: string[]
+}
+
+export async function runBench (options: BenchRunOptions): Promise<BenchRunOutcome> {
+  const log = options.log ?? (() => {})
+  const payload = await checkPayloadSpec(payloadSpecOf(options.workload), options.workload.sourceName)
+  const choice = options.cluster ?? { backend: 'process' }
+  const cluster = await startCluster(options.workload, choice, log)
+  try {
+    const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap))
+    const driverOptions = driverOptionsFor(workload, cluster)
+    const seed = options.seed ?? 1
+    const plan = planRun({ workload, driverOptions, payload, seed, producerThreads: options.producerThreads, consumerThreads: options.consumerThreads })
+    notes.push(...plan.notes)
+    for (const note of notes) log(`note: ${note}`)
+    const watch = new RunWatch(cluster, options.signal)
+    let pool: WorkerPool
+    try {
+      pool = await setUpLoad(workload, cluster, plan, watch)
+    } catch (error) {
+      watch.close()
+      throw error
+    }
+    const startTime = new Date()
+    const runDir = await createRunDir(options.resultsDir, workload.name, startTime)
+    const run = new Run({ workload, cluster, plan, runDir, startTime, notes, seed, options, watch, pool })
+    return await run.execute()
+  } finally {
+    await cluster.stop()
+  }
+}
+
+/**
+ * Creates the topics and starts the worker threads. Failures here throw (nothing was
+ * measured yet); a broker death or Ctrl-C meanwhile throws with the watch's message.
+ */
+async function setUpLoad (workload: Workload, cluster: Cluster, plan: RunPlan, watch: RunWatch): Promise<WorkerPool> {
+  const failed = (error: unknown): never => {
+    const cause = watch.cause
+    if (cause === null) throw error
+    throw new BenchError('ERR_BENCH_ABORTED', `the run stopped before load started: ${cause.message}`, { cause: error })
+  }
+  const driver = await loadDriver(workload.driver, driverOptionsFor(workload, cluster))
+  try {
+    for (const topic of plan.topics) await unlessAborted(driver.createTopic(topic, workload.partitionsPerTopic, workload.replicationFactor), watch.signal)
+  } catch (error) {
+    failed(error)
+  } finally {
+    await driver.close()
+  }
+  const starting = WorkerPool.start(plan.workers, WORKER_READY_TIMEOUT_MS)
+  try {
+    return await unlessAborted(starting, watch.signal)
+  } catch (error) {
+    // A pool that finishes starting after the abort must not keep its threads.
+    starting.then(pool => pool.terminate(), () => {})
+    return failed(error)
+  }
+}
+
+interface RunInput {
+  workload: Workload
+  cluster: Cluster
+  plan: RunPlan
+  runDir: RunDir
+  startTime: Date
+  notes: string[]
+  seed: number
+  options: BenchRunOptions
+  watch: RunWatch
+  pool: WorkerPool
+}
+
+class Run {
+  readonly #in: RunInput
+  readonly #watch: RunWatch
+  readonly #recorder: RunRecorder
+  readonly #progress: Progress | null
+  #phases: PhaseOutcome | null = null
+  #consumerErrors: Record<string, number> = {}
+  #lastCheckpointSec = 0
+
+  constructor (input: RunInput) {
+    this.#in = input
+    this.#watch = input.watch
+    this.#recorder = new RunRecorder({ subscriptionsPerTopic: input.workload.subscriptionsPerTopic })
+    this.#progress = input.options.progress === true ? new Progress({ stream: process.stderr }) : null
+  }
+
+  async execute (): Promise<BenchRunOutcome> {
+    const { workload, plan, pool } = this.#in
+    void pool.failure.then(error => this.#watch.stop({ kind: 'worker-failed', message: error.message }))
+    const session = new BenchSession({
+      pool,
+      recorder: this.#recorder,
+      watch: this.#watch,
+      progress: this.#progress,
+      producerCount: plan.producers.length,
+      onInterval: () => this.#checkpoint(),
+    })
+    try {
+      this.#phases = await runPhases(session, workload)
+      this.#note(...this.#phases.notes)
+      if (!session.aborted) this.#note(...await stopAndDrain(session, workload))
+    } finally {
+      this.#consumerErrors = await pool.stop(WORKER_STOP_TIMEOUT_MS)
+      for (const snapshot of pool.drain()) this.#recorder.add(snapshot)
+      await session.closeInterval()
+      this.#progress?.stop()
+      this.#watch.close()
+    }
+    return await this.#finish()
+  }
+
+  #note (...notes: string[]): void {
+    for (const note of notes) {
+      this.#in.notes.push(note)
+      this.#in.options.log?.(`note: ${note}`)
+    }
+  }
+
+  async #checkpoint (): Promise<void> {
+    const elapsedSec = (Date.now() - this.#in.startTime.getTime()) / 1000
+    if (elapsedSec - this.#lastCheckpointSec < CHECKPOINT_SECONDS) return
+    this.#lastCheckpointSec = elapsedSec
+    await saveRunFiles(this.#in.runDir, await this.#result('partial', 'the run is still in progress (or the harness was killed)'))
+  }
+
+  async #finish (): Promise<BenchRunOutcome> {
+    const cause = this.#watch.cause
+    let reason: string | null = null
+    if (cause !== null) {
+      reason = cause.message
+      const broker = cause.kind === 'broker-died' ? cause.broker : null
+      if (broker !== null && broker.logFile !== null) {
+        const logFile = broker.logFile
+        const copy = this.#in.runDir.file(`broker-${broker.id}.log`)
+        await copyFile(logFile, copy).then(() => { reason = `${reason}\n(log copied to ${copy})` }, () => {})
+      }
+    }
+    const status: RunStatus = cause === null ? 'complete' : 'partial'
+    const result = await this.#result(status, reason)
+    const files = await saveRunFiles(this.#in.runDir, result)
+    return { result, runDir: this.#in.runDir, files, status, stopCause: cause, notes: this.#in.notes }
+  }
+
+  async #result (status: RunStatus, reason: string | null): Promise<BenchResult> {
+    const { workload, plan, cluster } = this.#in
+    const environment = await collectEnvironment({ coreSharing: describeCoreSharing(cluster, plan) })
+    const driverOptions = driverOptionsFor(workload, cluster)
+    return buildResult({
+      runId: this.#in.runDir.id,
+      workload,
+      driver: {
+        name: workload.driver as DriverName,
+        settings: {
+          producer: driverOptions.producer,
+          consumer: driverOptions.consumer,
+          clientId: driverOptions.clientId,
+          producers: plan.producers.length,
+          consumers: plan.consumers.length,
+          producerThreads: plan.producerThreads,
+          consumerThreads: plan.consumerThreads,
+          topics: plan.topics,
+          seed: this.#in.seed,
+          consumerErrors: this.#consumerErrors,
+          notes: this.#in.notes,
+        },
+      },
+      cluster: cluster.info(),
+      environment,
+      recording: this.#recorder.recording(),
+      status,
+      statusReason: reason,
+      startTime: this.#in.startTime,
+      endTime: new Date(),
+      targetRateMsgPerSec: this.#phases?.measuredRatePerSec ?? (workload.producerRate > 0 ? workload.producerRate : null),
+      maxRateSearch: this.#phases?.maxRate ?? null,
+    })
+  }
+}
+
+/** The end-of-run summary for the terminal, with the files written. */
+export function formatOutcome (outcome: BenchRunOutcome, color: boolean): string {
+  const files = [outcome.files.resultJson, outcome.files.reportMarkdown, outcome.files.reportHtml]
+  return formatConsoleSummary(outcome.result, { color, files })
+}

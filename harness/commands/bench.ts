@@ -1,0 +1,232 @@
+// `sluice bench <workload.yaml>`: run a benchmark and write results/<run-id>/ (result.json,
+// report.md, report.html), or with --repeat and a candidate, interleaved runs of two
+// configurations followed by the comparison `sluice compare` would print.
+//
+// Every workload field can be overridden: --duration/--warmup/--driver/--brokers are
+// shortcuts, --set field=value takes any field path (producer.acks=1,
+// brokerConfig.log.flush.interval.messages=1). --set applies to both sides; --candidate-set
+// only to the candidate. --duration alone also caps the warm-up at the new duration, so an
+// OMB file's one-minute warm-up does not dwarf a 10-second CI run (give --warmup to choose).
+//
+// Exit codes: 0 done; 1 the candidate regressed beyond --fail-threshold; 2 bad input, an
+// unreachable cluster, or a run that stopped early (partial results are still written);
+// 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
+
+import type { Command } from 'commander'
+import { BenchError } from '../bench/errors.ts'
+import { formatOutcome } from '../bench/runner.ts'
+import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../bench/series.ts'
+import { BACKEND_NAMES } from '../cluster/index.ts'
+import { ClusterError, type BackendName } from '../cluster/cluster.ts'
+import { CompareError } from '../compare/errors.ts'
+import { DriverError } from '../drivers/driver.ts'
+import { formatValue } from '../compare/format.ts'
+import { RunDirError } from '../results/run-dir.ts'
+import { loadWorkload, WorkloadError } from '../workload/index.ts'
+import type { Workload } from '../workload/types.ts'
+import { parseFraction } from './compare.ts'
+
+interface BenchFlags {
+  duration?: string
+  warmup?: string
+  set: string[]
+  driver?: string
+  bootstrap?: string
+  backend?: string
+  brokers?: string
+  resultsDir: string
+  repeat: string
+  candidate?: string
+  candidateSet: string[]
+  failThreshold: string
+  noise: string
+  alpha: string
+  seed: string
+  progress: boolean
+  json?: boolean
+}
+
+const EXIT_REGRESSION = 1
+const EXIT_ERROR = 2
+const EXIT_INTERRUPTED = 130
+const WARMUP_KEYS = ['warmup', 'warmupDurationSeconds', 'warmupDurationMinutes']
+
+function badOption (message: string): never {
+  throw new BenchError('ERR_BENCH_OPTIONS', message)
+}
+
+/** `field=value` pairs to an overrides record; the value may itself contain '='. */
+function parseSets (pairs: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of pairs) {
+    const at = pair.indexOf('=')
+    if (at <= 0) badOption(`${flag} takes field=value (e.g. ${flag} producer.acks=1); got ${JSON.stringify(pair)}`)
+    out[pair.slice(0, at).trim()] = pair.slice(at + 1)
+  }
+  return out
+}
+
+function commonOverrides (flags: BenchFlags): Record<string, string> {
+  const out = parseSets(flags.set, '--set')
+  if (flags.duration !== undefined) out.duration = flags.duration
+  if (flags.warmup !== undefined) out.warmup = flags.warmup
+  if (flags.driver !== undefined) out.driver = flags.driver
+  if (flags.brokers !== undefined) out.brokers = flags.brokers
+  return out
+}
+
+/** Loads a workload with overrides, capping the warm-up at a --duration given without --warmup. */
+async function load (path: string, overrides: Record<string, string>, log: (line: string) => void): Promise<Workload> {
+  const workload = await loadWorkload(path, overrides)
+  if (overrides.duration === undefined || WARMUP_KEYS.some(key => overrides[key] !== undefined)) return workload
+  if (workload.warmupSeconds <= workload.durationSeconds) return workload
+  log(`note: warm-up shortened from ${workload.warmupSeconds} s to ${workload.durationSeconds} s to match --duration (give --warmup to choose)`)
+  return await loadWorkload(path, { ...overrides, warmup: String(workload.durationSeconds) })
+}
+
+function clusterChoice (flags: BenchFlags): { backend: BackendName, bootstrap?: string[] } {
+  const backend = flags.backend ?? (flags.bootstrap !== undefined ? 'external' : 'process')
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) badOption(`--backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(backend)}`)
+  if (flags.bootstrap !== undefined && backend !== 'external') badOption(`--bootstrap selects the external backend; it cannot be combined with --backend ${backend}`)
+  if (backend === 'external' && flags.bootstrap === undefined) badOption('--backend external needs --bootstrap host:port[,host:port...]')
+  return { backend: backend as BackendName, bootstrap: flags.bootstrap?.split(',').map(s => s.trim()).filter(s => s !== '') }
+}
+
+function integerOption (text: string, name: string, min: number, max: number): number {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min || value > max) badOption(`--${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(text)}`)
+  return value
+}
+
+function oneLine (run: SeriesRun, position: number, total: number): string {
+  const s = run.outcome.result.summary
+  const facts = [
+    `publish ${formatValue(s.publishRateMsgPerSec, 'msg/s')}`,
+    `consume ${formatValue(s.consumeRateMsgPerSec, 'msg/s')}`,
+    `e2e p99 ${s.endToEndLatencyUsP99 === null ? '–' : formatValue(s.endToEndLatencyUsP99, 'us')}`,
+  ].join(', ')
+  return `[${position}/${total}] ${run.side} #${run.index} ${run.outcome.status}: ${facts} -> ${run.outcome.runDir.path}\n`
+}
+
+function jsonOutput (series: SeriesOutcome): unknown {
+  return {
+    seriesDir: series.seriesDir,
+    runs: series.runs.map(run => ({
+      side: run.side,
+      index: run.index,
+      status: run.outcome.status,
+      statusReason: run.outcome.result.statusReason,
+      runDir: run.outcome.runDir.path,
+      files: run.outcome.files,
+      notes: run.outcome.notes,
+      summary: run.outcome.result.summary,
+    })),
+    comparison: series.comparison === null
+      ? null
+      : {
+          gateFailed: series.comparison.gateFailed,
+          geomeanDeltaFraction: series.comparison.geomean.deltaFraction,
+          rows: series.comparison.rows.map(row => ({ metric: row.metric.name, base: row.base.median, candidate: row.candidate.median, deltaFraction: row.deltaFraction, pValue: row.pValue, verdict: row.verdict })),
+          notes: series.comparison.notes,
+          markdownFile: series.markdownFile,
+        },
+  }
+}
+
+async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal: AbortSignal): Promise<number> {
+  const log = (line: string): void => { process.stderr.write(`sluice bench: ${line}\n`) }
+  const repeat = integerOption(flags.repeat, 'repeat', 1, REPEAT_MAX)
+  const seed = integerOption(flags.seed, 'seed', 0, 2 ** 31 - 1)
+  const compare = {
+    alpha: Number(flags.alpha),
+    noiseThreshold: parseFraction(flags.noise, 'noise'),
+    failThreshold: parseFraction(flags.failThreshold, 'fail-threshold', true),
+  }
+  if (!(compare.alpha > 0 && compare.alpha < 1)) badOption(`--alpha must be a number between 0 and 1; got ${JSON.stringify(flags.alpha)}`)
+  const cluster = clusterChoice(flags)
+  const overrides = commonOverrides(flags)
+  const base = await load(workloadPath, overrides, log)
+  const candidateSets = parseSets(flags.candidateSet, '--candidate-set')
+  const hasCandidate = flags.candidate !== undefined || flags.candidateSet.length > 0
+  const candidate = hasCandidate ? await load(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }, log) : null
+  const series = await runSeries({
+    base,
+    candidate,
+    repeat,
+    resultsDir: flags.resultsDir,
+    run: { cluster, seed, progress: flags.progress, log, signal },
+    compare,
+    onRun: (run, position, total) => { if (total > 1 && flags.json !== true) process.stdout.write(oneLine(run, position, total)) },
+  })
+  const last = series.runs.at(-1)
+  if (flags.json === true) {
+    process.stdout.write(JSON.stringify(jsonOutput(series), null, 2) + '\n')
+  } else if (series.runs.length === 1 && last !== undefined) {
+    process.stdout.write(formatOutcome(last.outcome, process.stdout.isTTY === true))
+  }
+  if (series.stoppedBy !== null) {
+    const { outcome } = series.stoppedBy
+    log(`the run stopped early: ${outcome.result.statusReason ?? 'unknown reason'}`)
+    log(`partial results written to ${outcome.runDir.path}`)
+    return outcome.stopCause?.kind === 'interrupted' ? EXIT_INTERRUPTED : EXIT_ERROR
+  }
+  if (series.markdown !== null) {
+    if (flags.json !== true) process.stdout.write('\n' + series.markdown)
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY
+    if (summaryFile !== undefined && summaryFile !== '') {
+      const { appendFile } = await import('node:fs/promises')
+      await appendFile(summaryFile, series.markdown + '\n')
+    }
+    log(`comparison written to ${series.markdownFile}`)
+    if (series.comparison?.gateFailed === true) return EXIT_REGRESSION
+  }
+  return 0
+}
+
+const KNOWN_ERRORS = [WorkloadError, ClusterError, BenchError, DriverError, CompareError, RunDirError]
+
+export function registerBench (program: Command): void {
+  const collect = (value: string, previous: string[]): string[] => [...previous, value]
+  program.command('bench')
+    .description('run a benchmark workload (OMB or Sluice YAML) and write result.json, report.md and report.html')
+    .argument('<workload>', 'workload file (YAML)')
+    .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given)')
+    .option('--warmup <duration>', 'warm-up phase, e.g. 5s')
+    .option('--set <field=value>', 'override any workload field (repeatable), e.g. --set producer.acks=1', collect, [])
+    .option('--driver <name>', 'client driver: native, platformatic, kafkajs, http')
+    .option('--bootstrap <host:port,...>', 'use an already running cluster (the external backend)')
+    .option('--backend <name>', `cluster backend: ${BACKEND_NAMES.join(', ')} (default process)`)
+    .option('--brokers <n>', 'broker processes to start (process and docker backends)')
+    .option('--results-dir <dir>', 'where run directories are written', 'results')
+    .option('--repeat <n>', 'run this many times (interleaved with the candidate, if any)', '1')
+    .option('--candidate <workload>', 'compare against this workload file (runs interleaved with the base)')
+    .option('--candidate-set <field=value>', 'the candidate is the base with this override (repeatable)', collect, [])
+    .option('--fail-threshold <percent>', 'exit 1 on a significant regression larger than this ("off" never fails)', '5%')
+    .option('--noise <percent>', 'changes smaller than this are noise', '2%')
+    .option('--alpha <p>', 'significance level of the Mann-Whitney U test', '0.05')
+    .option('--seed <n>', 'seed for keys and payloads', '1')
+    .option('--no-progress', 'no live progress line')
+    .option('--json', 'print a JSON summary of the run(s) on stdout instead of the text summary')
+    .action(async (workloadPath: string, flags: BenchFlags) => {
+      const controller = new AbortController()
+      let interrupts = 0
+      const onSignal = (signal: NodeJS.Signals): void => {
+        interrupts++
+        if (interrupts > 1) process.exit(EXIT_INTERRUPTED)
+        process.stderr.write(`\nsluice bench: ${signal}: stopping, writing partial results and cleaning up (again to quit at once)\n`)
+        controller.abort(`interrupted by ${signal}`)
+      }
+      process.on('SIGINT', onSignal)
+      process.on('SIGTERM', onSignal)
+      try {
+        process.exitCode = await runBenchCommand(workloadPath, flags, controller.signal)
+      } catch (error) {
+        if (!KNOWN_ERRORS.some(kind => error instanceof kind)) throw error
+        process.stderr.write(`sluice bench: ${(error as Error).message}\n`)
+        process.exitCode = EXIT_ERROR
+      } finally {
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+      }
+    })
+}
