@@ -14,6 +14,8 @@ import type { RunPlan } from './plan.ts'
 
 const INIT_PRODUCER_ID_API_KEY = 22
 const PROBE_TIMEOUT_MS = 5000
+/** An external cluster is already running: if it does not answer within this, say so. */
+const REACH_TIMEOUT_MS = 3000
 
 export interface ClusterChoice {
   backend: BackendName
@@ -22,7 +24,7 @@ export interface ClusterChoice {
 }
 
 export async function startCluster (workload: Workload, choice: ClusterChoice, log: (line: string) => void): Promise<Cluster> {
-  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap })
+  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap, external: { reachTimeoutMs: REACH_TIMEOUT_MS } })
   const cluster = await backend.start({ brokers: workload.brokers, brokerConfig: { ...workload.brokerConfig }, log })
   for (const broker of cluster.brokers) {
     const pid = (broker as { pid?: unknown }).pid

@@ -13,7 +13,6 @@
 // is reported as an interruption, not as a broker death.
 
 import type { BrokerHandle, Cluster } from '../cluster/cluster.ts'
-import { logTail } from '../cluster/process-broker.ts'
 import { probeApiVersions } from '../cluster/ready.ts'
 import type { IntervalSample } from '../measure/recorder.ts'
 
@@ -97,8 +96,7 @@ export class RunWatch {
     if (dead === undefined) return
     const pid = (dead as { pid?: unknown }).pid
     const where = [typeof pid === 'number' ? `pid ${pid}` : null, dead.kafkaAddress].filter(Boolean).join(', ')
-    const log = dead.logFile === null ? '' : `; its log: ${dead.logFile}; last lines:\n${logTail(dead.logFile, 10)}`
-    this.stop({ kind: 'broker-died', broker: dead, message: `broker ${dead.id} (${where}) died during the ${this.#phase} phase${log}` })
+    this.stop({ kind: 'broker-died', broker: dead, message: `broker ${dead.id} (${where}) died during the ${this.#phase} phase` })
   }
 
   async #probeExternal (): Promise<void> {

@@ -14,6 +14,7 @@
 
 import { copyFile } from 'node:fs/promises'
 import type { Cluster } from '../cluster/cluster.ts'
+import { logTail } from '../cluster/process-broker.ts'
 import type { DriverName } from '../drivers/driver.ts'
 import { RunRecorder } from '../measure/recorder.ts'
 import { Progress } from '../progress.ts'
@@ -37,6 +38,9 @@ import { loadDriver } from './driver-loader.ts'
 const CHECKPOINT_SECONDS = 30
 const WORKER_READY_TIMEOUT_MS = 60_000
 const WORKER_STOP_TIMEOUT_MS = 5000
+/** After a broker death or Ctrl-C outstanding sends may never complete: wait less. */
+const ABORTED_STOP_TIMEOUT_MS = 2000
+const LOG_TAIL_LINES = 10
 
 export interface BenchRunOptions {
   workload: Workload
@@ -166,7 +170,13 @@ class Run {
       this.#note(...this.#phases.notes)
       if (!session.aborted) this.#note(...await stopAndDrain(session, workload))
     } finally {
-      this.#consumerErrors = await pool.stop(WORKER_STOP_TIMEOUT_MS)
+      if (session.aborted) {
+        // Close the interval at the moment the run stopped, so the time spent shutting
+        // down (waiting for acks that will never come) is not counted as measured.
+        await session.tick()
+        session.enter('drain')
+      }
+      this.#consumerErrors = await pool.stop(session.aborted ? ABORTED_STOP_TIMEOUT_MS : WORKER_STOP_TIMEOUT_MS)
       for (const snapshot of pool.drain()) this.#recorder.add(snapshot)
       await session.closeInterval()
       this.#progress?.stop()
@@ -196,9 +206,10 @@ class Run {
       reason = cause.message
       const broker = cause.kind === 'broker-died' ? cause.broker : null
       if (broker !== null && broker.logFile !== null) {
-        const logFile = broker.logFile
+        // The cluster's temp dir goes when it stops; the run directory keeps the log.
         const copy = this.#in.runDir.file(`broker-${broker.id}.log`)
-        await copyFile(logFile, copy).then(() => { reason = `${reason}\n(log copied to ${copy})` }, () => {})
+        const kept = await copyFile(broker.logFile, copy).then(() => copy, () => broker.logFile!)
+        reason = `${reason}; its log: ${kept}; last lines:\n${logTail(kept, LOG_TAIL_LINES)}`
       }
     }
     const status: RunStatus = cause === null ? 'complete' : 'partial'
