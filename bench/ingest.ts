@@ -187,7 +187,7 @@ function printTable (results: ScenarioResult[], fio: FioPair): void {
   console.log(describeFio('fio burst (the same, one --fio-size file)', fio.burst))
   console.log('vs fio: broker MiB/s over sustained fio MiB/s; the burst mostly lands in page cache the kernel already had.')
   console.log('MiB/s (log) counts whole batches as stored (the bytes fio is compared with); payload counts record values only.')
-  console.log('MiB/CPU-s: MiB stored per second of broker CPU time; unlike MiB/s it barely moves when other processes take the cores.')
+  console.log('MiB/CPU-s: MiB stored per second of broker CPU time; less swayed than MiB/s when other processes take the cores.')
   console.log('cores: CPU time during the window / window length; broker = its whole process (event loop + libuv pool),')
   console.log('loadgen = the load-generator thread, other = every other process on the machine (not the broker, not this one).')
 }
