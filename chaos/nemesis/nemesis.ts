@@ -1,0 +1,59 @@
+// What every nemesis shares: the target a fault hits (a broker and the proxy in front of its
+// client listener), the handle of a fault in progress, and the typed error. One module per
+// fault family implements `FaultStarter`: process.ts (kill, pause), network.ts (proxy
+// toxics, proxy down), disk.ts (lose un-fsynced writes). schedule.ts decides when.
+//
+// A fault never throws for a target that is already in the state it wants (killing a dead
+// broker, resuming a running one): overlapping schedule entries may hit the same broker, and
+// healing must always be safe to repeat.
+
+import type { Proxy } from 'toxiproxy-node-client'
+import type { BrokerHandle } from '../../harness/cluster/cluster.ts'
+import type { Fault, NemesisEntry } from '../../harness/workload/types.ts'
+
+export type { Fault, NemesisEntry }
+
+export interface FaultTarget {
+  /** "broker-N", as schedule targets name brokers. */
+  readonly name: string
+  readonly index: number
+  readonly broker: BrokerHandle
+  /** The Toxiproxy proxy in front of the broker's client listener; null without proxies. */
+  readonly proxy: Proxy | null
+}
+
+export interface ActiveFault {
+  /** What the fault did, for the history's nemesis op (files truncated, toxics added...). */
+  readonly detail: Record<string, unknown>
+  /** Ends the fault: restart, resume, remove toxics, re-enable the proxy. Safe to repeat. */
+  heal (): Promise<void>
+}
+
+/** `seq` makes names (toxic names) unique when faults overlap on one target. */
+export type FaultStarter = (target: FaultTarget, entry: NemesisEntry, seq: number) => Promise<ActiveFault>
+
+export type NemesisErrorCode = 'ERR_NEMESIS_TARGET' | 'ERR_NEMESIS_FAULT' | 'ERR_NEMESIS_HEAL'
+
+export class NemesisError extends Error {
+  readonly code: NemesisErrorCode
+  readonly retriable = false
+  constructor (code: NemesisErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'NemesisError'
+    this.code = code
+  }
+}
+
+export function brokerName (index: number): string {
+  return `broker-${index}`
+}
+
+/** Runs `action`, turning any failure into a NemesisError that names the fault and target. */
+export async function faultStep<T> (code: NemesisErrorCode, what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action()
+  } catch (error) {
+    if (error instanceof NemesisError) throw error
+    throw new NemesisError(code, `${what}: ${(error as Error).message}`, { cause: error })
+  }
+}

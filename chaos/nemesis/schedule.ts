@@ -1,0 +1,163 @@
+// The nemesis schedule: turns the workload's `nemesis` block into a seeded plan of fault
+// instances, runs it against the clock, and reports every fault start and end to the
+// interpreter as a `nemesis` info op (process "nemesis"), with the targets and what the
+// fault did. The plan depends only on the spec, the run length, the broker count and the
+// seed, so a run can be replayed; "leader" targets are resolved when the fault starts.
+//
+// Rules (from the schema, harness/workload/schema-chaos.ts): entry i starts at startSeconds
+// and again every intervalSeconds, each instance healed after durationSeconds; no fault
+// starts, and every fault is healed, quietEndSeconds before the end of the run, so the final
+// polls see a healthy cluster. Entries may overlap; faults on one broker stack.
+
+import { Prng } from '../../harness/chaos/prng.ts'
+import { sleep } from '../../harness/chaos/sleep.ts'
+import type { NemesisSpec } from '../../harness/workload/types.ts'
+import { startLoseUnsyncedWrites } from './disk.ts'
+import { brokerName, NemesisError } from './nemesis.ts'
+import type { ActiveFault, Fault, FaultStarter, FaultTarget } from './nemesis.ts'
+import { startBandwidth, startBlackhole, startDelay, startProxyDown, startReset } from './network.ts'
+import { startKill, startPause } from './process.ts'
+
+export const FAULT_STARTERS: Readonly<Record<Fault, FaultStarter>> = {
+  kill: startKill,
+  pause: startPause,
+  delay: startDelay,
+  bandwidth: startBandwidth,
+  blackhole: startBlackhole,
+  reset: startReset,
+  'proxy-down': startProxyDown,
+  'lose-unfsynced-writes': startLoseUnsyncedWrites,
+}
+
+/** Bound on planned fault instances, so a tiny interval over a long run cannot exhaust memory. */
+export const PLANNED_FAULTS_MAX = 100_000
+
+export interface PlannedFault {
+  /** Sequence number, unique in the run, in start order. */
+  id: number
+  /** Index of the schedule entry it came from. */
+  entry: number
+  fault: Fault
+  startSec: number
+  endSec: number
+  /** Broker indexes, or 'leader' (resolved at start). */
+  targets: number[] | 'leader'
+}
+
+export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, brokers: number, seed: number }): PlannedFault[] {
+  const prng = Prng.derive(options.seed, 0x6e656d)
+  const lastStartSec = options.runSeconds - spec.quietEndSeconds
+  const all = Array.from({ length: options.brokers }, (_, i) => i)
+  const planned: Array<Omit<PlannedFault, 'id'>> = []
+  spec.schedule.forEach((entry, index) => {
+    for (let t = entry.startSeconds; t < lastStartSec; t += entry.intervalSeconds) {
+      if (planned.length >= PLANNED_FAULTS_MAX) {
+        throw new NemesisError('ERR_NEMESIS_FAULT', `the schedule plans more than ${PLANNED_FAULTS_MAX} faults; raise intervalSeconds`)
+      }
+      let targets: number[] | 'leader'
+      if (entry.targets === 'random') targets = [prng.int(options.brokers)]
+      else if (entry.targets === 'all') targets = all
+      else if (entry.targets === 'leader') targets = 'leader'
+      else targets = entry.targets.map(name => Number(name.slice('broker-'.length))).filter(i => i < options.brokers)
+      planned.push({ entry: index, fault: entry.fault, startSec: t, endSec: Math.min(t + entry.durationSeconds, lastStartSec), targets })
+    }
+  })
+  planned.sort((a, b) => a.startSec - b.startSec || a.entry - b.entry)
+  return planned.map((fault, id) => ({ id, ...fault }))
+}
+
+export interface ScheduleContext {
+  spec: NemesisSpec
+  targets: readonly FaultTarget[]
+  /** Index of the broker leading partition 0 of the run's first topic. */
+  leaderIndex (): Promise<number>
+  /** Records a nemesis op (the interpreter writes it). */
+  record (value: Record<string, unknown>): void
+  /** Seconds since the run started, on the clock the plan uses. */
+  nowSec (): number
+}
+
+interface Running {
+  planned: PlannedFault
+  names: string[]
+  faults: ActiveFault[]
+}
+
+export class NemesisRunner {
+  readonly plan: readonly PlannedFault[]
+  readonly errors: string[] = []
+  readonly #context: ScheduleContext
+  readonly #running = new Set<Running>()
+
+  constructor (plan: readonly PlannedFault[], context: ScheduleContext) {
+    this.plan = plan
+    this.#context = context
+  }
+
+  /** Runs the plan until its last fault healed or `signal` aborts (then heal with healAll). */
+  async run (signal: AbortSignal): Promise<void> {
+    await Promise.all(this.plan.map(planned => this.#runOne(planned, signal)))
+  }
+
+  async #runOne (planned: PlannedFault, signal: AbortSignal): Promise<void> {
+    await sleep((planned.startSec - this.#context.nowSec()) * 1000, signal)
+    if (signal.aborted) return
+    const running = await this.#start(planned)
+    await sleep((planned.endSec - this.#context.nowSec()) * 1000, signal)
+    if (signal.aborted) return
+    await this.#heal(running, 'schedule')
+  }
+
+  async #start (planned: PlannedFault): Promise<Running> {
+    const indexes = planned.targets === 'leader' ? [await this.#leader()] : planned.targets
+    const running: Running = { planned, names: indexes.map(brokerName), faults: [] }
+    this.#running.add(running)
+    const details: Array<Record<string, unknown>> = []
+    let error: string | undefined
+    for (const index of indexes) {
+      const target = this.#context.targets[index]
+      try {
+        if (target === undefined) throw new NemesisError('ERR_NEMESIS_TARGET', `no broker ${brokerName(index)} in this cluster`)
+        const fault = await FAULT_STARTERS[planned.fault](target, this.#context.spec.schedule[planned.entry]!, planned.id)
+        running.faults.push(fault)
+        details.push({ target: target.name, ...fault.detail })
+      } catch (caught) {
+        error = (caught as Error).message
+        this.errors.push(error)
+      }
+    }
+    this.#context.record({ fault: planned.fault, phase: 'start', id: planned.id, targets: running.names, details, ...(error === undefined ? {} : { error }) })
+    return running
+  }
+
+  async #leader (): Promise<number> {
+    try {
+      return await this.#context.leaderIndex()
+    } catch (error) {
+      this.errors.push(`finding the leader: ${(error as Error).message}; using broker-0`)
+      return 0
+    }
+  }
+
+  async #heal (running: Running, healedBy: 'schedule' | 'final'): Promise<void> {
+    if (!this.#running.delete(running)) return
+    let error: string | undefined
+    for (const fault of running.faults) {
+      try {
+        await fault.heal()
+      } catch (caught) {
+        error = (caught as Error).message
+        this.errors.push(error)
+      }
+    }
+    const { planned } = running
+    this.#context.record({ fault: planned.fault, phase: 'end', id: planned.id, targets: running.names, healedBy, ...(error === undefined ? {} : { error }) })
+  }
+
+  /** Heals every fault still active (after the schedule stopped); returns the heal errors. */
+  async healAll (): Promise<string[]> {
+    const before = this.errors.length
+    for (const running of [...this.#running]) await this.#heal(running, 'final')
+    return this.errors.slice(before)
+  }
+}

@@ -1,0 +1,96 @@
+// result.json of a chaos run: the verdict with its evidence, what the nemesis did, how the
+// final polls went, the per-second series the reports chart, and everything needed to
+// replay the run (seeds, workload settings, environment). report.md and report.html are
+// rendered from this object only, so they never disagree with it.
+
+import type { AnomalyName, Case } from '../check/anomaly.ts'
+import type { Verdict } from '../check/checker.ts'
+import type { ClusterInfo } from '../cluster/cluster.ts'
+import type { Environment } from '../results/environment.ts'
+import type { RunDir } from '../results/run-dir.ts'
+import type { Workload } from '../workload/types.ts'
+import type { FinalPollResult } from './final-polls.ts'
+import { chaosResultToHtml } from './report-html.ts'
+import { chaosResultToMarkdown } from './report-markdown.ts'
+import type { FaultBand, SecondSample } from './timeline.ts'
+
+export const CHAOS_RESULT_FORMAT = 'sluice-chaos-result'
+export const CHAOS_RESULT_FORMAT_VERSION = 1
+/** Cases kept per anomaly in result.json (the counts stay exact; history.jsonl has the rest). */
+export const RESULT_CASES_MAX = 50
+
+export type ChaosExitCode = 0 | 1 | 2
+
+export interface ChaosResult {
+  format: typeof CHAOS_RESULT_FORMAT
+  formatVersion: typeof CHAOS_RESULT_FORMAT_VERSION
+  runId: string
+  workload: string
+  workloadFile: string
+  startTime: string
+  endTime: string
+  /** The generator's seed (`--seed` replays the op sequences). */
+  seed: number
+  nemesisSeed: number
+  /** 0 valid, 1 anomalies found, 2 the run itself failed or the verdict is unknown. */
+  exitCode: ChaosExitCode
+  /** Why the run failed (exit code 2), else null. */
+  failure: string | null
+  verdict: {
+    valid: Verdict['valid']
+    anomalyCounts: Verdict['anomalyCounts']
+    anomalies: Partial<Record<AnomalyName, Case[]>>
+    errors: Verdict['errors']
+    unchecked: string[]
+    stats: Verdict['stats']
+  } | null
+  mode: 'register' | 'transform'
+  transform: { commitMode: string, processors: number, crashes: number, deaths: string[], drained: boolean } | null
+  nemesis: { plannedFaults: number, bands: FaultBand[], errors: string[] }
+  finalPolls: FinalPollResult | null
+  /** Client ops that did not end ok, by "f type: reason" (e.g. "send info: KafkaJSConnectionError"). */
+  outcomeReasons: Record<string, number>
+  opsWritten: number
+  cluster: ClusterInfo | null
+  toxiproxy: { url: string, embedded: boolean } | null
+  environment: Environment
+  settings: {
+    brokers: number
+    partitionsPerTopic: number
+    durationSeconds: number
+    warmupSeconds: number
+    brokerConfig: Workload['brokerConfig']
+    producer: Workload['producer']
+    consumer: Workload['consumer']
+    chaos: Workload['chaos']
+    nemesis: Workload['nemesis']
+  }
+  series: SecondSample[]
+}
+
+export function verdictForResult (verdict: Verdict): NonNullable<ChaosResult['verdict']> {
+  const anomalies: Partial<Record<AnomalyName, Case[]>> = {}
+  for (const [name, cases] of Object.entries(verdict.anomalies) as Array<[AnomalyName, Case[]]>) anomalies[name] = cases.slice(0, RESULT_CASES_MAX)
+  return { valid: verdict.valid, anomalyCounts: verdict.anomalyCounts, anomalies, errors: verdict.errors, unchecked: verdict.unchecked, stats: verdict.stats }
+}
+
+export function workloadSettings (workload: Workload): ChaosResult['settings'] {
+  return {
+    brokers: workload.brokers,
+    partitionsPerTopic: workload.partitionsPerTopic,
+    durationSeconds: workload.durationSeconds,
+    warmupSeconds: workload.warmupSeconds,
+    brokerConfig: workload.brokerConfig,
+    producer: workload.producer,
+    consumer: workload.consumer,
+    chaos: workload.chaos,
+    nemesis: workload.nemesis,
+  }
+}
+
+/** Writes result.json, report.md and report.html (each atomically); result.json first. */
+export async function saveChaosResult (dir: RunDir, result: ChaosResult): Promise<void> {
+  await dir.write('result.json', `${JSON.stringify(result, null, 2)}\n`)
+  await dir.write('report.md', chaosResultToMarkdown(result))
+  await dir.write('report.html', chaosResultToHtml(result))
+}

@@ -1,0 +1,161 @@
+// `sluice chaos`: one chaos run from start to verdict.
+//
+//  1. results/<run-id>/ is created; the history is written there as the run goes.
+//  2. A Toxiproxy API (embedded, or --toxiproxy-url), brokers behind one proxy each, topics.
+//  3. The workers (one per process slot, generator.ts) and, in a consume-transform-produce
+//     run, the processors, run for warm-up + duration while the nemesis plays its schedule.
+//  4. Everything is healed: faults of the schedule, every toxic and disabled proxy, every
+//     dead broker restarted. Processors drain, then stop.
+//  5. Final polls read every partition from the beginning.
+//  6. The saved history.jsonl is checked (exactly as `sluice check` would), and result.json,
+//     report.md and report.html are written. Exit code: 0 valid, 1 anomalies, 2 the run
+//     itself failed (setup, healing, incomplete final polls) or the verdict is unknown.
+
+import { availableParallelism } from 'node:os'
+import { NemesisRunner, planSchedule } from '../../chaos/nemesis/schedule.ts'
+import { checkHistoryFile } from '../check/checker.ts'
+import type { Verdict } from '../check/checker.ts'
+import { collectEnvironment } from '../results/environment.ts'
+import { createRunDir } from '../results/run-dir.ts'
+import type { RunDir } from '../results/run-dir.ts'
+import type { Workload } from '../workload/types.ts'
+import { runPhases } from './phases.ts'
+import type { PhaseOutcome } from './phases.ts'
+import { randomSeed } from './prng.ts'
+import { saveChaosResult, verdictForResult, workloadSettings } from './result.ts'
+import type { ChaosExitCode, ChaosResult } from './result.ts'
+import { ChaosSetupError, checkIdempotenceSupport, createTopics, leaderIndex, startChaosCluster } from './setup.ts'
+import type { ChaosCluster } from './setup.ts'
+import { HistoryWriter } from './interpreter.ts'
+import { Timeline } from './timeline.ts'
+import { INPUT_TOPIC, OUTPUT_TOPIC, REGISTER_TOPIC } from './topology.ts'
+import type { TopicSpec } from './topology.ts'
+
+export interface ChaosRunOptions {
+  workload: Workload
+  /** Parent of the run directory. Default "results". */
+  resultsDir?: string
+  /** Generator seed; a fresh one (recorded in the result) when absent. */
+  seed?: number
+  /** A real Toxiproxy's API URL; the embedded server is started otherwise. */
+  toxiproxyUrl?: string
+  log?: (line: string) => void
+}
+
+export interface ChaosRunOutcome {
+  exitCode: ChaosExitCode
+  runDir: string
+  historyPath: string
+  verdict: Verdict | null
+  result: ChaosResult
+}
+
+/** True when the workload asks for the consume-transform-produce workload (see workloads/chaos). */
+export function isTransformRun (workload: Workload): boolean {
+  return workload.subscriptionsPerTopic > 0
+}
+
+export function runTopics (workload: Workload): TopicSpec[] {
+  const partitions = workload.partitionsPerTopic
+  return isTransformRun(workload)
+    ? [{ name: INPUT_TOPIC, partitions }, { name: OUTPUT_TOPIC, partitions }]
+    : [{ name: REGISTER_TOPIC, partitions }]
+}
+
+/**
+ * Anomalies that stand whatever happened after they were seen. `unseen` and missing outputs
+ * are only as good as the final phase: when the run failed, they may be artifacts of it.
+ */
+function hasDefiniteAnomaly (verdict: Verdict): boolean {
+  for (const [name, cases] of Object.entries(verdict.anomalies)) {
+    if (name === 'unseen') continue
+    if (name === 'exactly-once' && cases.every(c => c.kind === 'missing')) continue
+    return true
+  }
+  return false
+}
+
+export function exitCodeOf (failure: string | null, verdict: Verdict | null): ChaosExitCode {
+  if (verdict === null) return 2
+  if (failure !== null) return hasDefiniteAnomaly(verdict) ? 1 : 2
+  return verdict.valid === true ? 0 : verdict.valid === false ? 1 : 2
+}
+
+export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutcome> {
+  const { workload } = options
+  const log = options.log ?? (() => {})
+  if (workload.chaos === null) throw new ChaosSetupError(`${workload.sourceName} has no chaos block; \`sluice chaos\` needs one (see workloads/chaos/)`)
+  const seed = options.seed ?? randomSeed()
+  const nemesisSeed = workload.nemesis?.seed ?? seed
+  const startTime = new Date()
+  const dir: RunDir = await createRunDir(options.resultsDir ?? 'results', workload.name, startTime)
+  const historyPath = dir.file('history.jsonl')
+  const history = new HistoryWriter(historyPath, { firstFreeProcess: workload.chaos.processes })
+  const timeline = new Timeline()
+  history.observe(timeline.observe)
+  log(`chaos run ${dir.id}: seed ${seed}, history ${historyPath}`)
+
+  let setup: ChaosCluster | null = null
+  let nemesis: NemesisRunner | null = null
+  let phases: PhaseOutcome | null = null
+  let failure: string | null = null
+  try {
+    const topics = runTopics(workload)
+    setup = await startChaosCluster({ workload, workDir: dir.path, ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }), log })
+    if (workload.producer.idempotent) await checkIdempotenceSupport(setup.bootstrap)
+    await createTopics(setup.bootstrap, topics, workload.replicationFactor)
+    const runSeconds = workload.warmupSeconds + workload.durationSeconds
+    const spec = workload.nemesis ?? { schedule: [], seed: null, quietEndSeconds: 0 }
+    const bootstrap = setup.bootstrap
+    nemesis = new NemesisRunner(planSchedule(spec, { runSeconds, brokers: setup.targets.length, seed: nemesisSeed }), {
+      spec,
+      targets: setup.targets,
+      leaderIndex: () => leaderIndex(bootstrap, topics[0]!.name),
+      record: value => { history.info('nemesis', 'nemesis', value) },
+      nowSec: () => history.nowNs() / 1e9,
+    })
+    phases = await runPhases({ workload, seed, history, setup, nemesis, topics, runSeconds, log })
+    failure = phases.failure
+  } catch (error) {
+    failure = (error as Error).message
+    log(`chaos run failed: ${failure}`)
+  } finally {
+    await setup?.stop()
+    history.close()
+  }
+
+  let verdict: Verdict | null = null
+  try {
+    verdict = await checkHistoryFile(historyPath)
+  } catch (error) {
+    failure ??= `checking the history failed: ${(error as Error).message}`
+  }
+  const exitCode = exitCodeOf(failure, verdict)
+  const result: ChaosResult = {
+    format: 'sluice-chaos-result',
+    formatVersion: 1,
+    runId: dir.id,
+    workload: workload.name,
+    workloadFile: workload.sourceName,
+    startTime: startTime.toISOString(),
+    endTime: new Date().toISOString(),
+    seed,
+    nemesisSeed,
+    exitCode,
+    failure,
+    verdict: verdict === null ? null : verdictForResult(verdict),
+    mode: isTransformRun(workload) ? 'transform' : 'register',
+    transform: phases?.transform ?? null,
+    nemesis: { plannedFaults: nemesis?.plan.length ?? 0, bands: timeline.allBands(), errors: nemesis?.errors ?? [] },
+    finalPolls: phases?.finalPolls ?? null,
+    outcomeReasons: phases?.outcomeReasons ?? {},
+    opsWritten: history.opCount,
+    cluster: setup?.cluster.info() ?? null,
+    toxiproxy: setup === null ? null : { url: setup.toxiproxyUrl, embedded: setup.embedded !== null },
+    environment: await collectEnvironment({ coreSharing: `${workload.brokers} broker process(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned` }),
+    settings: workloadSettings(workload),
+    series: timeline.samples(),
+  }
+  await saveChaosResult(dir, result)
+  return { exitCode, runDir: dir.path, historyPath, verdict, result }
+}

@@ -1,0 +1,131 @@
+// Bringing up what a chaos run faults: a Toxiproxy API (the embedded server on a free port,
+// or a real Toxiproxy given by URL), brokers started by the process backend with one proxy
+// in front of each client listener and each broker advertising its proxy (so clients
+// cannot bypass it), and the run's topics. Designed for N brokers; today's reference
+// brokers are independent single-node clusters, so chaos workloads use one.
+
+import { join } from 'node:path'
+import { startToxiproxyServer } from '../../chaos/toxiproxy/server.ts'
+import type { ToxiproxyServer } from '../../chaos/toxiproxy/server.ts'
+import { brokerName } from '../../chaos/nemesis/nemesis.ts'
+import type { FaultTarget } from '../../chaos/nemesis/nemesis.ts'
+import { ProxyFleet } from '../../chaos/nemesis/proxies.ts'
+import { KafkaClient } from '../client/client.ts'
+import { ProcessBackend } from '../cluster/process-backend.ts'
+import type { Cluster, ClusterBackend } from '../cluster/cluster.ts'
+import type { Workload } from '../workload/types.ts'
+import type { TopicSpec } from './topology.ts'
+
+/** InitProducerId: what an idempotent producer needs from the broker. */
+const INIT_PRODUCER_ID_KEY = 22
+
+export class ChaosSetupError extends Error {
+  readonly code = 'ERR_CHAOS_SETUP'
+  readonly retriable = false
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ChaosSetupError'
+  }
+}
+
+export interface ChaosCluster {
+  cluster: Cluster
+  fleet: ProxyFleet
+  toxiproxyUrl: string
+  /** The embedded Toxiproxy server, when no external one was given. */
+  embedded: ToxiproxyServer | null
+  targets: FaultTarget[]
+  /** The proxies' addresses: what clients bootstrap from. */
+  bootstrap: string[]
+  stop (): Promise<void>
+}
+
+export interface ChaosClusterOptions {
+  workload: Workload
+  /** Where broker data dirs and logs go (logs are kept after the run). */
+  workDir: string
+  toxiproxyUrl?: string
+  backend?: ClusterBackend
+  log?: (line: string) => void
+}
+
+export async function startChaosCluster (options: ChaosClusterOptions): Promise<ChaosCluster> {
+  const { workload } = options
+  const embedded = options.toxiproxyUrl === undefined ? await startToxiproxyServer({ port: 0 }) : null
+  const toxiproxyUrl = options.toxiproxyUrl ?? embedded!.url
+  const fleet = new ProxyFleet(toxiproxyUrl)
+  const backend = options.backend ?? new ProcessBackend()
+  let cluster: Cluster
+  try {
+    cluster = await backend.start({
+      brokers: workload.brokers,
+      brokerConfig: { ...workload.brokerConfig },
+      // The proxy exists before its broker starts, so the broker can advertise it.
+      advertisedFor: (index, kafkaPort) => fleet.create(index, `127.0.0.1:${kafkaPort}`),
+      workDir: join(options.workDir, 'cluster'),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    })
+  } catch (error) {
+    await fleet.removeAll()
+    await embedded?.close()
+    throw new ChaosSetupError(`starting the cluster failed: ${(error as Error).message}`, { cause: error })
+  }
+  if (fleet.size !== cluster.brokers.length) {
+    await cluster.stop()
+    await embedded?.close()
+    throw new ChaosSetupError(`the ${backend.name} backend did not put a proxy in front of every broker; network faults need one`)
+  }
+  const targets = cluster.brokers.map((broker, index): FaultTarget => ({ name: brokerName(index), index, broker, proxy: fleet.proxy(index) }))
+  let stopped: Promise<void> | null = null
+  return {
+    cluster,
+    fleet,
+    toxiproxyUrl,
+    embedded,
+    targets,
+    bootstrap: cluster.bootstrap,
+    stop: () => {
+      stopped ??= (async () => {
+        await Promise.allSettled([cluster.stop()])
+        await fleet.removeAll()
+        await embedded?.close()
+      })()
+      return stopped
+    },
+  }
+}
+
+/** Creates the run's topics (they must not exist: a chaos run starts from empty logs). */
+export async function createTopics (bootstrap: readonly string[], topics: readonly TopicSpec[], replicationFactor: number): Promise<void> {
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-setup', requestTimeoutMs: 15_000 })
+  try {
+    await client.createTopics(topics.map(t => ({ name: t.name, partitions: t.partitions, replicationFactor })), { existingOk: false })
+  } finally {
+    client.close()
+  }
+}
+
+/** Index of the broker leading partition 0 of `topic` (broker ids are indexes in the process backend). */
+export async function leaderIndex (bootstrap: readonly string[], topic: string): Promise<number> {
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-leader', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
+  try {
+    const info = await client.topic(topic, true)
+    return Math.max(0, info.partitions[0]?.leaderId ?? 0)
+  } finally {
+    client.close()
+  }
+}
+
+/** Refuses an idempotent producer against a broker that cannot give it a producer id. */
+export async function checkIdempotenceSupport (bootstrap: readonly string[]): Promise<void> {
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-setup', requestTimeoutMs: 5000 })
+  try {
+    const connection = await client.anyConnection()
+    if (!connection.apiVersions.has(INIT_PRODUCER_ID_KEY)) {
+      throw new ChaosSetupError('producer.idempotent is true but the broker does not support InitProducerId (API key 22), ' +
+        'which idempotent producers need; set producer.idempotent: false (and retries: 0 to keep every value written at most once)')
+    }
+  } finally {
+    client.close()
+  }
+}
