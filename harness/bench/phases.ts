@@ -75,7 +75,12 @@ async function runMaxRate (session: BenchSession, workload: Workload): Promise<P
     if (found > 0 && steps.at(-1) !== undefined && !judgeStep(spec, steps.at(-1)!).healthy) await settle(session, workload)
     session.totalSec = session.elapsedSec + workload.durationSeconds
     session.setRate(measuredRatePerSec)
-    await session.hold('measure', workload.durationSeconds)
+    const measured = await session.hold('measure', workload.durationSeconds)
+    // Search steps are short; the measured phase is the real test of the rate found.
+    const backlogMax = Math.max(0, ...measured.map(sample => sample.backlogMessages))
+    if (found > 0 && backlogMax > spec.backlogMaxMessages) {
+      notes.push(`the rate found was not sustained over the measured phase: the backlog reached ${backlogMax} messages (healthy is at most ${spec.backlogMaxMessages}), so the sustainable rate is lower; longer maxRate.stepSeconds make the search stricter`)
+    }
   }
   return { maxRate: outcome, measuredRatePerSec, notes }
 }

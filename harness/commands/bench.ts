@@ -12,6 +12,7 @@
 // unreachable cluster, or a run that stopped early (partial results are still written);
 // 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
 
+import { appendFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { BenchError } from '../bench/errors.ts'
 import { formatOutcome } from '../bench/runner.ts'
@@ -174,7 +175,6 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
     if (flags.json !== true) process.stdout.write('\n' + series.markdown)
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (summaryFile !== undefined && summaryFile !== '') {
-      const { appendFile } = await import('node:fs/promises')
       await appendFile(summaryFile, series.markdown + '\n')
     }
     log(`comparison written to ${series.markdownFile}`)
@@ -221,6 +221,12 @@ export function registerBench (program: Command): void {
       try {
         process.exitCode = await runBenchCommand(workloadPath, flags, controller.signal)
       } catch (error) {
+        // Ctrl-C while the cluster was starting surfaces as that start failing.
+        if (controller.signal.aborted) {
+          process.stderr.write(`sluice bench: ${String(controller.signal.reason)} before the run started; nothing was measured\n`)
+          process.exitCode = EXIT_INTERRUPTED
+          return
+        }
         if (!KNOWN_ERRORS.some(kind => error instanceof kind)) throw error
         process.stderr.write(`sluice bench: ${(error as Error).message}\n`)
         process.exitCode = EXIT_ERROR

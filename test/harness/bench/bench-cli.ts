@@ -135,6 +135,10 @@ export function checkCompleteResult (runDir: string, expected: ExpectedRun): Ben
   if (expected.consumers !== false) {
     expect(consumed).toBe(produced)
     expect(s.endToEndLatencyUsCount).toBeGreaterThan(0)
+    // Producer and consumer agree on the sluice-ts-us header: a header from another
+    // clock (a driver's own wall-clock stamp) would give 0 (clamped) or absurd values.
+    expect(s.endToEndLatencyUsP50!).toBeGreaterThan(0)
+    expect(s.endToEndLatencyUsP50!).toBeLessThan(10_000_000)
   }
   // Percentiles are ordered, for every latency that has samples.
   for (const kind of KINDS) {
