@@ -5,7 +5,7 @@
 // as a fresh process re-assigning after a crash, are the worker's, not the generator's.)
 //
 // Per slot:
-// - the first op is `assign` (a random non-empty set of partitions) or `subscribe`;
+// - the first op is `assign` (1 to 3 random partitions) or `subscribe`;
 // - then a mix of sends (about half; a random one of the slot's active keys, next value),
 //   polls, occasional commits, occasional re-assigns (assign mode only), and crashes with the
 //   probability the runner derives from crashClientIntervalSeconds;
@@ -40,6 +40,13 @@ export interface GeneratorOptions {
   sendsOnly: boolean
 }
 
+/**
+ * An assign takes 1 to this many partitions. Consumers that each read a few partitions (as
+ * members of a real group do) leave every partition unread for a while, so a fault that
+ * destroys recent writes finds some nobody had read yet: the case lost-write and unseen exist for.
+ */
+export const ASSIGNED_PARTITIONS_MAX = 3
+
 /** Relative weights of the ordinary ops. */
 const WEIGHT_SEND = 50
 const WEIGHT_POLL = 40
@@ -73,7 +80,7 @@ export class SlotGenerator {
 
   #assignment (): number[] {
     const all = Array.from({ length: this.#options.partitions }, (_, p) => p)
-    const count = 1 + this.#prng.int(all.length)
+    const count = 1 + this.#prng.int(Math.min(all.length, ASSIGNED_PARTITIONS_MAX))
     return this.#prng.sample(all, count).sort((a, b) => a - b)
   }
 
