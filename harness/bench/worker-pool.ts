@@ -23,6 +23,7 @@ class PoolWorker {
   readonly inbox: StatsSnapshot[] = []
   consumerErrors: Record<string, number> = {}
   stopped = false
+  #awaitedSeq = -1
   #waiters = new Map<FromWorker['type'], (message: FromWorker) => void>()
 
   constructor (init: WorkerInit, onFailure: (error: Error) => void) {
@@ -49,6 +50,8 @@ class PoolWorker {
       onFailure(new BenchError('ERR_BENCH_WORKER', `load generator ${this.name} could not start: ${message.message}`))
     }
     const waiter = this.#waiters.get(message.type)
+    // A late answer to an earlier tick must not pass for the answer to the current one.
+    if (message.type === 'stats' && message.seq !== this.#awaitedSeq) return
     if (waiter !== undefined) {
       this.#waiters.delete(message.type)
       waiter(message)
@@ -56,6 +59,7 @@ class PoolWorker {
   }
 
   send (message: ToWorker): void {
+    if (message.type === 'tick') this.#awaitedSeq = message.seq
     if (!this.stopped) this.thread.postMessage(message)
   }
 
