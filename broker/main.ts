@@ -54,6 +54,7 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
     pid: process.pid,
   }
   process.stdout.write(JSON.stringify(ready) + '\n')
+  if (running.broker.sink) process.stderr.write('WARNING: sluice.sink is on: produce requests are acknowledged and discarded, nothing is stored\n')
   const shutdown = (signal: string): void => {
     process.stderr.write(`${signal}: shutting down (flush, checkpoint)\n`)
     running.close().then(() => process.exit(0), err => {

@@ -4,6 +4,7 @@
 
 import type { BrokerConfig } from '../config/config.ts'
 import { ErrorCode } from '../protocol/errors.ts'
+import { batchRecordCount, splitBatches } from '../protocol/record-batch.ts'
 import { LogError } from '../log/errors.ts'
 import { OFFSETS_TOPIC } from '../group/offsets-store.ts'
 import { LogManager } from '../log/log-manager.ts'
@@ -42,6 +43,9 @@ export class Broker {
   readonly nodeId: number
   readonly clusterId: string
   readonly log: (line: string) => void
+  /** sluice.sink: produce is acknowledged and discarded (offsets counted here only). */
+  readonly sink: boolean
+  readonly #sinkOffsets = new Map<string, number>()
   /** What Metadata tells clients to connect to; set once the listener is bound. */
   advertised: Address = { host: '127.0.0.1', port: 0 }
 
@@ -53,6 +57,7 @@ export class Broker {
     this.clusterId = clusterId
     this.log = log
     this.fetchWaiters = new FetchWaiters(config.int('fetch.max.parked'))
+    this.sink = config.bool('sluice.sink')
   }
 
   static async open (config: BrokerConfig, log: (line: string) => void): Promise<Broker> {
@@ -109,6 +114,16 @@ export class Broker {
     if (this.partitionCount(name) === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
     await this.logs.deleteTopic(name)
     return ErrorCode.NONE
+  }
+
+  /** Counts the records of a discarded produce (sink mode) and returns their base offset. */
+  sinkAppend (topic: string, partition: number, records: Buffer | null): number {
+    const key = `${topic}\u0000${partition}`
+    const base = this.#sinkOffsets.get(key) ?? 0
+    let count = 0
+    if (records !== null) for (const batch of splitBatches(records)) count += batchRecordCount(batch)
+    this.#sinkOffsets.set(key, base + count)
+    return base
   }
 
   /** The same check for every request that names a partition and an epoch. */

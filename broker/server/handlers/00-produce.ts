@@ -3,7 +3,8 @@
 // INVALID_RECORD / MESSAGE_TOO_LARGE) and the other partitions of the request still
 // append. acks=0 gets no response at all. acks=all needs min.insync.replicas replicas;
 // a single node has one. Internal topics (__consumer_offsets) refuse client writes with
-// INVALID_TOPIC_EXCEPTION, as Kafka does.
+// INVALID_TOPIC_EXCEPTION, as Kafka does. With sluice.sink the broker acknowledges without
+// validating or storing, so a benchmark measures its load generator alone.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Produce, type ProducePartitionResponse } from '../../protocol/00-produce.ts'
@@ -43,6 +44,7 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
   if (acks === -1 && broker.config.int('min.insync.replicas') > REPLICAS_IN_SYNC) {
     return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${broker.config.int('min.insync.replicas')}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
   }
+  if (broker.sink) return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset: broker.sinkAppend(topic, partitionIndex, records), logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }
   const batches = validateRecords(records, broker.config.int('message.max.bytes'))
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {

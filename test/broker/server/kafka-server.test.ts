@@ -129,6 +129,27 @@ describe('Kafka listener', () => {
   })
 })
 
+describe('sluice.sink', () => {
+  it('acknowledges produce with advancing offsets but stores nothing', async () => {
+    const broker = await startBrokerProcess({ httpPort: 'none', overrides: { 'sluice.sink': true } })
+    try {
+      await createTopic(broker.kafkaPort, TOPIC, 1)
+      const conn = await RawConnection.open(broker.kafkaPort)
+      const first = await conn.request(Produce, 7, produceRequest(1, 'a'))
+      const second = await conn.request(Produce, 7, produceRequest(1, 'b'))
+      expect(first.response.topics[0]!.partitions[0]!.baseOffset).toBe(0)
+      expect(second.response.topics[0]!.partitions[0]!.baseOffset).toBe(1)
+      const { response } = await conn.request(ListOffsets, 5, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })
+      expect(response.topics[0]!.partitions[0]!.offset).toBe(0)
+      conn.close()
+      expect(broker.stderr()).toMatch(/sluice.sink is on/)
+    } finally {
+      await broker.kill()
+      await removeDir(broker.dataDir)
+    }
+  })
+})
+
 describe('SIGTERM', () => {
   it('flushes, writes the recovery-point checkpoint and exits 0', async () => {
     const broker = await startBrokerProcess({ httpPort: 'none' })
