@@ -86,7 +86,11 @@ async function healEverything (context: PhaseContext): Promise<string[]> {
     problems.push((error as Error).message)
   }
   for (const target of context.setup.targets) {
-    if (target.broker.alive()) continue
+    if (target.broker.alive()) {
+      // SIGCONT is harmless to a running broker and frees one a failed heal left stopped.
+      await target.broker.resume().catch((error: unknown) => { problems.push(`resume ${target.name}: ${(error as Error).message}`) })
+      continue
+    }
     try {
       await target.broker.restart()
     } catch (error) {

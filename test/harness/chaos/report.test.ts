@@ -1,0 +1,112 @@
+// The chaos reports and exit code, from hand-made results and verdicts: the verdict comes
+// first, every anomaly shows its evidence (ops to open in history.jsonl), faults appear as
+// bands on the charts, and a failed run is never reported as valid.
+
+import { describe, expect, it } from 'vitest'
+import { checkHistory } from '../../../harness/check/checker.ts'
+import { chaosResultToHtml } from '../../../harness/chaos/report-html.ts'
+import { chaosResultToMarkdown } from '../../../harness/chaos/report-markdown.ts'
+import { verdictForResult } from '../../../harness/chaos/result.ts'
+import type { ChaosResult } from '../../../harness/chaos/result.ts'
+import { exitCodeOf } from '../../../harness/chaos/runner.ts'
+import { HistoryBuilder } from '../check/history-builder.ts'
+
+function lostWriteVerdict (): ReturnType<typeof checkHistory> {
+  const h = new HistoryBuilder()
+  h.send(0, 'k', 1, 0)
+  h.send(0, 'k', 2, 1)
+  h.poll(1, { k: [[1, 2]] })
+  return checkHistory(h.ops)
+}
+
+function result (fields: Partial<ChaosResult> = {}): ChaosResult {
+  const verdict = lostWriteVerdict()
+  return {
+    format: 'sluice-chaos-result',
+    formatVersion: 1,
+    runId: '20260101T000000Z-test-abcdef',
+    workload: 'test',
+    workloadFile: 'workloads/chaos/test.yaml',
+    startTime: '2026-01-01T00:00:00.000Z',
+    endTime: '2026-01-01T00:00:30.000Z',
+    seed: 7,
+    nemesisSeed: 7,
+    exitCode: 1,
+    failure: null,
+    verdict: verdictForResult(verdict),
+    mode: 'register',
+    transform: null,
+    nemesis: { plannedFaults: 1, bands: [{ startSec: 3, endSec: 5, label: 'kill broker-0' }], errors: [] },
+    finalPolls: { complete: ['chaos-0'], incomplete: [], polls: 1 },
+    outcomeReasons: { 'send info: timeout': 3 },
+    opsWritten: verdict.stats.ops,
+    cluster: null,
+    toxiproxy: { url: 'http://127.0.0.1:8474', embedded: true },
+    environment: { gitCommit: null, gitDirty: null, nodeVersion: 'v24', os: 'Linux', arch: 'x64', cpuModel: 'cpu', cpuCores: 2, totalMemoryBytes: 1, coreSharing: null },
+    settings: {
+      brokers: 1, partitionsPerTopic: 1, durationSeconds: 20, warmupSeconds: 0, brokerConfig: {},
+      producer: { acks: -1, lingerMs: 0, batchSizeBytes: 0, compression: 'none', idempotent: false, maxInFlight: 1, retries: 0 },
+      consumer: { autoCommit: false, autoCommitIntervalMs: 5000, fetchMaxWaitMs: 500, fetchMinBytes: 1 },
+      chaos: null, nemesis: null,
+    },
+    series: Array.from({ length: 10 }, (_, i) => ({
+      startSec: i, sendsOk: 10, sendsFail: 0, sendsInfo: i === 4 ? 3 : 0, pollsOk: 5, pollsFailed: 0, recordsRead: 9,
+      sendLatencyMsP50: 2, sendLatencyMsP99: 9, sendLatencyMsMax: 12,
+    })),
+    ...fields,
+  }
+}
+
+describe('chaos reports', () => {
+  it('lead with the verdict and show each anomaly with its evidence', () => {
+    const markdown = chaosResultToMarkdown(result())
+    expect(markdown.split('\n')[0]).toBe('# Sluice chaos run: test — INVALID')
+    expect(markdown).toContain('| lost-write | 1 |')
+    expect(markdown).toMatch(/key "k".*values \[1\].*offsets \[0\].*ops \[1, 5\]/)
+    expect(markdown).toContain('| kill broker-0 | 3.0 | 5.0 |')
+    expect(markdown).toContain('--seed 7')
+    expect(markdown).toContain('| send info: timeout | 3 |')
+    const html = chaosResultToHtml(result())
+    expect(html).toContain('<span class="badge invalid">INVALID</span>')
+    expect(html).toContain('<strong>lost-write</strong>')
+    expect(html).toContain('ops [1, 5]')
+    // Two charts, each with the fault band, and no script anywhere.
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(2)
+    expect(html.match(/<title>kill broker-0: 3–5 s<\/title>/g)).toHaveLength(2)
+    expect(html).not.toMatch(/<script/i)
+  })
+
+  it('say plainly when the run itself failed', () => {
+    const failed = result({ exitCode: 2, failure: 'healing failed: restart broker-0: timed out', verdict: verdictForResult(checkHistory([])) })
+    expect(chaosResultToMarkdown(failed)).toContain('**The run itself failed:** healing failed')
+    expect(chaosResultToMarkdown(failed).split('\n')[0]).toContain('FAILED RUN')
+    expect(chaosResultToHtml(failed)).toContain('<span class="badge failed">')
+  })
+})
+
+describe('exit code', () => {
+  const valid = checkHistory([])
+  const lost = lostWriteVerdict()
+  const unseenOnly = ((): ReturnType<typeof checkHistory> => {
+    const h = new HistoryBuilder()
+    h.send(0, 'k', 1, 0)
+    h.poll(1, {}, { final: true })
+    return checkHistory(h.ops)
+  })()
+
+  it('is 0 for a valid run, 1 for anomalies, 2 without a verdict', () => {
+    expect(exitCodeOf(null, valid)).toBe(0)
+    expect(exitCodeOf(null, lost)).toBe(1)
+    expect(exitCodeOf(null, null)).toBe(2)
+    expect(exitCodeOf(null, { ...valid, valid: 'unknown' })).toBe(2)
+  })
+
+  it('is 2 for a failed run unless an anomaly stands on its own', () => {
+    expect(unseenOnly.anomalies.unseen).toBeDefined()
+    expect(exitCodeOf(null, unseenOnly)).toBe(1)
+    // unseen depends on final polls a failed run may not have finished.
+    expect(exitCodeOf('final polls did not finish', unseenOnly)).toBe(2)
+    expect(exitCodeOf('final polls did not finish', valid)).toBe(2)
+    expect(exitCodeOf('healing failed', lost)).toBe(1)
+  })
+})
