@@ -16,15 +16,18 @@ import {
   BATCH_OFFSET_LEADER_EPOCH, BATCH_OFFSET_LENGTH, BATCH_OFFSET_MAGIC, BATCH_OFFSET_MAX_TIMESTAMP,
   BATCH_OFFSET_PRODUCER_EPOCH, BATCH_OFFSET_PRODUCER_ID, BATCH_OFFSET_RECORDS_COUNT, batchCrc,
 } from '../../broker/protocol/record-batch.ts'
+import { TIMESTAMP_HEADER, TIMESTAMP_HEADER_BYTES, writeTimestampHeader } from '../measure/clock.ts'
 
 /** Header names to Buffer values, as the drivers' RecordHeaders. */
 export interface HeaderMap {
   [name: string]: Buffer
 }
 
-/** The header carrying the producer's send time in microseconds, as decimal text. */
-export const SEND_TS_HEADER = 'sluice-ts-us'
-const SEND_TS_HEADER_BYTES = Buffer.byteLength(SEND_TS_HEADER)
+// The send-time header's name and value are fixed-size, so a record that carries it
+// costs these bytes on top of the caller's headers.
+const TIMESTAMP_HEADER_NAME_BYTES = Buffer.byteLength(TIMESTAMP_HEADER)
+const TIMESTAMP_HEADER_ENTRY_BYTES = uvarintBytes(zigzag32(TIMESTAMP_HEADER_NAME_BYTES)) + TIMESTAMP_HEADER_NAME_BYTES +
+  uvarintBytes(zigzag32(TIMESTAMP_HEADER_BYTES)) + TIMESTAMP_HEADER_BYTES
 
 const INITIAL_BYTES_DEFAULT = 16 * 1024
 const INT32_MIN = -2147483648
@@ -78,10 +81,10 @@ export class BatchBuilder {
   }
 
   /**
-   * Appends one record. `sendTsUs` >= 0 adds the sluice-ts-us header without allocating
-   * a Buffer for it.
+   * Appends one record. `sendTimestampUs` >= 0 (the monotonic clock of measure/clock.ts)
+   * adds the sluice-ts-us header in clock.ts's encoding without allocating a Buffer for it.
    */
-  append (key: Buffer | null, value: Buffer | null, headers: HeaderMap | null | undefined, timestampMs: number, sendTsUs = -1): void {
+  append (key: Buffer | null, value: Buffer | null, headers: HeaderMap | null | undefined, timestampMs: number, sendTimestampUs = -1): void {
     if (this.#count === 0) {
       this.#baseTimestamp = timestampMs
       this.#maxTimestamp = timestampMs
@@ -102,9 +105,8 @@ export class BatchBuilder {
         headerCount++
       }
     }
-    const tsText = sendTsUs >= 0 ? String(sendTsUs) : ''
-    if (sendTsUs >= 0) {
-      headersBytes += varintBytes(SEND_TS_HEADER_BYTES) + SEND_TS_HEADER_BYTES + varintBytes(tsText.length) + tsText.length
+    if (sendTimestampUs >= 0) {
+      headersBytes += TIMESTAMP_HEADER_ENTRY_BYTES
       headerCount++
     }
     const bodyBytes = 1 + varlongBytes(timestampDelta) + varintBytes(offsetDelta) +
@@ -129,11 +131,11 @@ export class BatchBuilder {
         this.#pos += v.copy(this.#buf, this.#pos)
       }
     }
-    if (sendTsUs >= 0) {
-      this.#writeVarInt(SEND_TS_HEADER_BYTES)
-      this.#pos += this.#buf.write(SEND_TS_HEADER, this.#pos, 'latin1')
-      this.#writeVarInt(tsText.length)
-      this.#pos += this.#buf.write(tsText, this.#pos, 'latin1')
+    if (sendTimestampUs >= 0) {
+      this.#writeVarInt(TIMESTAMP_HEADER_NAME_BYTES)
+      this.#pos += this.#buf.write(TIMESTAMP_HEADER, this.#pos, 'latin1')
+      this.#writeVarInt(TIMESTAMP_HEADER_BYTES)
+      this.#pos += writeTimestampHeader(this.#buf, this.#pos, sendTimestampUs)
     }
     this.#count++
   }

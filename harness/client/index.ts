@@ -3,7 +3,7 @@
 
 export { KafkaClient, parseAddress, type BrokerAddress, type FetchPartition, type KafkaClientOptions, type NewTopic, type PartitionInfo, type ProduceBatch, type TopicInfo } from './client.ts'
 export { Connection, type ConnectionOptions } from './connection.ts'
-export { BatchBuilder, SEND_TS_HEADER, type HeaderMap } from './batch-builder.ts'
+export { BatchBuilder, type HeaderMap } from './batch-builder.ts'
 export { decodeFetchedRecords, type FetchedRecord } from './batch-reader.ts'
 export { checkCompression, compressBatch, SUPPORTED_COMPRESSION, type CompressionName } from './compression.ts'
 export { describeSocketError, isRetriableKafkaError, KafkaClientError, kafkaError, needsMetadataRefresh, type ClientErrorCode } from './errors.ts'

@@ -1,50 +1,25 @@
-// What every driver shares: the send-time clock and header, turning client errors into
+// What every driver shares: the send-time header, turning client errors into
 // DriverError, and header conversion.
 //
 // End-to-end latency is receive time minus the producer's send time. Every driver puts
-// the send time in the record twice: as the record timestamp (ms, what Kafka tools show)
-// and as the header `sluice-ts-us` (microseconds since the epoch, decimal text). Both
-// ends use nowUs(): the wall clock read once at process start (performance.timeOrigin,
-// sub-millisecond) plus the monotonic clock since, so processes on one machine share one
-// clock to within microseconds and a run is immune to wall-clock steps.
+// the send time in the record twice: as the record timestamp (wall-clock ms, what Kafka
+// tools show) and as the header `sluice-ts-us`, whose format measure/clock.ts owns: the
+// monotonic clock in µs as 8 big-endian bytes. The monotonic clock is one clock for every
+// process on the machine and does not jump when NTP steps the wall clock; consumers read
+// the header with decodeTimestampHeader and subtract from monotonicUs().
 
-import { SEND_TS_HEADER } from '../client/batch-builder.ts'
 import { KafkaClientError } from '../client/errors.ts'
-import { DriverError, type ConsumedMessage, type RecordHeaders } from './driver.ts'
-
-export { SEND_TS_HEADER }
-
-const TIME_ORIGIN_MS = performance.timeOrigin
-
-/** Microseconds since the epoch, with microsecond resolution. */
-export function nowUs (): number {
-  return Math.round((TIME_ORIGIN_MS + performance.now()) * 1000)
-}
-
-/** The producer's send time of a consumed message in µs: the header, else the timestamp. */
-export function sendTimestampUs (message: Pick<ConsumedMessage, 'headers' | 'timestampMs'>): number {
-  const header = message.headers[SEND_TS_HEADER]
-  if (header !== undefined) {
-    const us = Number(header.toString('latin1'))
-    if (Number.isSafeInteger(us)) return us
-  }
-  return message.timestampMs * 1000
-}
+import { encodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
+import { DriverError, type RecordHeaders } from './driver.ts'
 
 /**
- * The headers a driver should send: the caller's plus sluice-ts-us (unless the caller set
- * it, e.g. to the intended send time of a rate-limited run).
+ * The send-time header value for a record sent now, unless the caller's headers already
+ * carry one (the bench runner stamps the time it sends, before a driver batches), in which
+ * case undefined.
  */
-export function withSendTimestamp (headers: RecordHeaders | undefined, sendUs: number): RecordHeaders {
-  if (headers !== undefined && headers[SEND_TS_HEADER] !== undefined) return headers
-  const out: RecordHeaders = headers === undefined ? {} : { ...headers }
-  out[SEND_TS_HEADER] = Buffer.from(String(sendUs), 'latin1')
-  return out
-}
-
-/** ms from a send time in µs, for the record timestamp. */
-export function msOf (us: number): number {
-  return Math.floor(us / 1000)
+export function sendTimestampHeader (headers: RecordHeaders | undefined): Buffer | undefined {
+  if (headers !== undefined && headers[TIMESTAMP_HEADER] !== undefined) return undefined
+  return encodeTimestampHeader(monotonicUs())
 }
 
 /** Wraps anything a client library threw into a DriverError that keeps the Kafka code. */

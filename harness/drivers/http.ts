@@ -6,12 +6,13 @@
 // - Partitioning: UTF-8 keys are sent as text and the broker applies Java's murmur2 rule
 //   to their bytes; a key that is not valid UTF-8 is sent as `base64:...` text with the
 //   partition computed here by the same rule, so placement never depends on encoding.
-// - Payloads: text when valid UTF-8, else `base64:<data>`; the HTTP API stores what it is
-//   given, so a binary payload is stored as that text (Kafka clients would see the text),
-//   and this driver's consumer decodes the prefix back, symmetric with the API's reads.
+// - Payloads: text when valid UTF-8, else `base64:<data>`; the HTTP API stores the bytes a
+//   `base64:` value encodes and returns non-UTF-8 bytes in the same form, which this
+//   driver's consumer decodes back, so binary payloads and headers round-trip.
 // - acks: the HTTP API always answers after the append (acks=1 semantics); the acks
 //   setting is ignored. The record timestamp is the broker's arrival time (the API takes
-//   no timestamp); the send time travels in the sluice-ts-us header as with every driver.
+//   no timestamp); the send time travels in the sluice-ts-us header as with every driver
+//   (8 binary bytes, so usually as `base64:` text, which the API stores as the bytes).
 // - Topics: the HTTP API cannot create topics, so createTopic uses the Kafka protocol
 //   through Sluice's own client on the bootstrap addresses.
 // - Consumer: no groups; one polling loop per partition (GET .../partitions/{p}/records
@@ -21,7 +22,8 @@
 import { isUtf8 } from 'node:buffer'
 import { partitionForKey } from '../../broker/protocol/partitioner.ts'
 import { KafkaClient } from '../client/client.ts'
-import { nowUs, SEND_TS_HEADER, toDriverError } from './common.ts'
+import { TIMESTAMP_HEADER } from '../measure/clock.ts'
+import { sendTimestampHeader, toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type RecordHeaders } from './driver.ts'
 import { LingerBatcher } from './linger-batcher.ts'
 
@@ -109,7 +111,8 @@ export class HttpDriver implements BenchmarkDriver {
     const send = (key: Buffer | null, payload: Buffer, headers?: RecordHeaders): Promise<void> => {
       const out: HttpRecordOut = { value: asText(payload), headers: {} }
       if (headers !== undefined) for (const name in headers) out.headers[name] = asText(headers[name]!)
-      if (out.headers[SEND_TS_HEADER] === undefined) out.headers[SEND_TS_HEADER] = String(nowUs())
+      const stamp = sendTimestampHeader(headers)
+      if (stamp !== undefined) out.headers[TIMESTAMP_HEADER] = asText(stamp)
       if (key !== null) {
         out.key = asText(key)
         if (out.key.startsWith(BASE64_PREFIX)) out.partition = partitionForKey(key, partitionCount)

@@ -15,7 +15,8 @@
 
 import kafkajs from 'kafkajs'
 import type { Consumer, EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs'
-import { headersFrom, msOf, nowUs, SEND_TS_HEADER, toDriverError } from './common.ts'
+import { TIMESTAMP_HEADER } from '../measure/clock.ts'
+import { headersFrom, sendTimestampHeader, toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type RecordHeaders } from './driver.ts'
 import { LingerBatcher } from './linger-batcher.ts'
 
@@ -30,10 +31,10 @@ function compressionOf (name: DriverOptions['producer']['compression']): number 
 }
 
 function toMessage (key: Buffer | null, payload: Buffer, headers: RecordHeaders | undefined): Message {
-  const sendUs = nowUs()
   const out: IHeaders = headers === undefined ? {} : { ...headers }
-  if (out[SEND_TS_HEADER] === undefined) out[SEND_TS_HEADER] = Buffer.from(String(sendUs), 'latin1')
-  return { key, value: payload, headers: out, timestamp: String(msOf(sendUs)) }
+  const stamp = sendTimestampHeader(headers)
+  if (stamp !== undefined) out[TIMESTAMP_HEADER] = stamp
+  return { key, value: payload, headers: out, timestamp: String(Date.now()) }
 }
 
 export class KafkajsDriver implements BenchmarkDriver {

@@ -23,7 +23,8 @@ import { BatchBuilder } from '../client/batch-builder.ts'
 import type { KafkaClient } from '../client/client.ts'
 import { checkCompression, compressBatch, type CompressionName } from '../client/compression.ts'
 import { isRetriableKafkaError, KafkaClientError, kafkaError } from '../client/errors.ts'
-import { nowUs, SEND_TS_HEADER, toDriverError } from './common.ts'
+import { monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
+import { toDriverError } from './common.ts'
 import { DriverError, type BenchmarkProducer, type ProducerSettings, type RecordHeaders } from './driver.ts'
 
 const RETRY_BACKOFF_MS = 100
@@ -98,10 +99,12 @@ export class NativeProducer implements BenchmarkProducer {
       this.#accumulators[partition] = acc
     }
     const { promise, resolve, reject } = Promise.withResolvers<void>()
-    const sendUs = nowUs()
     // A fresh batch also brings its 61-byte header into the buffer.
     const before = acc.builder.count === 0 ? 0 : acc.builder.sizeBytes
-    acc.builder.append(key, payload, headers, Math.floor(sendUs / 1000), headers !== undefined && headers[SEND_TS_HEADER] !== undefined ? -1 : sendUs)
+    // The builder writes the send-time header itself (clock.ts's encoding, no Buffer per
+    // record) unless the caller already stamped one.
+    const sendTimestampUs = headers !== undefined && headers[TIMESTAMP_HEADER] !== undefined ? -1 : monotonicUs()
+    acc.builder.append(key, payload, headers, Date.now(), sendTimestampUs)
     this.#bufferedBytes += acc.builder.sizeBytes - before
     acc.resolves.push(resolve)
     acc.rejects.push(reject)

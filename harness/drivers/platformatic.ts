@@ -12,15 +12,16 @@
 //   from the beginning, a known one resumes from its commits. autoCommit maps to the
 //   library's `autocommit` (the interval in ms, or false). pause() pauses the messages
 //   stream: delivery stops at once, fetching once the stream's buffer is full.
-// - Headers are sent as Map<Buffer, Buffer>; sluice-ts-us carries the send time in µs.
+// - Headers are sent as Map<Buffer, Buffer>; sluice-ts-us carries the send time (clock.ts).
 
 import { Admin, compatibilityPartitioner, Consumer, Producer, type Message, type MessagesStream, type MessageToProduce } from '@platformatic/kafka'
-import { headersFrom, msOf, nowUs, SEND_TS_HEADER, toDriverError } from './common.ts'
+import { TIMESTAMP_HEADER } from '../measure/clock.ts'
+import { headersFrom, sendTimestampHeader, toDriverError } from './common.ts'
 import type { BenchmarkConsumer, BenchmarkDriver, BenchmarkProducer, ConsumedMessage, DriverName, DriverOptions, RecordHeaders } from './driver.ts'
 import { LingerBatcher } from './linger-batcher.ts'
 
-const TS_HEADER_KEY = Buffer.from(SEND_TS_HEADER)
-const headerKeys = new Map<string, Buffer>([[SEND_TS_HEADER, TS_HEADER_KEY]])
+const TS_HEADER_KEY = Buffer.from(TIMESTAMP_HEADER)
+const headerKeys = new Map<string, Buffer>([[TIMESTAMP_HEADER, TS_HEADER_KEY]])
 
 function headerKey (name: string): Buffer {
   let key = headerKeys.get(name)
@@ -33,11 +34,11 @@ function headerKey (name: string): Buffer {
 }
 
 function toMessage (topic: string, key: Buffer | null, payload: Buffer, headers: RecordHeaders | undefined): MessageToProduce {
-  const sendUs = nowUs()
   const map = new Map<Buffer, Buffer>()
   if (headers !== undefined) for (const name in headers) map.set(headerKey(name), headers[name]!)
-  if (headers === undefined || headers[SEND_TS_HEADER] === undefined) map.set(TS_HEADER_KEY, Buffer.from(String(sendUs), 'latin1'))
-  const message: MessageToProduce = { topic, value: payload, headers: map, timestamp: BigInt(msOf(sendUs)) }
+  const stamp = sendTimestampHeader(headers)
+  if (stamp !== undefined) map.set(TS_HEADER_KEY, stamp)
+  const message: MessageToProduce = { topic, value: payload, headers: map, timestamp: BigInt(Date.now()) }
   if (key !== null) message.key = key
   return message
 }

@@ -6,9 +6,10 @@ import { ErrorCode } from '../../../broker/protocol/errors.ts'
 import {
   ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, checkBatch, decodeRecordBatch, encodeRecordBatch, patchBatchHeader,
 } from '../../../broker/protocol/record-batch.ts'
-import { BatchBuilder, SEND_TS_HEADER, type HeaderMap } from '../../../harness/client/batch-builder.ts'
+import { BatchBuilder, type HeaderMap } from '../../../harness/client/batch-builder.ts'
 import { decodeFetchedRecords, type FetchedRecord } from '../../../harness/client/batch-reader.ts'
 import { batchRecordsSection, checkCompression, compressBatch } from '../../../harness/client/compression.ts'
+import { decodeTimestampHeader, encodeTimestampHeader, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
 
 describe('BatchBuilder', () => {
   it('encodes records the broker accepts and the reference decoder reads back', () => {
@@ -32,11 +33,15 @@ describe('BatchBuilder', () => {
     expect(b.count).toBe(0)
   })
 
-  it('writes the send-time header from a number without a Buffer', () => {
+  it('writes the send-time header from a number without a Buffer, in clock.ts\'s encoding', () => {
     const b = new BatchBuilder()
-    b.append(Buffer.from('k'), Buffer.from('v'), { x: Buffer.from('y') }, 1000, 1_700_000_000_123_456)
-    const [rec] = decodeRecordBatch(b.seal())
-    expect(rec!.headers).toEqual([{ key: 'x', value: Buffer.from('y') }, { key: SEND_TS_HEADER, value: Buffer.from('1700000000123456') }])
+    const sentUs = 123_456_789_012
+    b.append(Buffer.from('k'), Buffer.from('v'), { x: Buffer.from('y') }, 1000, sentUs)
+    b.append(null, Buffer.from('w'), null, 1001)
+    const [rec, bare] = decodeRecordBatch(b.seal())
+    expect(rec!.headers).toEqual([{ key: 'x', value: Buffer.from('y') }, { key: TIMESTAMP_HEADER, value: encodeTimestampHeader(sentUs) }])
+    expect(decodeTimestampHeader(rec!.headers[1]!.value)).toBe(sentUs)
+    expect(bare!.headers).toEqual([])
   })
 
   it('matches the reference encoder byte for byte apart from the batch header fields it leaves alone', () => {

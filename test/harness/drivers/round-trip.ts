@@ -1,11 +1,12 @@
 // The scenario every driver must pass against a reference broker: create a topic with a
 // partition count that is not a power of two (where non-Java partitioners disagree with
 // Java's), produce keyed messages, consume them all back, and check each key's value,
-// partition (Java's murmur2 rule) and the send-time stamps.
+// partition (Java's murmur2 rule) and the send-time stamps: the sluice-ts-us header in
+// measure/clock.ts's encoding (monotonic µs) and the record timestamp (wall-clock ms).
 
 import { expect } from 'vitest'
 import { partitionForKey } from '../../../broker/protocol/partitioner.ts'
-import { nowUs, SEND_TS_HEADER, sendTimestampUs } from '../../../harness/drivers/common.ts'
+import { decodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
 import type { BenchmarkDriver, ConsumedMessage, DriverOptions } from '../../../harness/drivers/driver.ts'
 import type { ProcessCluster } from '../../../harness/cluster/process-backend.ts'
 
@@ -14,15 +15,16 @@ export interface RoundTripOptions {
   subscription: string
   partitions?: number
   messages?: number
-  /** Largest allowed |record timestamp - send timestamp| in µs (the HTTP API stamps on arrival). */
-  timestampSkewUsMax?: number
+  /** Largest allowed lateness of the record timestamp after the send, ms (the HTTP API stamps on arrival). */
+  timestampLateMsMax?: number
   consumeTimeoutMs?: number
 }
 
 export async function roundTrip (driver: BenchmarkDriver, opts: RoundTripOptions): Promise<ConsumedMessage[]> {
   const partitions = opts.partitions ?? 3
   const count = opts.messages ?? 1000
-  const startUs = nowUs()
+  const startUs = monotonicUs()
+  const startMs = Date.now()
   await driver.createTopic(opts.topic, partitions)
   const producer = await driver.createProducer(opts.topic)
   const sends: Array<Promise<void>> = []
@@ -46,7 +48,8 @@ export async function roundTrip (driver: BenchmarkDriver, opts: RoundTripOptions
     clearTimeout(timer)
     await consumer.close()
   }
-  const endUs = nowUs()
+  const endUs = monotonicUs()
+  const endMs = Date.now()
 
   expect(received).toHaveLength(count)
   const byKey = new Map(received.map(m => [m.key?.toString(), m]))
@@ -58,11 +61,22 @@ export async function roundTrip (driver: BenchmarkDriver, opts: RoundTripOptions
     expect(m!.topic).toBe(opts.topic)
     expect(m!.value?.toString()).toBe(`value-${i}-${'x'.repeat(i % 50)}`)
     expect(m!.partition, `partition of ${key}`).toBe(partitionForKey(key, partitions))
-    expect(m!.headers[SEND_TS_HEADER], `${SEND_TS_HEADER} of ${key}`).toBeDefined()
-    const sentUs = sendTimestampUs(m!)
-    expect(sentUs).toBeGreaterThanOrEqual(startUs)
-    expect(sentUs).toBeLessThanOrEqual(endUs)
-    expect(Math.abs(m!.timestampMs * 1000 - sentUs)).toBeLessThanOrEqual(opts.timestampSkewUsMax ?? 1000)
+    // The header is clock.ts's 8-byte monotonic µs and nothing else: a reading of another
+    // clock or another encoding would fall outside the window or decode to null.
+    const header = m!.headers[TIMESTAMP_HEADER]
+    expect(header, `${TIMESTAMP_HEADER} of ${key}`).toHaveLength(8)
+    const sentUs = decodeTimestampHeader(header)
+    expect(sentUs, `${TIMESTAMP_HEADER} of ${key}`).not.toBeNull()
+    expect(sentUs!).toBeGreaterThanOrEqual(Math.floor(startUs))
+    expect(sentUs!).toBeLessThanOrEqual(endUs)
+    // The record timestamp stays wall-clock ms, what Kafka tools show.
+    expect(m!.timestampMs).toBeGreaterThanOrEqual(startMs)
+    expect(m!.timestampMs).toBeLessThanOrEqual(endMs)
+    // Both stamps are taken at the send, so both clocks advanced alike since the start
+    // (2 ms for the flooring of two ms readings).
+    const sinceStartMs = (sentUs! - startUs) / 1000
+    expect(m!.timestampMs - startMs).toBeGreaterThanOrEqual(sinceStartMs - 2)
+    expect(m!.timestampMs - startMs).toBeLessThanOrEqual(sinceStartMs + 2 + (opts.timestampLateMsMax ?? 0))
   }
   // Offsets per partition are distinct and increasing in delivery order.
   for (let p = 0; p < partitions; p++) {
