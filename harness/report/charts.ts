@@ -52,8 +52,17 @@ export function allBands (result: BenchResult, extra: readonly FaultBand[] = [])
   return [...phaseBands(result.series), ...faults]
 }
 
+/**
+ * Rates are counts divided by each interval's real duration, so a partial interval is
+ * scaled honestly; but an interval much shorter than the nominal second (the sliver left
+ * when a phase or the run ends between ticks) holds a few batches or none, and its rate
+ * says more about batching than about throughput: such intervals are left out of the rate
+ * chart (the line ends, the tooltip shows –). Their messages still count in every total.
+ */
+export const RATE_INTERVAL_SEC_MIN = 0.2
+
 function rate (count: number, durationSec: number): number | null {
-  return durationSec > 0 ? count / durationSec : null
+  return durationSec >= RATE_INTERVAL_SEC_MIN ? count / durationSec : null
 }
 
 function latencyChart (result: BenchResult, kind: LatencyKind, id: string, title: string, caption: string, bands: ChartBand[], times: number[]): Chart {
@@ -85,7 +94,7 @@ export function buildCharts (result: BenchResult, extraBands: readonly FaultBand
   const rates: Chart = {
     id: 'rates',
     title: 'Publish and consume rate',
-    caption: 'Messages per second in each one-second interval; the dashed line is the rate the producers were asked for.',
+    caption: `Messages per second in each one-second interval (intervals under ${RATE_INTERVAL_SEC_MIN} s, cut short by a phase or the run ending, are left out); the dashed line is the rate the producers were asked for.`,
     svg: renderTimeChart({
       title: 'Publish and consume rate',
       yLabel: 'msg/s',

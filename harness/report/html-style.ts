@@ -29,6 +29,10 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fbfdff; }
 table.kv th { width: 28%; color: #334155; font-weight: 600; }
 table.kv td { word-break: break-word; }
+ul.settings { margin: 4px 0 0; padding: 0; list-style: none; font-size: 13px; }
+ul.settings > li { margin: 1px 0; }
+ul.settings .setting { color: #334155; font-weight: 600; }
+ul.notes { margin: 2px 0 4px; padding-left: 18px; list-style: disc; color: #78350f; }
 .definition { color: var(--muted); font-size: 12px; }
 .note { color: var(--muted); font-size: 12px; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }

@@ -7,7 +7,7 @@ import { formatValue } from '../compare/format.ts'
 import { escapeMarkdown } from '../compare/markdown.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
-  CORRECTED_LATENCY_NOTE, configurationRows, environmentRows, errorRows, formatCount, formatLatency,
+  CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
   formatMiB, formatRate, latencyRows, runDescription, throughputRows,
 } from './model.ts'
 
@@ -21,6 +21,24 @@ function table (header: string[], align: string[], rows: string[][]): string[] {
 
 function keyValueTable (rows: Array<[string, string]>): string[] {
   return table(['', ''], [':--', ':--'], rows.map(([key, value]) => [key, escapeMarkdown(value)]))
+}
+
+/**
+ * The driver's settings as a bulleted list under the configuration table (a table cell
+ * would need HTML line breaks, which read badly in a terminal); notes nest one per line.
+ */
+function driverSettingsList (result: BenchResult): string[] {
+  const settings = driverSettings(result)
+  if (settings.length === 0) return []
+  const lines = [`Driver settings (${escapeMarkdown(result.driverConfig.name)}):`, '']
+  for (const setting of settings) {
+    if (setting.items === null) {
+      lines.push(`- ${escapeMarkdown(setting.key)}: ${escapeMarkdown(setting.value ?? '')}`)
+    } else {
+      lines.push(`- ${escapeMarkdown(setting.key)}:`, ...setting.items.map((item) => `  - ${escapeMarkdown(item)}`))
+    }
+  }
+  return [...lines, '']
 }
 
 export interface MarkdownReportOptions {
@@ -70,7 +88,7 @@ export function resultToMarkdown (result: BenchResult, options: MarkdownReportOp
     lines.push(...table(['from', 'to', 'fault'], ['--:', '--:', ':--'],
       result.faultBands.map((band) => [`${+band.startSec.toFixed(1)} s`, `${+band.endSec.toFixed(1)} s`, escapeMarkdown(band.label)])), '')
   }
-  lines.push(`${h2} Configuration`, '', ...keyValueTable(configurationRows(result)), '')
+  lines.push(`${h2} Configuration`, '', ...keyValueTable(configurationRows(result)), '', ...driverSettingsList(result))
   lines.push(`${h2} Environment`, '', ...keyValueTable(environmentRows(result)), '')
   return lines.join('\n')
 }

@@ -143,11 +143,66 @@ export function configurationRows (result: BenchResult): Array<[string, string]>
   const p = w.producer
   const acks = p.acks === -1 ? 'all' : String(p.acks)
   const brokerConfig = Object.entries(w.brokerConfig).map(([key, value]) => `${key}=${String(value)}`).join(', ')
-  const settings = JSON.stringify(result.driverConfig.settings)
   return [
     ['producer', `acks=${acks}, linger ${p.lingerMs} ms, batch ${formatBytes(p.batchSizeBytes)}, compression ${p.compression}, idempotent ${p.idempotent ? 'yes' : 'no'}, max in flight ${p.maxInFlight}`],
     ['replication', `${w.brokers} broker${w.brokers === 1 ? '' : 's'}, replication factor ${w.replicationFactor}`],
     ['broker config', brokerConfig.length > 0 ? brokerConfig : 'defaults'],
-    ['driver', `${result.driverConfig.name}${settings === '{}' ? '' : ` ${settings.length > 300 ? `${settings.slice(0, 297)}...` : settings}`}`],
+    ['driver', result.driverConfig.name],
   ]
+}
+
+/** One driver setting: a value on one line, or a list (notes) one item per line. */
+export interface DriverSetting {
+  key: string
+  value: string | null
+  items: string[] | null
+}
+
+/** Bounds on what a report prints of the settings: they come from a result file. */
+const SETTING_ITEMS_MAX = 20
+const SETTING_VALUE_CHARS_MAX = 240
+const SETTINGS_MAX = 40
+
+function clip (text: string): string {
+  return text.length > SETTING_VALUE_CHARS_MAX ? `${text.slice(0, SETTING_VALUE_CHARS_MAX - 1)}…` : text
+}
+
+function plainValue (value: unknown): string {
+  if (value === null || value === undefined) return DASH
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  return JSON.stringify(value) ?? DASH
+}
+
+function moreNote (shown: number, total: number): string[] {
+  return total > shown ? [`… ${formatCount(total - shown)} more`] : []
+}
+
+/**
+ * The driver's settings as readable key: value pairs, in the order the runner wrote them
+ * (notes first): objects as `name=value, ...` on one line ("none" when empty), lists of
+ * scalars joined by commas, and `notes` (sentences) as a list. Everything is bounded, so a
+ * huge or hostile result file cannot blow up a report.
+ */
+export function driverSettings (result: BenchResult): DriverSetting[] {
+  const entries = Object.entries(result.driverConfig.settings)
+  const out: DriverSetting[] = []
+  for (const [key, value] of entries.slice(0, SETTINGS_MAX)) {
+    if (key === 'notes' && Array.isArray(value)) {
+      if (value.length === 0) continue
+      const shown = value.slice(0, SETTING_ITEMS_MAX)
+      out.push({ key, value: null, items: [...shown.map((note) => clip(plainValue(note))), ...moreNote(shown.length, value.length)] })
+    } else if (Array.isArray(value)) {
+      const shown = value.slice(0, SETTING_ITEMS_MAX).map(plainValue)
+      out.push({ key, value: clip([...shown, ...moreNote(shown.length, value.length)].join(', ') || 'none'), items: null })
+    } else if (value !== null && typeof value === 'object') {
+      const pairs = Object.entries(value as Record<string, unknown>)
+      const shown = pairs.slice(0, SETTING_ITEMS_MAX).map(([name, inner]) => `${name}=${plainValue(inner)}`)
+      out.push({ key, value: clip([...shown, ...moreNote(shown.length, pairs.length)].join(', ') || 'none'), items: null })
+    } else {
+      out.push({ key, value: clip(plainValue(value)), items: null })
+    }
+  }
+  if (entries.length > SETTINGS_MAX) out.push({ key: '…', value: `${formatCount(entries.length - SETTINGS_MAX)} more settings in result.json`, items: null })
+  return out
 }

@@ -94,21 +94,57 @@ function fitLabel (label: string, roomPx: number): string {
   return chars >= 4 ? `${label.slice(0, chars - 1)}…` : ''
 }
 
+/** Rows of band labels, each this far below the last; a label that fits in none is left out. */
+const BAND_LABEL_ROWS = 3
+const BAND_LABEL_ROW_PX = 12
+/** Space kept between two labels on one row. */
+const BAND_LABEL_GAP_PX = 6
+
+interface PlacedLabel {
+  text: string
+  row: number
+}
+
+/**
+ * Places band labels left to right: each starts at its band's left edge, on the first row
+ * where it does not run into the label before it. A narrow band's label may run on past
+ * its band (the plot has room), so two bands close together would otherwise print their
+ * labels on top of each other ("warm-up" over "max-rate search"); a label that fits on no
+ * row is dropped, and its band's <title> still names it on hover.
+ */
+export function placeBandLabels (starts: ReadonlyArray<{ x: number, label: string }>, rightPx: number): Array<PlacedLabel | null> {
+  const rowEnds = new Array<number>(BAND_LABEL_ROWS).fill(-Infinity)
+  const order = starts.map((_, index) => index).sort((a, b) => starts[a].x - starts[b].x)
+  const placed: Array<PlacedLabel | null> = starts.map(() => null)
+  for (const index of order) {
+    const left = starts[index].x + 4
+    for (let row = 0; row < BAND_LABEL_ROWS; row++) {
+      if (left < rowEnds[row] + BAND_LABEL_GAP_PX) continue
+      const text = fitLabel(starts[index].label, rightPx - left - 4)
+      if (text === '') break
+      placed[index] = { text, row }
+      rowEnds[row] = left + text.length * LABEL_CHAR_PX
+      break
+    }
+  }
+  return placed
+}
+
 function bands (x: Scale, spec: TimeChartSpec): string {
   const top = MARGIN.top
   const height = CHART_HEIGHT - MARGIN.bottom - MARGIN.top
   const [d0, d1] = x.domain
-  return (spec.bands ?? []).map((band) => {
+  const visible = (spec.bands ?? []).flatMap((band) => {
     const start = Math.max(d0, band.startSec)
     const end = Math.min(d1, band.endSec)
-    if (!(end > start)) return ''
-    const bx = x.at(start)
-    const width = x.at(end) - bx
-    // The label starts at the band and may run past a narrow band into the plot, but is
-    // cut short before the plot's right edge; the <title> names the band in full.
-    const roomPx = CHART_WIDTH - MARGIN.right - bx - 8
-    const text = fitLabel(band.label, roomPx)
-    const label = text === '' ? '' : `<text class="band-label" x="${px(bx + 4)}" y="${top + 12}" fill="${BAND_TEXT[band.kind]}">${escapeXml(text)}</text>`
+    return end > start ? [{ band, x: x.at(start), width: x.at(end) - x.at(start), label: band.label }] : []
+  })
+  const labels = placeBandLabels(visible, CHART_WIDTH - MARGIN.right)
+  return visible.map(({ band, x: bx, width }, index) => {
+    const placed = labels[index]
+    const label = placed === null
+      ? ''
+      : `<text class="band-label" x="${px(bx + 4)}" y="${top + 12 + placed.row * BAND_LABEL_ROW_PX}" fill="${BAND_TEXT[band.kind]}">${escapeXml(placed.text)}</text>`
     const title = `${band.label}: ${+band.startSec.toFixed(1)}–${+band.endSec.toFixed(1)} s`
     return `<g class="band"><title>${escapeXml(title)}</title><rect x="${px(bx)}" y="${top}" width="${px(width)}" height="${height}" fill="${BAND_FILL[band.kind]}"/>${label}</g>`
   }).join('')

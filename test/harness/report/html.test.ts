@@ -54,6 +54,17 @@ describe('report.html', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
   })
 
+  it('renders driver settings as key: value lines, notes as a list, escaped', () => {
+    const settings = { notes: ['idempotence is off <b>', 'second'], producers: 1, producer: { acks: 1, lingerMs: 5 } }
+    const page = resultToHtml({ ...result, driverConfig: { name: 'kafkajs', settings } })
+    const row = page.match(/<tr><th>driver<\/th><td>(.*?)<\/td><\/tr>/)![1]
+    expect(row).toMatch(/^kafkajs<ul class="settings">/)
+    expect(row).toContain('<ul class="notes"><li>idempotence is off &lt;b&gt;</li><li>second</li></ul>')
+    expect(row).toContain('<li><span class="setting">producers:</span> 1</li>')
+    expect(row).toContain('<li><span class="setting">producer:</span> acks=1, lingerMs=5</li>')
+    expect(row).not.toContain('{&quot;')
+  })
+
   it('shows a partial result as such', () => {
     const partial = syntheticResult({ seed: 3, measureSec: 4, status: 'partial', statusReason: 'broker-0 died (SIGKILL) at 9 s' })
     const page = resultToHtml(partial)

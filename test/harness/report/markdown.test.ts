@@ -61,6 +61,33 @@ describe('report.md', () => {
     expect(text).toContain('### Max-rate search\n\n```text\nMax-rate search: start 1,000 msg/s')
   })
 
+  it('lists driver settings as key: value lines with notes as a nested list, not as JSON', () => {
+    const settings = {
+      notes: ['idempotence is off: the cluster does not advertise InitProducerId', 'a second note'],
+      consumerErrors: {},
+      producers: 2,
+      topics: ['t-0', 't-1'],
+      producer: { acks: -1, lingerMs: 5 },
+    }
+    const text = resultToMarkdown({ ...result, driverConfig: { name: 'platformatic', settings } })
+    expect(text).toContain('| driver | platformatic |')
+    expect(text).toContain([
+      'Driver settings (platformatic):', '',
+      '- notes:', '  - idempotence is off: the cluster does not advertise InitProducerId', '  - a second note',
+      '- consumerErrors: none', '- producers: 2', '- topics: t-0, t-1', '- producer: acks=-1, lingerMs=5',
+    ].join('\n'))
+    expect(text).not.toContain('{"')
+  })
+
+  it('bounds what it prints of long driver settings', () => {
+    const notes = Array.from({ length: 30 }, (_, i) => `note ${i} ${'x'.repeat(500)}`)
+    const text = resultToMarkdown({ ...result, driverConfig: { name: 'native', settings: { notes } } })
+    const noteLines = text.split('\n').filter((line) => line.startsWith('  - '))
+    expect(noteLines).toHaveLength(21)
+    expect(noteLines.at(-1)).toBe('  - … 10 more')
+    expect(Math.max(...noteLines.map((line) => line.length))).toBeLessThan(260)
+  })
+
   it('escapes Markdown in names that come from outside', () => {
     const text = resultToMarkdown({ ...result, workload: 'a|b *c*' })
     expect(text.split('\n')[0]).toBe('## Sluice benchmark: a\\|b \\*c\\* (complete)')
