@@ -9,8 +9,8 @@
 // - A send is `fail` only when the broker answered with an error that means "not written"
 //   and the client made exactly one attempt. After a retry an earlier attempt may have been
 //   written, and a timeout or a broken connection says nothing about the broker: `info`.
-// - A commit is `fail` on a broker error code (the coordinator refused it), `info` on a
-//   timeout or a lost connection.
+// - A commit is `fail` on a broker error code (the coordinator refused it) or when no
+//   connection could be made (nothing was sent), `info` on a timeout or a lost connection.
 
 import { KafkaClientError } from '../client/errors.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
@@ -82,6 +82,8 @@ export function classifyError (error: unknown, kind: OpKind, options: { clientRe
   const reason = reasonOf(inner)
   if (kind === 'poll' || kind === 'assign' || kind === 'subscribe') return { type: 'fail', reason }
   if (kind === 'commit') {
+    // Sluice's own client fails with ERR_CONNECT before it writes anything: never sent.
+    if (inner instanceof KafkaClientError && inner.code === 'ERR_CONNECT') return { type: 'fail', reason }
     const brokerSaidNo = (inner instanceof KafkaClientError && inner.kafkaErrorCode !== null && inner.kafkaErrorCode !== ErrorCode.REQUEST_TIMED_OUT) ||
       ((inner as KafkajsLike)?.name === 'KafkaJSProtocolError' && reason !== 'REQUEST_TIMED_OUT')
     return { type: brokerSaidNo && !retried ? 'fail' : 'info', reason }

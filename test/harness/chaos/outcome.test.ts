@@ -44,6 +44,7 @@ describe('classifyError', () => {
     expect(classifyError(kafkaError(ErrorCode.ILLEGAL_GENERATION, 'OffsetCommit'), 'commit', { clientRetries: 0 }).type).toBe('fail')
     expect(classifyError(protocolError('REBALANCE_IN_PROGRESS'), 'commit', { clientRetries: 0 }).type).toBe('fail')
     expect(classifyError(new KafkaClientError('ERR_CONNECTION_CLOSED', 'closed'), 'commit', { clientRetries: 0 }).type).toBe('info')
+    expect(classifyError(new KafkaClientError('ERR_CONNECT', 'connection refused'), 'commit', { clientRetries: 0 }).type).toBe('fail')
     expect(classifyError(kafkaError(ErrorCode.REQUEST_TIMED_OUT, 'OffsetCommit'), 'commit', { clientRetries: 0 }).type).toBe('info')
   })
 
