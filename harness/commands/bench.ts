@@ -103,7 +103,7 @@ function oneLine (run: SeriesRun, position: number, total: number): string {
   const s = run.outcome.result.summary
   const facts = [
     `publish ${formatValue(s.publishRateMsgPerSec, 'msg/s')}`,
-    `consume ${formatValue(s.consumeRateMsgPerSec, 'msg/s')}`,
+    `consume ${s.consumeRateMsgPerSec === null ? '– (no consumers)' : formatValue(s.consumeRateMsgPerSec, 'msg/s')}`,
     `e2e p99 ${s.endToEndLatencyUsP99 === null ? '–' : formatValue(s.endToEndLatencyUsP99, 'us')}`,
   ].join(', ')
   return `[${position}/${total}] ${run.side} #${run.index} ${run.outcome.status}: ${facts} -> ${run.outcome.runDir.path}\n`

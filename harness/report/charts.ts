@@ -89,6 +89,8 @@ function latencyChart (result: BenchResult, kind: LatencyKind, id: string, title
 
 export function buildCharts (result: BenchResult, extraBands: readonly FaultBand[] = []): Chart[] {
   const series = result.series
+  // Without consumers there is no consume rate or backlog to draw (not a rate of 0).
+  const consumers = result.workloadConfig.subscriptionsPerTopic > 0
   const times = series.map((sample) => sample.startSec + sample.durationSec)
   const bands = allBands(result, extraBands)
   const rates: Chart = {
@@ -103,7 +105,7 @@ export function buildCharts (result: BenchResult, extraBands: readonly FaultBand
       formatY: formatTickNumber,
       series: [
         { name: 'publish', color: COLORS.publish, values: series.map((s) => rate(s.publishedCount, s.durationSec)) },
-        { name: 'consume', color: COLORS.consume, values: series.map((s) => rate(s.consumedCount, s.durationSec)) },
+        ...(consumers ? [{ name: 'consume', color: COLORS.consume, values: series.map((s) => rate(s.consumedCount, s.durationSec)) }] : []),
         { name: 'target', color: COLORS.target, dashed: true, values: series.map((s) => s.targetRatePerSec === null || s.targetRatePerSec === 0 ? null : s.targetRatePerSec) },
       ],
     }),
@@ -111,14 +113,16 @@ export function buildCharts (result: BenchResult, extraBands: readonly FaultBand
   const backlog: Chart = {
     id: 'backlog',
     title: 'Backlog',
-    caption: 'Messages produced (once per subscription) and not yet consumed, at the end of each second.',
+    caption: consumers
+      ? 'Messages produced (once per subscription) and not yet consumed, at the end of each second.'
+      : 'No consumers in this run, so no backlog is tracked.',
     svg: renderTimeChart({
       title: 'Backlog',
       yLabel: 'messages',
       times,
       bands,
       formatY: formatTickNumber,
-      series: [{ name: 'backlog', color: COLORS.backlog, area: true, values: series.map((s) => s.backlogMessages) }],
+      series: [{ name: 'backlog', color: COLORS.backlog, area: true, values: series.map((s) => consumers ? s.backlogMessages : null) }],
     }),
   }
   const quantiles: Chart = {

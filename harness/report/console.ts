@@ -5,7 +5,7 @@
 import { formatValue } from '../compare/format.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
-  errorRows, formatCount, formatLatency, formatMiB, formatRate, latencyRows, runDescription, throughputRows,
+  backlogFigures, errorRows, formatLatency, formatMiB, formatRate, formatCount, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
 } from './model.ts'
 
 export interface ConsoleSummaryOptions {
@@ -37,7 +37,8 @@ export function formatConsoleSummary (result: BenchResult, options: ConsoleSumma
   for (const row of throughputRows(result)) throughput.push([row.label, formatRate(row.msgPerSec), formatMiB(row.miBPerSec), formatCount(row.messages)])
   const [throughputHeader, ...throughputBody] = columns(throughput, new Set([1, 2, 3]))
   out.push(`  ${paint('bold', throughputHeader)}`, ...throughputBody.map((line) => `  ${line}`))
-  out.push(`  backlog: max ${formatCount(s.backlogMessagesMax)}, end ${formatCount(s.backlogMessagesEnd)} messages`, '')
+  const backlog = backlogFigures(result)
+  out.push(backlog === null ? `  ${NO_CONSUMERS_NOTE}` : `  backlog: max ${backlog.max}, end ${backlog.end} messages`, '')
   const latency = [['latency', 'p50', 'p99', 'p99.9', 'max']]
   for (const row of latencyRows(result)) latency.push([row.label, formatLatency(row.p50), formatLatency(row.p99), formatLatency(row.p999), formatLatency(row.max)])
   const [latencyHeader, ...latencyBody] = columns(latency, new Set([1, 2, 3, 4]))

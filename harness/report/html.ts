@@ -6,8 +6,8 @@ import type { BenchResult, FaultBand } from '../results/result.ts'
 import { buildCharts } from './charts.ts'
 import { STYLE } from './html-style.ts'
 import {
-  CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
-  formatMiB, formatRate, latencyRows, runDescription, throughputRows,
+  backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
+  formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
 } from './model.ts'
 import { escapeXml as esc } from './svg.ts'
 
@@ -44,12 +44,14 @@ function card (label: string, value: string, note: string): string {
 
 function cards (result: BenchResult): string {
   const s = result.summary
+  const consumers = hasConsumers(result)
+  const backlog = backlogFigures(result)
   return `<section class="cards">${[
     card('publish rate', formatRate(s.publishRateMsgPerSec), formatMiB(s.publishRateMiBPerSec)),
-    card('consume rate', formatRate(s.consumeRateMsgPerSec), formatMiB(s.consumeRateMiBPerSec)),
+    card('consume rate', formatRate(s.consumeRateMsgPerSec), consumers ? formatMiB(s.consumeRateMiBPerSec) : 'no consumers'),
     card('publish p99', formatLatency(s.correctedPublishLatencyUsP99), `from intended send; ${formatLatency(s.publishLatencyUsP99)} from actual send`),
-    card('end-to-end p99', formatLatency(s.endToEndLatencyUsP99), `p50 ${formatLatency(s.endToEndLatencyUsP50)}`),
-    card('errors', formatCount(s.publishErrors), `backlog max ${formatCount(s.backlogMessagesMax)}`),
+    card('end-to-end p99', formatLatency(s.endToEndLatencyUsP99), consumers ? `p50 ${formatLatency(s.endToEndLatencyUsP50)}` : 'no consumers'),
+    card('errors', formatCount(s.publishErrors), backlog === null ? 'no backlog tracked' : `backlog max ${backlog.max}`),
   ].join('')}</section>`
 }
 
@@ -66,7 +68,8 @@ function summaryTables (result: BenchResult): string {
   const errorBlock = errors.length === 0
     ? '<p>No publish errors.</p>'
     : table(['error code', 'count'], errors.map((row) => [`<code>${esc(row.code)}</code>`, esc(formatCount(row.count))]))
-  return `<section class="tables"><div><h2>Throughput</h2>${throughput}<h2>Errors</h2>${errorBlock}</div>` +
+  const noConsumers = hasConsumers(result) ? '' : `<p class="note">${esc(NO_CONSUMERS_NOTE)}</p>`
+  return `<section class="tables"><div><h2>Throughput</h2>${throughput}${noConsumers}<h2>Errors</h2>${errorBlock}</div>` +
     `<div><h2>Latency</h2>${latency}<p class="note">${esc(CORRECTED_LATENCY_NOTE)}</p></div></section>`
 }
 

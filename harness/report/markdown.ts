@@ -7,8 +7,8 @@ import { formatValue } from '../compare/format.ts'
 import { escapeMarkdown } from '../compare/markdown.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
-  CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
-  formatMiB, formatRate, latencyRows, runDescription, throughputRows,
+  backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
+  formatMiB, formatRate, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
 } from './model.ts'
 
 function table (header: string[], align: string[], rows: string[][]): string[] {
@@ -62,7 +62,8 @@ export function resultToMarkdown (result: BenchResult, options: MarkdownReportOp
   lines.push(`${h2} Throughput`, '')
   lines.push(...table(['', 'rate', 'bandwidth', 'messages'], [':--', '--:', '--:', '--:'],
     throughputRows(result).map((row) => [row.label, formatRate(row.msgPerSec), formatMiB(row.miBPerSec), formatCount(row.messages)])))
-  lines.push('', `Backlog: at most ${formatCount(s.backlogMessagesMax)} messages, ${formatCount(s.backlogMessagesEnd)} at the end.`, '')
+  const backlog = backlogFigures(result)
+  lines.push('', backlog === null ? NO_CONSUMERS_NOTE : `Backlog: at most ${backlog.max} messages, ${backlog.end} at the end.`, '')
 
   lines.push(`${h2} Latency`, '')
   lines.push(...table(['', 'p50', 'p99', 'p99.9', 'max', 'samples', 'measured as'], [':--', '--:', '--:', '--:', '--:', '--:', ':--'],

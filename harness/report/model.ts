@@ -7,9 +7,10 @@ import type { BenchResult } from '../results/result.ts'
 
 export interface ThroughputRow {
   label: string
-  msgPerSec: number
-  miBPerSec: number
-  messages: number
+  /** Null when not measured (consume, in a run without consumers). */
+  msgPerSec: number | null
+  miBPerSec: number | null
+  messages: number | null
 }
 
 export interface LatencyRow {
@@ -36,12 +37,28 @@ export const CORRECTED_LATENCY_NOTE = 'Publish latency from the intended send ti
   'because an earlier one was slow (the rate limiter\'s schedule, not the moment the client got round to sending), ' +
   'so stalls are charged to every message they delayed; it is the figure to quote.'
 
+/** What reports say instead of consume and backlog figures when a run had no consumers. */
+export const NO_CONSUMERS_NOTE = 'No consumers (subscriptionsPerTopic 0): consume rate, backlog and end-to-end latency are not measured.'
+
+/** Whether the run had consumers; without, consume and backlog figures are absent. */
+export function hasConsumers (result: BenchResult): boolean {
+  return result.workloadConfig.subscriptionsPerTopic > 0
+}
+
 export function throughputRows (result: BenchResult): ThroughputRow[] {
   const s = result.summary
+  const consumers = hasConsumers(result)
   return [
     { label: 'publish', msgPerSec: s.publishRateMsgPerSec, miBPerSec: s.publishRateMiBPerSec, messages: s.messagesProduced },
-    { label: 'consume', msgPerSec: s.consumeRateMsgPerSec, miBPerSec: s.consumeRateMiBPerSec, messages: s.messagesConsumed },
+    { label: 'consume', msgPerSec: s.consumeRateMsgPerSec, miBPerSec: s.consumeRateMiBPerSec, messages: consumers ? s.messagesConsumed : null },
   ]
+}
+
+/** "at most N messages, M at the end", or null when no backlog was tracked (no consumers). */
+export function backlogFigures (result: BenchResult): { max: string, end: string } | null {
+  const s = result.summary
+  if (!hasConsumers(result) || s.backlogMessagesMax === null || s.backlogMessagesEnd === null) return null
+  return { max: formatCount(s.backlogMessagesMax), end: formatCount(s.backlogMessagesEnd) }
 }
 
 export function latencyRows (result: BenchResult): LatencyRow[] {
@@ -70,16 +87,16 @@ export function formatLatency (valueUs: number | null): string {
   return valueUs === null ? DASH : formatValue(valueUs, 'us')
 }
 
-export function formatRate (msgPerSec: number): string {
-  return formatValue(msgPerSec, 'msg/s')
+export function formatRate (msgPerSec: number | null): string {
+  return msgPerSec === null ? DASH : formatValue(msgPerSec, 'msg/s')
 }
 
-export function formatMiB (miBPerSec: number): string {
-  return formatValue(miBPerSec, 'MiB/s')
+export function formatMiB (miBPerSec: number | null): string {
+  return miBPerSec === null ? DASH : formatValue(miBPerSec, 'MiB/s')
 }
 
-export function formatCount (count: number): string {
-  return Math.round(count).toLocaleString('en-US')
+export function formatCount (count: number | null): string {
+  return count === null ? DASH : Math.round(count).toLocaleString('en-US')
 }
 
 export function formatBytes (bytes: number): string {

@@ -88,8 +88,10 @@ export function ombFields (identity: OmbIdentity, recording: Recording): OmbFiel
     ...identity,
     publishRate: measured.map((s) => perSecond(s.publishedCount, s.durationSec)),
     publishErrorRate: measured.map((s) => perSecond(s.publishErrorCount, s.durationSec)),
-    consumeRate: measured.map((s) => perSecond(s.consumedCount, s.durationSec)),
-    backlog: measured.map((s) => s.backlogMessages),
+    // No consumers (subscriptionsPerTopic 0): no consume rate or backlog to report, so
+    // empty series rather than zeros that would read as consumers that never kept up.
+    consumeRate: recording.subscriptionsPerTopic > 0 ? measured.map((s) => perSecond(s.consumedCount, s.durationSec)) : [],
+    backlog: recording.subscriptionsPerTopic > 0 ? measured.map((s) => s.backlogMessages) : [],
   }
   for (const latency of OMB_LATENCIES) {
     const aggregate = quantilesOf(recording.histograms[latency.kind])

@@ -64,11 +64,13 @@ export interface ResultSummary extends Record<LatencySummaryKey, number | null> 
   errorsByCode: Record<string, number>
   publishRateMsgPerSec: number
   publishRateMiBPerSec: number
-  consumeRateMsgPerSec: number
-  consumeRateMiBPerSec: number
+  /** Null when the run had no consumers (subscriptionsPerTopic 0): nothing to measure. */
+  consumeRateMsgPerSec: number | null
+  consumeRateMiBPerSec: number | null
   publishErrorRatePerSec: number
-  backlogMessagesMax: number
-  backlogMessagesEnd: number
+  /** Null when the run had no consumers: no backlog is tracked. */
+  backlogMessagesMax: number | null
+  backlogMessagesEnd: number | null
 }
 
 export interface DriverConfig {
@@ -142,6 +144,9 @@ function perSecond (count: number, durationSec: number): number {
 export function summarize (recording: Recording, targetRateMsgPerSec: number | null): ResultSummary {
   const m = recording.measured
   const warmupSec = recording.intervals.filter((s) => s.phase === 'warmup').reduce((sum, s) => sum + s.durationSec, 0)
+  // Without consumers a consume rate or backlog of 0 would read as "consumers stalled";
+  // they are absent instead, and readers (reports, sluice compare) say so.
+  const consumers = recording.subscriptionsPerTopic > 0
   const summary: Record<string, unknown> = {
     durationSec: m.durationSec,
     warmupSec,
@@ -155,11 +160,11 @@ export function summarize (recording: Recording, targetRateMsgPerSec: number | n
     errorsByCode: { ...m.errorsByCode },
     publishRateMsgPerSec: perSecond(m.publishedCount, m.durationSec),
     publishRateMiBPerSec: perSecond(m.publishedBytes / MiB, m.durationSec),
-    consumeRateMsgPerSec: perSecond(m.consumedCount, m.durationSec),
-    consumeRateMiBPerSec: perSecond(m.consumedBytes / MiB, m.durationSec),
+    consumeRateMsgPerSec: consumers ? perSecond(m.consumedCount, m.durationSec) : null,
+    consumeRateMiBPerSec: consumers ? perSecond(m.consumedBytes / MiB, m.durationSec) : null,
     publishErrorRatePerSec: perSecond(m.publishErrorCount, m.durationSec),
-    backlogMessagesMax: m.backlogMessagesMax,
-    backlogMessagesEnd: m.backlogMessagesEnd,
+    backlogMessagesMax: consumers ? m.backlogMessagesMax : null,
+    backlogMessagesEnd: consumers ? m.backlogMessagesEnd : null,
   }
   for (const kind of LATENCY_KINDS) {
     const quantiles = quantilesOf(recording.histograms[kind])

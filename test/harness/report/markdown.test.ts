@@ -21,7 +21,7 @@ describe('report.md', () => {
     expect(publishRow).toContain(`${(s.publishRateMsgPerSec / 1000).toPrecision(3)}k msg/s`)
     expect(publishRow).toContain(`${s.publishRateMiBPerSec.toPrecision(3)} MiB/s`)
     expect(publishRow).toContain(s.messagesProduced.toLocaleString('en-US'))
-    expect(md).toContain(`Backlog: at most ${s.backlogMessagesMax.toLocaleString('en-US')} messages`)
+    expect(md).toContain(`Backlog: at most ${s.backlogMessagesMax!.toLocaleString('en-US')} messages`)
   })
 
   it('has one latency row per latency with p50, p99, p99.9 and max', () => {
