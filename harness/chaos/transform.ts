@@ -59,7 +59,7 @@ export class TransformGroup {
       ...this.#options,
       onDeath: (dead, reason) => {
         this.deaths.push(`process ${dead.process}: ${reason}`)
-        void this.#replace(dead, 0)
+        this.#replace(dead, 0).catch((error: unknown) => { this.#options.log?.(`replacing processor ${dead.process}: ${(error as Error).message}`) })
       },
     })
     const started = (async () => {
