@@ -36,7 +36,7 @@ function usage (message: string): never {
 }
 
 function runOnce (workload: string, resultsDir: string, seed: number, sets: readonly string[]): Promise<{ exitCode: number, stdout: string }> {
-  const args = [CLI, 'chaos', workload, '--results', resultsDir, '--seed', String(seed), '--quiet', ...sets.flatMap(set => ['--set', set])]
+  const args = [CLI, 'chaos', workload, '--results-dir', resultsDir, '--seed', String(seed), '--quiet', ...sets.flatMap(set => ['--set', set])]
   return new Promise(resolveRun => {
     execFile(process.execPath, args, { timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : 2

@@ -27,16 +27,16 @@ export function registerChaos (program: Command): void {
     .description('run a chaos workload: faults, a Jepsen-style history, and a verdict on it')
     .argument('<workload>', 'a workload file with a chaos block (see workloads/chaos/)')
     .option('--seed <n>', 'generator seed; the same seed replays the same op sequences', parseSeed)
-    .option('--results <dir>', 'parent directory of the run directory', 'results')
+    .option('--results-dir <dir>', 'parent directory of the run directory (as in sluice bench)', 'results')
     .option('--toxiproxy-url <url>', 'use a running Toxiproxy (e.g. http://127.0.0.1:8474) instead of the embedded one')
     .option('--set <path=value>', 'override a workload field, e.g. --set testDurationSeconds=10 (repeatable)', collect, {})
     .option('--quiet', 'print only the verdict')
-    .action(async (file: string, flags: { seed?: number, results: string, toxiproxyUrl?: string, set: Record<string, string>, quiet?: boolean }) => {
+    .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, set: Record<string, string>, quiet?: boolean }) => {
       const workload = await loadWorkload(file, flags.set)
       const log = flags.quiet === true ? undefined : (line: string): void => { process.stderr.write(`${line}\n`) }
       const outcome = await runChaos({
         workload,
-        resultsDir: flags.results,
+        resultsDir: flags.resultsDir,
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: flags.toxiproxyUrl }),
         ...(log === undefined ? {} : { log }),
