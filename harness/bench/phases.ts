@@ -4,7 +4,8 @@
 // - max rate (producerRate 0): warm-up at maxRate.startRate, then the stepwise search of
 //   measure/max-rate.ts (each step held stepSeconds and judged on its own; after an
 //   unhealthy step the producers pause until the backlog is back under control, so the
-//   next step does not inherit its queue), then the measured phase at the rate found;
+//   next step does not inherit its queue), then the measured phase at the rate found,
+//   judged afterwards by the same rules: a rate that does not hold is reported loudly;
 // - backlog-drain (consumerBacklogSizeGB > 0): warm-up, then consumers paused while
 //   producers build the backlog (recorded as warm-up: it is preparation, not measured),
 //   then consumers resumed and the drain measured while producers keep sending, as OMB
@@ -14,14 +15,16 @@
 //
 // Every phase ends early when the run is aborted; the caller writes a partial result.
 
-import { decideMaxRate, judgeStep, stepIntervalOf } from '../measure/max-rate.ts'
-import type { MaxRateOutcome, MaxRateStep } from '../measure/max-rate.ts'
+import { decideMaxRate, judgeMeasuredPhase, judgeStep, stepIntervalOf } from '../measure/max-rate.ts'
+import type { MaxRateOutcome, MaxRateStep, MeasuredPhaseCheck } from '../measure/max-rate.ts'
 import type { IntervalSample } from '../measure/recorder.ts'
 import type { Workload } from '../workload/types.ts'
 import type { BenchSession } from './session.ts'
 
 export interface PhaseOutcome {
   maxRate: MaxRateOutcome | null
+  /** Whether the measured phase held the rate the max-rate search found; null otherwise. */
+  maxRateMeasured: MeasuredPhaseCheck | null
   /** The rate of the measured phase, msg/s over all producers. */
   measuredRatePerSec: number
   notes: string[]
@@ -44,7 +47,7 @@ export async function runPhases (session: BenchSession, workload: Workload): Pro
   session.setRate(workload.producerRate)
   await session.hold('warmup', workload.warmupSeconds)
   await session.hold('measure', workload.durationSeconds)
-  return { maxRate: null, measuredRatePerSec: workload.producerRate, notes: [] }
+  return { maxRate: null, maxRateMeasured: null, measuredRatePerSec: workload.producerRate, notes: [] }
 }
 
 async function runMaxRate (session: BenchSession, workload: Workload): Promise<PhaseOutcome> {
@@ -71,18 +74,25 @@ async function runMaxRate (session: BenchSession, workload: Workload): Promise<P
   // Nothing healthy: measure at the lowest rate tried, and the result says none was healthy.
   const measuredRatePerSec = found > 0 ? found : Math.max(1, Math.min(...steps.map(s => s.ratePerSec), spec.startRate))
   if (found === 0 && !session.aborted) notes.push(`the max-rate search found no healthy rate; measured at ${measuredRatePerSec} msg/s, the lowest tried`)
+  let maxRateMeasured: MeasuredPhaseCheck | null = null
   if (!session.aborted) {
     if (found > 0 && steps.at(-1) !== undefined && !judgeStep(spec, steps.at(-1)!).healthy) await settle(session, workload)
     session.totalSec = session.elapsedSec + workload.durationSeconds
     session.setRate(measuredRatePerSec)
     const measured = await session.hold('measure', workload.durationSeconds)
     // Search steps are short; the measured phase is the real test of the rate found.
-    const backlogMax = Math.max(0, ...measured.map(sample => sample.backlogMessages))
-    if (found > 0 && backlogMax > spec.backlogMaxMessages) {
-      notes.push(`the rate found was not sustained over the measured phase: the backlog reached ${backlogMax} messages (healthy is at most ${spec.backlogMaxMessages}), so the sustainable rate is lower; longer maxRate.stepSeconds make the search stricter`)
+    if (found > 0 && !session.aborted) {
+      maxRateMeasured = judgeMeasuredPhase(spec, measuredRatePerSec, measured.map(stepIntervalOf))
+      if (!maxRateMeasured.sustained) notes.push(unsustainedNote(maxRateMeasured, spec.stepSeconds))
     }
   }
-  return { maxRate: outcome, measuredRatePerSec, notes }
+  return { maxRate: outcome, maxRateMeasured, measuredRatePerSec, notes }
+}
+
+/** The run's note when the measured phase did not hold the rate the search found. */
+export function unsustainedNote (check: MeasuredPhaseCheck, stepSeconds: number): string {
+  return `the rate found (${Math.round(check.ratePerSec)} msg/s) was NOT sustained over the measured phase: ${check.problems.join('; ')}. ` +
+    `The sustainable rate is lower; longer maxRate.stepSeconds (now ${stepSeconds} s) make the search stricter`
 }
 
 /** Pauses producers until the backlog is a tenth of the healthy bound (at most 3 steps long). */
@@ -122,7 +132,7 @@ async function runBacklogDrain (session: BenchSession, workload: Workload): Prom
       ? `backlog of ${Math.round(backlog)} messages drained to ${Math.round(left)} in ${drained.length} s`
       : `the backlog was not drained within ${drainSeconds} s: ${Math.round(left)} messages left (target at most ${Math.round(leftMax)})`)
   }
-  return { maxRate: null, measuredRatePerSec: rate, notes }
+  return { maxRate: null, maxRateMeasured: null, measuredRatePerSec: rate, notes }
 }
 
 /**

@@ -227,7 +227,7 @@ class Run {
       workload,
       driver: {
         name: workload.driver as DriverName,
-        // What a reader needs first comes first: reports cut long settings short.
+        // What a reader needs first comes first: reports list the settings in this order.
         settings: {
           notes: this.#in.notes,
           consumerErrors: this.#consumerErrors,
@@ -251,6 +251,7 @@ class Run {
       endTime: new Date(),
       targetRateMsgPerSec: this.#phases?.measuredRatePerSec ?? (workload.producerRate > 0 ? workload.producerRate : null),
       maxRateSearch: this.#phases?.maxRate ?? null,
+      maxRateMeasured: this.#phases?.maxRateMeasured ?? null,
     })
   }
 }

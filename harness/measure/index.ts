@@ -15,5 +15,5 @@ export { WorkerStats, LATENCY_KINDS, ERROR_CODES_MAX, OTHER_ERROR_CODE } from '.
 export type { LatencyKind, StatsSnapshot, EncodedLatencies } from './worker-stats.ts'
 export { RunRecorder, RecorderError, PHASES, INTERVALS_MAX } from './recorder.ts'
 export type { Phase, IntervalSample, IntervalLatencies, Counts, Recording, RunRecorderOptions } from './recorder.ts'
-export { decideMaxRate, judgeStep, stepIntervalOf } from './max-rate.ts'
-export type { MaxRateDecision, MaxRateOutcome, MaxRateStage, MaxRateStep, StepInterval, StepJudgement } from './max-rate.ts'
+export { decideMaxRate, judgeMeasuredPhase, judgeStep, stepIntervalOf } from './max-rate.ts'
+export type { MaxRateDecision, MaxRateOutcome, MaxRateStage, MaxRateStep, MeasuredPhaseCheck, StepInterval, StepJudgement } from './max-rate.ts'

@@ -13,11 +13,20 @@
 // A step is healthy when, after its first second (the switch from the previous rate):
 // the producers achieved at least 90% of the rate; the backlog ends at most
 // backlogMaxMessages and is not growing (slope over 1% of the rate while above what the
-// latency budget allows in flight); the median per-second p99 of the publish latency from
-// intended send time is at most latencyUsP99Max; and that latency is not climbing (the last
-// second's p50 more than double the first's, and by more than 1 ms). The runner replays the
-// whole history on every call, so the decision and its explanation are reproducible from
-// the recorded steps alone.
+// latency budget allows in flight); the consumers kept up (the backlog did not grow across
+// the step by more than 2% of what they read, beyond what is legitimately in flight); the
+// median per-second p99 of the publish latency from intended send time, and of the
+// end-to-end latency when there are consumers, is at most latencyUsP99Max; and neither
+// latency is climbing (the last second's p50 more than double the first's, and by more
+// than 1 ms). The runner replays the whole history on every call, so the decision and its
+// explanation are reproducible from the recorded steps alone.
+//
+// A step must be long enough to show a consumer falling slowly behind: a deficit of d
+// (fraction of the rate) grows the backlog by d × rate per second, and that only stands out
+// from the in-flight allowance (rate × latency budget, 0.1 s of messages at 100 ms) after
+// 0.1 / d seconds: 5 s for a 2% deficit. Hence 10 s steps by default. The measured phase,
+// far longer, is judged by the same rules afterwards (judgeMeasuredPhase), and a rate that
+// does not hold there is reported as such.
 
 import { formatValue } from '../compare/format.ts'
 import type { MaxRateSpec } from '../workload/types.ts'
@@ -28,6 +37,11 @@ const ACHIEVED_FRACTION_MIN = 0.9
 const BACKLOG_GROWTH_FRACTION_MAX = 0.01
 const LATENCY_CLIMB_FACTOR = 2
 const LATENCY_CLIMB_US_MIN = 1000
+const CONSUMER_SHORTFALL_FRACTION_MAX = 0.02
+// End-to-end latency includes the consumer's fetch cycle, whose per-second p50 jitters by a
+// few ms even when all is well: it counts as climbing only if it rose by more than this
+// fraction of the latency budget too.
+const END_TO_END_CLIMB_BUDGET_FRACTION = 0.1
 const REFINE_RESOLUTION_FRACTION = 0.01
 
 /** What the search needs from one second of a step; see stepIntervalOf. */
@@ -38,6 +52,11 @@ export interface StepInterval {
   /** Publish latency from intended send time (corrected), µs; null when nothing was acked. */
   latencyUsP50: number | null
   latencyUsP99: number | null
+  /** Messages consumed (all subscriptions); absent or 0 when there are no consumers. */
+  consumedCount?: number
+  /** End-to-end latency, µs; absent or null when nothing was consumed. */
+  endToEndLatencyUsP50?: number | null
+  endToEndLatencyUsP99?: number | null
 }
 
 export interface MaxRateStep {
@@ -58,6 +77,10 @@ export interface StepJudgement {
   backlogGrowthPerSec: number
   /** Median of the judged seconds' p99, µs; null when nothing was acknowledged. */
   latencyUsP99: number | null
+  /** Backlog at the end minus at the start of the judged seconds (consumers falling behind). */
+  backlogGrowthMessages: number
+  /** Median of the judged seconds' end-to-end p99, µs; null without consumed messages. */
+  endToEndLatencyUsP99: number | null
 }
 
 export type MaxRateDecision =
@@ -78,6 +101,9 @@ export function stepIntervalOf (sample: IntervalSample): StepInterval {
     backlogMessages: sample.backlogMessages,
     latencyUsP50: sample.correctedPublishLatencyUs?.p50 ?? null,
     latencyUsP99: sample.correctedPublishLatencyUs?.p99 ?? null,
+    consumedCount: sample.consumedCount,
+    endToEndLatencyUsP50: sample.endToEndLatencyUs?.p50 ?? null,
+    endToEndLatencyUsP99: sample.endToEndLatencyUs?.p99 ?? null,
   }
 }
 
@@ -106,18 +132,36 @@ function backlogSlope (intervals: readonly StepInterval[]): number {
   return denominator === 0 ? 0 : numerator / denominator
 }
 
+function medianOrNull (values: ReadonlyArray<number | null | undefined>): number | null {
+  const present = values.filter((value): value is number => value !== null && value !== undefined)
+  return present.length > 0 ? median(present) : null
+}
+
+/** "latency climbing (p50 a → b)" when the last second's p50 is far above the first's. */
+function climbing (name: string, p50s: ReadonlyArray<number | null | undefined>, riseUsMin: number): string | null {
+  const present = p50s.filter((value): value is number => value !== null && value !== undefined)
+  if (p50s.length < 2 || present.length < 2) return null
+  const first = present[0]
+  const last = present[present.length - 1]
+  return last > LATENCY_CLIMB_FACTOR * first && last - first > riseUsMin ? `${name} climbing (p50 ${micros(first)} → ${micros(last)})` : null
+}
+
 export function judgeStep (spec: MaxRateSpec, step: MaxRateStep, stage: MaxRateStage = 'ramp'): StepJudgement {
   // The first second still carries the previous rate's in-flight sends: skip it when the
   // step is long enough to judge without it.
-  const judged = step.intervals.length >= 3 ? step.intervals.slice(1) : step.intervals
+  const skipFirst = step.intervals.length >= 3
+  const judged = skipFirst ? step.intervals.slice(1) : step.intervals
   const problems: string[] = []
   const durationSec = judged.reduce((sum, interval) => sum + interval.durationSec, 0)
   const published = judged.reduce((sum, interval) => sum + interval.publishedCount, 0)
+  const consumed = judged.reduce((sum, interval) => sum + (interval.consumedCount ?? 0), 0)
   const achievedRatePerSec = durationSec > 0 ? published / durationSec : 0
   const backlogMessagesEnd = judged.at(-1)?.backlogMessages ?? 0
+  const backlogMessagesStart = (skipFirst ? step.intervals[0] : judged[0])?.backlogMessages ?? 0
+  const backlogGrowthMessages = backlogMessagesEnd - backlogMessagesStart
   const backlogGrowthPerSec = backlogSlope(judged)
-  const p99s = judged.map((interval) => interval.latencyUsP99).filter((value): value is number => value !== null)
-  const latencyUsP99 = p99s.length > 0 ? median(p99s) : null
+  const latencyUsP99 = medianOrNull(judged.map((interval) => interval.latencyUsP99))
+  const endToEndLatencyUsP99 = medianOrNull(judged.map((interval) => interval.endToEndLatencyUsP99))
   if (judged.length === 0 || durationSec === 0) {
     problems.push('no measurements')
   } else {
@@ -132,18 +176,61 @@ export function judgeStep (spec: MaxRateSpec, step: MaxRateStep, stage: MaxRateS
     if (backlogGrowthPerSec > BACKLOG_GROWTH_FRACTION_MAX * step.ratePerSec && backlogMessagesEnd > inFlightAllowance) {
       problems.push(`backlog growing by ${rate(backlogGrowthPerSec)}`)
     }
+    // Consumers keep up when they read what was produced for them: the backlog may not
+    // grow across the step by more than a small fraction of that, beyond what is in flight.
+    const consumerDemand = consumed + backlogGrowthMessages
+    if (consumerDemand > 0 && backlogGrowthMessages > Math.max(CONSUMER_SHORTFALL_FRACTION_MAX * consumerDemand, inFlightAllowance)) {
+      problems.push(`consumers fell behind (backlog +${backlogGrowthMessages.toLocaleString('en-US')} messages over the step; they read ${(100 * consumed / consumerDemand).toFixed(1)}% of what was produced)`)
+    }
     if (latencyUsP99 === null) {
       problems.push('nothing was acknowledged')
     } else if (latencyUsP99 > spec.latencyUsP99Max) {
       problems.push(`p99 ${micros(latencyUsP99)} > ${micros(spec.latencyUsP99Max)}`)
     }
-    const first = judged.find((interval) => interval.latencyUsP50 !== null)?.latencyUsP50 ?? null
-    const last = judged.findLast((interval) => interval.latencyUsP50 !== null)?.latencyUsP50 ?? null
-    if (judged.length >= 2 && first !== null && last !== null && last > LATENCY_CLIMB_FACTOR * first && last - first > LATENCY_CLIMB_US_MIN) {
-      problems.push(`latency climbing (p50 ${micros(first)} → ${micros(last)})`)
+    if (endToEndLatencyUsP99 !== null && endToEndLatencyUsP99 > spec.latencyUsP99Max) {
+      problems.push(`end-to-end p99 ${micros(endToEndLatencyUsP99)} > ${micros(spec.latencyUsP99Max)}`)
+    }
+    const endToEndRiseUsMin = Math.max(LATENCY_CLIMB_US_MIN, END_TO_END_CLIMB_BUDGET_FRACTION * spec.latencyUsP99Max)
+    const climbs = [
+      climbing('latency', judged.map((interval) => interval.latencyUsP50), LATENCY_CLIMB_US_MIN),
+      climbing('end-to-end latency', judged.map((interval) => interval.endToEndLatencyUsP50), endToEndRiseUsMin),
+    ]
+    for (const climb of climbs) {
+      if (climb !== null) problems.push(climb)
     }
   }
-  return { ratePerSec: step.ratePerSec, stage, healthy: problems.length === 0, problems, achievedRatePerSec, backlogMessagesEnd, backlogGrowthPerSec, latencyUsP99 }
+  return {
+    ratePerSec: step.ratePerSec, stage, healthy: problems.length === 0, problems, achievedRatePerSec,
+    backlogMessagesEnd, backlogGrowthPerSec, latencyUsP99, backlogGrowthMessages, endToEndLatencyUsP99,
+  }
+}
+
+/** Whether the measured phase held the rate the search found, by the same rules as a step. */
+export interface MeasuredPhaseCheck {
+  sustained: boolean
+  /** Why not; empty when sustained. */
+  problems: string[]
+  ratePerSec: number
+  achievedRatePerSec: number
+  backlogGrowthMessages: number
+  backlogMessagesEnd: number
+}
+
+/**
+ * Judges the measured phase as one long step at the rate found. Search steps are short; a
+ * rate that only looked healthy for a few seconds (a consumer slowly falling behind, the
+ * page cache filling, a slower second half) shows here, and the report says so.
+ */
+export function judgeMeasuredPhase (spec: MaxRateSpec, ratePerSec: number, intervals: readonly StepInterval[]): MeasuredPhaseCheck {
+  const judgement = judgeStep(spec, { ratePerSec, intervals }, 'refine')
+  return {
+    sustained: judgement.healthy,
+    problems: judgement.problems,
+    ratePerSec,
+    achievedRatePerSec: judgement.achievedRatePerSec,
+    backlogGrowthMessages: judgement.backlogGrowthMessages,
+    backlogMessagesEnd: judgement.backlogMessagesEnd,
+  }
 }
 
 function describe (index: number, j: StepJudgement): string {
@@ -167,8 +254,8 @@ export function decideMaxRate (spec: MaxRateSpec, steps: readonly MaxRateStep[])
     if (bracketStep < 0 && low !== null && high !== null) bracketStep = index
   }
   const decision = nextDecision(spec, steps, low, high, bracketStep)
-  const healthy = 'healthy = producers reach 90% of the rate, backlog bounded and not growing, ' +
-    `corrected publish p99 ≤ ${micros(spec.latencyUsP99Max)}, latency not climbing`
+  const healthy = 'healthy = producers reach 90% of the rate, backlog bounded and not growing, consumers keep up, ' +
+    `corrected publish p99 and end-to-end p99 ≤ ${micros(spec.latencyUsP99Max)}, latency not climbing`
   const explanation = [
     `Max-rate search: start ${rate(spec.startRate)}, ×${spec.stepFactor} per step while healthy, then ${spec.refineSteps} bisection rounds; each step held ${spec.stepSeconds} s (${healthy}).`,
     ...judgements.map((judgement, index) => describe(index, judgement)),

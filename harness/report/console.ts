@@ -6,6 +6,7 @@ import { formatValue } from '../compare/format.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
   backlogFigures, errorRows, formatLatency, formatMiB, formatRate, formatCount, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
+  unsustainedRateWarning,
 } from './model.ts'
 
 export interface ConsoleSummaryOptions {
@@ -32,6 +33,8 @@ export function formatConsoleSummary (result: BenchResult, options: ConsoleSumma
   out.push(`${paint('bold', `Sluice benchmark ${result.workload}`)} (${status})`)
   out.push(paint('dim', runDescription(result)))
   if (result.status === 'partial') out.push(paint('yellow', `partial: ${result.statusReason ?? 'no reason recorded'}`))
+  const unsustained = unsustainedRateWarning(result)
+  if (unsustained !== null) out.push(paint('red', `WARNING: ${unsustained}`))
   out.push('')
   const throughput = [['throughput', 'rate', 'bandwidth', 'messages']]
   for (const row of throughputRows(result)) throughput.push([row.label, formatRate(row.msgPerSec), formatMiB(row.miBPerSec), formatCount(row.messages)])

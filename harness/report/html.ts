@@ -7,7 +7,7 @@ import { buildCharts } from './charts.ts'
 import { STYLE } from './html-style.ts'
 import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
-  formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
+  formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows, unsustainedRateWarning,
 } from './model.ts'
 import { escapeXml as esc } from './svg.ts'
 
@@ -85,6 +85,8 @@ export function resultToHtml (result: BenchResult, options: HtmlReportOptions = 
   const warning = partial
     ? `<div class="warning"><strong>Partial result:</strong> ${esc(result.statusReason ?? 'no reason recorded')}. The figures cover the ${formatCount(result.summary.intervalCount)} measured seconds recorded before the run stopped.</div>`
     : ''
+  const unsustained = unsustainedRateWarning(result)
+  const unsustainedBlock = unsustained === null ? '' : `<div class="warning"><strong>The max-rate answer did not hold.</strong> ${esc(unsustained)}</div>`
   const search = result.maxRateSearch === null
     ? ''
     : `<section><h2>Max-rate search</h2><pre>${esc(result.maxRateSearch.explanation.join('\n'))}</pre></section>`
@@ -102,6 +104,7 @@ export function resultToHtml (result: BenchResult, options: HtmlReportOptions = 
 <main>
 <header><h1>${esc(title)} ${badge}</h1><p class="subtitle">${esc(runDescription(result))}</p><p class="meta">run ${esc(result.runId)} · ${esc(result.startTime)}</p></header>
 ${warning}
+${unsustainedBlock}
 ${cards(result)}
 ${summaryTables(result)}
 ${chartsSection(result, options)}

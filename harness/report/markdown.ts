@@ -8,7 +8,7 @@ import { escapeMarkdown } from '../compare/markdown.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
-  formatMiB, formatRate, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
+  formatMiB, formatRate, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows, unsustainedRateWarning,
 } from './model.ts'
 
 function table (header: string[], align: string[], rows: string[][]): string[] {
@@ -57,6 +57,8 @@ export function resultToMarkdown (result: BenchResult, options: MarkdownReportOp
   if (result.status === 'partial') {
     lines.push(`> **Partial result**: ${escapeMarkdown(result.statusReason ?? 'no reason recorded')}. The figures cover the ${formatCount(s.intervalCount)} measured seconds recorded before it stopped.`, '')
   }
+  const unsustained = unsustainedRateWarning(result)
+  if (unsustained !== null) lines.push(`> **Warning: the max-rate answer did not hold.** ${escapeMarkdown(unsustained)}`, '')
   lines.push(escapeMarkdown(runDescription(result)), '')
 
   lines.push(`${h2} Throughput`, '')

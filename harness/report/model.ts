@@ -117,6 +117,18 @@ export function formatSeconds (seconds: number): string {
   return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`
 }
 
+/**
+ * When the max-rate search's answer did not hold over the measured phase, the sentence a
+ * report puts first: the figures that follow are for a rate the system could not sustain.
+ */
+export function unsustainedRateWarning (result: BenchResult): string | null {
+  const check = result.maxRateSearch?.measuredPhase ?? null
+  if (check === null || check.sustained) return null
+  return `The rate the max-rate search found (${formatCount(check.ratePerSec)} msg/s) was not sustained over the measured phase: ` +
+    `${check.problems.join('; ')}. The sustainable rate is lower; the figures below are for a rate this system could not keep up. ` +
+    `Longer maxRate.stepSeconds (now ${result.workloadConfig.maxRate.stepSeconds} s) make the search stricter.`
+}
+
 /** One line saying what ran: workload shape, driver, rate and durations. */
 export function runDescription (result: BenchResult): string {
   const w = result.workloadConfig

@@ -14,7 +14,7 @@
 import type { ClusterInfo } from '../cluster/cluster.ts'
 import { encodeHistogram, quantileCurve, quantilesOf } from '../measure/histogram.ts'
 import type { LatencyQuantiles, QuantilePoint } from '../measure/histogram.ts'
-import type { MaxRateOutcome, StepJudgement } from '../measure/max-rate.ts'
+import type { MaxRateOutcome, MeasuredPhaseCheck, StepJudgement } from '../measure/max-rate.ts'
 import type { IntervalSample, Recording } from '../measure/recorder.ts'
 import { LATENCY_KINDS } from '../measure/worker-stats.ts'
 import type { LatencyKind } from '../measure/worker-stats.ts'
@@ -84,6 +84,11 @@ export interface MaxRateSearchResult {
   found: boolean
   explanation: string[]
   steps: StepJudgement[]
+  /**
+   * The measured phase judged by the search's own rules: did the rate found hold? Null
+   * when nothing was found or the run stopped before the measured phase ended.
+   */
+  measuredPhase?: MeasuredPhaseCheck | null
 }
 
 export interface BenchResult extends OmbFields {
@@ -124,6 +129,8 @@ export interface ResultInput {
   endTime: Date
   targetRateMsgPerSec?: number | null
   maxRateSearch?: MaxRateOutcome | null
+  /** The max-rate answer judged over the measured phase (phases.ts). */
+  maxRateMeasured?: MeasuredPhaseCheck | null
   faultBands?: FaultBand[]
 }
 
@@ -222,6 +229,7 @@ export function buildResult (input: ResultInput): BenchResult {
           found: search.decision.action === 'done' && search.decision.found,
           explanation: search.explanation,
           steps: search.judgements,
+          measuredPhase: input.maxRateMeasured ?? null,
         },
     faultBands: [...(input.faultBands ?? [])],
   }

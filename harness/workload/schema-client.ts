@@ -100,10 +100,12 @@ export const maxRateSchema: JsonSchema = {
   type: 'object',
   description: 'Sluice: how producerRate 0 finds the maximum sustainable rate. The rate starts at ' +
     'startRate and is multiplied by stepFactor every stepSeconds while each step is healthy: ' +
-    'the backlog ends the step at most backlogMaxMessages and did not grow, and the publish ' +
-    'latency p99 (corrected for coordinated omission) stays at most latencyUsP99Max. After the ' +
+    'the backlog ends the step at most backlogMaxMessages and did not grow, consumers keep up, ' +
+    'and the publish latency p99 (corrected for coordinated omission) and the end-to-end p99 ' +
+    'stay at most latencyUsP99Max. After the ' +
     'first unhealthy step, refineSteps rounds of bisection between the last healthy and the ' +
-    'first unhealthy rate. The measured phase then runs at the rate found. Ignored when ' +
+    'first unhealthy rate. The measured phase then runs at the rate found, and is judged by ' +
+    'the same rules: the result says loudly when the rate did not hold. Ignored when ' +
     'producerRate is above 0.',
   default: {},
   additionalProperties: false,
@@ -117,8 +119,10 @@ export const maxRateSchema: JsonSchema = {
       description: 'Multiplier between steps while healthy. Default 1.5.',
     },
     stepSeconds: {
-      type: 'number', minimum: 1, maximum: 3600, default: 5,
-      description: 'How long each rate is held before it is judged. Default 5.',
+      type: 'number', minimum: 1, maximum: 3600, default: 10,
+      description: 'How long each rate is held before it is judged. A consumer a few percent too ' +
+        'slow only shows once its backlog outgrows what is legitimately in flight, which takes ' +
+        'several seconds; shorter steps pick rates the measured phase cannot sustain. Default 10.',
     },
     maxSteps: {
       type: 'integer', minimum: 1, maximum: 1000, default: 40,
@@ -130,7 +134,8 @@ export const maxRateSchema: JsonSchema = {
     },
     latencyUsP99Max: {
       type: 'integer', minimum: 1, maximum: 60_000_000, default: 50_000,
-      description: 'Highest healthy publish latency p99, in microseconds. Default 50000 (50 ms).',
+      description: 'Highest healthy publish latency p99 (from intended send) and end-to-end p99, ' +
+        'in microseconds. Default 50000 (50 ms).',
     },
     backlogMaxMessages: {
       type: 'integer', minimum: 1, maximum: 1_000_000_000, default: 10_000,

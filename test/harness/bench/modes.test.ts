@@ -30,6 +30,12 @@ describe('sluice bench run shapes', () => {
     const measuredRate = search.found ? search.ratePerSec : Math.min(...search.steps.map(step => step.ratePerSec))
     expect(result.summary.targetRateMsgPerSec).toBe(measuredRate)
     for (const sample of result.series.filter(s => s.measured)) expect(sample.targetRatePerSec).toBe(measuredRate)
+    // The measured phase is judged by the search's rules, and a rate that did not hold is said out loud.
+    if (search.found) {
+      expect(search.measuredPhase).toMatchObject({ ratePerSec: measuredRate })
+      if (search.measuredPhase!.sustained === false) expect(run.stdout).toMatch(/WARNING: The rate the max-rate search found/)
+      else expect(run.stdout).not.toContain('WARNING')
+    }
   }, 60_000)
 
   it('builds a backlog with consumers paused, then measures its drain', async () => {

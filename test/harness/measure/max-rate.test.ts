@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideMaxRate, judgeStep, stepIntervalOf } from '../../../harness/measure/max-rate.ts'
+import { decideMaxRate, judgeMeasuredPhase, judgeStep, stepIntervalOf } from '../../../harness/measure/max-rate.ts'
 import type { MaxRateStep, StepInterval } from '../../../harness/measure/max-rate.ts'
 import { RunRecorder } from '../../../harness/measure/recorder.ts'
 import { WorkerStats } from '../../../harness/measure/worker-stats.ts'
@@ -130,6 +130,83 @@ describe('max-rate search', () => {
     stats.recordPublishAck(10, 0, 500, 1500)
     recorder.add(stats.takeSnapshot())
     const interval = stepIntervalOf(recorder.closeInterval({ phase: 'max-rate', nowUs: 1e6 }))
-    expect(interval).toEqual({ durationSec: 1, publishedCount: 1, backlogMessages: 1, latencyUsP50: 1500, latencyUsP99: 1500 })
+    expect(interval).toEqual({
+      durationSec: 1, publishedCount: 1, backlogMessages: 1, latencyUsP50: 1500, latencyUsP99: 1500,
+      consumedCount: 0, endToEndLatencyUsP50: null, endToEndLatencyUsP99: null,
+    })
+  })
+})
+
+// A consumer that reads at most `capacity` msg/s while producers get everything acked on
+// time: the backlog grows by the difference each second, and the end-to-end latency with
+// it (Little's law: a message waits backlog / capacity seconds).
+function consumerLimited (capacity: number, baseEndToEndUs = 2000) {
+  return (ratePerSec: number, seconds: number): MaxRateStep => {
+    const intervals: StepInterval[] = []
+    let backlog = 0
+    for (let t = 1; t <= seconds; t++) {
+      const consumed = Math.min(ratePerSec + backlog, capacity)
+      backlog += ratePerSec - consumed
+      const waitUs = baseEndToEndUs + backlog / capacity * 1e6
+      intervals.push({
+        durationSec: 1, publishedCount: ratePerSec, backlogMessages: backlog, latencyUsP50: 900, latencyUsP99: 3000,
+        consumedCount: consumed, endToEndLatencyUsP50: waitUs, endToEndLatencyUsP99: waitUs * 1.5,
+      })
+    }
+    return { ratePerSec, intervals }
+  }
+}
+
+describe('max-rate search with consumers', () => {
+  const spec: MaxRateSpec = { ...SPEC, stepSeconds: 10, latencyUsP99Max: 100_000, backlogMaxMessages: 1_000_000 }
+
+  it('fails a step whose consumer falls a few percent behind, even with a generous backlog bound', () => {
+    // 3% short: the backlog (300/s) never nears backlogMaxMessages within a step.
+    const judgement = judgeStep(spec, consumerLimited(9_700)(10_000, 10))
+    expect(judgement.healthy).toBe(false)
+    expect(judgement.backlogGrowthMessages).toBe(2_700)
+    expect(judgement.problems.join('; ')).toMatch(/consumers fell behind \(backlog \+2,700 messages over the step; they read 97\.\d% of what was produced\)/)
+    expect(judgement.problems.join('; ')).toMatch(/end-to-end latency climbing/)
+    // The same consumer at a rate it manages is healthy.
+    expect(judgeStep(spec, consumerLimited(9_700)(9_500, 10)).healthy).toBe(true)
+  })
+
+  it('fails a step whose consumer keeps pace but delivers later than the latency budget', () => {
+    const intervals: StepInterval[] = Array.from({ length: 10 }, () => ({
+      durationSec: 1, publishedCount: 10_000, backlogMessages: 5_000, latencyUsP50: 900, latencyUsP99: 3_000,
+      consumedCount: 10_000, endToEndLatencyUsP50: 400_000, endToEndLatencyUsP99: 600_000,
+    }))
+    const judgement = judgeStep(spec, { ratePerSec: 10_000, intervals })
+    expect(judgement.problems).toEqual(['end-to-end p99 600 ms > 100 ms'])
+  })
+
+  it('ends at or below what the consumer sustains, so the measured phase holds', () => {
+    const system = consumerLimited(7_300)
+    const { outcome } = search(spec, system)
+    expect(outcome.decision).toMatchObject({ action: 'done', found: true })
+    expect(outcome.decision.ratePerSec).toBeLessThanOrEqual(7_300)
+    expect(outcome.decision.ratePerSec).toBeGreaterThan(7_300 * 0.9)
+    expect(outcome.explanation[0]).toMatch(/consumers keep up/)
+    const measured = judgeMeasuredPhase(spec, outcome.decision.ratePerSec, system(outcome.decision.ratePerSec, 60).intervals)
+    expect(measured).toMatchObject({ sustained: true, problems: [] })
+  })
+
+  it('says when the measured phase does not hold a rate that passed the search\'s steps', () => {
+    // What a real broker does once its page cache stops absorbing writes: the consumer
+    // keeps up for the first 12 s at any rate, then manages only 9,000 msg/s.
+    const degrading = (ratePerSec: number, seconds: number): MaxRateStep => {
+      const fast = consumerLimited(1e9)(ratePerSec, Math.min(seconds, 12)).intervals
+      const slow = seconds > 12 ? consumerLimited(9_000)(ratePerSec, seconds - 12).intervals : []
+      return { ratePerSec, intervals: [...fast, ...slow] }
+    }
+    const { outcome } = search({ ...spec, startRate: 8_000, maxSteps: 3 }, degrading)
+    expect(outcome.decision).toMatchObject({ action: 'done', found: true })
+    const rate = outcome.decision.ratePerSec
+    expect(rate).toBeGreaterThan(9_000)
+    const measured = judgeMeasuredPhase(spec, rate, degrading(rate, 60).intervals)
+    expect(measured.sustained).toBe(false)
+    expect(measured.ratePerSec).toBe(rate)
+    expect(measured.backlogGrowthMessages).toBe((rate - 9_000) * 48)
+    expect(measured.problems.join('; ')).toMatch(/consumers fell behind/)
   })
 })

@@ -65,6 +65,15 @@ describe('report.html', () => {
     expect(row).not.toContain('{&quot;')
   })
 
+  it('puts a warning above the figures when the max-rate answer did not hold', () => {
+    const measuredPhase = { sustained: false, problems: ['end-to-end p99 2.00 s > 100 ms'], ratePerSec: 50_000, achievedRatePerSec: 49_000, backlogGrowthMessages: 0, backlogMessagesEnd: 10 }
+    const page = resultToHtml({ ...result, maxRateSearch: { ratePerSec: 50_000, found: true, explanation: [], steps: [], measuredPhase } })
+    const warning = page.indexOf('<div class="warning"><strong>The max-rate answer did not hold.</strong> The rate the max-rate search found (50,000 msg/s)')
+    expect(warning).toBeGreaterThan(0)
+    expect(warning).toBeLessThan(page.indexOf('<section class="cards">'))
+    expect(html).not.toContain('did not hold')
+  })
+
   it('shows a partial result as such', () => {
     const partial = syntheticResult({ seed: 3, measureSec: 4, status: 'partial', statusReason: 'broker-0 died (SIGKILL) at 9 s' })
     const page = resultToHtml(partial)

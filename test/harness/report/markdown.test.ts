@@ -88,6 +88,22 @@ describe('report.md', () => {
     expect(Math.max(...noteLines.map((line) => line.length))).toBeLessThan(260)
   })
 
+  it('warns at the top when the max-rate answer did not hold over the measured phase', () => {
+    const measuredPhase = { sustained: false, problems: ['consumers fell behind (backlog +90,000 messages over the step; they read 95.0% of what was produced)'], ratePerSec: 30_000, achievedRatePerSec: 29_900, backlogGrowthMessages: 90_000, backlogMessagesEnd: 90_500 }
+    const search = { ratePerSec: 30_000, found: true, explanation: ['Result: 30,000 msg/s is the highest healthy rate'], steps: [], measuredPhase }
+    const unsustained = { ...result, maxRateSearch: search }
+    const lines = resultToMarkdown(unsustained).split('\n')
+    // Right under the title, before any figure.
+    expect(lines[2]).toMatch(/^> \*\*Warning: the max-rate answer did not hold\.\*\* The rate the max-rate search found \(30,000 msg\/s\) was not sustained over the measured phase: consumers fell behind/)
+    expect(lines[2]).toContain('The sustainable rate is lower')
+    const consoleLines = formatConsoleSummary(unsustained).split('\n')
+    expect(consoleLines[2]).toMatch(/^WARNING: The rate the max-rate search found \(30,000 msg\/s\) was not sustained/)
+    // A rate that held gets no warning.
+    const held = { ...result, maxRateSearch: { ...search, measuredPhase: { ...measuredPhase, sustained: true, problems: [] } } }
+    expect(resultToMarkdown(held)).not.toContain('Warning')
+    expect(formatConsoleSummary(held)).not.toContain('WARNING')
+  })
+
   it('escapes Markdown in names that come from outside', () => {
     const text = resultToMarkdown({ ...result, workload: 'a|b *c*' })
     expect(text.split('\n')[0]).toBe('## Sluice benchmark: a\\|b \\*c\\* (complete)')
