@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
 import { CONFIG_KEYS, type KeySpec } from './keys.ts'
-import { closestName } from './suggest.ts'
+import { didYouMean } from './suggest.ts'
 
 export class ConfigError extends Error {
   readonly code = 'ERR_SLUICE_CONFIG'
@@ -115,7 +115,7 @@ export function buildConfig (raw: RawConfig, source = 'config'): BrokerConfig {
   for (const [key, value] of Object.entries(raw)) {
     const spec = CONFIG_KEYS[key]
     if (spec === undefined) {
-      const hint = closestName(key, Object.keys(CONFIG_KEYS))
+      const hint = didYouMean(key, Object.keys(CONFIG_KEYS))
       problems.push(`unknown key "${key}"` + (hint !== undefined ? `: did you mean "${hint}"?` : ': run `sluice broker --list-config` for the keys Sluice accepts'))
       continue
     }

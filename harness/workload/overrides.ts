@@ -10,7 +10,7 @@ import { WorkloadError } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
 import { buildWorkload } from './normalise.ts'
 import { FIELD_ALIASES, workloadSchema } from './schema.ts'
-import { didYouMean } from './suggest.ts'
+import { didYouMean } from '../../broker/config/suggest.ts'
 import type { Workload } from './types.ts'
 
 /** Short names for the overrides people type most. */

@@ -10,7 +10,7 @@ import type { JsonSchema } from './json-schema.ts'
 import { joinPath, showValue } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
 import { FIELD_ALIASES, workloadSchema } from './schema.ts'
-import { didYouMean } from './suggest.ts'
+import { didYouMean } from '../../broker/config/suggest.ts'
 
 /** Listing known fields helps for small objects; for the top level a suggestion is enough. */
 const KNOWN_FIELDS_LISTED_MAX = 12

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { didYouMean, levenshtein } from '../../../harness/workload/suggest.ts'
+import { didYouMean, levenshtein } from '../../../broker/config/suggest.ts'
 
 describe('levenshtein', () => {
   it.each([
