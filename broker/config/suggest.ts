@@ -1,5 +1,6 @@
 // "Did you mean" hints for misspelt names: broker config keys, workload fields, enum values.
-// `partitionPerTopic` should fail with the right name in the message, not a list of forty.
+// A workload that says `partitionPerTopic` or a config that says `log.segment.byte` should
+// fail with the right name in the message, not a list of forty.
 
 const NAME_LENGTH_MAX = 200
 
