@@ -51,7 +51,11 @@ export async function startBrokerProcess (opts: StartOptions = {}): Promise<Brok
   child.stderr!.on('data', (d: Buffer) => { stderrText = (stderrText + d.toString()).slice(-20_000) })
   const exited = new Promise<number | string>(resolve => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)))
   const ready = await new Promise<{ kafka: string, http: string | null }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start within ${opts.readyTimeoutMs ?? 20_000} ms:\n${stderrText}`)), opts.readyTimeoutMs ?? 20_000)
+    const timer = setTimeout(() => {
+      // A broker that never says it is listening must not outlive the test.
+      child.kill('SIGKILL')
+      reject(new Error(`broker did not start within ${opts.readyTimeoutMs ?? 20_000} ms:\n${stderrText}`))
+    }, opts.readyTimeoutMs ?? 20_000)
     const lines = createInterface({ input: child.stdout! })
     lines.on('line', line => {
       try {

@@ -2,18 +2,11 @@
 // way `sluice broker` runs), records appended straight through the broker's own logs, and
 // polling instead of fixed sleeps.
 
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { buildConfig } from '../../../broker/config/config.ts'
 import { startBroker, type RunningBroker } from '../../../broker/main.ts'
 import type { Broker } from '../../../broker/server/broker.ts'
 import { encodeRecordBatch } from '../../../broker/protocol/record-batch.ts'
-
-const CLI = fileURLToPath(new URL('../../../harness/cli.ts', import.meta.url))
+import { makeDataDir, removeDir, startBrokerProcess, type BrokerProcess } from '../../helpers/broker-process.ts'
 
 /** Settings that keep group tests fast: short session timeouts are allowed, few offsets partitions. */
 export const FAST_GROUP_SETTINGS: Record<string, string | number | boolean> = {
@@ -21,13 +14,7 @@ export const FAST_GROUP_SETTINGS: Record<string, string | number | boolean> = {
   'offsets.topic.num.partitions': 5,
 }
 
-export async function makeDataDir (): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'sluice-group-'))
-}
-
-export async function removeDir (dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true })
-}
+export { makeDataDir, removeDir }
 
 export interface TestBroker {
   running: RunningBroker
@@ -90,43 +77,11 @@ export async function waitFor<T> (what: string, check: () => T | undefined | fal
   }
 }
 
-export interface BrokerChild {
-  child: ChildProcess
-  port: number
-  bootstrap: string
-  stderr: () => string
-  /** SIGKILL: no shutdown, no flush; what the OS holds in its page cache survives. */
-  kill (): Promise<void>
-  /** SIGTERM and wait for the exit. */
-  stop (): Promise<void>
-}
+/** A broker child process; kill() is SIGKILL (what the page cache holds survives), stop() SIGTERM. */
+export type BrokerChild = BrokerProcess & { port: number }
 
-/** `sluice broker` as a child process; resolves once its JSON "listening" line arrives. */
+/** `sluice broker` as a child process with the fast group settings; see test/helpers. */
 export async function spawnBroker (dataDir: string, overrides: Record<string, string | number | boolean> = {}): Promise<BrokerChild> {
-  const args = [CLI, 'broker', '--listen', '127.0.0.1:0', '--http', 'none', '--data-dir', dataDir]
-  for (const [key, value] of Object.entries({ ...FAST_GROUP_SETTINGS, ...overrides })) args.push('-o', `${key}=${value}`)
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-20_000) })
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`broker did not start within 20 s: ${stderr}`))
-    }, 20_000)
-    child.once('exit', code => { clearTimeout(timer); reject(new Error(`broker exited with ${code} before listening: ${stderr}`)) })
-    createInterface({ input: child.stdout! }).on('line', line => {
-      try {
-        const ready = JSON.parse(line) as { event?: string, kafka?: string }
-        if (ready.event !== 'listening' || ready.kafka === undefined) return
-        clearTimeout(timer)
-        resolve(Number(ready.kafka.split(':').pop()))
-      } catch { /* not the ready line */ }
-    })
-  })
-  const signal = async (name: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name)
-    await exited
-  }
-  return { child, port, bootstrap: `127.0.0.1:${port}`, stderr: () => stderr, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') }
+  const broker = await startBrokerProcess({ dataDir, httpPort: 'none', overrides: { ...FAST_GROUP_SETTINGS, ...overrides } })
+  return Object.assign(broker, { port: broker.kafkaPort })
 }
