@@ -14,8 +14,9 @@ export interface ProgressState {
   elapsedSec: number
   totalSec: number
   publishRateMsgPerSec: number
-  consumeRateMsgPerSec: number
-  backlogMessages: number
+  /** null when the run has no consumers (shown as "none", not as a misleading 0). */
+  consumeRateMsgPerSec: number | null
+  backlogMessages: number | null
   /** Publish latency p99 from the intended send time, µs; null before the first ack. */
   publishLatencyUsP99: number | null
 }
@@ -61,8 +62,8 @@ function fields (state: ProgressState): Record<string, string> {
     phase: (PHASE_NAMES[state.phase] ?? state.phase).padEnd(PHASE_WIDTH),
     time: `${clock(state.elapsedSec)}/${clock(state.totalSec)}`,
     pub: formatValue(state.publishRateMsgPerSec, 'msg/s'),
-    cons: formatValue(state.consumeRateMsgPerSec, 'msg/s'),
-    backlog: Math.round(state.backlogMessages).toLocaleString('en-US'),
+    cons: state.consumeRateMsgPerSec === null ? 'none' : formatValue(state.consumeRateMsgPerSec, 'msg/s'),
+    backlog: state.backlogMessages === null ? '–' : Math.round(state.backlogMessages).toLocaleString('en-US'),
     p99: state.publishLatencyUsP99 === null ? '–' : formatValue(state.publishLatencyUsP99, 'us'),
   }
 }
@@ -74,15 +75,15 @@ export function formatProgressLine (state: ProgressState): string {
 }
 
 /** Progress figures from the interval that just closed. */
-export function progressFromSample (sample: IntervalSample, elapsedSec: number, totalSec: number): ProgressState {
+export function progressFromSample (sample: IntervalSample, elapsedSec: number, totalSec: number, hasConsumers = true): ProgressState {
   const perSecond = (count: number): number => sample.durationSec > 0 ? count / sample.durationSec : 0
   return {
     phase: sample.phase,
     elapsedSec,
     totalSec,
     publishRateMsgPerSec: perSecond(sample.publishedCount),
-    consumeRateMsgPerSec: perSecond(sample.consumedCount),
-    backlogMessages: sample.backlogMessages,
+    consumeRateMsgPerSec: hasConsumers ? perSecond(sample.consumedCount) : null,
+    backlogMessages: hasConsumers ? sample.backlogMessages : null,
     publishLatencyUsP99: sample.correctedPublishLatencyUs?.p99 ?? null,
   }
 }

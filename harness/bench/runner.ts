@@ -163,6 +163,7 @@ class Run {
       watch: this.#watch,
       progress: this.#progress,
       producerCount: plan.producers.length,
+      consumerCount: plan.consumers.length,
       onInterval: () => this.#checkpoint(),
     })
     try {

@@ -27,6 +27,7 @@ export interface SessionOptions {
   watch: RunWatch
   progress: Progress | null
   producerCount: number
+  consumerCount: number
   /** Called after every closed interval (checkpoints). */
   onInterval?: (sample: IntervalSample) => void | Promise<void>
 }
@@ -37,6 +38,7 @@ export class BenchSession {
   readonly watch: RunWatch
   readonly #progress: Progress | null
   readonly #producerCount: number
+  readonly #consumerCount: number
   readonly #onInterval: SessionOptions['onInterval']
   #phase: Phase = 'warmup'
   /** What the producers were last asked for, msg/s over all producers; null while paused. */
@@ -50,6 +52,7 @@ export class BenchSession {
     this.watch = options.watch
     this.#progress = options.progress
     this.#producerCount = options.producerCount
+    this.#consumerCount = options.consumerCount
     this.#onInterval = options.onInterval
   }
 
@@ -132,7 +135,7 @@ export class BenchSession {
     const sample = this.recorder.closeInterval({ phase: this.#phase, targetRatePerSec: this.#targetRate })
     const sending = this.#targetRate !== null && this.#producerCount > 0
     this.watch.observe(sample, sending)
-    this.#progress?.update(progressFromSample(sample, this.elapsedSec, Math.max(this.totalSec, this.elapsedSec)))
+    this.#progress?.update(progressFromSample(sample, this.elapsedSec, Math.max(this.totalSec, this.elapsedSec), this.#consumerCount > 0))
     await this.#onInterval?.(sample)
     return sample
   }

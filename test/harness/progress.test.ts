@@ -68,4 +68,15 @@ describe('progress', () => {
       phase: 'measure', elapsedSec: 7, totalSec: 30, publishRateMsgPerSec: 20, consumeRateMsgPerSec: 8, backlogMessages: 6, publishLatencyUsP99: 700,
     })
   })
+
+  it('shows no consume rate or backlog for a run without consumers, rather than zeros', () => {
+    const recorder = new RunRecorder({ subscriptionsPerTopic: 0, startUs: 0 })
+    const stats = new WorkerStats('w')
+    for (let i = 0; i < 10; i++) stats.recordPublishAck(1, 0, 0, 700)
+    recorder.add(stats.takeSnapshot())
+    const progress = progressFromSample(recorder.closeInterval({ phase: 'measure', nowUs: 500_000 }), 7, 30, false)
+    expect(progress.consumeRateMsgPerSec).toBeNull()
+    expect(progress.backlogMessages).toBeNull()
+    expect(formatProgressLine(progress)).toContain('consume none | backlog –')
+  })
 })
