@@ -11,7 +11,6 @@ import type { FinalPollResult } from './final-polls.ts'
 import { crashProbabilityFor, SlotGenerator } from './generator.ts'
 import type { GeneratorOptions } from './generator.ts'
 import type { HistoryWriter } from './interpreter.ts'
-import type { CommitMode } from './processor.ts'
 import { Prng } from './prng.ts'
 import type { ChaosResult } from './result.ts'
 import { leaderIndex } from './setup.ts'
@@ -116,8 +115,10 @@ async function healEverything (context: PhaseContext): Promise<string[]> {
 export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
   const { workload, history, setup, seed } = context
   const chaos = workload.chaos!
-  const transformMode = workload.subscriptionsPerTopic > 0
-  const commitMode: CommitMode = workload.consumer.autoCommit ? 'auto-commit' : 'commit-after-produce'
+  const transformMode = chaos.workload === 'transform'
+  // Both are null in a register workload, where no processor group is built.
+  const commitMode = chaos.commitMode ?? 'after-produce'
+  const processors = chaos.processors ?? 1
   const sendTopic = context.topics[0]!
   const config = { ...clientConfig(workload, sendTopic), bootstrap: setup.bootstrap }
   const generatorOptions: GeneratorOptions = {
@@ -139,7 +140,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     ? new TransformGroup({
       bootstrap: setup.bootstrap, inputTopic: INPUT_TOPIC, outputTopic: OUTPUT_TOPIC, partitions: workload.partitionsPerTopic,
       group: TRANSFORM_GROUP, mode: commitMode, processingMs: PROCESSING_MS, opTimeoutMs: chaos.opTimeoutMs,
-      acks: workload.producer.acks, retries: workload.producer.retries, history, processors: workload.consumerPerSubscription, log: context.log,
+      acks: workload.producer.acks, retries: workload.producer.retries, history, processors, log: context.log,
     })
     : null
   const outcome: PhaseOutcome = { failure: null, outcomeReasons: {}, transform: null, finalPolls: null }
@@ -169,7 +170,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     if (group !== null) {
       const drained = await group.drain(chaos.finalPollSeconds * 1000)
       await group.stop()
-      outcome.transform = { commitMode, processors: workload.consumerPerSubscription, crashes: group.crashes, deaths: group.deaths, drained }
+      outcome.transform = { commitMode, processors, crashes: group.crashes, deaths: group.deaths, drained }
       if (!drained) outcome.failure ??= `the processors did not catch up within ${chaos.finalPollSeconds} s, so missing outputs cannot be told from late ones`
     }
     const finalPolls = await runFinalPolls({ bootstrap: setup.bootstrap, topics: context.topics, history, timeoutMs: chaos.finalPollSeconds * 1000 })

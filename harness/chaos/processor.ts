@@ -3,7 +3,7 @@
 // (key "out-K", value v) to the output topic and commits the input offsets, in one of two
 // orders:
 //
-// - commit-after-produce: produce every output of a batch, then commit the batch's end
+// - after-produce: produce every output of a batch, then commit the batch's end
 //   offset. A crash between the two re-processes the batch: outputs may repeat
 //   (at-least-once), but none is ever missing.
 // - auto-commit: commit the batch's end offset as soon as the batch arrives, then process
@@ -22,9 +22,7 @@ import { classifyError } from './outcome.ts'
 import { chaosKafka, RETRIES_MAX } from './producer.ts'
 import { sleep, withDeadline } from './sleep.ts'
 import { keyPartition, outputKeyFor, parseValue, partitionName } from './topology.ts'
-import type { Acks } from '../workload/types.ts'
-
-export type CommitMode = 'commit-after-produce' | 'auto-commit'
+import type { Acks, CommitMode } from '../workload/types.ts'
 
 export interface ProcessorOptions {
   bootstrap: readonly string[]
@@ -90,7 +88,7 @@ export class Processor {
         if (message.key !== null && value !== null) await this.#produce(outputKeyFor(message.key.toString('utf8')), value)
         this.inHand--
       }
-      if (o.mode === 'commit-after-produce') await commit()
+      if (o.mode === 'after-produce') await commit()
     } finally {
       this.inHand = 0
     }

@@ -50,9 +50,9 @@ export interface ChaosRunOutcome {
   result: ChaosResult
 }
 
-/** True when the workload asks for the consume-transform-produce workload (see workloads/chaos). */
+/** True when the workload asks for the consume-transform-produce workload (chaos.workload). */
 export function isTransformRun (workload: Workload): boolean {
-  return workload.subscriptionsPerTopic > 0
+  return workload.chaos?.workload === 'transform'
 }
 
 export function runTopics (workload: Workload): TopicSpec[] {
@@ -144,7 +144,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     exitCode,
     failure,
     verdict: verdict === null ? null : verdictForResult(verdict),
-    mode: isTransformRun(workload) ? 'transform' : 'register',
+    mode: workload.chaos.workload,
     transform: phases?.transform ?? null,
     nemesis: { plannedFaults: nemesis?.plan.length ?? 0, bands: timeline.allBands(), errors: nemesis?.errors ?? [] },
     finalPolls: phases?.finalPolls ?? null,

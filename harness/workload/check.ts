@@ -5,7 +5,7 @@
 import { describeSchema } from './json-schema.ts'
 import { joinPath, showValue } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
-import { FAULT_PARAM_NAMES, FAULT_PARAMS, FAULTS } from './schema-chaos.ts'
+import { FAULT_PARAM_NAMES, FAULT_PARAMS, FAULTS, TRANSFORM_ONLY_FIELDS } from './schema-chaos.ts'
 import type { Fault } from './schema-chaos.ts'
 import { workloadSchema } from './schema.ts'
 
@@ -27,6 +27,7 @@ export function checkDocument (doc: Doc, schemaIssues: readonly WorkloadIssue[] 
   checkKeys(doc, issues)
   checkProducer(doc, issues)
   checkCluster(doc, issues)
+  checkChaos(doc, issues)
   checkNemesis(doc, issues)
   return issues
 }
@@ -138,6 +139,22 @@ function checkCluster (doc: Doc, issues: WorkloadIssue[]): void {
   const brokers = num(doc.brokers)
   if (replicas !== undefined && brokers !== undefined && replicas > brokers) {
     issues.push({ path: 'replicationFactor', message: `must be at most brokers (got ${replicas}, brokers ${brokers})` })
+  }
+}
+
+function checkChaos (doc: Doc, issues: WorkloadIssue[]): void {
+  const chaos = obj(doc.chaos)
+  if (chaos === undefined) return
+  // A file written for the old implicit rule would otherwise run the register workload unnoticed.
+  const subscriptions = num(doc.subscriptionsPerTopic) ?? 0
+  if (subscriptions > 0 && chaos.workload === 'register') {
+    issues.push({ path: 'subscriptionsPerTopic', message: `is unused in a chaos run; a consume-transform-produce run is chosen with chaos.workload "transform" (got ${subscriptions})` })
+  }
+  if (chaos.workload !== 'register') return
+  for (const field of TRANSFORM_ONLY_FIELDS) {
+    if (chaos[field] !== undefined) {
+      issues.push({ path: joinPath('chaos', field), message: 'applies only when chaos.workload is "transform" (got workload "register")' })
+    }
   }
 }
 

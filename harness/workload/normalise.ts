@@ -6,8 +6,8 @@ import { WorkloadError } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
 import { checkDocument } from './check.ts'
 import { validateDocument } from './validate.ts'
-import { FAULT_PARAMS } from './schema-chaos.ts'
-import type { Fault } from './schema-chaos.ts'
+import { DEFAULT_COMMIT_MODE, DEFAULT_PROCESSORS, FAULT_PARAMS } from './schema-chaos.ts'
+import type { CommitMode, Fault } from './schema-chaos.ts'
 import type {
   Acks, BrokerConfigValue, ChaosSpec, ConsumerSpec, KeyDistributor, KeySpec, MaxRateSpec,
   NemesisEntry, NemesisSpec, NemesisTargets, ProducerSpec, ProxyStream, Workload,
@@ -79,7 +79,7 @@ function normalise (doc: Doc, document: Doc, sourceName: string): Workload {
     driver: doc.driver as Workload['driver'],
     maxRate: { ...(doc.maxRate as Doc) } as unknown as MaxRateSpec,
     nemesis: doc.nemesis === undefined ? null : resolveNemesis(doc.nemesis as Doc),
-    chaos: doc.chaos === undefined ? null : { ...(doc.chaos as Doc) } as unknown as ChaosSpec,
+    chaos: doc.chaos === undefined ? null : resolveChaos(doc.chaos as Doc),
     document: structuredClone(document),
   }
 }
@@ -112,6 +112,15 @@ function resolveProducer (producer: Doc): ProducerSpec {
     maxInFlight,
     retries: producer.retries as number,
   }
+}
+
+function resolveChaos (chaos: Doc): ChaosSpec {
+  const transform = chaos.workload === 'transform'
+  return {
+    ...chaos,
+    processors: transform ? (chaos.processors as number | undefined) ?? DEFAULT_PROCESSORS : null,
+    commitMode: transform ? (chaos.commitMode as CommitMode | undefined) ?? DEFAULT_COMMIT_MODE : null,
+  } as unknown as ChaosSpec
 }
 
 function resolveNemesis (nemesis: Doc): NemesisSpec {

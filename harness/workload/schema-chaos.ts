@@ -20,6 +20,16 @@ export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly s
 }
 export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream'] as const
 
+export const CHAOS_WORKLOADS = ['register', 'transform'] as const
+export type ChaosWorkload = typeof CHAOS_WORKLOADS[number]
+export const COMMIT_MODES = ['after-produce', 'auto-commit'] as const
+export type CommitMode = typeof COMMIT_MODES[number]
+/** Fields of the chaos block that only a transform workload takes. */
+export const TRANSFORM_ONLY_FIELDS = ['processors', 'commitMode'] as const
+/** Defaults of the transform-only fields; not schema defaults, so a register workload stays free of them. */
+export const DEFAULT_PROCESSORS = 3
+export const DEFAULT_COMMIT_MODE: CommitMode = 'after-produce'
+
 /** Brokers are named broker-0 .. broker-15 (the `brokers` field allows at most 16). */
 export const BROKER_NAME_PATTERN = '^broker-(0|[1-9][0-9]?)$'
 const brokerName: JsonSchema = {
@@ -113,11 +123,32 @@ export const nemesisSchema: JsonSchema = {
 export const chaosSchema: JsonSchema = {
   type: 'object',
   description: 'Sluice: makes this a chaos run. Logical client processes send unique increasing ' +
-    'values per key and poll them back; every operation goes into the history for the checkers. ' +
-    'With this block, producersPerTopic, subscriptionsPerTopic, consumerPerSubscription and ' +
-    'producerRate are optional and unused.',
+    'values per key (and, in a register workload, poll them back); every operation goes into ' +
+    'the history for the checkers. With this block, producersPerTopic, consumerPerSubscription ' +
+    'and producerRate are optional and unused, and subscriptionsPerTopic must be absent or 0 ' +
+    '(chaos.workload chooses the workload).',
   additionalProperties: false,
   properties: {
+    workload: {
+      enum: CHAOS_WORKLOADS, default: 'register',
+      description: 'register: keyed sends and polls on one topic (chaos), checked as a log per ' +
+        'key. transform: consume-transform-produce; the processes send to chaos-input, a group ' +
+        'of processors copies every record to chaos-output and commits its input offsets, ' +
+        'checked for exactly-once outputs. Default register.',
+    },
+    processors: {
+      type: 'integer', minimum: 1, maximum: 64,
+      description: 'transform only: processors in the consumer group that copies input to ' +
+        `output; crashClientIntervalSeconds crashes one of them. Default ${DEFAULT_PROCESSORS}.`,
+    },
+    commitMode: {
+      enum: COMMIT_MODES,
+      description: 'transform only: when a processor commits its input offsets. after-produce: ' +
+        'once every output of the batch was written (at-least-once: outputs may repeat, none ' +
+        'goes missing). auto-commit: as soon as the batch arrives, before processing (what ' +
+        'enable.auto.commit does when records are handed to another thread; a crash mid-batch ' +
+        `loses outputs). Default ${DEFAULT_COMMIT_MODE}.`,
+    },
     processes: {
       type: 'integer', minimum: 1, maximum: 256, default: 4,
       description: 'Concurrent logical client processes (Jepsen\'s concurrency). Default 4.',
@@ -149,7 +180,8 @@ export const chaosSchema: JsonSchema = {
     },
     crashClientIntervalSeconds: {
       type: 'number', minimum: 0, maximum: 86_400, default: 0,
-      description: 'Tear down a random client (a crash op) this often; 0 never. Default 0.',
+      description: 'Tear down a random client (a crash op) this often, in a transform workload a ' +
+        'random processor; 0 never. Default 0.',
     },
   },
 }

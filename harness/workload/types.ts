@@ -2,7 +2,7 @@
 // seconds, acks as a number, keys resolved from keyDistributor or the keys block. OMB field
 // names are kept alongside, so results can echo the workload in terms an OMB user knows.
 
-import type { Fault } from './schema-chaos.ts'
+import type { ChaosWorkload, CommitMode, Fault } from './schema-chaos.ts'
 
 export type KeyDistributor = 'NO_KEY' | 'KEY_ROUND_ROBIN' | 'RANDOM_NANO'
 export type KeyDistribution = 'uniform' | 'zipf' | 'sequential'
@@ -12,7 +12,7 @@ export type Driver = 'native' | 'platformatic' | 'kafkajs' | 'http'
 export type RunMode = 'throughput' | 'backlog-drain'
 export type BrokerConfigValue = string | number | boolean
 export type ProxyStream = 'upstream' | 'downstream' | 'both'
-export type { Fault }
+export type { ChaosWorkload, CommitMode, Fault }
 
 export interface KeySpec {
   readonly count: number
@@ -73,6 +73,11 @@ export interface NemesisSpec {
 }
 
 export interface ChaosSpec {
+  readonly workload: ChaosWorkload
+  /** Transform processors; null in a register workload. */
+  readonly processors: number | null
+  /** How transform processors commit; null in a register workload. */
+  readonly commitMode: CommitMode | null
   readonly processes: number
   readonly keysPerProcess: number
   readonly maxWritesPerKey: number

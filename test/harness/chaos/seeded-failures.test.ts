@@ -59,9 +59,9 @@ describe('seeded failures', () => {
   }, CHAOS_TEST_TIMEOUT_MS)
 
   it('commit after produce under the same crashes never loses an output (at-least-once)', async () => {
-    const run = await runWorkloadFile('autocommit-crash.yaml', { seed: 204, overrides: { 'consumer.autoCommit': 'false' } })
+    const run = await runWorkloadFile('autocommit-crash.yaml', { seed: 204, overrides: { 'chaos.commitMode': 'after-produce' } })
     try {
-      expect(run.result.transform).toMatchObject({ commitMode: 'commit-after-produce', drained: true })
+      expect(run.result.transform).toMatchObject({ commitMode: 'after-produce', drained: true })
       expect(run.result.transform!.crashes).toBeGreaterThan(0)
       expect(run.result.failure).toBeNull()
       const cases = run.verdict!.anomalies['exactly-once'] ?? []

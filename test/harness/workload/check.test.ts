@@ -76,6 +76,39 @@ describe('rules between fields', () => {
     ])
   })
 
+  it('keeps the transform-only chaos fields off a register workload, naming each field', () => {
+    const chaosYaml = (block: string): string => yamlWith(`chaos: ${block}`).replace('subscriptionsPerTopic: 1', 'subscriptionsPerTopic: 0')
+    expect(problems(chaosYaml('{ processors: 2, commitMode: auto-commit }'))).toEqual([
+      'w.yaml: chaos.processors applies only when chaos.workload is "transform" (got workload "register")',
+      'w.yaml: chaos.commitMode applies only when chaos.workload is "transform" (got workload "register")',
+    ])
+    expect(problems(chaosYaml('{ workload: register, commitMode: after-produce }'))).toEqual([
+      'w.yaml: chaos.commitMode applies only when chaos.workload is "transform" (got workload "register")',
+    ])
+    const register = parseWorkload(chaosYaml('{}'), 'w')
+    expect(register.chaos).toMatchObject({ workload: 'register', processors: null, commitMode: null })
+    const transform = parseWorkload(chaosYaml('{ workload: transform }'), 'w')
+    expect(transform.chaos).toMatchObject({ workload: 'transform', processors: 3, commitMode: 'after-produce' })
+    const seeded = parseWorkload(chaosYaml('{ workload: transform, processors: 5, commitMode: auto-commit }'), 'w')
+    expect(seeded.chaos).toMatchObject({ workload: 'transform', processors: 5, commitMode: 'auto-commit' })
+  })
+
+  it('names what the chaos workload fields allow', () => {
+    const chaosYaml = (block: string): string => yamlWith(`chaos: ${block}`).replace('subscriptionsPerTopic: 1', 'subscriptionsPerTopic: 0')
+    expect(problems(chaosYaml('{ workload: transfrom, processors: 0, commitMode: before-produce }'))).toEqual([
+      'w.yaml: chaos.workload must be one of "register", "transform" (got "transfrom"); did you mean "transform"?',
+      'w.yaml: chaos.processors must be an integer from 1 to 64 (got 0)',
+      'w.yaml: chaos.commitMode must be one of "after-produce", "auto-commit" (got "before-produce")',
+    ])
+  })
+
+  it('refuses the old implicit transform rule in a chaos workload', () => {
+    expect(problems(yamlWith('chaos: {}'))).toEqual([
+      'w.yaml: subscriptionsPerTopic is unused in a chaos run; a consume-transform-produce run is chosen with chaos.workload "transform" (got 1)',
+    ])
+    expect(parseWorkload(yamlWith('chaos: { workload: transform }'), 'w').chaos?.workload).toBe('transform')
+  })
+
   it('reports schema and cross-field problems together', () => {
     const lines = problems(yamlWith('producer: { acks: 7 }\nreplicationFactor: 2').replace('testDurationSeconds: 10', ''))
     expect(lines).toHaveLength(3)

@@ -124,7 +124,7 @@ describe('parseWorkload normalisation', () => {
       'brokers: 3', 'chaos: { processes: 2 }', 'nemesis:',
       '  - { fault: delay, latencyMs: 50, intervalSeconds: 10, durationSeconds: 3, targets: [broker-0, broker-2] }',
       '  - { fault: kill, intervalSeconds: 20, durationSeconds: 5, startSeconds: 1 }',
-    ].join('\n')), 'inline')
+    ].join('\n')).replace('subscriptionsPerTopic: 1', 'subscriptionsPerTopic: 0'), 'inline')
     expect(bare.nemesis).toEqual({
       seed: null,
       quietEndSeconds: 10,
