@@ -4,25 +4,17 @@
 // chunk is never released before the one ahead of it (jitter cannot reorder bytes). The
 // release time becomes the chunk's stamp, so two chained latency toxics add up.
 
-import { Fifo } from '../fifo.ts'
-import { Stage, timerMs } from '../stage.ts'
-import type { Chunk, ChunkSink, EndKind, LinkControl } from '../stage.ts'
+import type { Chunk, ChunkSink, LinkControl } from '../stage.ts'
+import { TimedQueueStage } from '../timed-queue-stage.ts'
 import type { ToxicSpec } from '../toxic-spec.ts'
 
 /** Timers have millisecond resolution; a chunk due within this much is due now. */
 const DUE_SLACK_MS = 1
 
-export class LatencyStage extends Stage {
-  readonly #queue = new Fifo<Chunk>()
+export class LatencyStage extends TimedQueueStage {
   readonly #latencyMs: number
   readonly #jitterMs: number
   #lastReleaseMs = 0
-  #timer: NodeJS.Timeout | null = null
-  #heldEnd: EndKind | null = null
-  readonly #onTimer = (): void => {
-    this.#timer = null
-    this.#releaseDue()
-  }
 
   constructor (spec: ToxicSpec, link: LinkControl, next: ChunkSink) {
     super(spec, link, next)
@@ -36,43 +28,18 @@ export class LatencyStage extends Stage {
     const releaseMs = Math.max(chunk.stampMs + delayMs, this.#lastReleaseMs)
     this.#lastReleaseMs = releaseMs
     chunk.stampMs = releaseMs
-    this.#queue.push(chunk)
-    if (this.#timer === null) this.#releaseDue()
+    this.queue.push(chunk)
+    if (!this.timerPending) this.releaseDue()
   }
 
-  protected override onEnd (kind: EndKind): void {
-    if (this.#queue.length === 0) this.emitEnd(kind)
-    else this.#heldEnd = kind
-  }
-
-  override release (): void {
-    this.#clearTimer()
-    while (this.#queue.length > 0) this.emit(this.#queue.shift()!)
-    if (this.#heldEnd !== null) this.emitEnd(this.#heldEnd)
-  }
-
-  protected override onDispose (): void {
-    this.#clearTimer()
-    this.#queue.clear()
-  }
-
-  #releaseDue (): void {
+  protected releaseDue (): void {
     const nowMs = performance.now()
-    let head = this.#queue.peek()
+    let head = this.queue.peek()
     while (head !== undefined && head.stampMs - nowMs < DUE_SLACK_MS) {
-      this.#queue.shift()
+      this.queue.shift()
       this.emit(head)
-      head = this.#queue.peek()
+      head = this.queue.peek()
     }
-    if (head !== undefined) {
-      this.#timer = setTimeout(this.#onTimer, timerMs(head.stampMs - nowMs))
-    } else if (this.#heldEnd !== null) {
-      this.emitEnd(this.#heldEnd)
-    }
-  }
-
-  #clearTimer (): void {
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
+    this.scheduleNext(head === undefined ? 0 : head.stampMs - nowMs)
   }
 }
