@@ -82,7 +82,10 @@ export class ExternalBackend implements ClusterBackend {
   async start (spec: ClusterSpec): Promise<Cluster> {
     const problems = await Promise.all(this.#bootstrap.map(async address => {
       const problem = await waitForApiVersions(address, this.#reachTimeoutMs)
-      return problem === null ? null : `cannot reach ${address}: ${reasonOf(problem, address)} — is a broker running there?`
+      if (problem === null) return null
+      const reason = reasonOf(problem, address)
+      // A peer that answered is running; only a silent one prompts the question.
+      return /bad response frame/.test(reason) ? `${address} is not a Kafka listener: ${reason}` : `cannot reach ${address}: ${reason} — is a broker running there?`
     }))
     const failures = problems.filter(p => p !== null)
     if (failures.length > 0) throw new ClusterError('ERR_UNREACHABLE', failures.join('\n'))
