@@ -12,7 +12,7 @@ import { ErrorCode, errorName } from '../protocol/errors.ts'
 import { decodeRecordBatch, encodeRecordBatch, splitBatches } from '../protocol/record-batch.ts'
 import { partitionForKey } from '../protocol/partitioner.ts'
 import { OffsetOutOfRangeError } from '../log/errors.ts'
-import { INTERNAL_TOPICS, LEADER_EPOCH, type Broker } from './broker.ts'
+import { INTERNAL_TOPICS, LEADER_EPOCH, topicNameProblem, type Broker } from './broker.ts'
 import { HttpError } from './http-error.ts'
 import { parseProduceBody, type HttpRecord } from './http-records.ts'
 
@@ -39,6 +39,8 @@ let roundRobin = 0
 
 async function produce (broker: Broker, topic: string, records: HttpRecord[]): Promise<unknown> {
   if (INTERNAL_TOPICS.has(topic)) throw new HttpError(403, `${topic} is internal: only the broker writes to it`)
+  const nameProblem = topicNameProblem(topic)
+  if (nameProblem !== null) throw new HttpError(400, `invalid topic: ${nameProblem}`)
   const created = await broker.ensureTopic(topic)
   if (created !== ErrorCode.NONE) throw new HttpError(404, `unknown topic "${topic}" (${errorName(created)}); create it first or enable auto.create.topics.enable`)
   const partitionCount = broker.partitionCount(topic)!
@@ -46,11 +48,22 @@ async function produce (broker: Broker, topic: string, records: HttpRecord[]): P
   records.forEach((r, i) => {
     const p = r.partition ?? (r.key !== null ? partitionForKey(r.key, partitionCount) : roundRobin++ % partitionCount)
     if (p < 0 || p >= partitionCount) throw new HttpError(400, `record ${i}: partition ${p} does not exist (topic "${topic}" has ${partitionCount})`)
-    byPartition.set(p, [...(byPartition.get(p) ?? []), i])
+    const indexes = byPartition.get(p)
+    if (indexes === undefined) byPartition.set(p, [i])
+    else indexes.push(i)
+  })
+  // Encode and size-check every partition's batch before appending any, so a request that is
+  // refused leaves nothing half-written.
+  const batchBytesMax = broker.config.int('message.max.bytes')
+  const batches = [...byPartition].map(([partition, indexes]) => {
+    const batch = encodeRecordBatch({ records: indexes.map(i => records[i]!) })
+    if (batch.length > batchBytesMax) {
+      throw new HttpError(413, `the records for partition ${partition} encode to a ${batch.length}-byte batch, above message.max.bytes (${batchBytesMax}): send fewer or smaller records per request, or raise message.max.bytes`)
+    }
+    return { partition, indexes, batch }
   })
   const offsets = new Array<{ partition: number, offset: number }>(records.length)
-  await Promise.all([...byPartition].map(async ([partition, indexes]) => {
-    const batch = encodeRecordBatch({ records: indexes.map(i => records[i]!) })
+  await Promise.all(batches.map(async ({ partition, indexes, batch }) => {
     const log = broker.partition(topic, partition)!
     if (!log.canAccept()) await log.whenWritable()
     const { baseOffset } = await log.append([batch], LEADER_EPOCH)

@@ -79,6 +79,10 @@ function commonOverrides (flags: BenchFlags): Record<string, string> {
 /** Loads a workload with overrides, capping the warm-up at a --duration given without --warmup. */
 async function load (path: string, overrides: Record<string, string>, log: (line: string) => void): Promise<Workload> {
   const workload = await loadWorkload(path, overrides)
+  if (workload.chaos !== null || workload.nemesis !== null) {
+    const blocks = workload.chaos !== null && workload.nemesis !== null ? 'nemesis and chaos blocks' : workload.chaos !== null ? 'a chaos block' : 'a nemesis block'
+    badOption(`${path} is a chaos workload (it has ${blocks}), which sluice bench would ignore: run it with \`sluice chaos ${path}\`, or remove the blocks to benchmark without faults`)
+  }
   if (overrides.duration === undefined || WARMUP_KEYS.some(key => overrides[key] !== undefined)) return workload
   if (workload.warmupSeconds <= workload.durationSeconds) return workload
   log(`note: warm-up shortened from ${workload.warmupSeconds} s to ${workload.durationSeconds} s to match --duration (give --warmup to choose)`)

@@ -31,6 +31,8 @@ export interface StartOptions {
   httpPort?: number | 'none'
   overrides?: Record<string, string | number | boolean>
   readyTimeoutMs?: number
+  /** A config file given with -c; the flags above still win over its keys. */
+  configFile?: string
 }
 
 export async function makeDataDir (): Promise<string> {
@@ -45,6 +47,7 @@ export async function startBrokerProcess (opts: StartOptions = {}): Promise<Brok
   const dataDir = opts.dataDir ?? await makeDataDir()
   const http = opts.httpPort === 'none' ? 'none' : `127.0.0.1:${opts.httpPort ?? 0}`
   const args = [CLI, 'broker', '--listen', `127.0.0.1:${opts.kafkaPort ?? 0}`, '--http', http, '--data-dir', dataDir]
+  if (opts.configFile !== undefined) args.push('-c', opts.configFile)
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('-o', `${k}=${v}`)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderrText = ''
