@@ -10,7 +10,7 @@
 //
 // Exit codes: 0 done; 1 the candidate regressed beyond --fail-threshold; 2 bad input, an
 // unreachable cluster, or a run that stopped early (partial results are still written);
-// 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
+// 3 the comparison's gate could not have failed (too few runs: see sluice compare); 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
 
 import { appendFile } from 'node:fs/promises'
 import type { Command } from 'commander'
@@ -25,7 +25,7 @@ import { formatValue } from '../compare/format.ts'
 import { RunDirError } from '../results/run-dir.ts'
 import { loadWorkload, WorkloadError } from '../workload/index.ts'
 import type { Workload } from '../workload/types.ts'
-import { parseFraction } from './compare.ts'
+import { gateExitCode, parseFraction } from './compare.ts'
 
 interface BenchFlags {
   duration?: string
@@ -47,7 +47,6 @@ interface BenchFlags {
   json?: boolean
 }
 
-const EXIT_REGRESSION = 1
 const EXIT_ERROR = 2
 const EXIT_INTERRUPTED = 130
 const WARMUP_KEYS = ['warmup', 'warmupDurationSeconds', 'warmupDurationMinutes']
@@ -130,6 +129,7 @@ function jsonOutput (series: SeriesOutcome): unknown {
       ? null
       : {
           gateFailed: series.comparison.gateFailed,
+          gateUndecidedReason: series.comparison.gateUndecidedReason,
           geomeanDeltaFraction: series.comparison.geomean.deltaFraction,
           rows: series.comparison.rows.map(row => ({ metric: row.metric.name, base: row.base.median, candidate: row.candidate.median, deltaFraction: row.deltaFraction, pValue: row.pValue, verdict: row.verdict })),
           notes: series.comparison.notes,
@@ -182,7 +182,10 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
       await appendFile(summaryFile, series.markdown + '\n')
     }
     log(`comparison written to ${series.markdownFile}`)
-    if (series.comparison?.gateFailed === true) return EXIT_REGRESSION
+    if (series.comparison !== null) {
+      const gateCode = gateExitCode(series.comparison)
+      if (gateCode !== 0) return gateCode
+    }
   }
   return 0
 }

@@ -7,7 +7,9 @@
 //   sluice compare results/base results/candidate
 //   sluice compare a1.json a2.json vs b1.json b2.json
 // Exit 0 when the gate passes, 1 on a significant regression beyond --fail-threshold, 2 on
-// bad input (the message names the path).
+// bad input (the message names the path), 3 when the gate could not have failed (too few
+// runs for significance, runs of different workloads, --fail-threshold off), so a CI job
+// that gates on the exit code is never told "passed" by a comparison that decided nothing.
 
 import { appendFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -35,6 +37,7 @@ export interface LoadedRun {
 }
 
 const SIDE_SEPARATOR = 'vs'
+export const EXIT_GATE_UNDECIDED = 3
 
 function badInput (message: string): never {
   throw new CompareError('ERR_COMPARE_INPUT', message)
@@ -125,11 +128,19 @@ async function runCompare (paths: string[], flags: CompareFlags): Promise<number
     base: flags.baseLabel ?? label(basePaths, base, 'base'),
     candidate: flags.candidateLabel ?? label(candidatePaths, candidate, 'candidate'),
   }
+  const workloads = new Set([...base, ...candidate].map((run) => run.workload).filter((w) => w !== null))
+  if (workloads.size > 1) comparison.gateUndecidedReason = `the runs are of ${workloads.size} different workloads, so their differences say nothing about one change`
   const markdown = comparisonToMarkdown(comparison, labels)
   process.stdout.write(markdown)
   if (flags.markdown !== undefined) await writeFile(flags.markdown, markdown)
   const summaryFile = process.env.GITHUB_STEP_SUMMARY
   if (summaryFile !== undefined && summaryFile !== '') await appendFile(summaryFile, markdown + '\n')
+  return gateExitCode(comparison)
+}
+
+/** 0 passed, 1 failed, 3 undecided (the gate could not have failed): see the README. */
+export function gateExitCode (comparison: { gateFailed: boolean, gateUndecidedReason: string | null }): number {
+  if (comparison.gateUndecidedReason !== null) return EXIT_GATE_UNDECIDED
   return comparison.gateFailed ? 1 : 0
 }
 
