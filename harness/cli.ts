@@ -10,6 +10,7 @@ import { registerBroker } from './commands/broker.ts'
 import { registerChaos } from './commands/chaos.ts'
 import { registerCheck } from './commands/check.ts'
 import { registerCompare } from './commands/compare.ts'
+import { registerList } from './commands/list.ts'
 import { registerSoak } from './commands/soak.ts'
 import { registerToxiproxy } from './commands/toxiproxy.ts'
 
@@ -26,6 +27,7 @@ registerBroker(program)
 registerChaos(program)
 registerCheck(program)
 registerCompare(program)
+registerList(program)
 registerSoak(program)
 registerToxiproxy(program)
 

@@ -17,6 +17,7 @@ import type { Command } from 'commander'
 import { BenchError } from '../bench/errors.ts'
 import { formatOutcome } from '../bench/runner.ts'
 import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../bench/series.ts'
+import { describeSchedule } from '../bench/schedule.ts'
 import { BACKEND_NAMES } from '../cluster/index.ts'
 import { ClusterError, type BackendName } from '../cluster/cluster.ts'
 import { CompareError } from '../compare/errors.ts'
@@ -45,6 +46,7 @@ interface BenchFlags {
   seed: string
   progress: boolean
   json?: boolean
+  dryRun?: boolean
 }
 
 const EXIT_ERROR = 2
@@ -154,6 +156,13 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
   const candidateSets = parseSets(flags.candidateSet, '--candidate-set')
   const hasCandidate = flags.candidate !== undefined || flags.candidateSet.length > 0
   const candidate = hasCandidate ? await load(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }, log) : null
+  const plan = [...describeSchedule(base), ...(candidate === null ? [] : describeSchedule(candidate).map(line => `candidate: ${line.trim()}`))]
+  if (repeat > 1 || candidate !== null) plan.push(`runs: ${repeat} of the base${candidate === null ? '' : ` and ${repeat} of the candidate, interleaved`}`)
+  if (flags.dryRun === true) {
+    process.stdout.write(plan.join('\n') + '\n')
+    return 0
+  }
+  for (const line of plan) log(line)
   const series = await runSeries({
     base,
     candidate,
@@ -197,7 +206,7 @@ export function registerBench (program: Command): void {
   program.command('bench')
     .description('run a benchmark workload (OMB or Sluice YAML) and write result.json, report.md and report.html')
     .argument('<workload>', 'workload file (YAML)')
-    .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given)')
+    .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given); a max-rate search comes on top')
     .option('--warmup <duration>', 'warm-up phase, e.g. 5s')
     .option('--set <field=value>', 'override any workload field (repeatable), e.g. --set producer.acks=1', collect, [])
     .option('--driver <name>', 'client driver: native, platformatic, kafkajs, http')
@@ -214,6 +223,7 @@ export function registerBench (program: Command): void {
     .option('--seed <n>', 'seed for keys and payloads', '1')
     .option('--no-progress', 'no live progress line')
     .option('--json', 'print a JSON summary of the run(s) on stdout instead of the text summary')
+    .option('--dry-run', 'print the planned phases and how long they take, then exit without starting anything')
     .action(async (workloadPath: string, flags: BenchFlags) => {
       const controller = new AbortController()
       let interrupts = 0
