@@ -23,7 +23,7 @@ import { ClusterError, type BackendName } from '../cluster/cluster.ts'
 import { CompareError } from '../compare/errors.ts'
 import { DriverError } from '../drivers/driver.ts'
 import { formatValue } from '../compare/format.ts'
-import { RunDirError } from '../results/run-dir.ts'
+import { pointLatest, RunDirError } from '../results/run-dir.ts'
 import { loadWorkload, WorkloadError } from '../workload/index.ts'
 import type { Workload } from '../workload/types.ts'
 import { gateExitCode, parseFraction } from './compare.ts'
@@ -173,6 +173,8 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
     onRun: (run, position, total) => { if (total > 1 && flags.json !== true) process.stdout.write(oneLine(run, position, total)) },
   })
   const last = series.runs.at(-1)
+  const newest = series.seriesDir ?? last?.outcome.runDir.path
+  if (newest !== undefined) await pointLatest(flags.resultsDir, newest)
   if (flags.json === true) {
     process.stdout.write(JSON.stringify(jsonOutput(series), null, 2) + '\n')
   } else if (series.runs.length === 1 && last !== undefined) {

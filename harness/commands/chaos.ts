@@ -6,6 +6,7 @@
 import type { Command } from 'commander'
 import { formatVerdict } from '../check/format-verdict.ts'
 import { runChaos } from '../chaos/runner.ts'
+import { pointLatest } from '../results/run-dir.ts'
 import { loadWorkload } from '../workload/load.ts'
 
 const EXIT_GRACE_MS = 3000
@@ -41,6 +42,7 @@ export function registerChaos (program: Command): void {
         ...(flags.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: flags.toxiproxyUrl }),
         ...(log === undefined ? {} : { log }),
       })
+      await pointLatest(flags.resultsDir, outcome.runDir)
       const lines = [outcome.verdict === null ? 'no verdict' : formatVerdict(outcome.verdict)]
       if (outcome.result.failure !== null) lines.push(`run failed: ${outcome.result.failure}`)
       lines.push(`results: ${outcome.runDir} (seed ${outcome.result.seed})`)

@@ -2,10 +2,11 @@
 // workload with a shortened duration, and OMB's own simple workload file unchanged but
 // for --duration (whose one-minute warm-up is capped to match).
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { indexRuns } from '../../../harness/commands/results.ts'
 import { checkCompleteResult, runBenchCli, runDirsUnder } from './bench-cli.ts'
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'sluice-bench-smoke-'))
@@ -28,6 +29,12 @@ describe('sluice bench, shipped workloads', () => {
     expect(result.series.filter(sample => sample.phase === 'warmup').reduce((sum, sample) => sum + sample.durationSec, 0)).toBeGreaterThan(3.7)
     // 1 KiB records: bytes and messages agree.
     expect(result.summary.bytesProduced).toBe(result.summary.messagesProduced * 1024)
+    // results/latest points at the run, and the index lists it with its headline.
+    expect(realpathSync(join(dir, 'latest'))).toBe(realpathSync(dirs[0]!))
+    const rows = await indexRuns(dir)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ kind: 'bench', workload: 'smoke', status: 'complete' })
+    expect(rows[0]!.headline).toMatch(/^publish \d[\d.]* ?k? ?msg\/s, e2e p99 /)
   }, 90_000)
 
   it('runs the OMB file workloads/omb/simple-workload.yaml unchanged with --duration 3s', async () => {

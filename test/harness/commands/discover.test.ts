@@ -3,8 +3,9 @@
 // runs the real CLI and starts nothing.
 
 import { execFile } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { headerSummary } from '../../../harness/commands/list.ts'
 import { FAULTS } from '../../../harness/workload/schema-chaos.ts'
@@ -81,5 +82,34 @@ describe('sluice soak', () => {
     const bad = await sluice(['soak', '--runs', '0'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--runs must be an integer from 1 to 10000, got "0"/)
+  })
+})
+
+describe('sluice results', () => {
+  it('indexes bench and chaos runs with their status and headline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-results-index-'))
+    try {
+      const write = (run: string, result: unknown): void => {
+        mkdirSync(join(dir, run), { recursive: true })
+        writeFileSync(join(dir, run, 'result.json'), JSON.stringify(result))
+      }
+      write('20260101T000000Z-smoke-aaaaaa', { workload: 'smoke', status: 'complete', summary: { publishRateMsgPerSec: 2000, endToEndLatencyUsP99: 4200 } })
+      write('20260101T000100Z-safe-bbbbbb', { format: 'sluice-chaos-result', workload: 'safe', failure: null, verdict: { valid: true, anomalyCounts: {} } })
+      write('20260101T000200Z-lossy-cccccc', { format: 'sluice-chaos-result', workload: 'lossy', failure: null, verdict: { valid: false, anomalyCounts: { 'lost-write': 3 } } })
+      const outcome = await sluice(['results', dir])
+      expect(outcome.code).toBe(0)
+      const lines = outcome.stdout.trim().split('\n')
+      expect(lines).toHaveLength(4)
+      expect(lines[1]).toMatch(/^20260101T000000Z-smoke-aaaaaa +bench +smoke +complete +publish 2(\.00)? ?k msg\/s, e2e p99 4\.2\d* ?ms$/)
+      expect(lines[2]).toMatch(/-safe-bbbbbb +chaos +safe +valid *$/)
+      expect(lines[3]).toMatch(/-lossy-cccccc +chaos +lossy +invalid +lost-write 3$/)
+      const json = await sluice(['results', dir, '--json'])
+      expect((JSON.parse(json.stdout) as unknown[]).length).toBe(3)
+      const missing = await sluice(['results', join(dir, 'nope')])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toMatch(/no such file or directory/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
