@@ -160,4 +160,13 @@ describe('compare helpers', () => {
     expect(out.code).toBe(3)
     expect(out.stdout).toContain('⚠️ **Gate undecided**: it could not have failed: the runs are of 2 different workloads')
   })
+
+  it('prints the comparison as JSON with --json, with the same gate and exit code', async () => {
+    const out = await sluice(['compare', join(dir, 'base'), join(dir, 'slower'), '--json'])
+    expect(out.code).toBe(1)
+    const json = JSON.parse(out.stdout) as { gate: string, exitCode: number, rows: Array<{ metric: string, verdict: string, base: { n: number } }> }
+    expect(json.gate).toBe('failed')
+    expect(json.exitCode).toBe(1)
+    expect(json.rows.find(row => row.metric === 'publishRateMsgPerSec')).toMatchObject({ verdict: 'regressed', base: { n: 5 } })
+  })
 })
