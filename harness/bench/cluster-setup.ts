@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { createBackend } from '../cluster/index.ts'
 import type { BackendName, Cluster } from '../cluster/cluster.ts'
-import { parseAddress } from '../client/client.ts'
+import { KafkaClient, parseAddress } from '../client/client.ts'
 import { Connection } from '../client/connection.ts'
 import type { DriverOptions } from '../drivers/driver.ts'
 import type { Workload } from '../workload/types.ts'
@@ -97,4 +97,22 @@ export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   else brokers = `an external cluster elsewhere (${cluster.bootstrap.join(',')}), not sharing these cores`
   const threads = `the harness main thread, ${plural(plan.producerThreads, 'producer worker thread')} and ${plural(plan.consumerThreads, 'consumer worker thread')}`
   return `${brokers}, ${threads} on ${availableParallelism()} logical cores, not pinned: the OS scheduler shares the cores among them`
+}
+
+/**
+ * Deletes the topics a run created, so runs against a long-lived cluster leave nothing
+ * behind. Never fails the run: a cluster that cannot delete (or is already gone) gets a
+ * log line naming the topics left.
+ */
+export async function deleteRunTopics (bootstrap: readonly string[], topics: readonly string[], log: (line: string) => void): Promise<void> {
+  if (topics.length === 0) return
+  const client = new KafkaClient({ bootstrap: [...bootstrap], clientId: 'sluice-bench-cleanup', requestTimeoutMs: PROBE_TIMEOUT_MS, connectTimeoutMs: PROBE_TIMEOUT_MS })
+  try {
+    await client.deleteTopics(topics, { timeoutMs: PROBE_TIMEOUT_MS })
+    log(`deleted the run's topics (${topics.join(', ')}); --keep-topics keeps them`)
+  } catch (error) {
+    log(`note: could not delete the run's topics ${topics.join(', ')}: ${(error as Error).message}`)
+  } finally {
+    client.close()
+  }
 }

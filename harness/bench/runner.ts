@@ -25,7 +25,7 @@ import type { BenchResult, RunStatus } from '../results/result.ts'
 import { createRunDir, type RunDir } from '../results/run-dir.ts'
 import { saveRunFiles, type SavedFiles } from '../results/save.ts'
 import type { Workload } from '../workload/types.ts'
-import { adaptWorkload, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
+import { adaptWorkload, deleteRunTopics, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
 import { checkPayloadSpec, payloadSpecOf } from './payload.ts'
 import { runPhases, stopAndDrain, type PhaseOutcome } from './phases.ts'
 import { planRun, type RunPlan } from './plan.ts'
@@ -56,6 +56,8 @@ export interface BenchRunOptions {
   signal?: AbortSignal
   producerThreads?: number
   consumerThreads?: number
+  /** Leave the run's topics on an external cluster (by default they are deleted at the end). */
+  keepTopics?: boolean
 }
 
 export interface BenchRunOutcome {
@@ -91,7 +93,10 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
     const startTime = new Date()
     const runDir = await createRunDir(options.resultsDir, workload.name, startTime)
     const run = new Run({ workload, cluster, plan, runDir, startTime, notes, seed, options, watch, pool })
-    return await run.execute()
+    const outcome = await run.execute()
+    // Topics on a cluster the harness started vanish with it; on any other they would pile up.
+    if (options.keepTopics !== true && cluster.backend === 'external') await deleteRunTopics(cluster.bootstrap, plan.topics, log)
+    return outcome
   } finally {
     await cluster.stop()
   }

@@ -47,6 +47,7 @@ interface BenchFlags {
   progress: boolean
   json?: boolean
   dryRun?: boolean
+  keepTopics?: boolean
 }
 
 const EXIT_ERROR = 2
@@ -168,7 +169,7 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
     candidate,
     repeat,
     resultsDir: flags.resultsDir,
-    run: { cluster, seed, progress: flags.progress, log, signal },
+    run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true },
     compare,
     onRun: (run, position, total) => { if (total > 1 && flags.json !== true) process.stdout.write(oneLine(run, position, total)) },
   })
@@ -216,6 +217,7 @@ export function registerBench (program: Command): void {
     .option('--backend <name>', `cluster backend: ${BACKEND_NAMES.join(', ')} (default process)`)
     .option('--brokers <n>', 'broker processes to start (process and docker backends)')
     .option('--results-dir <dir>', 'where run directories are written', 'results')
+    .option('--keep-topics', 'leave the run\'s topics on an external cluster (--bootstrap); by default they are deleted at the end')
     .option('--repeat <n>', 'run this many times (interleaved with the candidate, if any)', '1')
     .option('--candidate <workload>', 'compare against this workload file (runs interleaved with the base)')
     .option('--candidate-set <field=value>', 'the candidate is the base with this override (repeatable)', collect, [])
