@@ -52,7 +52,7 @@ export function scheduleOf (workload: Workload): RunSchedule {
   } else {
     if (workload.producerRate === 0) phases.push(searchPhase(workload))
     const rate = workload.producerRate === 0 ? 'at the rate found' : `at ${workload.producerRate} msg/s`
-    phases.push(fixed('measure', workload.durationSeconds, `${rate} (set by --duration)`))
+    phases.push(fixed('measure', workload.durationSeconds, `${rate} (--duration sets it)`))
   }
   return {
     phases,

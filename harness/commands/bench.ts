@@ -17,6 +17,7 @@ import type { Command } from 'commander'
 import { BenchError } from '../bench/errors.ts'
 import { formatOutcome } from '../bench/runner.ts'
 import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../bench/series.ts'
+import { hasQuickFlags, quickWorkload, type QuickFlags } from '../bench/quick-workload.ts'
 import { describeSchedule } from '../bench/schedule.ts'
 import { BACKEND_NAMES } from '../cluster/index.ts'
 import { ClusterError, type BackendName } from '../cluster/cluster.ts'
@@ -28,7 +29,7 @@ import { loadWorkload, WorkloadError } from '../workload/index.ts'
 import type { Workload } from '../workload/types.ts'
 import { gateExitCode, parseFraction } from './compare.ts'
 
-interface BenchFlags {
+interface BenchFlags extends QuickFlags {
   duration?: string
   warmup?: string
   set: string[]
@@ -141,7 +142,7 @@ function jsonOutput (series: SeriesOutcome): unknown {
   }
 }
 
-async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal: AbortSignal): Promise<number> {
+async function runBenchCommand (workloadPath: string | undefined, flags: BenchFlags, signal: AbortSignal): Promise<number> {
   const log = (line: string): void => { process.stderr.write(`sluice bench: ${line}\n`) }
   const repeat = integerOption(flags.repeat, 'repeat', 1, REPEAT_MAX)
   const seed = integerOption(flags.seed, 'seed', 0, 2 ** 31 - 1)
@@ -153,10 +154,15 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
   if (!(compare.alpha > 0 && compare.alpha < 1)) badOption(`--alpha must be a number between 0 and 1; got ${JSON.stringify(flags.alpha)}`)
   const cluster = clusterChoice(flags)
   const overrides = commonOverrides(flags)
-  const base = await load(workloadPath, overrides, log)
+  const quick = hasQuickFlags(flags)
+  if (quick && workloadPath !== undefined) badOption('--messages, --message-size, --rate and --partitions describe a workload of their own: give them or a workload file, not both (--set changes a file\'s fields)')
+  if (!quick && workloadPath === undefined) badOption('give a workload file (npx sluice list shows the shipped ones), or --messages/--message-size/--rate for a quick run')
+  const loadSide = (path: string | undefined, sets: Record<string, string>): Promise<Workload> =>
+    path === undefined ? Promise.resolve(quickWorkload(flags, sets)) : load(path, sets, log)
+  const base = await loadSide(workloadPath, overrides)
   const candidateSets = parseSets(flags.candidateSet, '--candidate-set')
   const hasCandidate = flags.candidate !== undefined || flags.candidateSet.length > 0
-  const candidate = hasCandidate ? await load(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }, log) : null
+  const candidate = hasCandidate ? await loadSide(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }) : null
   const plan = [...describeSchedule(base), ...(candidate === null ? [] : describeSchedule(candidate).map(line => `candidate: ${line.trim()}`))]
   if (repeat > 1 || candidate !== null) plan.push(`runs: ${repeat} of the base${candidate === null ? '' : ` and ${repeat} of the candidate, interleaved`}`)
   if (flags.dryRun === true) {
@@ -208,7 +214,7 @@ export function registerBench (program: Command): void {
   const collect = (value: string, previous: string[]): string[] => [...previous, value]
   program.command('bench')
     .description('run a benchmark workload (OMB or Sluice YAML) and write result.json, report.md and report.html')
-    .argument('<workload>', 'workload file (YAML)')
+    .argument('[workload]', 'workload file (YAML); leave out for a quick run from --messages/--message-size/--rate')
     .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given); a max-rate search comes on top')
     .option('--warmup <duration>', 'warm-up phase, e.g. 5s')
     .option('--set <field=value>', 'override any workload field (repeatable), e.g. --set producer.acks=1', collect, [])
@@ -227,8 +233,12 @@ export function registerBench (program: Command): void {
     .option('--seed <n>', 'seed for keys and payloads', '1')
     .option('--no-progress', 'no live progress line')
     .option('--json', 'print a JSON summary of the run(s) on stdout instead of the text summary')
+    .option('--messages <n>', 'quick run without a file: this many messages (default 10 s worth)')
+    .option('--message-size <bytes>', 'quick run: message size (default 1024)')
+    .option('--rate <msg/s>', 'quick run: producer rate (default 1000)')
+    .option('--partitions <n>', 'quick run: partitions of the topic (default 8)')
     .option('--dry-run', 'print the planned phases and how long they take, then exit without starting anything')
-    .action(async (workloadPath: string, flags: BenchFlags) => {
+    .action(async (workloadPath: string | undefined, flags: BenchFlags) => {
       const controller = new AbortController()
       let interrupts = 0
       const onSignal = (signal: NodeJS.Signals): void => {

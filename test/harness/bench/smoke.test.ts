@@ -49,4 +49,21 @@ describe('sluice bench, shipped workloads', () => {
     expect(result.partitions).toBe(10)
     expect(result.workloadConfig.testDurationMinutes).toBeCloseTo(0.05, 6)
   }, 90_000)
+
+  it('runs a quick workload from flags alone, like kafka-producer-perf-test', async () => {
+    const dir = join(resultsDir, 'quick')
+    const run = await runBenchCli(['--messages', '3000', '--rate', '1000', '--message-size', '100', '--partitions', '2', '--driver', 'native', '--results-dir', dir, '--no-progress'])
+    expect(run.code, run.stderr).toBe(0)
+    const dirs = runDirsUnder(dir)
+    expect(dirs).toHaveLength(1)
+    const result = checkCompleteResult(dirs[0]!, { workloadName: 'quick', durationSec: 3, targetRateMsgPerSec: 1000, rateTolerance: 0.3 })
+    expect(result.workloadConfig).toMatchObject({ messageSize: 100, partitionsPerTopic: 2 })
+    expect(result.summary.bytesProduced).toBe(result.summary.messagesProduced * 100)
+  }, 90_000)
+
+  it('refuses a workload file together with quick-run flags', async () => {
+    const run = await runBenchCli(['workloads/smoke.yaml', '--rate', '500'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/describe a workload of their own: give them or a workload file, not both/)
+  }, 30_000)
 })
