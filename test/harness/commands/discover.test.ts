@@ -63,7 +63,7 @@ describe('sluice bench --dry-run', () => {
     const outcome = await sluice(['bench', 'workloads/max-throughput-1kb.yaml', '--dry-run', '--duration', '30s'])
     expect(outcome.code).toBe(0)
     expect(outcome.stdout).toMatch(/max-rate search: 50 s to 6 min 40 s, steps of 10 s from 20000 msg\/s, x1\.5 while healthy, then 4 bisection rounds/)
-    expect(outcome.stdout).toMatch(/measure: 30 s, at the rate found \(set by --duration\)/)
+    expect(outcome.stdout).toMatch(/measure: 30 s, at the rate found \(--duration sets it\)/)
   })
 
   it('lists both sides and the interleaving of a comparison', async () => {
