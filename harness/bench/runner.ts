@@ -76,13 +76,15 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
   const choice = options.cluster ?? { backend: 'process' }
   const cluster = await startCluster(options.workload, choice, log)
   try {
-    const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap))
+    const secured = options.workload.security.protocol !== 'PLAINTEXT'
+    const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap, secured))
     const driverOptions = driverOptionsFor(workload, cluster)
     const seed = options.seed ?? 1
     const plan = planRun({ workload, driverOptions, payload, seed, producerThreads: options.producerThreads, consumerThreads: options.consumerThreads })
     notes.push(...plan.notes)
+    if (secured && workload.producer.idempotent) notes.push('the cluster\'s APIs were not probed (TLS/SASL): idempotent producers assume InitProducerId; set producerConfig enable.idempotence=false for a cluster without it')
     for (const note of notes) log(`note: ${note}`)
-    const watch = new RunWatch(cluster, options.signal)
+    const watch = new RunWatch(cluster, options.signal, { tcpOnly: secured })
     let pool: WorkerPool
     try {
       pool = await setUpLoad(workload, cluster, plan, watch)
@@ -95,7 +97,7 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
     const run = new Run({ workload, cluster, plan, runDir, startTime, notes, seed, options, watch, pool })
     const outcome = await run.execute()
     // Topics on a cluster the harness started vanish with it; on any other they would pile up.
-    if (options.keepTopics !== true && cluster.backend === 'external') await deleteRunTopics(cluster.bootstrap, plan.topics, log)
+    if (options.keepTopics !== true && cluster.backend === 'external') await deleteRunTopics(cluster.bootstrap, plan.topics, log, secured)
     return outcome
   } finally {
     await cluster.stop()
@@ -246,6 +248,8 @@ class Run {
           topics: plan.topics,
           producer: driverOptions.producer,
           consumer: driverOptions.consumer,
+          // Never the credentials: the protocol and mechanism say how the clients connected.
+          security: { protocol: driverOptions.security.protocol, saslMechanism: driverOptions.security.sasl?.mechanism ?? null },
         },
       },
       cluster: cluster.info(),

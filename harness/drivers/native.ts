@@ -12,6 +12,7 @@
 // - Connections: every producer and consumer has its own client and connections, as
 //   separate OMB workers would; createTopic uses a separate admin client.
 
+import { requirePlaintext } from './security.ts'
 import { KafkaClient } from '../client/client.ts'
 import { toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions } from './driver.ts'
@@ -26,6 +27,7 @@ export class NativeDriver implements BenchmarkDriver {
   #clientCount = 0
 
   constructor (options: DriverOptions) {
+    requirePlaintext(options.security, 'native')
     this.#options = options
     this.#admin = this.#newClient('admin')
   }
