@@ -84,13 +84,19 @@ export class LogManager {
 
   static async open (options: LogManagerOptions): Promise<LogManager> {
     const storage = await Storage.open(options.dataDir, { ledger: options.ledger })
-    const meta = await loadMetaProperties(storage, options.brokerId, options.clusterId)
-    const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
-    const manager = new LogManager(options, storage, meta.clusterId, checkpoint)
-    await manager.#openExisting()
-    await checkpoint.write()
-    manager.#startTimers()
-    return manager
+    try {
+      const meta = await loadMetaProperties(storage, options.brokerId, options.clusterId)
+      const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
+      const manager = new LogManager(options, storage, meta.clusterId, checkpoint)
+      await manager.#openExisting()
+      await checkpoint.write()
+      manager.#startTimers()
+      return manager
+    } catch (error) {
+      // A broker that fails to start gives the data dir (and its lock) back at once.
+      await storage.close().catch(() => {})
+      throw error
+    }
   }
 
   async #openExisting (): Promise<void> {

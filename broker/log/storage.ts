@@ -10,7 +10,8 @@
 import { constants, open, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { posix, join, resolve } from 'node:path'
-import { KafkaStorageError } from './errors.ts'
+import { KafkaStorageError, LogError } from './errors.ts'
+import { DataDirLock } from './data-dir-lock.ts'
 import { DurabilityLedger, LEDGER_FILE } from './ledger.ts'
 
 export { loseUnsyncedWrites, LEDGER_FILE } from './ledger.ts'
@@ -61,6 +62,7 @@ function injectedError (op: string, file: string, cause: Error | undefined): Kaf
 class StorageCore {
   readonly dataDir: string
   readonly ledger: DurabilityLedger | null
+  lock: DataDirLock | null = null
   readonly stats: StorageStats = { writeCalls: 0, writtenBytes: 0, syncCalls: 0, dirSyncCalls: 0, readCalls: 0, readBytes: 0, writeCallsByExtension: {} }
   writeFault: Fault | null = null
   syncFault: Fault | null = null
@@ -284,11 +286,18 @@ export class Storage {
 
   static async open (dataDir: string, options: StorageOptions = {}): Promise<Storage> {
     const absolute = resolve(dataDir)
+    let lock: DataDirLock | null = null
     try {
       await mkdir(absolute, { recursive: true })
+      // Before anything reads or writes the dir: a second broker must not even open the ledger.
+      lock = await DataDirLock.acquire(absolute)
       const ledger = options.ledger === false ? null : await DurabilityLedger.open(absolute)
-      return new Storage(new StorageCore(absolute, ledger))
+      const core = new StorageCore(absolute, ledger)
+      core.lock = lock
+      return new Storage(core)
     } catch (error) {
+      await lock?.release()
+      if (error instanceof LogError) throw error
       throw storageError('open data dir', absolute, error)
     }
   }
@@ -459,8 +468,13 @@ export class Storage {
     }
   }
 
+  /** Closes the ledger and gives up the data dir's lock. */
   async close (): Promise<void> {
-    await this.#core.ledger?.close()
+    try {
+      await this.#core.ledger?.close()
+    } finally {
+      await this.#core.lock?.release()
+    }
   }
 }
 
