@@ -8,6 +8,8 @@ export interface KeySpec {
   default: number | boolean | string | null
   min?: number
   max?: number
+  /** For strings: the only values accepted. */
+  values?: readonly string[]
   doc: string
 }
 
@@ -40,6 +42,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'log.retention.check.interval.ms': { type: 'int', default: 300_000, min: 1, max: NEVER, doc: 'How often retention runs.' },
   'log.flush.interval.messages': { type: 'int', default: NEVER, min: 1, max: NEVER, doc: 'fsync after this many messages; 1 means fsync before every ack. Default: never, as Kafka.' },
   'log.flush.interval.ms': { type: 'int', default: NEVER, min: 1, max: NEVER, doc: 'fsync at least this often. Default: never, as Kafka.' },
+  'log.message.timestamp.type': { type: 'string', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'CreateTime keeps the producer\'s timestamps (each batch\'s maxTimestamp is recomputed from its records); LogAppendTime stamps every batch with the broker\'s clock on append.' },
   'log.index.interval.bytes': { type: 'int', default: 4096, min: 1, max: 2 ** 31 - 1, doc: 'Bytes between sparse offset index entries.' },
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'Partitions of __consumer_offsets.' },
   'offsets.retention.minutes': { type: 'int', default: 10_080, min: 1, max: NEVER, doc: 'Drop committed offsets of empty groups after this long.' },

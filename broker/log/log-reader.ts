@@ -10,7 +10,7 @@
 import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES,
   BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_LAST_OFFSET_DELTA, BATCH_OFFSET_MAX_TIMESTAMP,
-  batchSizeAt, decodeRecordBatch,
+  batchSizeAt, decodeRecordBatch, readInt64,
 } from '../protocol/record-batch.ts'
 import { KafkaStorageError } from './errors.ts'
 import type { Segment } from './segment.ts'
@@ -34,11 +34,6 @@ export interface BatchLocation {
   baseOffset: number
   lastOffset: number
   maxTimestampMs: number
-}
-
-/** An int64 field as a number: exact for every offset and timestamp a log can hold. */
-export function readInt64 (buffer: Buffer, offset: number): number {
-  return buffer.readInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
 }
 
 /** Index of the last segment whose base offset is <= offset (0 if none is). */
