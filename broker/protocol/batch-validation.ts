@@ -10,7 +10,7 @@ import { CompressionError, decompressRecords } from './compression.ts'
 import { ErrorCode } from './errors.ts'
 import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_BASE_TIMESTAMP,
-  BATCH_OFFSET_CRC, BATCH_OFFSET_MAX_TIMESTAMP, BATCH_OFFSET_RECORDS_COUNT, batchCrc, checkBatch, readInt64, writeInt64, type BatchCheck,
+  BATCH_OFFSET_CRC, BATCH_OFFSET_MAX_TIMESTAMP, BATCH_OFFSET_RECORDS_COUNT, batchCrc, checkBatch, decodeRecordBatch, readInt64, writeInt64, type BatchCheck, type Record,
 } from './record-batch.ts'
 import { scanRecords } from './record-scan.ts'
 
@@ -80,4 +80,15 @@ export async function validateBatch (batch: Buffer, options: ValidateOptions): P
     throw error
   }
   return checkRecords(batch, section, 0, section.length, options)
+}
+
+/**
+ * The records of any batch, decompressed when needed (bounded by DECOMPRESSED_BATCH_BYTES_MAX).
+ * For readers of stored batches: a malformed one throws RangeError or CompressionError with
+ * the reason, after at most one pass over its bytes.
+ */
+export async function decodeBatchRecords (batch: Buffer): Promise<Record[]> {
+  if (!isCompressed(batch)) return decodeRecordBatch(batch)
+  const codec = batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK
+  return decodeRecordBatch(batch, await decompressRecords(batch.subarray(BATCH_HEADER_BYTES), codec, DECOMPRESSED_BATCH_BYTES_MAX))
 }

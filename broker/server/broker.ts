@@ -126,6 +126,14 @@ export class Broker {
     return base
   }
 
+  /**
+   * The append time to stamp on batches for `topic` under log.message.timestamp.type=
+   * LogAppendTime, or null under CreateTime (the producer's timestamps stand).
+   */
+  logAppendTimeMs (_topic: string): number | null {
+    return this.config.get('log.message.timestamp.type') === 'LogAppendTime' ? Date.now() : null
+  }
+
   /** The same check for every request that names a partition and an epoch. */
   leaderEpochError (currentLeaderEpoch: number): number {
     if (currentLeaderEpoch === -1 || currentLeaderEpoch === LEADER_EPOCH) return ErrorCode.NONE

@@ -55,7 +55,7 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
     return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${broker.config.int('min.insync.replicas')}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
   }
   if (broker.sink) return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset: broker.sinkAppend(topic, partitionIndex, records), logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }
-  const logAppendTimeMs = broker.config.get('log.message.timestamp.type') === 'LogAppendTime' ? Date.now() : null
+  const logAppendTimeMs = broker.logAppendTimeMs(topic)
   const batches = await validateRecords(records, broker.config.int('message.max.bytes'), logAppendTimeMs)
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {

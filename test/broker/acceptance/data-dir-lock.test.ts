@@ -11,7 +11,7 @@ const started: BrokerProcess[] = []
 const dirs: string[] = []
 
 async function start (dataDir: string): Promise<BrokerProcess> {
-  const broker = await startBrokerProcess({ dataDir })
+  const broker = await startBrokerProcess({ dataDir, overrides: { 'offsets.topic.num.partitions': 1 } })
   started.push(broker)
   return broker
 }
@@ -35,7 +35,7 @@ describe('data dir lock', () => {
     expect(await produce(first, 'one')).toBe(0)
 
     const startedAtMs = Date.now()
-    const error = await startBrokerProcess({ dataDir }).then(b => { started.push(b); return null }, (e: unknown) => e as Error)
+    const error = await startBrokerProcess({ dataDir, overrides: { 'offsets.topic.num.partitions': 1 } }).then(b => { started.push(b); return null }, (e: unknown) => e as Error)
     expect(error, 'second broker must not start').not.toBeNull()
     expect(Date.now() - startedAtMs).toBeLessThan(15_000)
     expect(error!.message).toContain(`data dir ${dataDir} is in use by another broker`)
