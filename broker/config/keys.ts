@@ -51,5 +51,6 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, min: 1, max: NEVER, doc: 'Largest session timeout a member may ask for.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },
   'sluice.sink': { type: 'bool', default: false, doc: 'Acknowledge Produce without validating or storing anything, to measure a load generator\'s own ceiling. Never for real data.' },
+  'sluice.log.open.files.max': { type: 'int', default: 4096, min: 16, max: 1_000_000, doc: 'Segment files (.log, .index, .timeindex) open at once; idle ones are closed least recently used first and reopened on demand, so many partitions or segments cannot exhaust file descriptors (Kafka has no such key: it keeps every segment open).' },
   'sluice.durability.ledger': { type: 'bool', default: true, doc: 'Record each file\'s fsynced length so chaos runs can drop un-fsynced writes.' },
 }

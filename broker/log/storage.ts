@@ -12,13 +12,15 @@ import type { FileHandle } from 'node:fs/promises'
 import { posix, join, resolve } from 'node:path'
 import { KafkaStorageError, LogError } from './errors.ts'
 import { DataDirLock } from './data-dir-lock.ts'
+import { prefixOf, SHORT_IO_RETRIES_MAX, writeAll } from './file-io.ts'
+import { FilePool, PooledHandle } from './file-pool.ts'
 import { DurabilityLedger, LEDGER_FILE } from './ledger.ts'
 
 export { loseUnsyncedWrites, LEDGER_FILE } from './ledger.ts'
 export type { LostWrites } from './ledger.ts'
 
-/** Bound on loops that retry short reads or writes; regular files never need more than one. */
-const SHORT_IO_RETRIES_MAX = 64
+/** Log files open at once unless told otherwise (sluice.log.open.files.max). */
+export const OPEN_FILES_MAX_DEFAULT = 4096
 
 export interface StorageStats {
   writeCalls: number
@@ -63,13 +65,15 @@ class StorageCore {
   readonly dataDir: string
   readonly ledger: DurabilityLedger | null
   lock: DataDirLock | null = null
+  readonly files: FilePool
   readonly stats: StorageStats = { writeCalls: 0, writtenBytes: 0, syncCalls: 0, dirSyncCalls: 0, readCalls: 0, readBytes: 0, writeCallsByExtension: {} }
   writeFault: Fault | null = null
   syncFault: Fault | null = null
 
-  constructor (dataDir: string, ledger: DurabilityLedger | null) {
+  constructor (dataDir: string, ledger: DurabilityLedger | null, openFilesMax: number) {
     this.dataDir = dataDir
     this.ledger = ledger
+    this.files = new FilePool(openFilesMax)
   }
 
   path (file: string): string {
@@ -112,56 +116,16 @@ class StorageCore {
   }
 }
 
-/** Writes all of `buffers` at `position`, retrying short writes; returns the bytes written. */
-async function writeAll (handle: FileHandle, buffers: Buffer[], position: number): Promise<number> {
-  let total = 0
-  for (const buffer of buffers) total += buffer.length
-  let written = 0
-  let rest = buffers
-  for (let attempt = 0; written < total; attempt++) {
-    if (attempt >= SHORT_IO_RETRIES_MAX) throw new Error(`writev made no progress after ${attempt} attempts`)
-    const { bytesWritten } = await handle.writev(rest, position + written)
-    written += bytesWritten
-    if (written < total) rest = dropPrefix(rest, bytesWritten)
-  }
-  return total
-}
-
-function dropPrefix (buffers: Buffer[], bytes: number): Buffer[] {
-  const out: Buffer[] = []
-  let skip = bytes
-  for (const buffer of buffers) {
-    if (skip >= buffer.length) {
-      skip -= buffer.length
-      continue
-    }
-    out.push(skip > 0 ? buffer.subarray(skip) : buffer)
-    skip = 0
-  }
-  return out
-}
-
-function prefixOf (buffers: Buffer[], bytes: number): Buffer[] {
-  const out: Buffer[] = []
-  let left = bytes
-  for (const buffer of buffers) {
-    if (left <= 0) break
-    out.push(buffer.length <= left ? buffer : buffer.subarray(0, left))
-    left -= buffer.length
-  }
-  return out
-}
-
 /** An open file of the log. Tracks its size (end of completed writes) and its durable length. */
 export class StorageFile {
   readonly file: string
   readonly #core: StorageCore
-  readonly #handle: FileHandle
+  readonly #handle: PooledHandle
   #sizeBytes: number
   #durableBytes: number
   #parentDirUnsynced: boolean
 
-  constructor (core: StorageCore, file: string, handle: FileHandle, sizeBytes: number, durableBytes: number, isNew: boolean) {
+  constructor (core: StorageCore, file: string, handle: PooledHandle, sizeBytes: number, durableBytes: number, isNew: boolean) {
     this.#core = core
     this.file = file
     this.#handle = handle
@@ -184,12 +148,12 @@ export class StorageFile {
     try {
       if (fault !== null) {
         if (fault.tearBytes > 0) {
-          const written = await writeAll(this.#handle, prefixOf(buffers, fault.tearBytes), position)
+          const written = await this.#handle.use(h => writeAll(h, prefixOf(buffers, fault.tearBytes), position))
           this.#sizeBytes = Math.max(this.#sizeBytes, position + written)
         }
         throw injectedError('write', this.file, fault.cause)
       }
-      const written = await writeAll(this.#handle, buffers, position)
+      const written = await this.#handle.use(h => writeAll(h, buffers, position))
       this.#core.countWrite(this.file, written)
       this.#sizeBytes = Math.max(this.#sizeBytes, position + written)
     } catch (error) {
@@ -201,11 +165,13 @@ export class StorageFile {
   async read (target: Buffer, targetOffset: number, length: number, position: number): Promise<number> {
     let done = 0
     try {
-      for (let attempt = 0; done < length && attempt < SHORT_IO_RETRIES_MAX; attempt++) {
-        const { bytesRead } = await this.#handle.read(target, targetOffset + done, length - done, position + done)
-        if (bytesRead === 0) break
-        done += bytesRead
-      }
+      await this.#handle.use(async handle => {
+        for (let attempt = 0; done < length && attempt < SHORT_IO_RETRIES_MAX; attempt++) {
+          const { bytesRead } = await handle.read(target, targetOffset + done, length - done, position + done)
+          if (bytesRead === 0) break
+          done += bytesRead
+        }
+      })
     } catch (error) {
       throw storageError('read', this.file, error)
     }
@@ -225,7 +191,7 @@ export class StorageFile {
     const durableBytes = this.#sizeBytes
     try {
       this.#core.stats.syncCalls++
-      await this.#handle.sync()
+      await this.#handle.use(h => h.sync())
       if (this.#parentDirUnsynced) {
         await this.#core.syncDir(posix.dirname(this.file) === '.' ? '' : posix.dirname(this.file))
         this.#parentDirUnsynced = false
@@ -243,8 +209,10 @@ export class StorageFile {
   /** Cuts the file to `lengthBytes` and makes the cut durable at once (recovery only). */
   async truncate (lengthBytes: number): Promise<void> {
     try {
-      await this.#handle.truncate(lengthBytes)
-      await this.#handle.sync()
+      await this.#handle.use(async h => {
+        await h.truncate(lengthBytes)
+        await h.sync()
+      })
       this.#sizeBytes = lengthBytes
       this.#durableBytes = lengthBytes
       await this.#core.ledger?.synced(this.file, lengthBytes)
@@ -253,7 +221,7 @@ export class StorageFile {
     }
   }
 
-  /** Closes the handle; Node waits for operations already started on it. Does not fsync. */
+  /** Closes the file for good; Node waits for operations already started on it. Does not fsync. */
   async close (): Promise<void> {
     try {
       await this.#handle.close()
@@ -273,6 +241,8 @@ export interface OpenFileOptions {
 export interface StorageOptions {
   /** Keep the durability ledger (default true). Without it, loseUnsyncedWrites refuses to run. */
   ledger?: boolean
+  /** Budget of log files open at once (file-pool.ts). */
+  openFilesMax?: number
 }
 
 export class Storage {
@@ -292,7 +262,7 @@ export class Storage {
       // Before anything reads or writes the dir: a second broker must not even open the ledger.
       lock = await DataDirLock.acquire(absolute)
       const ledger = options.ledger === false ? null : await DurabilityLedger.open(absolute)
-      const core = new StorageCore(absolute, ledger)
+      const core = new StorageCore(absolute, ledger, options.openFilesMax ?? OPEN_FILES_MAX_DEFAULT)
       core.lock = lock
       return new Storage(core)
     } catch (error) {
@@ -304,6 +274,12 @@ export class Storage {
 
   get stats (): StorageStats {
     return this.#core.stats
+  }
+
+  /** Log files open now, and how often one was reopened after being closed for the budget. */
+  get openFiles (): { count: number, max: number, reopens: number } {
+    const files = this.#core.files
+    return { count: files.openCount, max: files.openFilesMax, reopens: files.reopens }
   }
 
   /** The next write (optionally only to a file matching `fileMatches`) fails with an EIO-like error. */
@@ -333,15 +309,15 @@ export class Storage {
       let flags = constants.O_RDWR
       if (create) flags |= constants.O_CREAT
       if (options.truncate === true) flags |= constants.O_TRUNC
-      const handle = await open(path, flags, 0o644)
-      const { size } = await handle.stat()
+      const handle = await PooledHandle.open(core.files, path, flags)
+      const { size } = await handle.use(h => h.stat())
       let durableBytes = core.ledger?.durableBytes(file) ?? size
       if (!existed || options.truncate === true) {
         await core.ledger?.created(file)
         durableBytes = 0
       } else if (core.ledger !== null && core.ledger.durableBytes(file) === undefined) {
         // A file from before the ledger existed: make it durable now so the ledger can vouch for it.
-        await handle.sync()
+        await handle.use(h => h.sync())
         await core.ledger.synced(file, size)
       }
       return new StorageFile(core, file, handle, size, Math.max(durableBytes, 0), !existed)

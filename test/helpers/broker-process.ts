@@ -31,6 +31,8 @@ export interface StartOptions {
   httpPort?: number | 'none'
   overrides?: Record<string, string | number | boolean>
   readyTimeoutMs?: number
+  /** Run the broker with this RLIMIT_NOFILE (soft and hard), through prlimit(1). */
+  fileLimit?: number
 }
 
 export async function makeDataDir (): Promise<string> {
@@ -46,7 +48,10 @@ export async function startBrokerProcess (opts: StartOptions = {}): Promise<Brok
   const http = opts.httpPort === 'none' ? 'none' : `127.0.0.1:${opts.httpPort ?? 0}`
   const args = [CLI, 'broker', '--listen', `127.0.0.1:${opts.kafkaPort ?? 0}`, '--http', http, '--data-dir', dataDir]
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('-o', `${k}=${v}`)
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // prlimit execs the broker, so the child's pid is the broker's.
+  const child = opts.fileLimit === undefined
+    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('prlimit', [`--nofile=${opts.fileLimit}:${opts.fileLimit}`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderrText = ''
   child.stderr!.on('data', (d: Buffer) => { stderrText = (stderrText + d.toString()).slice(-20_000) })
   const exited = new Promise<number | string>(resolve => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)))
