@@ -69,6 +69,7 @@ class StorageCore {
   readonly stats: StorageStats = { writeCalls: 0, writtenBytes: 0, syncCalls: 0, dirSyncCalls: 0, readCalls: 0, readBytes: 0, writeCallsByExtension: {} }
   writeFault: Fault | null = null
   syncFault: Fault | null = null
+  readFault: Fault | null = null
 
   constructor (dataDir: string, ledger: DurabilityLedger | null, openFilesMax: number) {
     this.dataDir = dataDir
@@ -95,6 +96,13 @@ class StorageCore {
     const fault = this.syncFault
     if (fault === null || (fault.fileMatches !== undefined && !fault.fileMatches.test(file))) return null
     this.syncFault = null
+    return fault
+  }
+
+  takeReadFault (file: string): Fault | null {
+    const fault = this.readFault
+    if (fault === null || (fault.fileMatches !== undefined && !fault.fileMatches.test(file))) return null
+    this.readFault = null
     return fault
   }
 
@@ -164,6 +172,8 @@ export class StorageFile {
   /** Reads up to `length` bytes at `position` into `target`; fewer only at end of file. */
   async read (target: Buffer, targetOffset: number, length: number, position: number): Promise<number> {
     let done = 0
+    const fault = this.#core.takeReadFault(this.file)
+    if (fault !== null) throw injectedError('read', this.file, fault.cause)
     try {
       await this.#handle.use(async handle => {
         for (let attempt = 0; done < length && attempt < SHORT_IO_RETRIES_MAX; attempt++) {
@@ -295,6 +305,11 @@ export class Storage {
   /** The next fsync fails without syncing; the durable length does not advance. */
   failNextSync (cause?: Error, fileMatches?: RegExp): void {
     this.#core.syncFault = { tearBytes: 0, cause, fileMatches }
+  }
+
+  /** The next read fails with an EIO-like error. */
+  failNextRead (cause?: Error, fileMatches?: RegExp): void {
+    this.#core.readFault = { tearBytes: 0, cause, fileMatches }
   }
 
   async openFile (file: string, options: OpenFileOptions = {}): Promise<StorageFile> {
