@@ -83,7 +83,7 @@ function describe (key: string, spec: KeySpec): string {
     case 'int': return `${key} must be an integer between ${spec.min} and ${spec.max}`
     case 'bool': return `${key} must be true or false`
     case 'listener': return `${key} must look like PLAINTEXT://127.0.0.1:9092 (or host:port)`
-    default: return `${key} must be a string`
+    default: return spec.values === undefined ? `${key} must be a string` : `${key} must be one of ${spec.values.join(', ')}`
   }
 }
 
@@ -105,6 +105,7 @@ function coerce (key: string, spec: KeySpec, raw: unknown): number | boolean | s
       parseListener(text, key)
       return text
     default:
+      if (spec.values !== undefined && !spec.values.includes(text)) throw new Error(`${describe(key, spec)} (got ${JSON.stringify(raw)})`)
       return text
   }
 }

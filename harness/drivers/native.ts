@@ -5,7 +5,7 @@
 //   producer; unkeyed records use a sticky partition (see native-producer.ts).
 // - acks: passed through as the Produce request's acks (0, 1, -1); acks=0 sends resolve
 //   when the request is written, since the broker sends no answer.
-// - Compression: none, gzip, zstd (what Node ships); lz4/snappy are refused clearly.
+// - Compression: none, gzip, snappy, lz4, zstd (broker/protocol/compression.ts).
 // - Idempotence: not implemented (no InitProducerId yet): refused with ERR_UNSUPPORTED.
 // - Consumer: does NOT join a group; it reads every partition from offset 0 with its own
 //   in-memory positions, so each subscription is independent (see native-consumer.ts).

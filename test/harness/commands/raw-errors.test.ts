@@ -116,7 +116,7 @@ describe('HTTP API', () => {
     })
     expect(response.status).toBe(413)
     const { error } = await response.json() as { error: string }
-    expect(error).toMatch(/partition 1 encode to a \d+-byte batch, above message.max.bytes \(1048588\): send fewer or smaller records/)
+    expect(error).toMatch(/the records for partition 1 make a batch of \d+ bytes, more than message.max.bytes \(1048588\); send fewer or smaller records/)
     const read = await fetch(`${broker.httpUrl}/topics/raw-errors-big/partitions/0/records?offset=0`)
     const body = await read.text()
     expect(body).not.toContain('fits')
