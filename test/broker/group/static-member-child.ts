@@ -13,9 +13,9 @@ const consumer = new Consumer({
   clientId: groupInstanceId,
   bootstrapBrokers: [bootstrap],
   deserializers: stringDeserializers,
-  sessionTimeout: 15_000,
+  sessionTimeout: 30_000,
   heartbeatInterval: 200,
-  rebalanceTimeout: 15_000,
+  rebalanceTimeout: 30_000,
   maxWaitTime: 100,
 })
 consumer.on('consumer:group:join', (event: { memberId: string, generationId: number, isLeader: boolean, assignments: Array<{ partitions: number[] }> | null }) => {

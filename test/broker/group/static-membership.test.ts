@@ -56,7 +56,7 @@ describe('static membership (KIP-345)', () => {
     let rebalancesB = 0
     consumer = new Consumer({
       groupId: GROUP, groupInstanceId: 'instance-b', clientId: 'instance-b', bootstrapBrokers: [env.bootstrap],
-      deserializers: stringDeserializers, sessionTimeout: 15_000, heartbeatInterval: 200, rebalanceTimeout: 15_000, maxWaitTime: 100,
+      deserializers: stringDeserializers, sessionTimeout: 30_000, heartbeatInterval: 200, rebalanceTimeout: 30_000, maxWaitTime: 100,
     })
     consumer.on('consumer:group:join', (e: { generationId: number, assignments: Array<{ partitions: number[] }> | null }) => {
       joinsB.push({ generationId: e.generationId, partitions: (e.assignments ?? []).flatMap(a => a.partitions).sort() })
