@@ -50,7 +50,8 @@ describe('static membership (KIP-345)', () => {
     await createTopic(env.broker, TOPIC, 4)
     const first = startChild(env.bootstrap, 'instance-a')
     children.push(first.child)
-    await waitFor('the child to lead a stable group', () => env!.broker.groups.get(GROUP)?.state === 'Stable' && first.joins.length > 0)
+    // A child process starts slowly on a loaded machine: the waits are generous, the checks exact.
+    await waitFor('the child to lead a stable group', () => env!.broker.groups.get(GROUP)?.state === 'Stable' && first.joins.length > 0, 60_000)
 
     const joinsB: Array<{ generationId: number, partitions: number[] }> = []
     let rebalancesB = 0
@@ -71,7 +72,7 @@ describe('static membership (KIP-345)', () => {
       if (group?.state !== 'Stable' || group.members.size !== 2 || a === undefined || b === undefined) return false
       if (a.generationId !== group.generationId || b.generationId !== group.generationId) return false
       return a.partitions.length + b.partitions.length === 4 ? { generationId: group.generationId, a, b } : false
-    })
+    }, 60_000)
     expect(settled.a.isLeader).toBe(true)
     const joinsBefore = joinsB.length
     const rebalancesBefore = rebalancesB
@@ -79,7 +80,7 @@ describe('static membership (KIP-345)', () => {
     await killChild(first.child)
     const second = startChild(env.bootstrap, 'instance-a')
     children.push(second.child)
-    const rejoined = await waitFor('the restarted leader to rejoin', () => second.joins.at(-1))
+    const rejoined = await waitFor('the restarted leader to rejoin', () => second.joins.at(-1), 60_000)
     // Let a few heartbeats of the other member pass: a rebalance would show within them.
     await new Promise(resolve => setTimeout(resolve, 1500))
 
@@ -93,5 +94,5 @@ describe('static membership (KIP-345)', () => {
     expect(group.state).toBe('Stable')
     expect(group.generationId).toBe(settled.generationId)
     expect(group.leaderId).toBe(rejoined.memberId)
-  })
+  }, 180_000)
 })
