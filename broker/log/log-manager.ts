@@ -13,6 +13,7 @@
 
 import { OffsetCheckpointFile, RECOVERY_POINT_CHECKPOINT_FILE } from './checkpoint.ts'
 import { OffsetOutOfRangeError } from './errors.ts'
+import { applyTopicOverrides, TopicConfigFile, type TopicOverrides } from './topic-config-file.ts'
 import type { LogConfig } from './config.ts'
 import { InvalidPartitionsError, InvalidTopicError, TopicExistsError, UnknownTopicOrPartitionError } from './errors.ts'
 import { loadMetaProperties } from './meta-properties.ts'
@@ -69,6 +70,9 @@ export class LogManager {
   readonly config: Readonly<LogConfig>
   readonly #checkpoint: OffsetCheckpointFile
   readonly #logStarts: OffsetCheckpointFile
+  /** Per-topic overrides on disk, and the LogConfig each topic's partitions share (changed in place by AlterConfigs). */
+  readonly topicConfigs: TopicConfigFile
+  readonly #topicLogConfigs = new Map<string, LogConfig>()
   readonly #topics = new Map<string, PartitionLog[]>()
   readonly #pending = new Set<string>()
   readonly #clock: () => number
@@ -76,13 +80,14 @@ export class LogManager {
   readonly #timers: NodeJS.Timeout[] = []
   #closed = false
 
-  private constructor (options: LogManagerOptions, storage: Storage, clusterId: string, checkpoint: OffsetCheckpointFile, logStarts: OffsetCheckpointFile) {
+  private constructor (options: LogManagerOptions, storage: Storage, clusterId: string, checkpoint: OffsetCheckpointFile, logStarts: OffsetCheckpointFile, topicConfigs: TopicConfigFile) {
     this.brokerId = options.brokerId
     this.clusterId = clusterId
     this.storage = storage
     this.config = options.config
     this.#checkpoint = checkpoint
     this.#logStarts = logStarts
+    this.topicConfigs = topicConfigs
     this.#clock = options.clock ?? Date.now
     this.#onBackgroundError = options.onBackgroundError ?? (() => {})
   }
@@ -92,7 +97,9 @@ export class LogManager {
     const meta = await loadMetaProperties(storage, options.brokerId, options.clusterId)
     const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
     const logStarts = await OffsetCheckpointFile.load(storage, LOG_START_OFFSET_CHECKPOINT_FILE)
-    const manager = new LogManager(options, storage, meta.clusterId, checkpoint, logStarts)
+    const topicConfigs = await TopicConfigFile.load(storage)
+    if (topicConfigs.loadError !== null) options.onBackgroundError?.(new Error(`topic configs ignored, broker defaults apply: ${topicConfigs.loadError}`))
+    const manager = new LogManager(options, storage, meta.clusterId, checkpoint, logStarts, topicConfigs)
     await manager.#openExisting()
     await checkpoint.write()
     manager.#startTimers()
@@ -136,7 +143,20 @@ export class LogManager {
 
   #openPartition (topic: string, partition: number): Promise<PartitionLog> {
     const logStartOffset = this.#logStarts.get(topic, partition)
-    return PartitionLog.open({ storage: this.storage, topic, partition, config: this.config, checkpoint: this.#checkpoint, logStartOffset, clock: this.#clock })
+    return PartitionLog.open({ storage: this.storage, topic, partition, config: this.#logConfigFor(topic), checkpoint: this.#checkpoint, logStartOffset, clock: this.#clock })
+  }
+
+  #logConfigFor (topic: string): LogConfig {
+    let config = this.#topicLogConfigs.get(topic)
+    if (config === undefined) this.#topicLogConfigs.set(topic, config = applyTopicOverrides(this.config, this.topicConfigs.get(topic)))
+    return config
+  }
+
+  /** AlterConfigs: replaces a topic's overrides; its partitions see the new values at once. */
+  async setTopicConfig (name: string, overrides: TopicOverrides): Promise<void> {
+    if (!this.#topics.has(name)) throw new UnknownTopicOrPartitionError(`topic ${name} does not exist`)
+    await this.topicConfigs.set(name, overrides)
+    Object.assign(this.#logConfigFor(name), applyTopicOverrides(this.config, overrides))
   }
 
   async #removePartitionDir (dir: string): Promise<void> {
@@ -181,7 +201,7 @@ export class LogManager {
     for (const partitions of this.#topics.values()) yield * partitions
   }
 
-  async createTopic (name: string, partitionCount: number): Promise<void> {
+  async createTopic (name: string, partitionCount: number, overrides: TopicOverrides = {}): Promise<void> {
     validateTopicName(name)
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > PARTITIONS_PER_TOPIC_MAX) {
       throw new InvalidPartitionsError(`partition count must be an integer in [1, ${PARTITIONS_PER_TOPIC_MAX}], got ${partitionCount}`)
@@ -189,6 +209,9 @@ export class LogManager {
     if (this.#topics.has(name) || this.#pending.has(name)) throw new TopicExistsError(name)
     this.#pending.add(name)
     try {
+      // Written before any partition exists, so a crash never leaves the topic without them.
+      await this.topicConfigs.set(name, overrides)
+      this.#topicLogConfigs.delete(name)
       const partitions: PartitionLog[] = []
       for (let index = 0; index < partitionCount; index++) {
         this.#checkpoint.delete(name, index)
@@ -237,6 +260,8 @@ export class LogManager {
         this.#checkpoint.delete(name, log.partition)
         this.#logStarts.delete(name, log.partition)
       }
+      await this.topicConfigs.set(name, {})
+      this.#topicLogConfigs.delete(name)
     } finally {
       this.#pending.delete(name)
     }

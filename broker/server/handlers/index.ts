@@ -20,8 +20,10 @@ import { createTopicsHandler } from './19-create-topics.ts'
 import { deleteTopicsHandler } from './20-delete-topics.ts'
 import { describeConfigsHandler } from './32-describe-configs.ts'
 import { deleteRecordsHandler } from './21-delete-records.ts'
+import { alterConfigsHandler } from './33-alter-configs.ts'
 import { createPartitionsHandler } from './37-create-partitions.ts'
 import { deleteGroupsHandler } from './42-delete-groups.ts'
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts'
 import { offsetDeleteHandler } from './47-offset-delete.ts'
 
 export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegistry {
@@ -44,8 +46,10 @@ export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegis
     deleteTopicsHandler,
     deleteRecordsHandler,
     describeConfigsHandler,
+    alterConfigsHandler,
     createPartitionsHandler,
     deleteGroupsHandler,
+    incrementalAlterConfigsHandler,
     offsetDeleteHandler,
     ...extra,
   ])
