@@ -46,7 +46,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'log.index.interval.bytes': { type: 'int', default: 4096, min: 1, max: 2 ** 31 - 1, doc: 'Bytes between sparse offset index entries.' },
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'Partitions of __consumer_offsets.' },
   'offsets.retention.minutes': { type: 'int', default: 10_080, min: 1, max: NEVER, doc: 'Drop committed offsets of empty groups after this long.' },
-  'group.initial.rebalance.delay.ms': { type: 'int', default: 0, min: 0, max: 300_000, doc: 'Wait this long for more members before the first rebalance of an empty group (Kafka: 3000; 0 keeps tests fast).' },
+  'group.initial.rebalance.delay.ms': { type: 'int', default: 3000, min: 0, max: 300_000, doc: 'Wait this long for more members before the first rebalance of an empty group, as Kafka (tests set 0).' },
   'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 1, max: NEVER, doc: 'Smallest session timeout a member may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, min: 1, max: NEVER, doc: 'Largest session timeout a member may ask for.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },

@@ -21,6 +21,7 @@ import {
   type JoinParams, type MemberRef, type RebalanceHost, type SyncParams,
 } from './rebalance.ts'
 import { expireOffsets, refreshStale, type Housekeeping } from './retention.ts'
+import { deleteGroup, deleteOffsets, type OffsetDeleteResult } from './admin.ts'
 import {
   EMPTY_BYTES, GROUP_ID_LENGTH_MAX, GROUPS_MAX, MEMBER_ID_LENGTH_MAX, MEMBER_METADATA_BYTES_MAX,
   PROTOCOL_NAME_LENGTH_MAX, PROTOCOLS_PER_MEMBER_MAX,
@@ -231,8 +232,25 @@ export class GroupCoordinator {
     }
   }
 
+  /** DeleteGroups: one error code per group, in request order. */
+  async deleteGroups (groupIds: readonly string[]): Promise<Array<{ groupId: string, errorCode: number }>> {
+    const results = []
+    for (const groupId of groupIds) {
+      let errorCode: number = ErrorCode.COORDINATOR_NOT_AVAILABLE
+      if (!this.#closed) errorCode = isValidGroupId(groupId) ? await deleteGroup(this.#housekeeping, groupId, this.#clock()) : ErrorCode.INVALID_GROUP_ID
+      results.push({ groupId, errorCode })
+    }
+    return results
+  }
+
+  deleteOffsets (groupId: string, topics: ReadonlyArray<{ name: string, partitionIndexes: number[] }>): Promise<OffsetDeleteResult> | OffsetDeleteResult {
+    if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] }
+    if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    return deleteOffsets(this.#housekeeping, groupId, topics)
+  }
+
   list (): ListedGroup[] {
-    return [...this.#groups.values()].map(g => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }))
+    return [...this.#groups.values()].map(g => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state }))
   }
 
   /** One pass of the coarse timer over every group. */

@@ -96,19 +96,26 @@ function joinKnownMember (host: RebalanceHost, group: Group, p: JoinParams): Joi
   }
 }
 
-/** A restarted static member takes its instance's place; the old member id is fenced. */
+/**
+ * A restarted static member takes its instance's place; the old member id is fenced.
+ * KIP-345: in a Stable group whose selected protocol stays the same, the generation and
+ * every assignment stay, leader or not. As Kafka does, the answer names the leader by the
+ * id it had before the restart, so a restarted leader does not take itself for the leader
+ * and run a trivial assignment that a Stable group would not hand out anyway; its SyncGroup
+ * gets the stored assignment. A changed protocol, or a group mid-rebalance, rebalances.
+ */
 function rejoinStaticMember (host: RebalanceHost, group: Group, p: JoinParams, oldMemberId: string, memberId: string): JoinResult | Promise<JoinResult> {
-  const old = group.members.get(oldMemberId)!
-  const unchanged = old.matches(p.protocols)
-  const wasLeader = group.leaderId === oldMemberId
+  const leaderBefore = group.leaderId ?? ''
   const member = group.replaceStaticMember(oldMemberId, memberId, host.now())
-  if (group.state === 'Stable' && unchanged && !wasLeader) {
-    member.update(p)
-    // Keep the new id on disk so a coordinator restart does not fence the live instance.
-    void host.storeGroup(group, new Map([...group.members.values()].map(m => [m.memberId, m.assignment])))
-    return currentGeneration(group, member)
-  }
-  return updateMemberAndRebalance(host, group, member, p)
+  if (group.state !== 'Stable') return updateMemberAndRebalance(host, group, member, p)
+  member.update(p)
+  if (group.selectProtocol() !== group.protocolName) return updateMemberAndRebalance(host, group, member, p)
+  // Keep the new id on disk so a coordinator restart does not fence the live instance.
+  const assignments = new Map([...group.members.values()].map(m => [m.memberId, m.assignment]))
+  return host.storeGroup(group, assignments).then(errorCode => {
+    if (errorCode !== ErrorCode.NONE) return joinError(errorCode, memberId)
+    return { ...currentGeneration(group, member), leader: leaderBefore, members: [] }
+  })
 }
 
 function currentGeneration (group: Group, member: Member): JoinResult {

@@ -12,6 +12,8 @@
 // through is finished at the next open rather than resurrecting half a topic.
 
 import { OffsetCheckpointFile, RECOVERY_POINT_CHECKPOINT_FILE } from './checkpoint.ts'
+import { OffsetOutOfRangeError } from './errors.ts'
+import { applyTopicOverrides, TopicConfigFile, type TopicOverrides } from './topic-config-file.ts'
 import type { LogConfig } from './config.ts'
 import { InvalidPartitionsError, InvalidTopicError, TopicExistsError, UnknownTopicOrPartitionError } from './errors.ts'
 import { loadMetaProperties } from './meta-properties.ts'
@@ -23,6 +25,8 @@ export const PARTITIONS_PER_TOPIC_MAX = 10_000
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/
 const PARTITION_DIR = /^(.+)-(\d+)$/
 const DELETING_MARKER = 'deleting'
+/** Log start offsets that DeleteRecords moved inside a segment (Kafka's file name). */
+const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint'
 /** setInterval cannot wait longer than this; longer intervals mean "never" here. */
 const TIMER_MS_MAX = 2 ** 31 - 1
 /** Partitions opened at once at startup: enough to overlap I/O, few enough to bound open files. */
@@ -67,6 +71,10 @@ export class LogManager {
   readonly storage: Storage
   readonly config: Readonly<LogConfig>
   readonly #checkpoint: OffsetCheckpointFile
+  readonly #logStarts: OffsetCheckpointFile
+  /** Per-topic overrides on disk, and the LogConfig each topic's partitions share (changed in place by AlterConfigs). */
+  readonly topicConfigs: TopicConfigFile
+  readonly #topicLogConfigs = new Map<string, LogConfig>()
   readonly #topics = new Map<string, PartitionLog[]>()
   readonly #pending = new Set<string>()
   readonly #clock: () => number
@@ -74,12 +82,14 @@ export class LogManager {
   readonly #timers: NodeJS.Timeout[] = []
   #closed = false
 
-  private constructor (options: LogManagerOptions, storage: Storage, clusterId: string, checkpoint: OffsetCheckpointFile) {
+  private constructor (options: LogManagerOptions, storage: Storage, clusterId: string, checkpoint: OffsetCheckpointFile, logStarts: OffsetCheckpointFile, topicConfigs: TopicConfigFile) {
     this.brokerId = options.brokerId
     this.clusterId = clusterId
     this.storage = storage
     this.config = options.config
     this.#checkpoint = checkpoint
+    this.#logStarts = logStarts
+    this.topicConfigs = topicConfigs
     this.#clock = options.clock ?? Date.now
     this.#onBackgroundError = options.onBackgroundError ?? (() => {})
   }
@@ -89,7 +99,10 @@ export class LogManager {
     try {
       const meta = await loadMetaProperties(storage, options.brokerId, options.clusterId)
       const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
-      const manager = new LogManager(options, storage, meta.clusterId, checkpoint)
+      const logStarts = await OffsetCheckpointFile.load(storage, LOG_START_OFFSET_CHECKPOINT_FILE)
+      const topicConfigs = await TopicConfigFile.load(storage)
+      if (topicConfigs.loadError !== null) options.onBackgroundError?.(new Error(`topic configs ignored, broker defaults apply: ${topicConfigs.loadError}`))
+      const manager = new LogManager(options, storage, meta.clusterId, checkpoint, logStarts, topicConfigs)
       await manager.#openExisting()
       await checkpoint.write()
       manager.#startTimers()
@@ -112,6 +125,7 @@ export class LogManager {
       if (marker) {
         await this.#removePartitionDir(entry.name)
         this.#checkpoint.delete(match[1]!, partition)
+        this.#logStarts.delete(match[1]!, partition)
         continue
       }
       if (!found.has(match[1]!)) found.set(match[1]!, new Set())
@@ -136,7 +150,21 @@ export class LogManager {
   }
 
   #openPartition (topic: string, partition: number): Promise<PartitionLog> {
-    return PartitionLog.open({ storage: this.storage, topic, partition, config: this.config, checkpoint: this.#checkpoint, clock: this.#clock })
+    const logStartOffset = this.#logStarts.get(topic, partition)
+    return PartitionLog.open({ storage: this.storage, topic, partition, config: this.#logConfigFor(topic), checkpoint: this.#checkpoint, logStartOffset, clock: this.#clock })
+  }
+
+  #logConfigFor (topic: string): LogConfig {
+    let config = this.#topicLogConfigs.get(topic)
+    if (config === undefined) this.#topicLogConfigs.set(topic, config = applyTopicOverrides(this.config, this.topicConfigs.get(topic)))
+    return config
+  }
+
+  /** AlterConfigs: replaces a topic's overrides; its partitions see the new values at once. */
+  async setTopicConfig (name: string, overrides: TopicOverrides): Promise<void> {
+    if (!this.#topics.has(name)) throw new UnknownTopicOrPartitionError(`topic ${name} does not exist`)
+    await this.topicConfigs.set(name, overrides)
+    Object.assign(this.#logConfigFor(name), applyTopicOverrides(this.config, overrides))
   }
 
   async #removePartitionDir (dir: string): Promise<void> {
@@ -181,7 +209,7 @@ export class LogManager {
     for (const partitions of this.#topics.values()) yield * partitions
   }
 
-  async createTopic (name: string, partitionCount: number): Promise<void> {
+  async createTopic (name: string, partitionCount: number, overrides: TopicOverrides = {}): Promise<void> {
     validateTopicName(name)
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > PARTITIONS_PER_TOPIC_MAX) {
       throw new InvalidPartitionsError(`partition count must be an integer in [1, ${PARTITIONS_PER_TOPIC_MAX}], got ${partitionCount}`)
@@ -189,12 +217,39 @@ export class LogManager {
     if (this.#topics.has(name) || this.#pending.has(name)) throw new TopicExistsError(name)
     this.#pending.add(name)
     try {
+      // Written before any partition exists, so a crash never leaves the topic without them.
+      await this.topicConfigs.set(name, overrides)
+      this.#topicLogConfigs.delete(name)
       const partitions: PartitionLog[] = []
       for (let index = 0; index < partitionCount; index++) {
         this.#checkpoint.delete(name, index)
+        this.#logStarts.delete(name, index)
         partitions.push(await this.#openPartition(name, index))
       }
       this.#topics.set(name, partitions)
+    } finally {
+      this.#pending.delete(name)
+    }
+    await this.#checkpoint.write()
+  }
+
+  /** Raises a topic's partition count (CreatePartitions); existing partitions stay as they are. */
+  async addPartitions (name: string, partitionCount: number): Promise<void> {
+    const partitions = this.#topics.get(name)
+    if (partitions === undefined || this.#pending.has(name)) throw new UnknownTopicOrPartitionError(`topic ${name} does not exist`)
+    if (!Number.isInteger(partitionCount) || partitionCount <= partitions.length || partitionCount > PARTITIONS_PER_TOPIC_MAX) {
+      throw new InvalidPartitionsError(`partition count must be an integer in [${partitions.length + 1}, ${PARTITIONS_PER_TOPIC_MAX}], got ${partitionCount}`)
+    }
+    this.#pending.add(name)
+    try {
+      // Opened one by one and made visible together, so no reader sees a half-grown topic.
+      const added: PartitionLog[] = []
+      for (let index = partitions.length; index < partitionCount; index++) {
+        this.#checkpoint.delete(name, index)
+        this.#logStarts.delete(name, index)
+        added.push(await this.#openPartition(name, index))
+      }
+      partitions.push(...added)
     } finally {
       this.#pending.delete(name)
     }
@@ -211,11 +266,30 @@ export class LogManager {
       for (const log of partitions) {
         await log.delete()
         this.#checkpoint.delete(name, log.partition)
+        this.#logStarts.delete(name, log.partition)
       }
+      await this.topicConfigs.set(name, {})
+      this.#topicLogConfigs.delete(name)
     } finally {
       this.#pending.delete(name)
     }
     await this.#checkpoint.write()
+    if (this.#logStarts.dirty) await this.#logStarts.write()
+  }
+
+  /**
+   * DeleteRecords for one partition: -1 means the high watermark. The new start is
+   * checkpointed before any segment goes, so a crash never brings deleted records back.
+   */
+  async deleteRecords (topic: string, partition: number, offset: number): Promise<number> {
+    const log = this.partition(topic, partition)
+    if (log === undefined) throw new UnknownTopicOrPartitionError(`${topic}-${partition} does not exist`)
+    const target = offset === -1 ? log.highWatermark : offset
+    if (target < 0 || target > log.highWatermark) throw new OffsetOutOfRangeError(target, log.logStartOffset, log.highWatermark)
+    if (target <= log.logStartOffset) return log.logStartOffset
+    this.#logStarts.set(topic, partition, target)
+    await this.#logStarts.write()
+    return log.deleteRecordsBefore(target)
   }
 
   /** Applies retention to every partition; returns how many segments were deleted. */

@@ -53,6 +53,8 @@ export interface PartitionLogOptions {
   config: Readonly<LogConfig>
   /** Where the recovery point is read at open and recorded after each fsync. */
   checkpoint: OffsetCheckpointFile
+  /** A log start offset that DeleteRecords moved inside the first segment (checkpointed by the manager). */
+  logStartOffset?: number
   /** Wall clock in ms (tests replace it to exercise log.roll.ms). */
   clock?: () => number
 }
@@ -107,7 +109,7 @@ export class PartitionLog {
     this.#clock = options.clock ?? Date.now
     this.#segments = recovered.segments
     this.recovery = recovered
-    this.#logStartOffset = recovered.segments[0]!.baseOffset
+    this.#logStartOffset = Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset)
     this.#logEndOffset = recovered.logEndOffset
     this.#highWatermark = recovered.logEndOffset
     this.#recoveryPoint = recoveryPoint
@@ -402,9 +404,23 @@ export class PartitionLog {
       this.#rollRequested = true
       this.#scheduleDrain()
     }
-    if (plan.deleteCount === 0) return 0
-    const deleted = this.#segments.splice(0, plan.deleteCount)
-    this.#logStartOffset = this.#segments[0]!.baseOffset
+    if (plan.deleteCount > 0) await this.#deleteOldest(plan.deleteCount)
+    return plan.deleteCount
+  }
+
+  /** DeleteRecords: offsets below `offset` become unreadable, and segments wholly below it go. */
+  async deleteRecordsBefore (offset: number): Promise<number> {
+    if (this.#offline !== null) throw this.#offline
+    if (offset > this.#highWatermark) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
+    this.#logStartOffset = Math.max(this.#logStartOffset, offset)
+    const wholly = this.#segments.slice(0, -1).filter(segment => segment.nextOffset <= this.#logStartOffset).length
+    if (wholly > 0) await this.#deleteOldest(wholly)
+    return this.#logStartOffset
+  }
+
+  async #deleteOldest (count: number): Promise<void> {
+    const deleted = this.#segments.splice(0, count)
+    this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
     this.#updateRecoveryPoint()
     try {
       for (const segment of deleted) await segment.destroy(this.#storage)
@@ -412,7 +428,6 @@ export class PartitionLog {
       this.#goOffline(error)
       throw this.#offline ?? error
     }
-    return plan.deleteCount
   }
 
   // A failed read fails that request only (KAFKA_STORAGE_ERROR for the partition): the log's

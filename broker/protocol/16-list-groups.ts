@@ -1,20 +1,27 @@
-// ListGroups v0-2 (flexible from v3). Used by admin clients and our own tests.
+// ListGroups v0-4 (flexible from v3). Used by admin clients and our own tests.
 //
 //   Request v0-2 => (empty)
-//   Request v3   => tagged fields only (states_filter arrives in v4, which we do not offer)
+//   Request v3   => tagged fields only
+//   Request v4   => states_filter [compact string], tagged fields
 //   Response v0   => error_code int16, groups [group_id string, protocol_type string]
-//   Response v1-2 => throttle_time_ms int32, then v0
+//   Response v1-3 => throttle_time_ms int32, then v0
+//   Response v4   => v3 + group_state string per group
 //
 // protocol_type is "consumer" for consumer groups and "" for groups that only commit offsets.
+// v5 (types_filter, group_type) belongs to the new consumer protocol, which we do not speak.
 
-import { type ApiCodec, readArr, readStr, readTags, writeArr, writeStr, writeTags } from './api.ts'
+import { type ApiCodec, readArr, readStr, readStrArr, readTags, writeArr, writeStr, writeStrArr, writeTags } from './api.ts'
 
-/** The request has no fields in the versions we offer. */
-export type ListGroupsRequest = Record<string, never>
+export interface ListGroupsRequest {
+  /** v4+: only groups in one of these states; empty means every state. */
+  statesFilter?: string[]
+}
 
 export interface ListedGroup {
   groupId: string
   protocolType: string
+  /** v4+ only. */
+  groupState?: string
 }
 
 export interface ListGroupsResponse {
@@ -25,21 +32,25 @@ export interface ListGroupsResponse {
 }
 
 const FLEXIBLE_VERSION = 3
+const STATES_VERSION = 4
 
 export const ListGroups: ApiCodec<ListGroupsRequest, ListGroupsResponse> = {
   key: 16,
   name: 'ListGroups',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
   flexibleVersion: FLEXIBLE_VERSION,
 
-  encodeRequest (w, version) {
+  encodeRequest (w, version, req) {
+    if (version >= STATES_VERSION) writeStrArr(w, true, req.statesFilter ?? [])
     writeTags(w, version >= FLEXIBLE_VERSION)
   },
 
   decodeRequest (r, version) {
+    const request: ListGroupsRequest = {}
+    if (version >= STATES_VERSION) request.statesFilter = readStrArr(r, true)
     readTags(r, version >= FLEXIBLE_VERSION)
-    return {}
+    return request
   },
 
   encodeResponse (w, version, res) {
@@ -49,6 +60,7 @@ export const ListGroups: ApiCodec<ListGroupsRequest, ListGroupsResponse> = {
     writeArr(w, flex, res.groups, (w, g) => {
       writeStr(w, flex, g.groupId)
       writeStr(w, flex, g.protocolType)
+      if (version >= STATES_VERSION) writeStr(w, flex, g.groupState ?? '')
       writeTags(w, flex)
     })
     writeTags(w, flex)
@@ -59,10 +71,10 @@ export const ListGroups: ApiCodec<ListGroupsRequest, ListGroupsResponse> = {
     const throttleTimeMs = version >= 1 ? r.readInt32() : 0
     const errorCode = r.readInt16()
     const groups = readArr(r, flex, r => {
-      const groupId = readStr(r, flex)
-      const protocolType = readStr(r, flex)
+      const group: ListedGroup = { groupId: readStr(r, flex), protocolType: readStr(r, flex) }
+      if (version >= STATES_VERSION) group.groupState = readStr(r, flex)
       readTags(r, flex)
-      return { groupId, protocolType }
+      return group
     })
     readTags(r, flex)
     return { throttleTimeMs, errorCode, groups }

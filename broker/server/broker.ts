@@ -14,6 +14,7 @@ import type { PartitionLog } from '../log/partition-log.ts'
 import { logConfigFrom } from './log-config.ts'
 import { FetchWaiters } from './fetch-waiters.ts'
 import { Metrics, type PartitionGauge } from './metrics.ts'
+import { mergeTopicConfigs, topicSettings, type TopicSettings } from './topic-settings.ts'
 
 /** Leader epoch of every partition until replication and elections exist. */
 export const LEADER_EPOCH = 0
@@ -46,6 +47,8 @@ export class Broker {
   /** sluice.sink: produce is acknowledged and discarded (offsets counted here only). */
   readonly sink: boolean
   readonly #sinkOffsets = new Map<string, number>()
+  /** Resolved per-topic values, dropped whenever a topic's configs change. */
+  readonly #settings = new Map<string, TopicSettings>()
   /** What Metadata tells clients to connect to; set once the listener is bound. */
   advertised: Address = { host: '127.0.0.1', port: 0 }
 
@@ -84,16 +87,19 @@ export class Broker {
   }
 
   /** Creates a topic; answers with a Kafka error code and message. */
-  async createTopic (name: string, partitionCount: number, validateOnly = false): Promise<{ errorCode: number, message: string | null }> {
+  async createTopic (name: string, partitionCount: number, validateOnly = false, configs: ReadonlyArray<{ name: string, value: string | null }> = []): Promise<{ errorCode: number, message: string | null }> {
     const problem = topicNameProblem(name)
     if (problem !== null) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: problem }
     if (this.partitionCount(name) !== undefined) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, message: `topic "${name}" already exists` }
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > 10_000) {
       return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `partition count must be 1-10000 (got ${partitionCount})` }
     }
+    const merged = mergeTopicConfigs(this.config, {}, configs)
+    if ('problem' in merged) return { errorCode: ErrorCode.INVALID_CONFIG, message: merged.problem }
     if (validateOnly) return { errorCode: ErrorCode.NONE, message: null }
+    this.#settings.delete(name)
     try {
-      await this.logs.createTopic(name, partitionCount)
+      await this.logs.createTopic(name, partitionCount, merged.overrides)
     } catch (err) {
       // Two requests creating one topic at once: the log manager refuses the second.
       if (err instanceof KafkaStorageError) this.log(`creating topic ${name} failed: ${err.message}`)
@@ -112,8 +118,34 @@ export class Broker {
     return errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : errorCode
   }
 
+  /** The per-topic values handlers need (max.message.bytes, min.insync.replicas, message.timestamp.type, ...). */
+  topicSettings (topic: string): TopicSettings {
+    let settings = this.#settings.get(topic)
+    if (settings === undefined) {
+      settings = topicSettings(this.config, this.logs.topicConfigs.get(topic))
+      if (this.partitionCount(topic) !== undefined) this.#settings.set(topic, settings)
+    }
+    return settings
+  }
+
+  /**
+   * AlterConfigs (replace: every key not named goes back to its default) and
+   * IncrementalAlterConfigs (changes applied to the current overrides; value null deletes).
+   */
+  async alterTopicConfig (topic: string, changes: ReadonlyArray<{ name: string, value: string | null }>, replace: boolean, validateOnly: boolean): Promise<{ errorCode: number, message: string | null }> {
+    if (this.partitionCount(topic) === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: 'topic does not exist' }
+    if (INTERNAL_TOPICS.has(topic)) return { errorCode: ErrorCode.INVALID_REQUEST, message: 'the configs of an internal topic cannot change' }
+    const merged = mergeTopicConfigs(this.config, replace ? {} : this.logs.topicConfigs.get(topic), changes)
+    if ('problem' in merged) return { errorCode: ErrorCode.INVALID_CONFIG, message: merged.problem }
+    if (validateOnly) return { errorCode: ErrorCode.NONE, message: null }
+    await this.logs.setTopicConfig(topic, merged.overrides)
+    this.#settings.delete(topic)
+    return { errorCode: ErrorCode.NONE, message: null }
+  }
+
   async deleteTopic (name: string): Promise<number> {
     if (this.partitionCount(name) === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    this.#settings.delete(name)
     await this.logs.deleteTopic(name)
     return ErrorCode.NONE
   }
@@ -132,8 +164,8 @@ export class Broker {
    * The append time to stamp on batches for `topic` under log.message.timestamp.type=
    * LogAppendTime, or null under CreateTime (the producer's timestamps stand).
    */
-  logAppendTimeMs (_topic: string): number | null {
-    return this.config.get('log.message.timestamp.type') === 'LogAppendTime' ? Date.now() : null
+  logAppendTimeMs (topic: string): number | null {
+    return this.topicSettings(topic).messageTimestampType === 'LogAppendTime' ? Date.now() : null
   }
 
   /** The same check for every request that names a partition and an epoch. */

@@ -50,7 +50,10 @@ export async function startBrokerProcess (opts: StartOptions = {}): Promise<Brok
   const http = opts.httpPort === 'none' ? 'none' : `127.0.0.1:${opts.httpPort ?? 0}`
   const args = [CLI, 'broker', '--listen', `127.0.0.1:${opts.kafkaPort ?? 0}`, '--http', http, '--data-dir', dataDir]
   if (opts.configFile !== undefined) args.push('-c', opts.configFile)
-  for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('-o', `${k}=${v}`)
+  // Kafka's 3 s initial rebalance delay would only slow every group test down; tests that
+  // exercise the delay set it themselves.
+  const overrides = { 'group.initial.rebalance.delay.ms': 0, ...opts.overrides }
+  for (const [k, v] of Object.entries(overrides)) args.push('-o', `${k}=${v}`)
   // prlimit execs the broker, so the child's pid is the broker's.
   const child = opts.fileLimit === undefined
     ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })

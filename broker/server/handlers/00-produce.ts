@@ -3,7 +3,7 @@
 // header's maxTimestamp is set from its records (or to the append time under
 // log.message.timestamp.type=LogAppendTime), as Kafka does. A partition whose batches fail
 // gets CORRUPT_MESSAGE (or INVALID_RECORD / MESSAGE_TOO_LARGE) and the other partitions of
-// the request still append. acks=0 gets no response at all. acks=all needs min.insync.replicas replicas;
+// the request still append. acks=0 gets no response at all. acks=all needs the topic's min.insync.replicas;
 // a single node has one. Internal topics (__consumer_offsets) refuse client writes with
 // INVALID_TOPIC_EXCEPTION, as Kafka does. With sluice.sink the broker acknowledges without
 // validating or storing, so a benchmark measures its load generator alone.
@@ -35,7 +35,7 @@ export async function validateRecords (records: Buffer | null, batchBytesMax: nu
   let bytes = 0
   for (const batch of batches) {
     bytes += batch.length
-    if (batch.length > batchBytesMax) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: `batch of ${batch.length} bytes exceeds message.max.bytes (${batchBytesMax})` }
+    if (batch.length > batchBytesMax) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: `batch of ${batch.length} bytes exceeds max.message.bytes (${batchBytesMax})` }
     // Uncompressed batches, the common case, skip the promise.
     const check = isCompressed(batch) ? await validateBatch(batch, options) : validatePlainBatch(batch, options)
     if (check.errorCode !== ErrorCode.NONE) return { errorCode: check.errorCode, message: check.reason }
@@ -51,12 +51,13 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
   if (INTERNAL_TOPICS.has(topic)) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic} is internal: only the broker writes to it`)
   const log = broker.partition(topic, partitionIndex)
   if (log === undefined) return failed(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partitionIndex}`)
-  if (acks === -1 && broker.config.int('min.insync.replicas') > REPLICAS_IN_SYNC) {
-    return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${broker.config.int('min.insync.replicas')}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
+  const settings = broker.topicSettings(topic)
+  if (acks === -1 && settings.minInsyncReplicas > REPLICAS_IN_SYNC) {
+    return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${settings.minInsyncReplicas}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
   }
   if (broker.sink) return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset: broker.sinkAppend(topic, partitionIndex, records), logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }
   const logAppendTimeMs = broker.logAppendTimeMs(topic)
-  const batches = await validateRecords(records, broker.config.int('message.max.bytes'), logAppendTimeMs)
+  const batches = await validateRecords(records, settings.maxMessageBytes, logAppendTimeMs)
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {
     // Backpressure: a partition whose write queue is full makes the producer wait here.

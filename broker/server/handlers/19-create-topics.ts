@@ -1,6 +1,6 @@
 // CreateTopics v0-4. num_partitions -1 means num.partitions; replication factor must be
 // -1 or 1 on a single node; manual replica assignments are refused. Topic configs are
-// accepted and ignored (per-topic configs are not implemented; broker keys apply).
+// checked (INVALID_CONFIG names an unknown key or bad value) and kept per topic.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { CreateTopics, type CreatableTopic, type CreatableTopicResult } from '../../protocol/19-create-topics.ts'
@@ -16,7 +16,7 @@ async function create (broker: Broker, topic: CreatableTopic, validateOnly: bool
     return result(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${topic.replicationFactor} is larger than the ${REPLICAS_AVAILABLE} available broker`)
   }
   const partitions = topic.numPartitions === -1 ? broker.config.int('num.partitions') : topic.numPartitions
-  const { errorCode, message } = await broker.createTopic(topic.name, partitions, validateOnly)
+  const { errorCode, message } = await broker.createTopic(topic.name, partitions, validateOnly, topic.configs)
   return result(errorCode, message)
 }
 

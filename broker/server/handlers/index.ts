@@ -19,6 +19,12 @@ import { apiVersionsHandler } from './18-api-versions.ts'
 import { createTopicsHandler } from './19-create-topics.ts'
 import { deleteTopicsHandler } from './20-delete-topics.ts'
 import { describeConfigsHandler } from './32-describe-configs.ts'
+import { deleteRecordsHandler } from './21-delete-records.ts'
+import { alterConfigsHandler } from './33-alter-configs.ts'
+import { createPartitionsHandler } from './37-create-partitions.ts'
+import { deleteGroupsHandler } from './42-delete-groups.ts'
+import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts'
+import { offsetDeleteHandler } from './47-offset-delete.ts'
 
 export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegistry {
   const registry: HandlerRegistry = new HandlerRegistry([
@@ -38,7 +44,13 @@ export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegis
     apiVersionsHandler(() => registry),
     createTopicsHandler,
     deleteTopicsHandler,
+    deleteRecordsHandler,
     describeConfigsHandler,
+    alterConfigsHandler,
+    createPartitionsHandler,
+    deleteGroupsHandler,
+    incrementalAlterConfigsHandler,
+    offsetDeleteHandler,
     ...extra,
   ])
   return registry

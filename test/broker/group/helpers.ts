@@ -12,6 +12,7 @@ import { makeDataDir, removeDir, startBrokerProcess, type BrokerProcess } from '
 export const FAST_GROUP_SETTINGS: Record<string, string | number | boolean> = {
   'group.min.session.timeout.ms': 500,
   'offsets.topic.num.partitions': 5,
+  'group.initial.rebalance.delay.ms': 0,
 }
 
 export { makeDataDir, removeDir }

@@ -190,6 +190,34 @@ describe('rebalance state machine', () => {
   })
 })
 
+describe('static leader restart (KIP-345)', () => {
+  let f: Fixture
+  beforeEach(async () => { f = await openFixture() })
+  afterEach(async () => { await f.close() })
+
+  it('a restarted static leader keeps the generation and every assignment: no rebalance', async () => {
+    const a = await f.coordinator.join(joinParams({ clientId: 'a', groupInstanceId: 'ia' }))
+    const bJoin = f.coordinator.join(joinParams({ clientId: 'b', groupInstanceId: 'ib' }))
+    const [ra, rb] = await Promise.all([f.coordinator.join(joinParams({ clientId: 'a', groupInstanceId: 'ia', memberId: a.memberId })), bJoin])
+    const { generationId, leader } = ra
+    expect(leader).toBe(a.memberId)
+    const assignments = [{ memberId: a.memberId, assignment: Buffer.from('A') }, { memberId: rb.memberId, assignment: Buffer.from('B') }]
+    await Promise.all([
+      f.coordinator.sync({ groupId: 'g', generationId, memberId: a.memberId, groupInstanceId: 'ia', assignments }),
+      f.coordinator.sync({ groupId: 'g', generationId, memberId: rb.memberId, groupInstanceId: 'ib', assignments: [] }),
+    ])
+    const restarted = await f.coordinator.join(joinParams({ clientId: 'a', groupInstanceId: 'ia' }))
+    // As Kafka: the old leader id, so the restarted leader does not run a trivial assignment.
+    expect(restarted).toMatchObject({ errorCode: ErrorCode.NONE, generationId, leader: a.memberId, members: [] })
+    expect(restarted.memberId).not.toBe(a.memberId)
+    const group = f.coordinator.get('g')!
+    expect([group.state, group.generationId, group.leaderId]).toEqual(['Stable', generationId, restarted.memberId])
+    expect(f.coordinator.heartbeat({ groupId: 'g', memberId: rb.memberId, generationId, groupInstanceId: 'ib' })).toBe(ErrorCode.NONE)
+    expect(await f.coordinator.sync({ groupId: 'g', generationId, memberId: restarted.memberId, groupInstanceId: 'ia', assignments: [] }))
+      .toEqual({ errorCode: ErrorCode.NONE, assignment: Buffer.from('A') })
+  })
+})
+
 describe('initial rebalance delay and static members', () => {
   let f: Fixture
   beforeEach(async () => { f = await openFixture({ initialRebalanceDelayMs: 1000 }) })

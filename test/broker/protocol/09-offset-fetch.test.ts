@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { OffsetFetch, type OffsetFetchResponse } from '../../../broker/protocol/09-offset-fetch.ts'
+import { OffsetFetch, type OffsetFetchRequest, type OffsetFetchResponse } from '../../../broker/protocol/09-offset-fetch.ts'
 import { ProtocolError, Reader } from '../../../broker/protocol/reader.ts'
-import { codecVersionTests, encodeWith, expectRequestRoundTrip, hex } from './codec-helpers.ts'
+import { codecVersionTests, encodeWith, expectEveryCutThrows, expectRequestRoundTrip, expectResponseRoundTrip, hex } from './codec-helpers.ts'
 
-const request = {
+const request: OffsetFetchRequest = {
   groupId: 'group-a',
   topics: [{ name: 'orders', partitionIndexes: [0, 1, 7] }, { name: 'none', partitionIndexes: [] }],
 }
@@ -21,6 +21,7 @@ const response: OffsetFetchResponse = {
 }
 
 function expectedResponse (v: number): OffsetFetchResponse {
+  if (v >= 8) return { throttleTimeMs: response.throttleTimeMs, topics: [], errorCode: 0, groups: [] }
   return {
     throttleTimeMs: v >= 3 ? response.throttleTimeMs : 0,
     topics: response.topics.map(t => ({
@@ -32,11 +33,32 @@ function expectedResponse (v: number): OffsetFetchResponse {
 }
 
 describe('OffsetFetch codec', () => {
-  it('advertises v0-5 and knows v6 is flexible', () => {
-    expect([OffsetFetch.key, OffsetFetch.minVersion, OffsetFetch.maxVersion, OffsetFetch.flexibleVersion]).toEqual([9, 0, 5, 6])
+  it('advertises v0-8 and knows v6 is flexible', () => {
+    expect([OffsetFetch.key, OffsetFetch.minVersion, OffsetFetch.maxVersion, OffsetFetch.flexibleVersion]).toEqual([9, 0, 8, 6])
   })
 
-  codecVersionTests(OffsetFetch, { request, expectedRequest: () => request, response, expectedResponse })
+  // v8 names groups in their own array; the single-group fields are not on the wire there.
+  const expectedRequest = (v: number): OffsetFetchRequest => {
+    if (v >= 8) return { groupId: '', topics: null, requireStable: false, groups: [] }
+    return v >= 7 ? { ...request, requireStable: false } : request
+  }
+  codecVersionTests(OffsetFetch, { request, expectedRequest, response, expectedResponse })
+
+  it('v7 carries require_stable; v8 carries several groups, each with its own topics and error', () => {
+    expectRequestRoundTrip(OffsetFetch, 7, { ...request, requireStable: true }, { ...request, requireStable: true })
+    const groups = [{ groupId: 'a', topics: null }, { groupId: 'b', topics: [{ name: 't', partitionIndexes: [0, 2] }] }]
+    const v8 = { groupId: '', topics: null, requireStable: true, groups }
+    const bytes = expectRequestRoundTrip(OffsetFetch, 8, v8, v8)
+    expectEveryCutThrows(bytes, r => OffsetFetch.decodeRequest(r, 8))
+    const res: OffsetFetchResponse = {
+      throttleTimeMs: 1,
+      topics: [],
+      errorCode: 0,
+      groups: [{ groupId: 'a', topics: response.topics, errorCode: 0 }, { groupId: 'b', topics: [], errorCode: 69 }],
+    }
+    const resBytes = expectResponseRoundTrip(OffsetFetch, 8, res, res)
+    expectEveryCutThrows(resBytes, r => OffsetFetch.decodeResponse(r, 8))
+  })
 
   it('carries a null topics array ("all topics") from v2 on', () => {
     for (const v of [2, 3, 4, 5, 6]) {

@@ -5,19 +5,29 @@ import { codecVersionTests, encodeWith, expectEveryCutThrows, hex } from './code
 const response: ListGroupsResponse = {
   throttleTimeMs: 1,
   errorCode: 0,
-  groups: [{ groupId: 'group-a', protocolType: 'consumer' }, { groupId: 'offsets-only', protocolType: '' }],
+  groups: [{ groupId: 'group-a', protocolType: 'consumer', groupState: 'Stable' }, { groupId: 'offsets-only', protocolType: '', groupState: 'Empty' }],
 }
 
 describe('ListGroups codec', () => {
-  it('advertises v0-2 and knows v3 is flexible', () => {
-    expect([ListGroups.key, ListGroups.minVersion, ListGroups.maxVersion, ListGroups.flexibleVersion]).toEqual([16, 0, 2, 3])
+  it('advertises v0-4 and knows v3 is flexible', () => {
+    expect([ListGroups.key, ListGroups.minVersion, ListGroups.maxVersion, ListGroups.flexibleVersion]).toEqual([16, 0, 4, 3])
   })
 
   codecVersionTests(ListGroups, {
-    request: {},
-    expectedRequest: () => ({}),
+    request: { statesFilter: ['Stable', 'Empty'] },
+    expectedRequest: v => (v >= 4 ? { statesFilter: ['Stable', 'Empty'] } : {}),
     response,
-    expectedResponse: v => ({ ...response, throttleTimeMs: v >= 1 ? response.throttleTimeMs : 0 }),
+    expectedResponse: v => ({
+      ...response,
+      throttleTimeMs: v >= 1 ? response.throttleTimeMs : 0,
+      groups: response.groups.map(g => (v >= 4 ? g : { groupId: g.groupId, protocolType: g.protocolType })),
+    }),
+  })
+
+  it('writes the v4 states filter and group state as compact strings', () => {
+    expect(encodeWith(w => { ListGroups.encodeRequest(w, 4, { statesFilter: ['Empty'] }) }).toString('hex')).toBe(hex('02 06 456d707479 00').toString('hex'))
+    const bytes = encodeWith(w => { ListGroups.encodeResponse(w, 4, { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: '', groupState: 'Dead' }] }) })
+    expect(bytes.toString('hex')).toBe(hex('00000000 0000 02 0267 01 0544656164 00 00').toString('hex'))
   })
 
   it('has an empty request body before v3 and only a tag buffer at v3', () => {

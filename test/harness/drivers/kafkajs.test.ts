@@ -12,7 +12,7 @@ describe('kafkajs driver', () => {
   let cluster: ProcessCluster
   let driver: BenchmarkDriver
   beforeAll(async () => {
-    cluster = await new ProcessBackend().start({ brokers: 1, brokerConfig: {} })
+    cluster = await new ProcessBackend().start({ brokers: 1, brokerConfig: { 'group.initial.rebalance.delay.ms': 0 } })
     driver = createDriver('kafkajs', driverOptions(cluster))
   })
   afterAll(async () => {

@@ -12,7 +12,7 @@ describe('platformatic driver', () => {
   let cluster: ProcessCluster
   let driver: BenchmarkDriver
   beforeAll(async () => {
-    cluster = await new ProcessBackend().start({ brokers: 1, brokerConfig: {} })
+    cluster = await new ProcessBackend().start({ brokers: 1, brokerConfig: { 'group.initial.rebalance.delay.ms': 0 } })
     driver = createDriver('platformatic', driverOptions(cluster))
   })
   afterAll(async () => {
