@@ -51,6 +51,11 @@ export const ErrorCode = {
   GROUP_MAX_SIZE_REACHED: 81,
   FENCED_INSTANCE_ID: 82,
   INVALID_RECORD: 87,
+  // KRaft (metadata quorum) errors.
+  INCONSISTENT_VOTER_SET: 94,
+  SNAPSHOT_NOT_FOUND: 98,
+  POSITION_OUT_OF_RANGE: 99,
+  INCONSISTENT_CLUSTER_ID: 104,
 } as const
 
 export type ErrorCodeNumber = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,0 +1,180 @@
+// A simulated metadata quorum: RaftNode cores over MemoryRaftLogs, a SimNetwork between
+// them, a simulated disk (fsync completes a few ms after it is asked for), and a KvMachine
+// per node fed with committed entries. Time is virtual: events run in order from one
+// queue, so a seed replays exactly. Killing a node drops its core and its unflushed log
+// tail; its quorum-state and flushed log survive for the restart.
+
+import { Prng } from '../chaos/prng.ts'
+import { MemoryRaftLog } from '../../broker/cluster/raft/memory-log.ts'
+import { RaftNode } from '../../broker/cluster/raft/raft-node.ts'
+import type { DebugFaults, Envelope, NodeId, Output, QuorumStateRecord, RaftConfig } from '../../broker/cluster/raft/types.ts'
+import { QuorumChecker, SimulationFailure } from './checker.ts'
+import { EventQueue } from './event-queue.ts'
+import { KvMachine } from './kv-machine.ts'
+import { SimNetwork } from './network.ts'
+
+type SimEvent =
+  | { kind: 'deliver'; env: Envelope }
+  | { kind: 'tick'; node: NodeId }
+  | { kind: 'flush'; node: NodeId; incarnation: number; offset: number }
+
+interface SimNode {
+  id: NodeId
+  log: MemoryRaftLog
+  persisted: QuorumStateRecord | null
+  raft: RaftNode | null
+  kv: KvMachine
+  incarnation: number
+  tickAtMs: number
+}
+
+export interface SimClusterOptions {
+  seed: number
+  voters: NodeId[]
+  observers: NodeId[]
+  debug?: DebugFaults
+}
+
+export const SIM_TIMING = {
+  electionTimeoutMs: 1000,
+  fetchTimeoutMs: 2000,
+  requestTimeoutMs: 500,
+  fetchIntervalMs: 200,
+  fetchMaxEntries: 16,
+  snapshotChunkBytes: 256,
+} as const
+
+const SNAPSHOT_EVERY_ENTRIES = 25
+const FSYNC_DELAY_MS_MAX = 8
+const FULL_CHECK_EVERY_EVENTS = 512
+const EVENTS_PER_SIM_SECOND_MAX = 50_000
+
+export class SimCluster {
+  nowMs = 0
+  events = 0
+  readonly network: SimNetwork
+  readonly checker: QuorumChecker
+  readonly nodes = new Map<NodeId, SimNode>()
+  readonly #queue = new EventQueue<SimEvent>()
+  readonly #opts: SimClusterOptions
+  readonly #disk: Prng
+
+  constructor (opts: SimClusterOptions) {
+    this.#opts = opts
+    this.network = new SimNetwork(Prng.derive(opts.seed, 1))
+    this.#disk = Prng.derive(opts.seed, 2)
+    this.checker = new QuorumChecker(opts.voters)
+    for (const id of [...opts.voters, ...opts.observers]) {
+      this.nodes.set(id, { id, log: new MemoryRaftLog(), persisted: null, raft: null, kv: new KvMachine(), incarnation: 0, tickAtMs: Infinity })
+      this.restart(id)
+    }
+  }
+
+  get logs (): Map<NodeId, MemoryRaftLog> {
+    return new Map([...this.nodes].map(([id, n]) => [id, n.log]))
+  }
+
+  alive (id: NodeId): boolean { return this.nodes.get(id)!.raft !== null }
+
+  kill (id: NodeId): void {
+    const node = this.nodes.get(id)!
+    node.raft = null
+    node.log.crash()
+    node.tickAtMs = Infinity
+    this.checker.checkDurableMajority(this.logs)
+  }
+
+  restart (id: NodeId): void {
+    const node = this.nodes.get(id)!
+    if (node.raft !== null) return
+    node.incarnation++
+    node.kv = new KvMachine()
+    const cfg: RaftConfig = { nodeId: id, voters: this.#opts.voters, ...SIM_TIMING, debug: this.#opts.debug }
+    const random = Prng.derive(this.#opts.seed, 1000 + id * 1000 + node.incarnation)
+    node.raft = new RaftNode(cfg, node.log, random, node.persisted, this.nowMs)
+    this.checker.onRestart(id)
+    this.#apply(node, node.raft.tick(this.nowMs))
+  }
+
+  /** The live leader with the highest epoch, if any. */
+  leader (): RaftNode | null {
+    let best: RaftNode | null = null
+    for (const node of this.nodes.values()) {
+      const status = node.raft?.status()
+      if (status?.role === 'leader' && (best === null || status.epoch > best.status().epoch)) best = node.raft
+    }
+    return best
+  }
+
+  /** Proposes one record to the current leader; returns its offset or null without a leader. */
+  propose (record: string): number | null {
+    const raft = this.leader()
+    if (raft === null) return null
+    const { result, output } = raft.propose([Buffer.from(record)], this.nowMs)
+    this.#apply(this.nodes.get(raft.nodeId)!, output)
+    return result.ok ? result.lastOffset : null
+  }
+
+  runUntil (endMs: number): void {
+    const budget = this.events + Math.max(1, (endMs - this.nowMs) / 1000) * EVENTS_PER_SIM_SECOND_MAX
+    while (this.#queue.peekMs() <= endMs) {
+      if (this.events++ > budget) throw new SimulationFailure(`more than ${EVENTS_PER_SIM_SECOND_MAX} events per simulated second: a message or timer loop`)
+      const { atMs, event } = this.#queue.pop()!
+      this.nowMs = atMs
+      this.#run(event)
+      if (this.events % FULL_CHECK_EVERY_EVENTS === 0) this.checker.checkDurableMajority(this.logs)
+    }
+    this.nowMs = endMs
+  }
+
+  #run (event: SimEvent): void {
+    if (event.kind === 'deliver') {
+      const node = this.nodes.get(event.env.to)!
+      if (node.raft === null || !this.network.open(event.env.from, event.env.to)) return
+      return this.#apply(node, node.raft.receive(event.env, this.nowMs))
+    }
+    const node = this.nodes.get(event.node)!
+    if (node.raft === null) return
+    if (event.kind === 'tick') {
+      if (node.tickAtMs !== this.nowMs) return
+      node.tickAtMs = Infinity
+      return this.#apply(node, node.raft.tick(this.nowMs))
+    }
+    if (event.incarnation !== node.incarnation) return
+    node.log.flushTo(event.offset)
+    this.#apply(node, node.raft.onFlushed(this.nowMs))
+  }
+
+  /** Carries out one Output in the order the core demands, then checks the invariants. */
+  #apply (node: SimNode, out: Output): void {
+    const raft = node.raft!
+    if (out.persist !== null) node.persisted = out.persist
+    for (const env of out.messages) {
+      for (const delayMs of this.network.plan(env)) this.#queue.push(this.nowMs + delayMs, { kind: 'deliver', env })
+    }
+    if (out.flush) this.#queue.push(this.nowMs + 1 + this.#disk.int(FSYNC_DELAY_MS_MAX), { kind: 'flush', node: node.id, incarnation: node.incarnation, offset: node.log.endOffset() })
+    if (out.loadSnapshot !== null) node.kv.restore(out.loadSnapshot)
+    for (const entry of out.committed) node.kv.apply(entry)
+    this.checker.afterStep(node.id, raft.status(), out)
+    this.checker.checkDurableMajority(this.logs, this.checker.committedEnd - 1)
+    this.#maybeSnapshot(node, raft)
+    this.#scheduleTick(node, raft)
+  }
+
+  #maybeSnapshot (node: SimNode, raft: RaftNode): void {
+    const start = node.log.startOffset()
+    const offset = Math.min(node.kv.appliedOffset, node.log.flushedEndOffset())
+    if (offset - start < SNAPSHOT_EVERY_ENTRIES) return
+    const data = node.kv.appliedOffset === offset ? node.kv.snapshot() : null
+    if (data === null) return
+    this.checker.recordSnapshot(node.id, offset, data)
+    this.#apply(node, raft.createSnapshot(offset, data, this.nowMs))
+  }
+
+  #scheduleTick (node: SimNode, raft: RaftNode): void {
+    const atMs = Math.max(this.nowMs, raft.nextDeadlineMs())
+    if (atMs >= node.tickAtMs || !Number.isFinite(atMs)) return
+    node.tickAtMs = atMs
+    this.#queue.push(atMs, { kind: 'tick', node: node.id })
+  }
+}
