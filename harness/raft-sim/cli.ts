@@ -7,7 +7,7 @@ import { Command } from 'commander'
 import type { DebugFaults } from '../../broker/cluster/raft/types.ts'
 import { runScenario, type ScenarioResult } from './scenario.ts'
 
-const DEBUG_RULES = ['grantTwoVotes', 'commitOldEpochByCount'] as const
+const DEBUG_RULES = ['grantTwoVotes', 'commitOldEpochByCount', 'truncateToHighWatermarkOnFollow'] as const
 
 interface CliOptions { seed?: string; seeds: string; from: string; voters?: string; observers?: string; debug: string[]; chaosMs?: string }
 
@@ -53,10 +53,12 @@ function main (): void {
 
 function runMany (from: number, count: number, base: Omit<Parameters<typeof runScenario>[0], 'seed'>): void {
   const startedMs = performance.now()
+  const totals = { kills: 0, truncations: 0, snapshotsInstalled: 0, leaderChanges: 0, recoveryMsMax: 0 }
   let failed = 0
   let lastLineMs = 0
   for (let seed = from; seed < from + count; seed++) {
     const result = runScenario({ seed, ...base })
+    addTotals(totals, result)
     if (!result.ok) {
       failed++
       console.log(`FAIL seed ${seed}: ${result.failure}\n  replay: ${result.replay}`)
@@ -69,12 +71,21 @@ function runMany (from: number, count: number, base: Omit<Parameters<typeof runS
       console.error(`sim: ${done}/${count} seeds, ${failed} failed, ${perSec.toFixed(1)} seeds/s`)
     }
   }
+  console.error(`sim: exercised ${totals.kills} kills, ${totals.leaderChanges} leader elections, ${totals.truncations} log truncations, ${totals.snapshotsInstalled} snapshot installs; slowest recovery ${totals.recoveryMsMax} ms`)
   process.exitCode = failed === 0 ? 0 : 1
+}
+
+function addTotals (totals: { kills: number; truncations: number; snapshotsInstalled: number; leaderChanges: number; recoveryMsMax: number }, r: ScenarioResult): void {
+  totals.kills += r.stats?.kills ?? 0
+  totals.truncations += r.stats?.truncations ?? 0
+  totals.snapshotsInstalled += r.stats?.snapshotsInstalled ?? 0
+  totals.leaderChanges += r.stats?.leaderChanges ?? 0
+  totals.recoveryMsMax = Math.max(totals.recoveryMsMax, r.recoveryMs)
 }
 
 function describe (r: ScenarioResult): string {
   const head = r.ok ? 'ok' : `FAIL: ${r.failure}`
-  return `seed ${r.seed} (${r.voters} voters, ${r.observers} observers): ${head}; ${r.events} events, ${r.committed} committed, recovery ${r.recoveryMs} ms\n  replay: ${r.replay}`
+  return `seed ${r.seed} (${r.voters} voters, ${r.observers} observers): ${head}; ${r.events} events, ${r.committed} committed, recovery ${r.recoveryMs} ms; ${JSON.stringify(r.stats)}\n  replay: ${r.replay}`
 }
 
 main()

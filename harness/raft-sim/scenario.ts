@@ -8,7 +8,7 @@
 import { Prng } from '../chaos/prng.ts'
 import type { DebugFaults, NodeId } from '../../broker/cluster/raft/types.ts'
 import { CALM } from './network.ts'
-import { SimCluster } from './sim-cluster.ts'
+import { SimCluster, type SimStats } from './sim-cluster.ts'
 
 export interface ScenarioOptions {
   seed: number
@@ -31,12 +31,13 @@ export interface ScenarioResult {
   committed: number
   /** Simulated ms from healing to the liveness proposal being committed. */
   recoveryMs: number
+  stats: SimStats | null
 }
 
 const STEP_MS = 100
 const CHAOS_MS_DEFAULT = 12_000
 export const LIVENESS_BOUND_MS = 20_000
-const FAULT_CHANCE_PER_STEP = 0.04
+const FAULT_CHANCE_PER_STEP = 0.1
 
 export function replayCommand (o: { seed: number; voters: number; observers: number; debug?: DebugFaults }): string {
   const flags = Object.entries(o.debug ?? {}).filter(([, on]) => on === true).map(([name]) => ` --debug ${name}`).join('')
@@ -50,10 +51,10 @@ export function runScenario (opts: ScenarioOptions): ScenarioResult {
   const voters = Array.from({ length: voterCount }, (_, i) => i + 1)
   const observers = Array.from({ length: observerCount }, (_, i) => 101 + i)
   const replay = replayCommand({ seed: opts.seed, voters: voterCount, observers: observerCount, debug: opts.debug })
-  const result: ScenarioResult = { seed: opts.seed, voters: voterCount, observers: observerCount, ok: false, failure: null, replay, events: 0, committed: 0, recoveryMs: -1 }
+  const result: ScenarioResult = { seed: opts.seed, voters: voterCount, observers: observerCount, ok: false, failure: null, replay, events: 0, committed: 0, recoveryMs: -1, stats: null }
   let cluster: SimCluster | null = null
   try {
-    cluster = new SimCluster({ seed: opts.seed, voters, observers, debug: opts.debug })
+    cluster = new SimCluster({ seed: opts.seed, voters, observers, debug: opts.debug, fetchMaxEntries: r.pick([1, 2, 4, 16]) })
     chaos(cluster, r, [...voters, ...observers], opts.chaosMs ?? CHAOS_MS_DEFAULT)
     result.recoveryMs = heal(cluster, opts.seed, [...voters, ...observers])
     cluster.checker.checkDurableMajority(cluster.logs)
@@ -63,6 +64,7 @@ export function runScenario (opts: ScenarioOptions): ScenarioResult {
   }
   result.events = cluster?.events ?? 0
   result.committed = cluster?.checker.committedEnd ?? 0
+  result.stats = cluster?.stats ?? null
   return result
 }
 

@@ -33,6 +33,8 @@ export interface SimClusterOptions {
   voters: NodeId[]
   observers: NodeId[]
   debug?: DebugFaults
+  /** Entries per fetch response; small values split replication into more steps. */
+  fetchMaxEntries?: number
 }
 
 export const SIM_TIMING = {
@@ -49,15 +51,20 @@ const FSYNC_DELAY_MS_MAX = 8
 const FULL_CHECK_EVERY_EVENTS = 512
 const EVENTS_PER_SIM_SECOND_MAX = 50_000
 
+/** What a run exercised, so a green run can show it was not a quiet one. */
+export interface SimStats { kills: number; truncations: number; snapshotsInstalled: number; maxEpoch: number; leaderChanges: number }
+
 export class SimCluster {
   nowMs = 0
   events = 0
+  readonly stats: SimStats = { kills: 0, truncations: 0, snapshotsInstalled: 0, maxEpoch: 0, leaderChanges: 0 }
   readonly network: SimNetwork
   readonly checker: QuorumChecker
   readonly nodes = new Map<NodeId, SimNode>()
   readonly #queue = new EventQueue<SimEvent>()
   readonly #opts: SimClusterOptions
   readonly #disk: Prng
+  #lastLeaderEpoch = 0
 
   constructor (opts: SimClusterOptions) {
     this.#opts = opts
@@ -79,6 +86,7 @@ export class SimCluster {
   kill (id: NodeId): void {
     const node = this.nodes.get(id)!
     node.raft = null
+    this.stats.kills++
     node.log.crash()
     node.tickAtMs = Infinity
     this.checker.checkDurableMajority(this.logs)
@@ -89,7 +97,8 @@ export class SimCluster {
     if (node.raft !== null) return
     node.incarnation++
     node.kv = new KvMachine()
-    const cfg: RaftConfig = { nodeId: id, voters: this.#opts.voters, ...SIM_TIMING, debug: this.#opts.debug }
+    const fetchMaxEntries = this.#opts.fetchMaxEntries ?? SIM_TIMING.fetchMaxEntries
+    const cfg: RaftConfig = { nodeId: id, voters: this.#opts.voters, ...SIM_TIMING, fetchMaxEntries, debug: this.#opts.debug }
     const random = Prng.derive(this.#opts.seed, 1000 + id * 1000 + node.incarnation)
     node.raft = new RaftNode(cfg, node.log, random, node.persisted, this.nowMs)
     this.checker.onRestart(id)
@@ -155,10 +164,22 @@ export class SimCluster {
     if (out.flush) this.#queue.push(this.nowMs + 1 + this.#disk.int(FSYNC_DELAY_MS_MAX), { kind: 'flush', node: node.id, incarnation: node.incarnation, offset: node.log.endOffset() })
     if (out.loadSnapshot !== null) node.kv.restore(out.loadSnapshot)
     for (const entry of out.committed) node.kv.apply(entry)
-    this.checker.afterStep(node.id, raft.status(), out)
+    const status = raft.status()
+    this.checker.afterStep(node.id, status, out)
+    this.#count(status.epoch, status.role, out)
     this.checker.checkDurableMajority(this.logs, this.checker.committedEnd - 1)
     this.#maybeSnapshot(node, raft)
     this.#scheduleTick(node, raft)
+  }
+
+  #count (epoch: number, role: string, out: Output): void {
+    for (const change of out.log) {
+      if (change.type === 'truncate') this.stats.truncations++
+      if (change.type === 'snapshotInstalled') this.stats.snapshotsInstalled++
+    }
+    if (role === 'leader' && epoch > this.#lastLeaderEpoch) this.stats.leaderChanges++
+    if (role === 'leader') this.#lastLeaderEpoch = Math.max(this.#lastLeaderEpoch, epoch)
+    this.stats.maxEpoch = Math.max(this.stats.maxEpoch, epoch)
   }
 
   #maybeSnapshot (node: SimNode, raft: RaftNode): void {

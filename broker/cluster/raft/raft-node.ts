@@ -12,7 +12,7 @@ import { electionTick, handleBeginQuorumEpoch, handleEndQuorumEpoch, handleVote,
 import { followerTick, handleFetchResponse, handleFetchSnapshotResponse, maybeFetch } from './follower.ts'
 import { describeReplicas, handleFetch, handleFetchSnapshot, leaderTick, resign, updateLeaderHighWatermark, type ReplicaDescription } from './leader.ts'
 import type { RaftLog } from './log.ts'
-import { appendLocal, deliverCommitted, emptyOutput, observeEpoch, electionDelayMs, type NodeState, type Role } from './state.ts'
+import { appendLocal, truncateToHighWatermark, deliverCommitted, emptyOutput, observeEpoch, electionDelayMs, type NodeState, type Role } from './state.ts'
 import { NO_NODE, type Envelope, type NodeId, type Output, type ProposeResult, type QuorumStateRecord, type RaftConfig, type Random } from './types.ts'
 
 export interface QuorumDescription {
@@ -55,6 +55,7 @@ export class RaftNode {
     else if (n.leaderId !== NO_NODE) {
       n.role = 'follower'
       n.fetchDeadlineMs = nowMs + n.cfg.fetchTimeoutMs
+      if (n.cfg.debug?.truncateToHighWatermarkOnFollow === true) truncateToHighWatermark(n)
     }
   }
 

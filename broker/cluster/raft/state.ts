@@ -112,6 +112,7 @@ export function becomeFollower (n: NodeState, epoch: number, leaderId: NodeId, n
   const keepVote = epoch === n.epoch ? n.votedFor : NO_NODE
   setElection(n, epoch, keepVote, leaderId)
   leave(n, 'follower')
+  if (n.cfg.debug?.truncateToHighWatermarkOnFollow === true) truncateToHighWatermark(n)
   n.fetchDeadlineMs = nowMs + n.cfg.fetchTimeoutMs
   // Only a message from the leader itself counts as contact (the callers set it), so a node
   // that merely heard of a leader still grants pre-votes when that leader is gone.
@@ -147,6 +148,14 @@ export function becomeLeader (n: NodeState, nowMs: number): void {
   // The leaderChange record is the entry of the leader's own epoch that commits everything before it.
   appendLocal(n, [{ offset: epochStartOffset, epoch: n.epoch, kind: 'leaderChange', data: new Uint8Array(0) }])
   n.nextDutyMs = nowMs
+}
+
+/** The pre-KIP-101 bug, kept behind a debug flag so the simulator can show it loses committed entries. */
+export function truncateToHighWatermark (n: NodeState): void {
+  const offset = Math.max(n.highWatermark, n.log.startOffset())
+  if (offset >= n.log.endOffset()) return
+  n.log.truncateTo(offset)
+  n.out.log.push({ type: 'truncate', toOffset: offset })
 }
 
 export function appendLocal (n: NodeState, entries: Entry[]): void {

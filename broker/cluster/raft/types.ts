@@ -146,6 +146,8 @@ export interface DebugFaults {
   grantTwoVotes?: boolean
   /** Advance the HW over a majority without waiting for an entry of the leader's own epoch. */
   commitOldEpochByCount?: boolean
+  /** On following a leader, cut the log back to the high watermark (Kafka before KIP-101). */
+  truncateToHighWatermarkOnFollow?: boolean
 }
 
 export const DEFAULT_RAFT_TIMING = {
