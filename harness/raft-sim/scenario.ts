@@ -36,7 +36,7 @@ export interface ScenarioResult {
 
 const STEP_MS = 100
 const CHAOS_MS_DEFAULT = 12_000
-export const LIVENESS_BOUND_MS = 20_000
+export const LIVENESS_BOUND_MS = 10_000
 const FAULT_CHANCE_PER_STEP = 0.1
 
 export function replayCommand (o: { seed: number; voters: number; observers: number; debug?: DebugFaults }): string {

@@ -79,9 +79,19 @@ function truncateToDivergence (n: NodeState, diverging: OffsetAndEpoch): void {
   n.out.log.push({ type: 'truncate', toOffset: offset })
 }
 
+/**
+ * A snapshot replaces the log only when the log does not already reach it: it ends before
+ * the snapshot, or at it but with another epoch (an uncommitted tail the leader can no
+ * longer point at, since it dropped that prefix). The HW is at most the log end, so it
+ * never goes back.
+ */
+function snapshotNeeded (n: NodeState, id: OffsetAndEpoch): boolean {
+  const end = n.log.endOffset()
+  return id.offset > end || (id.offset === end && n.log.lastEpoch() !== id.epoch)
+}
+
 function startDownload (n: NodeState, id: OffsetAndEpoch): void {
-  if (id.offset <= n.log.endOffset()) return
-  n.download = { id, chunks: [], position: 0 }
+  if (snapshotNeeded(n, id)) n.download = { id, chunks: [], position: 0 }
 }
 
 export function handleFetchSnapshotResponse (n: NodeState, env: Envelope, r: FetchSnapshotResponse, nowMs: number): void {
@@ -106,7 +116,7 @@ export function handleFetchSnapshotResponse (n: NodeState, env: Envelope, r: Fet
 
 function installDownload (n: NodeState, id: OffsetAndEpoch, data: Uint8Array): void {
   n.download = null
-  if (id.offset <= n.log.endOffset()) return
+  if (!snapshotNeeded(n, id)) return
   const snapshot = { endOffset: id.offset, epoch: id.epoch, data }
   n.log.installSnapshot(snapshot)
   n.out.log.push({ type: 'snapshotInstalled', endOffset: id.offset })
