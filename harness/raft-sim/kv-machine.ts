@@ -2,9 +2,9 @@
 // "key=value" strings applied to a map; a snapshot is the map as JSON. The controller will
 // implement the same three calls (apply, snapshot, restore) over its metadata image.
 
-import type { Entry, Snapshot } from '../../broker/cluster/raft/types.ts'
+import type { Entry, Snapshot, StateMachine } from '../../broker/cluster/raft/types.ts'
 
-export class KvMachine {
+export class KvMachine implements StateMachine {
   #map = new Map<string, string>()
   /** The next offset this machine expects (everything below is applied). */
   appliedOffset = 0

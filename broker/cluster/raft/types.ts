@@ -36,6 +36,19 @@ export interface QuorumStateRecord {
   leaderId: NodeId
 }
 
+/**
+ * What consumes committed entries (the controller's metadata image; a key/value map in the
+ * simulator). The driver calls restore() for Output.loadSnapshot, then apply() for each
+ * committed entry, and hands snapshot() to RaftNode.createSnapshot(appliedOffset, ...).
+ */
+export interface StateMachine {
+  /** The next offset it expects: everything below is applied. */
+  readonly appliedOffset: number
+  apply (entry: Entry): void
+  snapshot (): Uint8Array
+  restore (snapshot: Snapshot): void
+}
+
 // --- Messages (API keys as in Kafka; pre-vote is Vote v2 with preVote=true) ---
 
 export interface VoteRequest { type: 'vote'; epoch: number; candidateId: NodeId; lastEpoch: number; lastOffset: number; preVote: boolean }
