@@ -54,7 +54,7 @@ export function runScenario (opts: ScenarioOptions): ScenarioResult {
   const result: ScenarioResult = { seed: opts.seed, voters: voterCount, observers: observerCount, ok: false, failure: null, replay, events: 0, committed: 0, recoveryMs: -1, stats: null }
   let cluster: SimCluster | null = null
   try {
-    cluster = new SimCluster({ seed: opts.seed, voters, observers, debug: opts.debug, fetchMaxEntries: r.pick([1, 2, 4, 16]) })
+    cluster = new SimCluster({ seed: opts.seed, voters, observers, debug: opts.debug, fetchMaxEntries: r.pick([1, 2, 4, 16]), crashNewLeaderChance: r.pick([0, 0.1, 0.3]) })
     chaos(cluster, r, [...voters, ...observers], opts.chaosMs ?? CHAOS_MS_DEFAULT)
     result.recoveryMs = heal(cluster, opts.seed, [...voters, ...observers])
     cluster.checker.checkDurableMajority(cluster.logs)
@@ -102,6 +102,7 @@ function nemesis (cluster: SimCluster, r: Prng, nodes: NodeId[]): void {
 function heal (cluster: SimCluster, seed: number, nodes: NodeId[]): number {
   cluster.network.heal()
   cluster.network.faults = CALM
+  cluster.crashNewLeaderChance = 0
   for (const id of nodes) cluster.restart(id)
   const healedMs = cluster.nowMs
   const marker = `liveness=${seed}`

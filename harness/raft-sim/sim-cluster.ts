@@ -17,6 +17,7 @@ type SimEvent =
   | { kind: 'deliver'; env: Envelope }
   | { kind: 'tick'; node: NodeId }
   | { kind: 'flush'; node: NodeId; incarnation: number; offset: number }
+  | { kind: 'kill'; node: NodeId; incarnation: number }
 
 interface SimNode {
   id: NodeId
@@ -35,6 +36,11 @@ export interface SimClusterOptions {
   debug?: DebugFaults
   /** Entries per fetch response; small values split replication into more steps. */
   fetchMaxEntries?: number
+  /**
+   * Chance that a newly elected leader crashes within a few ms of its election, while its
+   * first entry is still being replicated: the moment the commit rules are most fragile.
+   */
+  crashNewLeaderChance?: number
 }
 
 export const SIM_TIMING = {
@@ -65,12 +71,15 @@ export class SimCluster {
   readonly #opts: SimClusterOptions
   readonly #disk: Prng
   #lastLeaderEpoch = 0
+  /** See SimClusterOptions.crashNewLeaderChance; the heal phase sets it to 0. */
+  crashNewLeaderChance: number
 
   constructor (opts: SimClusterOptions) {
     this.#opts = opts
     this.network = new SimNetwork(Prng.derive(opts.seed, 1))
     this.#disk = Prng.derive(opts.seed, 2)
     this.checker = new QuorumChecker(opts.voters)
+    this.crashNewLeaderChance = opts.crashNewLeaderChance ?? 0
     for (const id of [...opts.voters, ...opts.observers]) {
       this.nodes.set(id, { id, log: new MemoryRaftLog(), persisted: null, raft: null, kv: new KvMachine(), incarnation: 0, tickAtMs: Infinity })
       this.restart(id)
@@ -144,6 +153,10 @@ export class SimCluster {
     }
     const node = this.nodes.get(event.node)!
     if (node.raft === null) return
+    if (event.kind === 'kill') {
+      if (event.incarnation === node.incarnation) this.kill(node.id)
+      return
+    }
     if (event.kind === 'tick') {
       if (node.tickAtMs !== this.nowMs) return
       node.tickAtMs = Infinity
@@ -166,7 +179,11 @@ export class SimCluster {
     for (const entry of out.committed) node.kv.apply(entry)
     const status = raft.status()
     this.checker.afterStep(node.id, status, out)
+    const newLeader = status.role === 'leader' && status.epoch > this.#lastLeaderEpoch
     this.#count(status.epoch, status.role, out)
+    if (newLeader && this.#disk.chance(this.crashNewLeaderChance)) {
+      this.#queue.push(this.nowMs + 1 + this.#disk.int(40), { kind: 'kill', node: node.id, incarnation: node.incarnation })
+    }
     this.checker.checkDurableMajority(this.logs, this.checker.committedEnd - 1)
     this.#maybeSnapshot(node, raft)
     this.#scheduleTick(node, raft)
