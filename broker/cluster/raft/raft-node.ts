@@ -25,6 +25,24 @@ export interface QuorumDescription {
 
 export interface NodeStatus { role: Role; epoch: number; leaderId: NodeId; votedFor: NodeId; highWatermark: number; logEndOffset: number }
 
+const CONFIG_KEYS: Array<[keyof RaftConfig, string]> = [
+  ['electionTimeoutMs', 'controller.quorum.election.timeout.ms'],
+  ['fetchTimeoutMs', 'controller.quorum.fetch.timeout.ms'],
+  ['requestTimeoutMs', 'controller.quorum.request.timeout.ms'],
+  ['fetchIntervalMs', 'fetchIntervalMs'],
+  ['fetchMaxEntries', 'fetchMaxEntries'],
+  ['snapshotChunkBytes', 'snapshotChunkBytes'],
+]
+
+/** Broker config is validated with its keys earlier; this catches a wiring mistake early and by name. */
+function checkConfig (cfg: RaftConfig): void {
+  for (const [field, key] of CONFIG_KEYS) {
+    const value = cfg[field]
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer (got ${String(value)})`)
+  }
+  if (cfg.voters.length === 0 || new Set(cfg.voters).size !== cfg.voters.length) throw new RangeError(`controller.quorum.voters must list distinct ids (got ${cfg.voters.join(',')})`)
+}
+
 export class RaftNode {
   readonly #n: NodeState
 
@@ -34,6 +52,7 @@ export class RaftNode {
    * and the HW restarts at the latest snapshot (Kafka does not persist the quorum HW).
    */
   constructor (cfg: RaftConfig, log: RaftLog, random: Random, persisted: QuorumStateRecord | null, nowMs: number) {
+    checkConfig(cfg)
     const state = persisted ?? { epoch: 0, votedFor: NO_NODE, leaderId: NO_NODE }
     const start = log.latestSnapshot()?.endOffset ?? log.startOffset()
     this.#n = {

@@ -153,6 +153,12 @@ describe('RaftNode', () => {
     expect((out.messages[0]!.message as VoteResponse).granted).toBe(false)
   })
 
+  it('names the config key of a bad timing value', () => {
+    const cfg: RaftConfig = { nodeId: 1, voters: [1, 2, 3], ...TIMING, fetchTimeoutMs: 0 }
+    expect(() => new RaftNode(cfg, new MemoryRaftLog(), noJitter, null, 0)).toThrow(/controller\.quorum\.fetch\.timeout\.ms/)
+    expect(() => new RaftNode({ ...cfg, fetchTimeoutMs: 10, voters: [1, 1] }, new MemoryRaftLog(), noJitter, null, 0)).toThrow(/controller\.quorum\.voters/)
+  })
+
   it('resigns with EndQuorumEpoch naming the most caught-up voter first', () => {
     const { raft, log } = electNodeOne()
     log.flush()
