@@ -46,8 +46,11 @@ export function replayCommand (o: { seed: number; voters: number; observers: num
 
 export function runScenario (opts: ScenarioOptions): ScenarioResult {
   const r = Prng.derive(opts.seed, 0)
-  const voterCount = opts.voters ?? 1 + r.int(5)
-  const observerCount = opts.observers ?? r.int(3)
+  // Always draw both, so giving --voters explicitly replays the same random stream.
+  const drawnVoters = 1 + r.int(5)
+  const drawnObservers = r.int(3)
+  const voterCount = opts.voters ?? drawnVoters
+  const observerCount = opts.observers ?? drawnObservers
   const voters = Array.from({ length: voterCount }, (_, i) => i + 1)
   const observers = Array.from({ length: observerCount }, (_, i) => 101 + i)
   const replay = replayCommand({ seed: opts.seed, voters: voterCount, observers: observerCount, debug: opts.debug })
@@ -113,5 +116,9 @@ function heal (cluster: SimCluster, seed: number, nodes: NodeId[]): number {
     if (committed.some(e => e.kind === 'data' && Buffer.from(e.data).toString() === marker)) return t - healedMs
     if (t - proposedAtMs >= 1000 && cluster.propose(marker) !== null) proposedAtMs = t
   }
-  throw new Error(`liveness: no proposal committed within ${LIVENESS_BOUND_MS} ms after healing (leader: ${cluster.leader()?.nodeId ?? 'none'})`)
+  const states = [...cluster.nodes.values()].map(n => {
+    const s = n.raft?.status()
+    return s === undefined ? `${n.id}:dead` : `${n.id}:${s.role}@${s.epoch}(leader ${s.leaderId}, voted ${s.votedFor}, hw ${s.highWatermark}, leo ${s.logEndOffset})`
+  })
+  throw new Error(`liveness: no proposal committed within ${LIVENESS_BOUND_MS} ms after healing; ${states.join(' ')}`)
 }

@@ -154,7 +154,8 @@ export class SimCluster {
     const node = this.nodes.get(event.node)!
     if (node.raft === null) return
     if (event.kind === 'kill') {
-      if (event.incarnation === node.incarnation) this.kill(node.id)
+      // A crash planned before healing does not strike after it.
+      if (event.incarnation === node.incarnation && this.crashNewLeaderChance > 0) this.kill(node.id)
       return
     }
     if (event.kind === 'tick') {

@@ -38,16 +38,22 @@ describe('metadata quorum simulation', () => {
     expect(snapshots).toBeGreaterThan(0)
   })
 
-  it('replays a seed exactly', () => {
-    const a = runScenario({ seed: 4242, voters: 5, observers: 2 })
-    const b = runScenario({ seed: 4242, voters: 5, observers: 2 })
-    expect(b).toStrictEqual(a)
-    expect(a.replay).toBe('npm run sim -- --seed 4242 --voters 5 --observers 2')
+  it('replays a seed exactly, also from the printed command with explicit voters and observers', () => {
+    const drawn = runScenario({ seed: 4242 })
+    const again = runScenario({ seed: 4242 })
+    expect(again).toStrictEqual(drawn)
+    const explicit = runScenario({ seed: 4242, voters: drawn.voters, observers: drawn.observers })
+    expect(explicit).toStrictEqual(drawn)
+    expect(drawn.replay).toBe(`npm run sim -- --seed 4242 --voters ${drawn.voters} --observers ${drawn.observers}`)
   })
 
-  it('catches a voter that grants two votes in one epoch', () => {
+  it('catches a voter that grants two votes in one epoch, and the replay fails the same way', () => {
     const caught = firstFailure({ debug: { grantTwoVotes: true } })
     expect(caught?.failure).toMatch(/two leaders in epoch/)
+    const first = runScenario({ seed: caught!.seed, debug: { grantTwoVotes: true } })
+    const replayed = runScenario({ seed: caught!.seed, voters: first.voters, observers: first.observers, debug: { grantTwoVotes: true } })
+    expect(replayed.failure).toBe(caught!.failure)
+    expect(first.replay).toMatch(/^npm run sim -- --seed \d+ --voters \d --observers \d --debug grantTwoVotes$/)
   })
 
   it('catches followers truncating to their high watermark (the pre-KIP-101 bug)', () => {
