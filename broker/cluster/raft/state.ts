@@ -181,12 +181,13 @@ export function observeEpoch (n: NodeState, epoch: number, leaderId: NodeId, now
   if (news) becomeFollower(n, epoch, leaderId, nowMs)
 }
 
-/** Raises the HW (never lowers it) and queues the newly committed entries for the state machine. */
+/** Raises the HW, never lowers it (Kafka's FollowerState refuses a non-monotonic update too). */
 export function advanceHighWatermark (n: NodeState, offset: number): void {
   if (offset <= n.highWatermark) return
   n.highWatermark = offset
 }
 
+/** At the end of every step: hands entries below the HW to the state machine, each once. */
 export function deliverCommitted (n: NodeState): void {
   const snap = n.log.latestSnapshot()
   if (n.deliveredOffset < n.log.startOffset()) {
