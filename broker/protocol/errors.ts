@@ -54,6 +54,11 @@ export const ErrorCode = {
   FENCED_INSTANCE_ID: 82,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   INVALID_RECORD: 87,
+  // KRaft (metadata quorum) errors.
+  INCONSISTENT_VOTER_SET: 94,
+  SNAPSHOT_NOT_FOUND: 98,
+  POSITION_OUT_OF_RANGE: 99,
+  INCONSISTENT_CLUSTER_ID: 104,
 } as const
 
 export type ErrorCodeNumber = (typeof ErrorCode)[keyof typeof ErrorCode]
