@@ -1,0 +1,310 @@
+import { describe, expect, it } from 'vitest'
+import { Controller } from '../../../broker/cluster/controller.ts'
+import { DEFAULT_CONTROLLER_OPTIONS } from '../../../broker/cluster/context.ts'
+import { ErrorCode } from '../../../broker/protocol/errors.ts'
+import { CLUSTER_ID, ControllerFixture, counterUuids } from './controller-fixture.ts'
+
+function leaderCounts (f: ControllerFixture, topic: string): Record<number, number> {
+  const counts: Record<number, number> = {}
+  for (const p of f.partitions(topic)) counts[p.leader] = (counts[p.leader] ?? 0) + 1
+  return counts
+}
+
+/** Heartbeats from every registered broker but `silent`, advancing the clock in steps. */
+function liveFor (f: ControllerFixture, ms: number, silent: number[]): void {
+  for (let t = 0; t < ms; t += 1000) {
+    for (const id of f.controller.image.brokers.keys()) if (!silent.includes(id)) f.heartbeat(id)
+    f.tick(1000)
+  }
+}
+
+describe('topic creation', () => {
+  it('places 6 partitions with RF 3 on 3 brokers so each leads 2, with 3 distinct replicas each', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    expect(f.createTopic('t', 6, 3).errorCode).toBe(ErrorCode.NONE)
+    expect(leaderCounts(f, 't')).toEqual({ 1: 2, 2: 2, 3: 2 })
+    for (const p of f.partitions('t')) {
+      expect(new Set(p.replicas).size).toBe(3)
+      expect(p.isr).toEqual(p.replicas)
+      expect(p.leader).toBe(p.replicas[0])
+      expect([p.leaderEpoch, p.partitionEpoch]).toEqual([0, 0])
+    }
+  })
+
+  it('refuses a replication factor above the live unfenced brokers with INVALID_REPLICATION_FACTOR', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    f.register(4)
+    expect(f.createTopic('t', 1, 4).errorCode).toBe(ErrorCode.INVALID_REPLICATION_FACTOR)
+    expect(f.controller.image.topicByName('t')).toBeUndefined()
+  })
+
+  it('takes an explicit assignment and refuses bad ones', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    const create = (assignments: { partitionIndex: number, brokerIds: number[] }[], rf = -1) =>
+      f.run({ kind: 'createTopics', validateOnly: false, topics: [{ name: 'x', numPartitions: -1, replicationFactor: rf, assignments, configs: [] }] }).topics[0]!.errorCode
+    expect(create([{ partitionIndex: 0, brokerIds: [1, 1] }])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(create([{ partitionIndex: 1, brokerIds: [1] }])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(create([{ partitionIndex: 0, brokerIds: [9] }])).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT)
+    expect(create([{ partitionIndex: 0, brokerIds: [1] }], 1)).toBe(ErrorCode.INVALID_REQUEST)
+    expect(create([{ partitionIndex: 1, brokerIds: [3, 2] }, { partitionIndex: 0, brokerIds: [2, 1] }])).toBe(ErrorCode.NONE)
+    expect(f.partitions('x').map(p => p.replicas)).toEqual([[2, 1], [3, 2]])
+  })
+
+  it('refuses duplicates, bad names and existing topics, and validate_only writes nothing', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(1)
+    const before = f.log.length
+    const reply = f.run({ kind: 'createTopics', validateOnly: true, topics: [{ name: 'v', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }] })
+    expect(reply.topics[0]).toMatchObject({ errorCode: 0, numPartitions: 2, replicationFactor: 1 })
+    expect(f.log.length).toBe(before)
+    expect(f.createTopic('bad/name', 1, 1).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION)
+    f.createTopic('a', 1, 1)
+    expect(f.createTopic('a', 1, 1).errorCode).toBe(ErrorCode.TOPIC_ALREADY_EXISTS)
+    const twice = f.run({ kind: 'createTopics', validateOnly: false, topics: [1, 2].map(() => ({ name: 'd', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })) })
+    expect(twice.topics.map(t => t.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST])
+  })
+
+  it('deletes topics and adds partitions through the controller', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    f.createTopic('t', 2, 2)
+    const grow = f.run({ kind: 'createPartitions', validateOnly: false, topics: [{ name: 't', count: 5, assignments: null }, { name: 'nope', count: 2, assignments: null }] })
+    expect(grow.results.map(r => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
+    expect(f.partitions('t').map(p => p.replicas.length)).toEqual([2, 2, 2, 2, 2])
+    const shrink = f.run({ kind: 'createPartitions', validateOnly: false, topics: [{ name: 't', count: 3, assignments: null }] })
+    expect(shrink.results[0]!.errorCode).toBe(ErrorCode.INVALID_PARTITIONS)
+    const del = f.run({ kind: 'deleteTopics', names: ['t', 'nope'] })
+    expect(del.topics.map(t => t.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
+    expect(f.controller.image.topicByName('t')).toBeUndefined()
+  })
+})
+
+describe('broker registration and heartbeats', () => {
+  it('registers a broker fenced and unfences it once it has replayed its own registration', () => {
+    const f = new ControllerFixture()
+    f.register(1)
+    const registeredAt = f.lastOffset
+    expect(f.controller.image.brokers.get(1)?.fenced).toBe(true)
+    expect(f.heartbeat(1, { currentMetadataOffset: registeredAt - 1 })).toMatchObject({ isFenced: true, isCaughtUp: false })
+    expect(f.heartbeat(1, { currentMetadataOffset: registeredAt })).toMatchObject({ errorCode: 0, isFenced: false, isCaughtUp: true })
+    expect(f.controller.image.isActive(1)).toBe(true)
+  })
+
+  it('refuses another cluster, unknown brokers, stale epochs and a second live incarnation', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(1)
+    const wrongCluster = f.run({ kind: 'brokerRegistration', brokerId: 2, clusterId: 'other', incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg', listeners: [], rack: null })
+    expect(wrongCluster.errorCode).toBe(ErrorCode.INCONSISTENT_CLUSTER_ID)
+    expect(f.heartbeat(7).errorCode).toBe(ErrorCode.BROKER_ID_NOT_REGISTERED)
+    expect(f.heartbeat(1, { brokerEpoch: 999 }).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH)
+    expect(f.register(1, 99)).toBe(ErrorCode.DUPLICATE_BROKER_REGISTRATION)
+  })
+
+  it('gives a re-registering broker a higher epoch and takes it out of every ISR until it is back', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(2)
+    f.createTopic('t', 2, 2)
+    const oldEpoch = f.epochs.get(1)!
+    f.tick(10_000)
+    f.heartbeat(2)
+    expect(f.register(1, 50)).toBe(0)
+    expect(f.epochs.get(1)).toBeGreaterThan(oldEpoch)
+    for (const p of f.partitions('t')) expect(p.isr).toEqual([2])
+    expect(f.heartbeat(1, { brokerEpoch: oldEpoch }).errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH)
+  })
+})
+
+describe('fencing and leader election', () => {
+  it('fences a broker silent for broker.session.timeout.ms and moves its leaderships with bumped epochs', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    f.createTopic('t', 6, 3)
+    const before = f.partitions('t')
+    liveFor(f, 8000, [1])
+    expect(f.controller.image.isActive(1)).toBe(true)
+    liveFor(f, 2000, [1])
+    expect(f.controller.image.brokers.get(1)?.fenced).toBe(true)
+    f.partitions('t').forEach((p, i) => {
+      expect(p.leader).not.toBe(1)
+      expect(p.isr).not.toContain(1)
+      const old = before[i]!
+      expect(p.leaderEpoch).toBe(old.leader === 1 ? old.leaderEpoch + 1 : old.leaderEpoch)
+      // The new leader is the first live ISR member in AR order.
+      if (old.leader === 1) expect(p.leader).toBe(old.replicas.find(r => r !== 1))
+    })
+  })
+
+  it('leaves a partition offline when its last ISR member dies, and gives it back when that broker returns', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(2)
+    f.createTopic('solo', 1, 1)
+    const owner = f.partitions('solo')[0]!.leader
+    liveFor(f, 10_000, [owner])
+    expect(f.partitions('solo')[0]).toMatchObject({ leader: -1, isr: [owner], leaderEpoch: 1 })
+    f.heartbeat(owner)
+    expect(f.partitions('solo')[0]).toMatchObject({ leader: owner, isr: [owner], leaderEpoch: 2 })
+  })
+
+  it('elects an out-of-sync replica only when unclean election is enabled', () => {
+    for (const unclean of [false, true]) {
+      const f = new ControllerFixture({ uncleanLeaderElection: unclean })
+      f.startBrokers(2)
+      f.createTopic('t', 1, 2)
+      const p0 = f.partitions('t')[0]!
+      const follower = p0.replicas[1]!
+      f.run({ kind: 'alterPartition', brokerId: p0.leader, brokerEpoch: f.epochs.get(p0.leader)!, topics: [{ topicId: f.controller.image.topicByName('t')!.id, partitions: [{ partitionIndex: 0, leaderEpoch: 0, partitionEpoch: 0, leaderRecoveryState: 0, newIsr: [{ brokerId: p0.leader, brokerEpoch: -1 }] }] }] })
+      liveFor(f, 10_000, [p0.leader])
+      expect(f.partitions('t')[0]!.leader).toBe(unclean ? follower : -1)
+    }
+  })
+
+  it('elects preferred leaders by ElectLeaders once the preferred replica is back in the ISR', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(2)
+    f.createTopic('t', 2, 2)
+    liveFor(f, 10_000, [1])
+    f.heartbeat(1)
+    const preferred = f.run({ kind: 'electLeaders', electionType: 0, topicPartitions: [{ topic: 't', partitions: [0, 1, 7] }] })
+    // Broker 1 is back but not in the ISR yet: its preferred partition cannot move back.
+    const p1 = f.partitions('t').findIndex(p => p.replicas[0] === 1)
+    expect(preferred.results[0]!.partitions[p1]!.errorCode).toBe(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE)
+    expect(preferred.results[0]!.partitions[1 - p1]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED)
+    expect(preferred.results[0]!.partitions[2]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    const p = f.partitions('t')[p1]!
+    const topicId = f.controller.image.topicByName('t')!.id
+    const expand = f.run({ kind: 'alterPartition', brokerId: p.leader, brokerEpoch: f.epochs.get(p.leader)!, topics: [{ topicId, partitions: [{ partitionIndex: p1, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, leaderRecoveryState: 0, newIsr: [{ brokerId: 2, brokerEpoch: -1 }, { brokerId: 1, brokerEpoch: f.epochs.get(1)! }] }] }] })
+    expect(expand.topics[0]!.partitions[0]!.errorCode).toBe(0)
+    const again = f.run({ kind: 'electLeaders', electionType: 0, topicPartitions: null })
+    expect(again.results).toEqual([{ topic: 't', partitions: [{ partitionId: p1, errorCode: 0, errorMessage: null }] }])
+    expect(f.partitions('t')[p1]!.leader).toBe(1)
+    const unclean = f.run({ kind: 'electLeaders', electionType: 1, topicPartitions: [{ topic: 't', partitions: [0] }] })
+    expect(unclean.results[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ELECTION_NOT_NEEDED)
+  })
+
+  it('revives an offline partition with ElectLeaders UNCLEAN, leaving the ISR to the new leader', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(2)
+    f.createTopic('t', 1, 2)
+    const p0 = f.partitions('t')[0]!
+    const topicId = f.controller.image.topicByName('t')!.id
+    f.run({ kind: 'alterPartition', brokerId: p0.leader, brokerEpoch: f.epochs.get(p0.leader)!, topics: [{ topicId, partitions: [{ partitionIndex: 0, leaderEpoch: 0, partitionEpoch: 0, leaderRecoveryState: 0, newIsr: [{ brokerId: p0.leader, brokerEpoch: -1 }] }] }] })
+    liveFor(f, 10_000, [p0.leader])
+    expect(f.partitions('t')[0]!.leader).toBe(-1)
+    const preferred = f.run({ kind: 'electLeaders', electionType: 0, topicPartitions: [{ topic: 't', partitions: [0] }] })
+    expect(preferred.results[0]!.partitions[0]!.errorCode).toBe(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE)
+    const unclean = f.run({ kind: 'electLeaders', electionType: 1, topicPartitions: [{ topic: 't', partitions: [0] }] })
+    expect(unclean.results[0]!.partitions[0]!.errorCode).toBe(0)
+    expect(f.partitions('t')[0]).toMatchObject({ leader: p0.replicas[1], isr: [p0.replicas[1]], leaderEpoch: 2 })
+    expect(f.controller.image.partition(topicId, 0)!.leaderRecoveryState).toBe(1)
+  })
+
+  it('rebalances preferred leaders automatically every leader.imbalance.check.interval', () => {
+    const f = new ControllerFixture({ leaderImbalanceCheckIntervalMs: 30_000 })
+    f.startBrokers(2)
+    f.createTopic('t', 4, 2)
+    liveFor(f, 10_000, [1])
+    f.heartbeat(1)
+    const topicId = f.controller.image.topicByName('t')!.id
+    f.partitions('t').forEach((p, partitionIndex) => {
+      f.run({ kind: 'alterPartition', brokerId: 2, brokerEpoch: f.epochs.get(2)!, topics: [{ topicId, partitions: [{ partitionIndex, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, leaderRecoveryState: 0, newIsr: [{ brokerId: 2, brokerEpoch: -1 }, { brokerId: 1, brokerEpoch: -1 }] }] }] })
+    })
+    expect(leaderCounts(f, 't')).toEqual({ 2: 4 })
+    liveFor(f, 30_000, [])
+    expect(leaderCounts(f, 't')).toEqual({ 1: 2, 2: 2 })
+  })
+})
+
+describe('controlled shutdown', () => {
+  it('moves leaderships away first, and grants shutdown once every active broker has seen that', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    f.createTopic('t', 6, 3)
+    const first = f.heartbeat(1, { wantShutDown: true })
+    expect(first).toMatchObject({ isFenced: false, shouldShutDown: false })
+    expect(f.partitions('t').every(p => p.leader !== 1 && !p.isr.includes(1))).toBe(true)
+    expect(f.controller.image.brokers.get(1)?.inControlledShutdown).toBe(true)
+    // Broker 2 and 3 have not replayed the change yet.
+    f.heartbeat(2, { currentMetadataOffset: f.lastOffset - 1 })
+    expect(f.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(false)
+    f.heartbeat(2)
+    f.heartbeat(3)
+    expect(f.heartbeat(1, { wantShutDown: true })).toMatchObject({ shouldShutDown: true, isFenced: true })
+    expect(f.controller.image.brokers.get(1)?.fenced).toBe(true)
+  })
+
+  it('lets a broker with no leaderships shut down at once', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(2)
+    expect(f.heartbeat(2, { wantShutDown: true })).toMatchObject({ shouldShutDown: true, isFenced: true })
+  })
+})
+
+describe('AlterPartition', () => {
+  function setup () {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    f.createTopic('t', 1, 3)
+    const p = f.partitions('t')[0]!
+    const topicId = f.controller.image.topicByName('t')!.id
+    const alter = (parts: { brokerId?: number, leaderEpoch?: number, partitionEpoch?: number, isr?: number[], brokerEpoch?: number }) => {
+      const brokerId = parts.brokerId ?? p.leader
+      return f.run({
+        kind: 'alterPartition', brokerId, brokerEpoch: parts.brokerEpoch ?? f.epochs.get(brokerId)!,
+        topics: [{ topicId, partitions: [{ partitionIndex: 0, leaderEpoch: parts.leaderEpoch ?? p.leaderEpoch, partitionEpoch: parts.partitionEpoch ?? f.partitions('t')[0]!.partitionEpoch, leaderRecoveryState: 0, newIsr: (parts.isr ?? [...p.isr]).map(brokerId => ({ brokerId, brokerEpoch: -1 })) }] }],
+      })
+    }
+    return { f, p, alter }
+  }
+
+  it('shrinks and expands the ISR, bumping only the partition epoch', () => {
+    const { f, p, alter } = setup()
+    const shrunk = alter({ isr: [p.leader] }).topics[0]!.partitions[0]!
+    expect(shrunk).toMatchObject({ errorCode: 0, isr: [p.leader], leaderId: p.leader, leaderEpoch: 0, partitionEpoch: 1 })
+    const grown = alter({ isr: [...p.replicas] }).topics[0]!.partitions[0]!
+    expect(grown).toMatchObject({ errorCode: 0, isr: p.replicas, partitionEpoch: 2 })
+    expect(f.partitions('t')[0]).toMatchObject({ isr: p.replicas, leaderEpoch: 0, partitionEpoch: 2 })
+  })
+
+  it('fences stale epochs, non-leaders and invalid ISRs with Kafka\'s codes', () => {
+    const { f, p, alter } = setup()
+    const code = (r: ReturnType<typeof alter>) => r.errorCode || r.topics[0]!.partitions[0]!.errorCode
+    alter({ isr: [p.leader] })
+    expect(code(alter({ partitionEpoch: 0, isr: [...p.replicas] }))).toBe(ErrorCode.INVALID_UPDATE_VERSION)
+    expect(code(alter({ leaderEpoch: -1 }))).toBe(ErrorCode.FENCED_LEADER_EPOCH)
+    expect(code(alter({ leaderEpoch: 5 }))).toBe(ErrorCode.NOT_CONTROLLER)
+    expect(code(alter({ brokerId: p.replicas.find(r => r !== p.leader)! }))).toBe(ErrorCode.INVALID_REQUEST)
+    expect(code(alter({ isr: [p.leader, 9] }))).toBe(ErrorCode.INVALID_REQUEST)
+    expect(code(alter({ isr: [p.leader, p.leader] }))).toBe(ErrorCode.INVALID_REQUEST)
+    expect(code(alter({ isr: p.replicas.filter(r => r !== p.leader) }))).toBe(ErrorCode.INVALID_REQUEST)
+    expect(code(alter({ brokerEpoch: 12345 }))).toBe(ErrorCode.STALE_BROKER_EPOCH)
+    const other = p.replicas.find(r => r !== p.leader)!
+    f.heartbeat(other, { wantFence: true })
+    expect(code(alter({ isr: [p.leader, other] }))).toBe(ErrorCode.INELIGIBLE_REPLICA)
+    expect(f.partitions('t')[0]!.isr).toEqual([p.leader])
+  })
+})
+
+describe('controller roles', () => {
+  it('answers NOT_CONTROLLER and proposes nothing while standby', () => {
+    const c = new Controller({ ...DEFAULT_CONTROLLER_OPTIONS, clusterId: CLUSTER_ID, newUuid: counterUuids() })
+    const result = c.handle({ kind: 'createTopics', validateOnly: false, topics: [{ name: 'a', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }, 0)
+    expect(result.records).toEqual([])
+    expect(result.reply.topics[0]!.errorCode).toBe(ErrorCode.NOT_CONTROLLER)
+    expect(c.tick(100_000).records).toEqual([])
+  })
+
+  it('drops uncommitted proposals when it loses leadership, and replays others\' records as a standby', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(1)
+    const { records } = f.controller.handle({ kind: 'createTopics', validateOnly: false, topics: [{ name: 'lost', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }, 0)
+    expect(f.controller.image.topicByName('lost')).toBeDefined()
+    f.controller.deactivate()
+    expect(f.controller.image.topicByName('lost')).toBeUndefined()
+    f.controller.commit(records, f.lastOffset + records.length)
+    expect(f.controller.committedImage.topicByName('lost')).toBeDefined()
+    expect(f.controller.image).toBe(f.controller.committedImage)
+  })
+})
