@@ -21,7 +21,7 @@ export function counterUuids (): () => string {
 }
 
 export class ControllerFixture {
-  readonly controller: Controller
+  controller: Controller
   readonly log: MetadataRecord[] = []
   nowMs = 0
   lastOffset = -1
@@ -30,6 +30,12 @@ export class ControllerFixture {
   constructor (options: Partial<ControllerOptions> = {}) {
     this.controller = new Controller({ ...DEFAULT_CONTROLLER_OPTIONS, clusterId: CLUSTER_ID, newUuid: counterUuids(), ...options })
     this.#commit(this.controller.activate(this.nowMs).records)
+  }
+
+  /** Failover: `next` (built from the committed image or a snapshot of it) becomes active. */
+  replaceController (next: Controller): void {
+    this.controller = next
+    this.#commit(next.activate(this.nowMs).records)
   }
 
   #commit (records: MetadataRecord[]): void {
