@@ -18,7 +18,7 @@ import { alterPartition, rebalanceLeaders } from './partition-control.ts'
 import type { MetadataRecord } from './records.ts'
 import type { ControllerRequest, ControllerResult, ReplyByKind, ReplyOf } from './requests.ts'
 import { createPartitions, createTopics, deleteTopics } from './topic-control.ts'
-import { ZERO_UUID } from './uuid.ts'
+import { ZERO_UUID } from '../protocol/uuid.ts'
 
 /** The newest metadata.version Sluice writes (Kafka 3.9's level; only the number matters here). */
 export const METADATA_VERSION_LEVEL = 21

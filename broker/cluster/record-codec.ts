@@ -15,9 +15,10 @@
 
 import { readInt32Arr, readNullableArr, readNullableStr, readStr, writeInt32Arr, writeNullableArr, writeNullableStr, writeStr } from '../protocol/api.ts'
 import { ProtocolError, Reader } from '../protocol/reader.ts'
+import { readTagged, writeTagged, type TaggedField } from '../protocol/tagged.ts'
 import { Writer } from '../protocol/writer.ts'
 import { NO_LEADER_CHANGE, type Endpoint, type MetadataRecord, type MetadataRecordType, type PartitionChangeRecord, type PartitionRecord, type RegisterBrokerRecord } from './records.ts'
-import { uuidFromBytes, uuidToBytes } from './uuid.ts'
+import { uuidFromBytes, uuidToBytes } from '../protocol/uuid.ts'
 
 const FRAME_VERSION = 1
 
@@ -34,30 +35,6 @@ const API_KEYS: Record<MetadataRecordType, { key: number, version: number }> = {
   brokerRegistrationChange: { key: 17, version: 1 },
 }
 const TYPES_BY_KEY = new Map(Object.entries(API_KEYS).map(([type, { key }]) => [key, type as MetadataRecordType]))
-
-type TaggedField = [tag: number, write: (w: Writer) => void]
-
-/** A tagged-field block: count, then tag, size and bytes of each field in tag order. */
-function writeTagged (w: Writer, fields: readonly TaggedField[]): void {
-  w.writeUnsignedVarInt(fields.length)
-  for (const [tag, write] of fields) {
-    const sub = new Writer()
-    write(sub)
-    const bytes = sub.toBuffer()
-    w.writeUnsignedVarInt(tag).writeUnsignedVarInt(bytes.length).writeRaw(bytes)
-  }
-}
-
-function readTagged (r: Reader, onTag: (tag: number, field: Reader) => void): void {
-  const count = r.readUnsignedVarInt()
-  if (count > r.remaining) throw new ProtocolError(`${count} tagged fields cannot fit in ${r.remaining} bytes`)
-  for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarInt()
-    const field = new Reader(r.readRaw(r.readUnsignedVarInt()))
-    onTag(tag, field)
-    if (field.remaining !== 0) throw new ProtocolError(`tagged field ${tag} has ${field.remaining} bytes too many`)
-  }
-}
 
 const skipTags = (r: Reader): void => { readTagged(r, () => {}) }
 const noTags = (w: Writer): void => { w.writeUnsignedVarInt(0) }

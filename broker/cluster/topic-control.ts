@@ -13,7 +13,7 @@ import type {
   ControllerResult, CreatePartitionsReply, CreatePartitionsRequest, CreateTopicResult, CreateTopicSpec, CreateTopicsReply,
   CreateTopicsRequest, DeleteTopicsReply, DeleteTopicsRequest,
 } from './requests.ts'
-import { ZERO_UUID } from './uuid.ts'
+import { ZERO_UUID } from '../protocol/uuid.ts'
 
 class ApiError extends Error {
   readonly errorCode: number

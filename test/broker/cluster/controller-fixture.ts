@@ -6,7 +6,7 @@ import { Controller } from '../../../broker/cluster/controller.ts'
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerOptions } from '../../../broker/cluster/context.ts'
 import type { MetadataRecord } from '../../../broker/cluster/records.ts'
 import type { BrokerHeartbeatRequest, ControllerRequest, ReplyOf } from '../../../broker/cluster/requests.ts'
-import { uuidFromBytes } from '../../../broker/cluster/uuid.ts'
+import { uuidFromBytes } from '../../../broker/protocol/uuid.ts'
 
 export const CLUSTER_ID = 'test-cluster-id-000001'
 
