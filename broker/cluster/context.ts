@@ -3,6 +3,8 @@
 // the same operation see earlier ones (two topics of one name in one request, two brokers
 // fenced in one tick).
 
+import type { BrokerConfig } from '../config/config.ts'
+import { randomUuid } from '../protocol/uuid.ts'
 import type { BrokerHeartbeats } from './heartbeats.ts'
 import type { MetadataImage } from './image.ts'
 import { ConfigResourceType, type MetadataRecord } from './records.ts'
@@ -33,6 +35,21 @@ export const DEFAULT_CONTROLLER_OPTIONS: Omit<ControllerOptions, 'clusterId' | '
   autoLeaderRebalance: true,
   leaderImbalanceCheckIntervalMs: 300_000,
   leaderImbalancePerBrokerPercentage: 10,
+}
+
+/** The controller's options from the broker config keys of the same names. */
+export function controllerOptionsFromConfig (config: BrokerConfig, clusterId: string): ControllerOptions {
+  return {
+    clusterId,
+    sessionTimeoutMs: config.int('broker.session.timeout.ms'),
+    defaultNumPartitions: config.int('num.partitions'),
+    defaultReplicationFactor: config.int('default.replication.factor'),
+    uncleanLeaderElection: config.bool('unclean.leader.election.enable'),
+    autoLeaderRebalance: config.bool('auto.leader.rebalance.enable'),
+    leaderImbalanceCheckIntervalMs: config.int('leader.imbalance.check.interval.seconds') * 1000,
+    leaderImbalancePerBrokerPercentage: config.int('leader.imbalance.per.broker.percentage'),
+    newUuid: () => randomUuid(),
+  }
 }
 
 export class RecordBatch {

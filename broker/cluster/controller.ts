@@ -83,7 +83,10 @@ export class Controller {
       this.#image = this.#committed
       return
     }
-    if (records.length > this.#pending.length) throw new Error('controller: more records committed than proposed while active')
+    // Active since every earlier record was committed, so what commits now is our own.
+    records.forEach((rec, i) => {
+      if (this.#pending[i]?.type !== rec.type) throw new Error(`controller: committed ${rec.type} is not the proposal it should be (${this.#pending[i]?.type ?? 'none'})`)
+    })
     this.#pending = this.#pending.slice(records.length)
     if (this.#pending.length === 0) this.#image = this.#committed
   }

@@ -239,3 +239,18 @@ export function mergePartitionChange (old: PartitionState, rec: PartitionChangeR
     partitionEpoch: old.partitionEpoch + 1,
   }
 }
+
+export interface BrokerAddress { brokerId: number, host: string, port: number, rack: string | null }
+
+/**
+ * Unfenced brokers reachable on `listenerName`, by id: what Metadata and DescribeCluster
+ * list. A fenced broker is left out, as Kafka does.
+ */
+export function liveBrokerAddresses (image: MetadataImage, listenerName: string): BrokerAddress[] {
+  const out: BrokerAddress[] = []
+  for (const b of image.brokers.values()) {
+    const endpoint = b.endpoints.find(e => e.name === listenerName)
+    if (!b.fenced && endpoint !== undefined) out.push({ brokerId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack })
+  }
+  return out.sort((a, b) => a.brokerId - b.brokerId)
+}

@@ -29,13 +29,33 @@ export class ControllerFixture {
 
   constructor (options: Partial<ControllerOptions> = {}) {
     this.controller = new Controller({ ...DEFAULT_CONTROLLER_OPTIONS, clusterId: CLUSTER_ID, newUuid: counterUuids(), ...options })
-    this.#commit(this.controller.activate(this.nowMs).records)
+    this.#propose(this.controller.activate(this.nowMs).records)
   }
 
-  /** Failover: `next` (built from the committed image or a snapshot of it) becomes active. */
-  replaceController (next: Controller): void {
+  /** When false, proposals wait in `uncommitted` until commitPending (a slow quorum). */
+  autoCommit = true
+  readonly uncommitted: MetadataRecord[][] = []
+
+  commitPending (proposals = this.uncommitted.length): void {
+    for (const records of this.uncommitted.splice(0, proposals)) this.#commit(records)
+  }
+
+  /**
+   * Failover to `next` (the old controller, deactivated, or one restored from a snapshot).
+   * Proposals still in flight were either committed by the new quorum leader (they reach
+   * `next` as a standby, before it activates) or lost.
+   */
+  replaceController (next: Controller, inFlight: 'commit' | 'lose'): void {
     this.controller = next
-    this.#commit(next.activate(this.nowMs).records)
+    if (inFlight === 'commit') this.commitPending()
+    else this.uncommitted.length = 0
+    this.#propose(next.activate(this.nowMs).records)
+  }
+
+  #propose (records: MetadataRecord[]): void {
+    if (records.length === 0) return
+    if (this.autoCommit) this.#commit(records)
+    else this.uncommitted.push(records)
   }
 
   #commit (records: MetadataRecord[]): void {
@@ -47,14 +67,14 @@ export class ControllerFixture {
 
   run<R extends ControllerRequest> (request: R): ReplyOf<R> {
     const { records, reply } = this.controller.handle(request, this.nowMs)
-    this.#commit(records)
+    this.#propose(records)
     return reply
   }
 
   tick (advanceMs: number): MetadataRecord[] {
     this.nowMs += advanceMs
     const { records } = this.controller.tick(this.nowMs)
-    this.#commit(records)
+    this.#propose(records)
     return records
   }
 

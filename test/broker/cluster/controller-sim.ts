@@ -54,6 +54,7 @@ class Sim {
   readonly brokerCount: number
   readonly unclean: boolean
   readonly silent = new Set<number>()
+  readonly slowQuorum: boolean
   #topicSerial = 0
   #incarnation = 1000
 
@@ -67,6 +68,8 @@ class Sim {
       autoLeaderRebalance: this.rng.chance(0.8),
     })
     for (let id = 1; id <= this.brokerCount; id++) this.f.register(id, id)
+    this.slowQuorum = this.rng.chance(0.5)
+    this.f.autoCommit = !this.slowQuorum
   }
 
   brokerId (): number { return 1 + this.rng.int(this.brokerCount) }
@@ -139,16 +142,24 @@ class Sim {
     this.f.run({ kind: 'electLeaders', electionType: this.rng.int(2), topicPartitions: all ? null : [{ topic: topicName, partitions: [target.id] }] })
   }
 
-  /** Proposals that never commit, then a failover: to itself or to a controller built from a snapshot. */
+  /**
+   * A failover: to the same node or to one restored from a snapshot of the committed image,
+   * with the proposals in flight either committed by the new quorum leader or lost.
+   */
   failover (): void {
     const c = this.f.controller
-    c.handle({ kind: 'createTopics', validateOnly: false, topics: [{ name: `lost${this.#topicSerial++}`, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }, this.f.nowMs)
+    this.f.run({ kind: 'createTopics', validateOnly: false, topics: [{ name: `late${this.#topicSerial++}`, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] })
     c.deactivate()
     if (c.image !== c.committedImage) throw new Error('deactivate kept uncommitted records')
-    this.f.replaceController(this.rng.chance(0.5) ? c : new Controller(c.options, decodeSnapshot(encodeSnapshot(c.committedImage)), this.f.lastOffset))
+    const next = this.rng.chance(0.5) ? c : new Controller(c.options, decodeSnapshot(encodeSnapshot(c.committedImage)), this.f.lastOffset)
+    this.f.replaceController(next, this.rng.chance(0.5) ? 'commit' : 'lose')
   }
 
   step (): void {
+    // A slow quorum: proposals pile up, and later requests are judged on the uncommitted image.
+    if (this.slowQuorum) {
+      if (this.rng.chance(0.4)) this.f.commitPending(1 + this.rng.int(3))
+    }
     const op = this.rng.weighted([30, 8, 10, 12, 6, 14, 6, 2, 6])
     switch (op) {
       case 0: return this.heartbeat()
@@ -165,6 +176,8 @@ class Sim {
 }
 
 function checkReplay (f: ControllerFixture): void {
+  f.commitPending()
+  expect(f.controller.image).toBe(f.controller.committedImage)
   const decoded = f.log.map(rec => decodeRecord(encodeRecord(rec)))
   const replayed = imageFromRecords(decoded)
   const own = imageToRecords(f.controller.committedImage)

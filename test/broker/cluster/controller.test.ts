@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Controller } from '../../../broker/cluster/controller.ts'
-import { DEFAULT_CONTROLLER_OPTIONS } from '../../../broker/cluster/context.ts'
+import { controllerOptionsFromConfig, DEFAULT_CONTROLLER_OPTIONS } from '../../../broker/cluster/context.ts'
+import { buildConfig } from '../../../broker/config/config.ts'
 import { ErrorCode } from '../../../broker/protocol/errors.ts'
 import { CLUSTER_ID, ControllerFixture, counterUuids } from './controller-fixture.ts'
 
@@ -288,6 +289,12 @@ describe('AlterPartition', () => {
 })
 
 describe('controller roles', () => {
+  it('takes its options from the broker config keys', () => {
+    const options = controllerOptionsFromConfig(buildConfig({ 'broker.session.timeout.ms': 5000, 'leader.imbalance.check.interval.seconds': 7, 'unclean.leader.election.enable': true }), 'c1')
+    expect(options).toMatchObject({ clusterId: 'c1', sessionTimeoutMs: 5000, leaderImbalanceCheckIntervalMs: 7000, uncleanLeaderElection: true, defaultReplicationFactor: 1, leaderImbalancePerBrokerPercentage: 10 })
+    expect(options.newUuid()).not.toBe(options.newUuid())
+  })
+
   it('answers NOT_CONTROLLER and proposes nothing while standby', () => {
     const c = new Controller({ ...DEFAULT_CONTROLLER_OPTIONS, clusterId: CLUSTER_ID, newUuid: counterUuids() })
     const result = c.handle({ kind: 'createTopics', validateOnly: false, topics: [{ name: 'a', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }] }, 0)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MetadataImage } from '../../../broker/cluster/image.ts'
+import { liveBrokerAddresses, MetadataImage } from '../../../broker/cluster/image.ts'
 import { localChanges } from '../../../broker/cluster/local-changes.ts'
 import { NO_LEADER_CHANGE, type MetadataRecord } from '../../../broker/cluster/records.ts'
 import { decodeSnapshot, encodeSnapshot, imageFromRecords, imageToRecords } from '../../../broker/cluster/snapshot.ts'
@@ -33,6 +33,11 @@ describe('MetadataImage', () => {
     expect(base.isActive(3)).toBe(false)
     expect(base.topicByName('a')?.partitions.map(p => p.leader)).toEqual([1, 2])
     expect(base.config(2, 'a')?.get('retention.ms')).toBe('5')
+  })
+
+  it('lists the live brokers on a listener, without fenced ones', () => {
+    expect(liveBrokerAddresses(base, 'PLAINTEXT')).toEqual([{ brokerId: 1, host: '127.0.0.1', port: 9001, rack: null }, { brokerId: 2, host: '127.0.0.1', port: 9002, rack: null }])
+    expect(liveBrokerAddresses(base, 'CONTROLLER')).toEqual([])
   })
 
   it('bumps the partition epoch on every change and the leader epoch when a leader is set', () => {
