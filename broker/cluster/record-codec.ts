@@ -18,7 +18,7 @@ import { ProtocolError, Reader } from '../protocol/reader.ts'
 import { readTagged, writeTagged, type TaggedField } from '../protocol/tagged.ts'
 import { Writer } from '../protocol/writer.ts'
 import { NO_LEADER_CHANGE, type Endpoint, type MetadataRecord, type MetadataRecordType, type PartitionChangeRecord, type PartitionRecord, type RegisterBrokerRecord } from './records.ts'
-import { uuidFromBytes, uuidToBytes } from '../protocol/uuid.ts'
+import { readUuidText as readUuid, writeUuidText as writeUuid } from '../protocol/uuid.ts'
 
 const FRAME_VERSION = 1
 
@@ -38,8 +38,6 @@ const TYPES_BY_KEY = new Map(Object.entries(API_KEYS).map(([type, { key }]) => [
 
 const skipTags = (r: Reader): void => { readTagged(r, () => {}) }
 const noTags = (w: Writer): void => { w.writeUnsignedVarInt(0) }
-const readUuid = (r: Reader): string => uuidFromBytes(r.readUuid())
-const writeUuid = (w: Writer, id: string): void => { w.writeUuid(uuidToBytes(id)) }
 const readNullableInt32Arr = (r: Reader): number[] | null => readNullableArr(r, true, r => r.readInt32())
 const writeNullableInt32Arr = (w: Writer, v: number[] | null): void => { writeNullableArr(w, true, v, (w, n) => { w.writeInt32(n) }) }
 

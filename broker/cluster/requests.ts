@@ -3,6 +3,7 @@
 // 20, CreatePartitions 37, AlterPartition 56, ElectLeaders 43) minus what the wire adds
 // (versions, throttle times); the glue that owns the sockets converts between the two.
 
+import type { AlterPartitionResponsePartition } from '../protocol/56-alter-partition.ts'
 import type { MetadataRecord, Endpoint } from './records.ts'
 
 export interface BrokerRegistrationRequest {
@@ -74,15 +75,8 @@ export interface AlterPartitionRequest {
     }[]
   }[]
 }
-export interface AlterPartitionPartitionReply {
-  partitionIndex: number
-  errorCode: number
-  leaderId: number
-  leaderEpoch: number
-  isr: number[]
-  leaderRecoveryState: number
-  partitionEpoch: number
-}
+/** The same fields as on the wire. */
+export type AlterPartitionPartitionReply = AlterPartitionResponsePartition
 export interface AlterPartitionReply { errorCode: number, topics: { topicId: string, partitions: AlterPartitionPartitionReply[] }[] }
 
 /** Kafka's ElectionType: 0 = PREFERRED, 1 = UNCLEAN. */

@@ -23,7 +23,7 @@
 
 import { type ApiCodec, readInt32Arr, readStr, readTags, writeInt32Arr, writeStr, writeTags } from './api.ts'
 import type { Reader } from './reader.ts'
-import { uuidFromBytes, uuidToBytes, ZERO_UUID } from './uuid.ts'
+import { readUuidText, writeUuidText, ZERO_UUID } from './uuid.ts'
 import type { Writer } from './writer.ts'
 
 export interface IsrMember { brokerId: number, brokerEpoch: number }
@@ -58,12 +58,12 @@ export interface AlterPartitionResponseTopic { topicName: string, topicId: strin
 export interface AlterPartitionResponse { throttleTimeMs: number, errorCode: number, topics: AlterPartitionResponseTopic[] }
 
 function writeTopicKey (w: Writer, version: number, t: { topicName: string, topicId: string }): void {
-  if (version >= 2) w.writeUuid(uuidToBytes(t.topicId))
+  if (version >= 2) writeUuidText(w, t.topicId)
   else writeStr(w, true, t.topicName)
 }
 
 function readTopicKey (r: Reader, version: number): { topicName: string, topicId: string } {
-  return version >= 2 ? { topicName: '', topicId: uuidFromBytes(r.readUuid()) } : { topicName: readStr(r, true), topicId: ZERO_UUID }
+  return version >= 2 ? { topicName: '', topicId: readUuidText(r) } : { topicName: readStr(r, true), topicId: ZERO_UUID }
 }
 
 function writeRequestPartition (w: Writer, version: number, p: AlterPartitionRequestPartition): void {

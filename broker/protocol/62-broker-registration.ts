@@ -21,8 +21,7 @@
 
 import { type ApiCodec, readStr, readNullableStr, readTags, writeStr, writeNullableStr, writeTags } from './api.ts'
 import type { Reader } from './reader.ts'
-import { uuidFromBytes, uuidToBytes } from './uuid.ts'
-import type { Writer } from './writer.ts'
+import { readUuidText as readUuidItem, writeUuidText as writeUuidItem } from './uuid.ts'
 
 export interface RegistrationListener { name: string, host: string, port: number, securityProtocol: number }
 export interface RegistrationFeature { name: string, minSupportedVersion: number, maxSupportedVersion: number }
@@ -47,9 +46,6 @@ export interface BrokerRegistrationResponse {
   errorCode: number
   brokerEpoch: number
 }
-
-const readUuidItem = (r: Reader): string => uuidFromBytes(r.readUuid())
-const writeUuidItem = (w: Writer, id: string): void => { w.writeUuid(uuidToBytes(id)) }
 
 function readListener (r: Reader): RegistrationListener {
   const l = { name: readStr(r, true), host: readStr(r, true), port: r.readInt16() & 0xffff, securityProtocol: r.readInt16() }

@@ -14,10 +14,8 @@
 //     is_caught_up => BOOLEAN, is_fenced => BOOLEAN, should_shut_down => BOOLEAN
 
 import { type ApiCodec, readTags, writeTags } from './api.ts'
-import type { Reader } from './reader.ts'
 import { readTagged, writeTagged } from './tagged.ts'
-import { uuidFromBytes, uuidToBytes } from './uuid.ts'
-import type { Writer } from './writer.ts'
+import { readUuidText as readUuidItem, writeUuidText as writeUuidItem } from './uuid.ts'
 
 export interface BrokerHeartbeatRequest {
   brokerId: number
@@ -36,9 +34,6 @@ export interface BrokerHeartbeatResponse {
   isFenced: boolean
   shouldShutDown: boolean
 }
-
-const readUuidItem = (r: Reader): string => uuidFromBytes(r.readUuid())
-const writeUuidItem = (w: Writer, id: string): void => { w.writeUuid(uuidToBytes(id)) }
 
 export const BrokerHeartbeat: ApiCodec<BrokerHeartbeatRequest, BrokerHeartbeatResponse> = {
   key: 63,

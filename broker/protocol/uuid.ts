@@ -3,6 +3,8 @@
 // the metadata log carry the 16 raw bytes; these helpers convert at that edge.
 
 import { randomBytes } from 'node:crypto'
+import type { Reader } from './reader.ts'
+import type { Writer } from './writer.ts'
 
 export const UUID_BYTES = 16
 /** Kafka's Uuid.ZERO_UUID: "no topic id". */
@@ -28,4 +30,13 @@ export function randomUuid (random: (bytes: number) => Buffer = randomBytes): st
     const id = uuidFromBytes(random(UUID_BYTES))
     if (id !== ZERO_UUID && id !== 'AAAAAAAAAAAAAAAAAAAAAQ' && !id.startsWith('-')) return id
   }
+}
+
+/** A UUID field read as its text form. */
+export function readUuidText (r: Reader): string {
+  return uuidFromBytes(r.readUuid())
+}
+
+export function writeUuidText (w: Writer, id: string): void {
+  w.writeUuid(uuidToBytes(id))
 }
