@@ -112,6 +112,13 @@ export class Controller {
     return { records: ctx.batch.records, reply: undefined }
   }
 
+  /** When `tick` next has work: a session that may expire, or the next balancing round. */
+  nextTickMs (): number {
+    if (!this.#active) return Number.POSITIVE_INFINITY
+    const expiry = this.#heartbeats.nextExpiryMs(this.#image, this.options.sessionTimeoutMs)
+    return this.options.autoLeaderRebalance ? Math.min(expiry, this.#nextRebalanceMs) : expiry
+  }
+
   #context (nowMs: number): ControllerContext {
     return { options: this.options, heartbeats: this.#heartbeats, nowMs, batch: new RecordBatch(this.#image) }
   }

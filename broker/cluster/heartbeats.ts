@@ -63,6 +63,16 @@ export class BrokerHeartbeats {
     return contact !== undefined && nowMs - contact.lastContactMs <= sessionTimeoutMs
   }
 
+  /** When the first unfenced broker's session runs out if it stays silent. */
+  nextExpiryMs (image: MetadataImage, sessionTimeoutMs: number): number {
+    let next = Number.POSITIVE_INFINITY
+    for (const broker of image.brokers.values()) {
+      const contact = this.#contacts.get(broker.id)
+      if (!broker.fenced && contact !== undefined) next = Math.min(next, contact.lastContactMs + sessionTimeoutMs + 1)
+    }
+    return next
+  }
+
   /** Unfenced brokers whose session has expired, by id. */
   expired (image: MetadataImage, nowMs: number, sessionTimeoutMs: number): number[] {
     const out: number[] = []

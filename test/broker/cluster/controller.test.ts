@@ -138,6 +138,18 @@ describe('fencing and leader election', () => {
     })
   })
 
+  it('says when the next tick has work: the first session to expire', () => {
+    const f = new ControllerFixture({ autoLeaderRebalance: false })
+    expect(f.controller.nextTickMs()).toBe(Number.POSITIVE_INFINITY)
+    f.startBrokers(2)
+    f.nowMs = 500
+    f.heartbeat(2)
+    expect(f.controller.nextTickMs()).toBe(9001)
+    expect(f.tick(8500).length).toBe(0)
+    expect(f.tick(1).map(r => r.type)).toContain('fenceBroker')
+    expect(f.controller.image.brokers.get(1)?.fenced).toBe(true)
+  })
+
   it('leaves a partition offline when its last ISR member dies, and gives it back when that broker returns', () => {
     const f = new ControllerFixture()
     f.startBrokers(2)
