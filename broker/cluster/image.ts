@@ -240,6 +240,11 @@ export function mergePartitionChange (old: PartitionState, rec: PartitionChangeR
   }
 }
 
+/** Replicas on brokers that are unregistered or fenced: Metadata's offline_replicas. */
+export function offlineReplicas (image: MetadataImage, p: PartitionState): number[] {
+  return p.replicas.filter(id => image.brokers.get(id)?.fenced ?? true)
+}
+
 export interface BrokerAddress { brokerId: number, host: string, port: number, rack: string | null }
 
 /**

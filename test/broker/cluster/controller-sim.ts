@@ -2,7 +2,8 @@
 // silent), ask to be fenced or to shut down; topics come and go; leaders shrink and grow
 // ISRs with current or stale epochs; elections are requested; the clock jumps; the
 // controller fails over, sometimes losing proposals that never committed. After every step
-// the committed image must satisfy the invariants of replication.md, and at the end a
+// the committed image must satisfy the invariants of replication.md (plus: no inactive
+// broker in an ISR of more than one, no partition offline while it could lead), and at the end a
 // replay of the committed log (through the binary codec) and a snapshot round trip must
 // rebuild exactly the controller's image.
 
@@ -29,6 +30,8 @@ class Invariants {
         if (new Set(p.replicas).size !== p.replicas.length) fail('duplicate replicas')
         if (new Set(p.isr).size !== p.isr.length || p.isr.length === 0) fail('ISR empty or with duplicates')
         if (!p.isr.every(r => p.replicas.includes(r))) fail('ISR not a subset of AR')
+        // Fencing and shutdown take a broker out of every ISR, except as its last member.
+        if (p.isr.length > 1 && !p.isr.every(r => image.isActive(r))) fail('an inactive broker in a multi-member ISR')
         if (p.leader !== -1) {
           if (!p.isr.includes(p.leader)) fail('leader outside the ISR')
           if (!image.isActive(p.leader)) fail('leader fenced, unregistered or shutting down')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { liveBrokerAddresses, MetadataImage } from '../../../broker/cluster/image.ts'
+import { liveBrokerAddresses, MetadataImage, offlineReplicas } from '../../../broker/cluster/image.ts'
 import { localChanges } from '../../../broker/cluster/local-changes.ts'
 import { NO_LEADER_CHANGE, type MetadataRecord } from '../../../broker/cluster/records.ts'
 import { decodeSnapshot, encodeSnapshot, imageFromRecords, imageToRecords } from '../../../broker/cluster/snapshot.ts'
@@ -38,6 +38,11 @@ describe('MetadataImage', () => {
   it('lists the live brokers on a listener, without fenced ones', () => {
     expect(liveBrokerAddresses(base, 'PLAINTEXT')).toEqual([{ brokerId: 1, host: '127.0.0.1', port: 9001, rack: null }, { brokerId: 2, host: '127.0.0.1', port: 9002, rack: null }])
     expect(liveBrokerAddresses(base, 'CONTROLLER')).toEqual([])
+  })
+
+  it('names the offline replicas of a partition: fenced or unregistered brokers', () => {
+    expect(offlineReplicas(base, base.partition(A, 1)!)).toEqual([3])
+    expect(offlineReplicas(base, { ...base.partition(A, 0)!, replicas: [1, 9] })).toEqual([9])
   })
 
   it('bumps the partition epoch on every change and the leader epoch when a leader is set', () => {
