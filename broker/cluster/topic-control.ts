@@ -77,6 +77,18 @@ function assignmentsFor (ctx: ControllerContext, spec: CreateTopicSpec): number[
   })
 }
 
+/** The topic configs the controller itself acts on must make sense; the rest are the brokers' to judge. */
+function checkConfigs (configs: CreateTopicSpec['configs']): void {
+  for (const { name, value } of configs) {
+    if (name === 'unclean.leader.election.enable' && value !== null && value !== 'true' && value !== 'false') {
+      throw new ApiError(ErrorCode.INVALID_CONFIG, `unclean.leader.election.enable must be true or false (got ${JSON.stringify(value)})`)
+    }
+    if (name === 'min.insync.replicas' && value !== null && !/^[1-9]\d{0,4}$/.test(value)) {
+      throw new ApiError(ErrorCode.INVALID_CONFIG, `min.insync.replicas must be a positive integer (got ${JSON.stringify(value)})`)
+    }
+  }
+}
+
 function createOne (ctx: ControllerContext, spec: CreateTopicSpec, validateOnly: boolean): CreateTopicResult {
   try {
     try {
@@ -85,6 +97,7 @@ function createOne (ctx: ControllerContext, spec: CreateTopicSpec, validateOnly:
       throw new ApiError(ErrorCode.INVALID_TOPIC_EXCEPTION, (err as Error).message)
     }
     if (ctx.batch.image.topicIdsByName.has(spec.name)) throw new ApiError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${spec.name} already exists`)
+    checkConfigs(spec.configs)
     const assignments = assignmentsFor(ctx, spec)
     const topicId = validateOnly ? ZERO_UUID : ctx.options.newUuid()
     if (!validateOnly) addTopic(ctx, spec, topicId, assignments)
@@ -115,7 +128,10 @@ export function createTopics (ctx: ControllerContext, req: CreateTopicsRequest):
 }
 
 export function deleteTopics (ctx: ControllerContext, req: DeleteTopicsRequest): ControllerResult<DeleteTopicsReply> {
+  const named = new Map<string, number>()
+  for (const name of req.names) named.set(name, (named.get(name) ?? 0) + 1)
   const topics = req.names.map(name => {
+    if (named.get(name)! > 1) return { name, topicId: ZERO_UUID, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'topic named twice in one request' }
     const topic = ctx.batch.image.topicByName(name)
     if (topic === undefined) return { name, topicId: ZERO_UUID, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `no topic named ${name}` }
     ctx.batch.add({ type: 'removeTopic', topicId: topic.id })

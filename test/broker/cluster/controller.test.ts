@@ -68,6 +68,20 @@ describe('topic creation', () => {
     expect(twice.topics.map(t => t.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST])
   })
 
+  it('keeps topic configs, refuses nonsense in the ones the controller acts on, and elects unclean per topic', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(2)
+    const create = (name: string, value: string) => f.run({ kind: 'createTopics', validateOnly: false, topics: [{ name, numPartitions: 1, replicationFactor: 2, assignments: [], configs: [{ name: 'unclean.leader.election.enable', value }] }] }).topics[0]!.errorCode
+    expect(create('bad', 'maybe')).toBe(ErrorCode.INVALID_CONFIG)
+    expect(create('u', 'true')).toBe(ErrorCode.NONE)
+    expect(f.controller.image.config(2, 'u')?.get('unclean.leader.election.enable')).toBe('true')
+    const p0 = f.partitions('u')[0]!
+    const topicId = f.controller.image.topicByName('u')!.id
+    f.run({ kind: 'alterPartition', brokerId: p0.leader, brokerEpoch: f.epochs.get(p0.leader)!, topics: [{ topicId, partitions: [{ partitionIndex: 0, leaderEpoch: 0, partitionEpoch: 0, leaderRecoveryState: 0, newIsr: [{ brokerId: p0.leader, brokerEpoch: -1 }] }] }] })
+    liveFor(f, 10_000, [p0.leader])
+    expect(f.partitions('u')[0]!.leader).toBe(p0.replicas[1])
+  })
+
   it('deletes topics and adds partitions through the controller', () => {
     const f = new ControllerFixture()
     f.startBrokers(3)
@@ -77,6 +91,8 @@ describe('topic creation', () => {
     expect(f.partitions('t').map(p => p.replicas.length)).toEqual([2, 2, 2, 2, 2])
     const shrink = f.run({ kind: 'createPartitions', validateOnly: false, topics: [{ name: 't', count: 3, assignments: null }] })
     expect(shrink.results[0]!.errorCode).toBe(ErrorCode.INVALID_PARTITIONS)
+    const twice = f.run({ kind: 'deleteTopics', names: ['t', 't'] })
+    expect(twice.topics.map(t => t.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST])
     const del = f.run({ kind: 'deleteTopics', names: ['t', 'nope'] })
     expect(del.topics.map(t => t.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
     expect(f.controller.image.topicByName('t')).toBeUndefined()
