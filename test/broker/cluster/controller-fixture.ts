@@ -112,3 +112,17 @@ export class ControllerFixture {
     return [...this.controller.image.topicByName(topic)!.partitions]
   }
 }
+
+export function leaderCounts (f: ControllerFixture, topic: string): Record<number, number> {
+  const counts: Record<number, number> = {}
+  for (const p of f.partitions(topic)) counts[p.leader] = (counts[p.leader] ?? 0) + 1
+  return counts
+}
+
+/** Heartbeats from every registered broker but `silent`, advancing the clock in steps. */
+export function liveFor (f: ControllerFixture, ms: number, silent: number[]): void {
+  for (let t = 0; t < ms; t += 1000) {
+    for (const id of f.controller.image.brokers.keys()) if (!silent.includes(id)) f.heartbeat(id)
+    f.tick(1000)
+  }
+}
