@@ -18,7 +18,7 @@ import { ControllerFixture } from './controller-fixture.ts'
 export interface SimOptions { steps: number }
 
 class Invariants {
-  readonly #epochs = new Map<string, { leaderEpoch: number, partitionEpoch: number }>()
+  readonly #epochs = new Map<string, { leaderEpoch: number, partitionEpoch: number, leader: number, isr: string }>()
   readonly #leaderOfEpoch = new Map<string, number>()
 
   check (image: MetadataImage, unclean: boolean, where: string): void {
@@ -40,8 +40,12 @@ class Invariants {
           if (eligible.some(r => image.isActive(r))) fail('offline although an eligible replica is active')
         }
         const seen = this.#epochs.get(key)
-        if (seen !== undefined && (p.leaderEpoch < seen.leaderEpoch || p.partitionEpoch < seen.partitionEpoch)) fail(`epochs went back from ${JSON.stringify(seen)}`)
-        this.#epochs.set(key, { leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch })
+        if (seen !== undefined) {
+          if (p.leaderEpoch < seen.leaderEpoch || p.partitionEpoch < seen.partitionEpoch) fail(`epochs went back from ${JSON.stringify(seen)}`)
+          if (p.leader !== seen.leader && p.leaderEpoch === seen.leaderEpoch) fail(`leader changed from ${seen.leader} without a new leader epoch`)
+          if ((p.leader !== seen.leader || p.isr.join() !== seen.isr) && p.partitionEpoch === seen.partitionEpoch) fail('state changed without a new partition epoch')
+        }
+        this.#epochs.set(key, { leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, leader: p.leader, isr: p.isr.join() })
         const epochKey = `${key}@${p.leaderEpoch}`
         const leader = this.#leaderOfEpoch.get(epochKey)
         if (leader !== undefined && leader !== p.leader) fail(`two leaders (${leader}, ${p.leader}) in one leader epoch`)
