@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises'
 import { parse as parseYaml } from 'yaml'
+import { buildClusterConfig, nodeIdOf, parseListeners, type ClusterConfig, type NamedListener } from './cluster-config.ts'
 import { CONFIG_KEYS, type KeySpec } from './keys.ts'
 import { didYouMean } from './suggest.ts'
 
@@ -25,9 +26,14 @@ export interface Listener {
 
 export interface BrokerConfig {
   readonly values: Readonly<Record<string, number | boolean | string | null>>
+  /** node.id, or broker.id when node.id is unset. */
   readonly brokerId: number
   readonly clusterId: string | null
+  /** The client listener: the first of `listeners` that is not a controller listener. */
   readonly listener: Listener
+  readonly listeners: readonly NamedListener[]
+  /** Null in the one-node mode (no process.roles). */
+  readonly cluster: ClusterConfig | null
   readonly advertised: Listener | null
   readonly http: Listener | null
   readonly dataDir: string
@@ -82,7 +88,8 @@ function describe (key: string, spec: KeySpec): string {
   switch (spec.type) {
     case 'int': return `${key} must be an integer between ${spec.min} and ${spec.max}`
     case 'bool': return `${key} must be true or false`
-    case 'listener': return `${key} must look like PLAINTEXT://127.0.0.1:9092 (or host:port)`
+    case 'listener':
+    case 'listeners': return `${key} must look like PLAINTEXT://127.0.0.1:9092 (or host:port)`
     default: return spec.values === undefined ? `${key} must be a string` : `${key} must be one of ${spec.values.join(', ')}`
   }
 }
@@ -103,6 +110,9 @@ function coerce (key: string, spec: KeySpec, raw: unknown): number | boolean | s
     case 'listener':
       if (text === 'none') return 'none'
       parseListener(text, key)
+      return text
+    case 'listeners':
+      parseListeners(text, key)
       return text
     default:
       if (spec.values !== undefined && !spec.values.includes(text)) throw new Error(`${describe(key, spec)} (got ${JSON.stringify(raw)})`)
@@ -145,13 +155,21 @@ export function buildConfig (raw: RawConfig, source = 'config'): BrokerConfig {
     const v = values[key]
     return v === null || v === 'none' ? null : parseListener(String(v), key)
   }
+  const listeners = parseListeners(values.listeners as string)
+  const http = listenerOf('sluice.http.listener')
+  const nodeId = nodeIdOf(values, new Set(Object.keys(raw)), problems)
+  const cluster = buildClusterConfig({ values, nodeId, listeners, http }, problems)
+  if (problems.length > 0) throw new ConfigError(source, problems)
+  const clientListener = listeners.find(l => !(cluster?.controllerListenerNames.includes(l.name) ?? false)) ?? listeners[0]!
   const config: BrokerConfig = {
     values: Object.freeze({ ...values }),
-    brokerId: values['broker.id'] as number,
+    brokerId: nodeId,
     clusterId: values['cluster.id'] as string | null,
-    listener: listenerOf('listeners')!,
+    listener: { host: clientListener.host, port: clientListener.port },
+    listeners,
+    cluster,
     advertised: listenerOf('advertised.listeners'),
-    http: listenerOf('sluice.http.listener'),
+    http,
     dataDir: values['log.dirs'] as string,
     get: key => {
       if (!(key in values)) throw new Error(`programmer error: unknown config key ${key}`)

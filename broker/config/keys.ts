@@ -1,7 +1,7 @@
 // Every broker config key Sluice accepts, with Kafka's names where Kafka has one so a
 // Kafka user's knowledge carries over. Keys under `sluice.` are ours.
 
-export type KeyType = 'int' | 'bool' | 'string' | 'listener'
+export type KeyType = 'int' | 'bool' | 'string' | 'listener' | 'listeners'
 
 export interface KeySpec {
   type: KeyType
@@ -22,14 +22,14 @@ const NEVER = Number.MAX_SAFE_INTEGER
 export const CONFIG_KEYS: Record<string, KeySpec> = {
   'broker.id': { type: 'int', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'This broker\'s node id.' },
   'cluster.id': { type: 'string', default: null, doc: 'Cluster id reported in Metadata; generated once and kept in meta.properties when unset.' },
-  listeners: { type: 'listener', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'Kafka listener, PLAINTEXT://host:port (port 0 picks a free one).' },
+  listeners: { type: 'listeners', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'Kafka listeners, NAME://host:port[,...] (port 0 picks a free one); clients use the first that is not a controller listener.' },
   'advertised.listeners': { type: 'listener', default: null, doc: 'The host:port clients are told to use (a proxy in chaos runs); defaults to the bound listener.' },
   'log.dirs': { type: 'string', default: './data', doc: 'Directory holding the partition logs.' },
   'num.partitions': { type: 'int', default: 1, min: 1, max: 10_000, doc: 'Partitions of an auto-created topic.' },
   'auto.create.topics.enable': { type: 'bool', default: true, doc: 'Create a topic when a client asks for one that does not exist.' },
-  'default.replication.factor': { type: 'int', default: 1, min: 1, max: 1, doc: 'Replication factor of auto-created topics (1 until replication arrives).' },
+  'default.replication.factor': { type: 'int', default: 1, min: 1, max: 32767, doc: 'Replication factor of topics created without one. Validated; a one-node broker still creates RF 1.' },
   'min.insync.replicas': { type: 'int', default: 1, min: 1, max: 1000, doc: 'acks=all needs this many in-sync replicas (a single node has one: more gives NOT_ENOUGH_REPLICAS).' },
-  'unclean.leader.election.enable': { type: 'bool', default: false, doc: 'Accepted for compatibility; matters once replication exists.' },
+  'unclean.leader.election.enable': { type: 'bool', default: false, doc: 'Let an out-of-sync replica lead when no ISR member is alive (loses acknowledged writes). Validated; matters once replication exists.' },
   'socket.request.max.bytes': { type: 'int', default: 100 * MiB, min: 1 * KiB, max: 2 ** 31 - 1, doc: 'Largest request frame; a bigger length prefix closes the connection.' },
   'message.max.bytes': { type: 'int', default: 1 * MiB + 12, min: 64, max: 2 ** 31 - 1, doc: 'Largest record batch accepted by Produce (MESSAGE_TOO_LARGE above).' },
   'max.connections': { type: 'int', default: 1000, min: 1, max: 1_000_000, doc: 'Connections accepted at once; more are closed on accept.' },
@@ -49,6 +49,23 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'group.initial.rebalance.delay.ms': { type: 'int', default: 3000, min: 0, max: 300_000, doc: 'Wait this long for more members before the first rebalance of an empty group, as Kafka (tests set 0).' },
   'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 1, max: NEVER, doc: 'Smallest session timeout a member may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, min: 1, max: NEVER, doc: 'Largest session timeout a member may ask for.' },
+  // Cluster keys (KRaft mode, Kafka's names and defaults). Validated at start, including
+  // across keys (broker/config/cluster-config.ts); see the README for which are active.
+  'node.id': { type: 'int', default: -1, min: -1, max: 2 ** 31 - 1, doc: 'This node\'s id in a cluster; -1 uses broker.id. Setting both to different ids is an error.' },
+  'process.roles': { type: 'string', default: null, doc: 'broker, controller or broker,controller (combined). Unset: a one-node cluster that is its own controller, as before.' },
+  'controller.quorum.voters': { type: 'string', default: null, doc: 'The metadata quorum, id@host:port,... ; a controller must be one of them.' },
+  'controller.quorum.bootstrap.servers': { type: 'string', default: null, doc: 'host:port,... of controllers to find the quorum through, instead of controller.quorum.voters.' },
+  'controller.listener.names': { type: 'string', default: null, doc: 'Names of the listeners the controller serves, e.g. CONTROLLER; required with process.roles.' },
+  'inter.broker.listener.name': { type: 'string', default: null, doc: 'Listener brokers use to reach each other (Kafka: PLAINTEXT when unset).' },
+  'offsets.topic.replication.factor': { type: 'int', default: 3, min: 1, max: 32767, doc: 'Replication factor of __consumer_offsets, capped by the live brokers at creation.' },
+  'broker.session.timeout.ms': { type: 'int', default: 9000, min: 1, max: NEVER, doc: 'A broker without a heartbeat for this long is fenced and its leaderships move.' },
+  'broker.heartbeat.interval.ms': { type: 'int', default: 2000, min: 1, max: NEVER, doc: 'How often a broker heartbeats to the active controller.' },
+  'controller.quorum.election.timeout.ms': { type: 'int', default: 1000, min: 1, max: NEVER, doc: 'A voter that hears no leader for this long (plus jitter) starts an election.' },
+  'controller.quorum.fetch.timeout.ms': { type: 'int', default: 2000, min: 1, max: NEVER, doc: 'A follower that cannot fetch from the quorum leader for this long looks for a new one.' },
+  'auto.leader.rebalance.enable': { type: 'bool', default: true, doc: 'Move leadership back to preferred replicas every leader.imbalance.check.interval.seconds.' },
+  'leader.imbalance.check.interval.seconds': { type: 'int', default: 300, min: 1, max: NEVER, doc: 'How often the controller checks for leader imbalance.' },
+  'leader.imbalance.per.broker.percentage': { type: 'int', default: 10, min: 0, max: 100, doc: 'Share of a broker\'s preferred partitions it may not lead before a rebalance.' },
+  'replica.lag.time.max.ms': { type: 'int', default: 30_000, min: 1, max: NEVER, doc: 'A follower not caught up for this long leaves the ISR.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },
   'sluice.sink': { type: 'bool', default: false, doc: 'Acknowledge Produce without validating or storing anything, to measure a load generator\'s own ceiling. Never for real data.' },
   'sluice.log.open.files.max': { type: 'int', default: 4096, min: 16, max: 1_000_000, doc: 'Segment files (.log, .index, .timeindex) open at once; idle ones are closed least recently used first and reopened on demand, so many partitions or segments cannot exhaust file descriptors (Kafka has no such key: it keeps every segment open).' },

@@ -39,7 +39,8 @@ export function parseMetaProperties (text: string): MetaProperties {
 }
 
 export function encodeMetaProperties (meta: MetaProperties): Buffer {
-  return Buffer.from(`#\n#${new Date().toISOString()}\nversion=0\nbroker.id=${meta.brokerId}\ncluster.id=${meta.clusterId}\n`)
+  // node.id is what Kafka's KRaft mode reads; broker.id stays for older readers.
+  return Buffer.from(`#\n#${new Date().toISOString()}\nversion=0\nbroker.id=${meta.brokerId}\nnode.id=${meta.brokerId}\ncluster.id=${meta.clusterId}\n`)
 }
 
 /**
@@ -58,7 +59,7 @@ export async function loadMetaProperties (storage: Storage, brokerId: number, cl
     throw new MetaPropertiesError(`${storage.dataDir} belongs to broker ${meta.brokerId}, not broker ${brokerId}`)
   }
   if (clusterId !== undefined && meta.clusterId !== clusterId) {
-    throw new MetaPropertiesError(`${storage.dataDir} belongs to cluster ${meta.clusterId}, not cluster ${clusterId}`)
+    throw new MetaPropertiesError(`refusing to start: ${storage.dataDir} belongs to cluster ${meta.clusterId} (its ${META_PROPERTIES_FILE}), but cluster.id is ${clusterId}; use this cluster's data dir (log.dirs) or its cluster.id`)
   }
   return meta
 }
