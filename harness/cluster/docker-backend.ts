@@ -138,7 +138,8 @@ class DockerBroker implements BrokerHandle {
       await this.#kill()
       await this.#docker(['start', this.containerId])
       this.#alive = true
-      await this.#cluster.waitReady(this)
+      // A partitioned broker cannot be reached yet; connect() waits for it instead.
+      if (this.#connected) await this.#cluster.waitReady(this)
     })
   }
 
@@ -157,6 +158,7 @@ class DockerBroker implements BrokerHandle {
       // The service name is the alias peers and proxies use; a reconnect must bring it back.
       await this.#docker(['network', 'connect', '--alias', this.service, this.#cluster.network, this.containerId])
       this.#connected = true
+      if (this.#alive) await this.#cluster.waitReady(this)
     })
   }
 

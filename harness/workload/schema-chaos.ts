@@ -4,18 +4,20 @@
 
 import type { JsonSchema } from './json-schema.ts'
 
-export const FAULTS = ['kill', 'pause', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'lose-unfsynced-writes'] as const
+export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'lose-unfsynced-writes'] as const
 export type Fault = typeof FAULTS[number]
 
 /** The fault-specific parameters each fault takes; `required` ones have no default. */
 export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly string[], readonly required: readonly string[] }>> = {
   kill: { allowed: [], required: [] },
   pause: { allowed: [], required: [] },
+  restart: { allowed: [], required: [] },
   delay: { allowed: ['latencyMs', 'jitterMs', 'stream'], required: ['latencyMs'] },
   bandwidth: { allowed: ['rateKBps', 'stream'], required: ['rateKBps'] },
   blackhole: { allowed: ['stream'], required: [] },
   reset: { allowed: ['resetAfterMs', 'stream'], required: [] },
   'proxy-down': { allowed: [], required: [] },
+  partition: { allowed: [], required: [] },
   'lose-unfsynced-writes': { allowed: [], required: [] },
 }
 export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream'] as const
@@ -46,11 +48,12 @@ const scheduleEntrySchema: JsonSchema = {
     fault: {
       enum: FAULTS,
       description: 'kill: SIGKILL, restart after durationSeconds. pause: SIGSTOP, SIGCONT after ' +
-        'durationSeconds. delay: proxy latency toxic (latencyMs, jitterMs). bandwidth: proxy ' +
-        'bandwidth toxic (rateKBps). blackhole: proxy timeout toxic with timeout 0, data dropped. ' +
+        'durationSeconds. restart: clean stop (SIGTERM), start after durationSeconds. delay: ' +
+        'proxy latency toxic (latencyMs, jitterMs). bandwidth: proxy bandwidth toxic (rateKBps). blackhole: proxy timeout toxic with timeout 0, data dropped. ' +
         'reset: proxy reset_peer toxic (resetAfterMs). proxy-down: proxy disabled, connections ' +
-        'dropped. lose-unfsynced-writes: SIGKILL, then every log file is cut to its last fsynced ' +
-        'length, restart after durationSeconds.',
+        'dropped. partition (backend docker): the broker\'s container leaves the cluster network ' +
+        '(docker network disconnect), rejoins after durationSeconds. lose-unfsynced-writes: ' +
+        'SIGKILL, then every log file is cut to its last fsynced length, restart after durationSeconds.',
     },
     targets: {
       description: 'Which brokers: "random" (one, chosen each time from the run\'s seed), "all", ' +

@@ -117,6 +117,12 @@ export const sluiceProperties: Readonly<Record<string, JsonSchema>> = {
     type: 'integer', minimum: 1, maximum: 16, default: 1,
     description: 'Sluice: broker processes the process backend starts (broker-0 .. broker-N-1). Default 1.',
   },
+  backend: {
+    enum: ['process', 'docker'], default: 'process',
+    description: 'Sluice: where `sluice chaos` starts the brokers: process (local processes) or ' +
+      'docker (containers through docker-compose.yml; needs Docker, or podman via ' +
+      'scripts/container-engine.sh). `sluice bench` takes --backend instead. Default process.',
+  },
   brokerConfig: {
     type: 'object', default: {}, maxProperties: 200,
     description: 'Sluice: broker config overrides under Kafka\'s names (log.flush.interval.messages: 1), ' +
