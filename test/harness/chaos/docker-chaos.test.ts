@@ -25,7 +25,7 @@ describe('chaos with backend docker', () => {
       const bands = run.result.nemesis.bands.map(band => band.label.split(' ')[0])
       for (const fault of ['kill', 'pause', 'partition', 'restart']) expect(bands).toContain(fault)
       expect(run.result.nemesis.errors).toEqual([])
-      expect(run.verdict!.stats.sendsOk).toBeGreaterThan(50)
+      expect(run.verdict!.stats.sendsOk).toBeGreaterThan(10)
     } finally {
       await run.cleanup()
     }
