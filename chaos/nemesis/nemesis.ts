@@ -1,7 +1,7 @@
 // What every nemesis shares: the target a fault hits (a broker and the proxy in front of its
 // client listener), the handle of a fault in progress, and the typed error. One module per
 // fault family implements `FaultStarter`: process.ts (kill, pause), network.ts (proxy
-// toxics, proxy down), disk.ts (lose un-fsynced writes). schedule.ts decides when.
+// toxics, proxy down), container.ts (partition, restart), disk.ts (lose un-fsynced writes). schedule.ts decides when.
 //
 // A fault never throws for a target that is already in the state it wants (killing a dead
 // broker, resuming a running one): overlapping schedule entries may hit the same broker, and

@@ -17,15 +17,18 @@ import { brokerName, NemesisError } from './nemesis.ts'
 import type { ActiveFault, Fault, FaultStarter, FaultTarget } from './nemesis.ts'
 import { startBandwidth, startBlackhole, startDelay, startProxyDown, startReset } from './network.ts'
 import { startKill, startPause } from './process.ts'
+import { startPartition, startRestart } from './container.ts'
 
 export const FAULT_STARTERS: Readonly<Record<Fault, FaultStarter>> = {
   kill: startKill,
   pause: startPause,
+  restart: startRestart,
   delay: startDelay,
   bandwidth: startBandwidth,
   blackhole: startBlackhole,
   reset: startReset,
   'proxy-down': startProxyDown,
+  partition: startPartition,
   'lose-unfsynced-writes': startLoseUnsyncedWrites,
 }
 
@@ -94,16 +97,21 @@ export class NemesisRunner {
     this.#context = context
   }
 
-  /** Runs the plan until its last fault healed or `signal` aborts (then heal with healAll). */
+  /**
+   * Runs the plan until its last fault healed or `signal` aborts (then heal with healAll).
+   * Plan times count from this call, not from the clock's zero: a cluster that took long
+   * to start (containers) must not make every early fault fire at once.
+   */
   async run (signal: AbortSignal): Promise<void> {
-    await Promise.all(this.plan.map(planned => this.#runOne(planned, signal)))
+    const originSec = this.#context.nowSec()
+    await Promise.all(this.plan.map(planned => this.#runOne(planned, originSec, signal)))
   }
 
-  async #runOne (planned: PlannedFault, signal: AbortSignal): Promise<void> {
-    await sleep((planned.startSec - this.#context.nowSec()) * 1000, signal)
+  async #runOne (planned: PlannedFault, originSec: number, signal: AbortSignal): Promise<void> {
+    await sleep((originSec + planned.startSec - this.#context.nowSec()) * 1000, signal)
     if (signal.aborted) return
     const running = await this.#start(planned)
-    await sleep((planned.endSec - this.#context.nowSec()) * 1000, signal)
+    await sleep((originSec + planned.endSec - this.#context.nowSec()) * 1000, signal)
     if (signal.aborted) return
     await this.#heal(running, 'schedule')
   }

@@ -149,7 +149,9 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     const stop = new AbortController()
     const nemesisStop = new AbortController()
     const timer = setTimeout(() => stop.abort(), context.runSeconds * 1000)
-    const nowSec = (): number => history.nowNs() / 1e9
+    // Seconds into the load, which may start long after the history did (container start).
+    const loadStartSec = history.nowNs() / 1e9
+    const nowSec = (): number => history.nowNs() / 1e9 - loadStartSec
     const quietSec = context.runSeconds - (workload.nemesis?.quietEndSeconds ?? 0)
     const nemesisDone = context.nemesis.run(nemesisStop.signal)
     const crashesDone = group === null

@@ -152,7 +152,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     opsWritten: history.opCount,
     cluster: setup?.cluster.info() ?? null,
     toxiproxy: setup === null ? null : { url: setup.toxiproxyUrl, embedded: setup.embedded !== null },
-    environment: await collectEnvironment({ coreSharing: `${workload.brokers} broker process(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned` }),
+    environment: await collectEnvironment({ coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned` }),
     settings: workloadSettings(workload),
     series: timeline.samples(),
   }

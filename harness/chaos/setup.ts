@@ -1,5 +1,6 @@
 // Bringing up what a chaos run faults: a Toxiproxy API (the embedded server on a free port,
-// or a real Toxiproxy given by URL), brokers started by the process backend with one proxy
+// or a real Toxiproxy given by URL), brokers started by the workload's backend (process or
+// docker; with docker the proxies sit in front of the published ports) with one proxy
 // in front of each client listener and each broker advertising its proxy (so clients
 // cannot bypass it), and the run's topics. Designed for N brokers; today's reference
 // brokers are independent single-node clusters, so chaos workloads use one.
@@ -11,7 +12,7 @@ import { brokerName } from '../../chaos/nemesis/nemesis.ts'
 import type { FaultTarget } from '../../chaos/nemesis/nemesis.ts'
 import { ProxyFleet } from '../../chaos/nemesis/proxies.ts'
 import { KafkaClient } from '../client/client.ts'
-import { ProcessBackend } from '../cluster/process-backend.ts'
+import { createBackend } from '../cluster/index.ts'
 import type { Cluster, ClusterBackend } from '../cluster/cluster.ts'
 import type { Workload } from '../workload/types.ts'
 import type { TopicSpec } from './topology.ts'
@@ -54,7 +55,7 @@ export async function startChaosCluster (options: ChaosClusterOptions): Promise<
   const embedded = options.toxiproxyUrl === undefined ? await startToxiproxyServer({ port: 0 }) : null
   const toxiproxyUrl = options.toxiproxyUrl ?? embedded!.url
   const fleet = new ProxyFleet(toxiproxyUrl)
-  const backend = options.backend ?? new ProcessBackend()
+  const backend = options.backend ?? createBackend(workload.backend)
   let cluster: Cluster
   try {
     cluster = await backend.start({

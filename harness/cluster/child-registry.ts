@@ -1,6 +1,7 @@
 // Every broker process the harness starts is registered here, so that none outlives the
 // harness: on normal exit, on Ctrl-C and on SIGTERM they all get SIGKILL (which also
-// ends a SIGSTOPped one), and temp work dirs the backend created are removed. The
+// ends a SIGSTOPped one), registered clean-ups run (the docker backend's `compose down`,
+// the podman service it started), and temp work dirs the backend created are removed. The
 // handlers are installed once, before the first spawn.
 //
 // A signal handler replaces Node's default "exit on signal". After killing the children
@@ -13,6 +14,8 @@ import { rmSync } from 'node:fs'
 
 const children = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
+/** Synchronous clean-ups of things that are not child processes (containers, engine services). */
+const exitCleanups = new Set<() => void>()
 let exitInstalled = false
 let signalsInstalled = false
 
@@ -25,6 +28,15 @@ function killAll (): void {
     }
   }
   children.clear()
+  // Last registered first: a cluster goes before the engine it runs on.
+  for (const cleanup of [...exitCleanups].reverse()) {
+    exitCleanups.delete(cleanup)
+    try {
+      cleanup()
+    } catch {
+      // Best effort on the way out: the next clean-up must still run.
+    }
+  }
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
   tempDirs.clear()
 }
@@ -66,4 +78,14 @@ export function registerTempDir (dir: string): void {
 
 export function unregisterTempDir (dir: string): void {
   tempDirs.delete(dir)
+}
+
+/** Runs `cleanup` (synchronously) if the harness exits or is interrupted before it is unregistered. */
+export function registerExitCleanup (cleanup: () => void): void {
+  installExitHandlers()
+  exitCleanups.add(cleanup)
+}
+
+export function unregisterExitCleanup (cleanup: () => void): void {
+  exitCleanups.delete(cleanup)
 }

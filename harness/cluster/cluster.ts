@@ -39,6 +39,11 @@ export interface BrokerHandle {
   resume (): Promise<void>
   /** Start again after kill, on the same ports and data dir; waits until ready. */
   restart (): Promise<void>
+  /** Clean stop (SIGTERM, SIGKILL after a grace period); restart() starts it again. */
+  stop? (): Promise<void>
+  /** Takes the broker off its network (a partition from peers and clients); docker backend only. */
+  disconnect? (): Promise<void>
+  connect? (): Promise<void>
 }
 
 export interface ClusterInfo {

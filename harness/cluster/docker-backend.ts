@@ -1,82 +1,71 @@
-// Reference brokers in Docker, through the `docker compose` CLI (or the standalone
-// `docker-compose`) and the repository's docker-compose.yml: profile `single` for one
-// broker, `trio` for three, plus `toxiproxy` on request. Broker config overrides go
-// into a generated override file that rewrites each broker's command with `-o key=value`.
+// Reference brokers in containers: the repository's docker-compose.yml driven through the
+// npm package `docker-compose` (Compose v2 or v1), against Docker or podman's Docker API
+// (engine.ts starts one for the run where podman is installed and nothing answers).
 //
-// Faults map to compose verbs: kill = `kill -s SIGKILL`, pause/resume = `pause`/`unpause`
-// (the cgroup freezer, like SIGSTOP), restart = `start` after a kill; stop = `down`
-// (with -v, dropping the data volumes, unless keepData). Without a Docker engine,
-// start fails with ERR_DOCKER_UNAVAILABLE saying which check failed.
+// Each run is its own Compose project (`sluice-<pid>-<n>`) on its own private network, so
+// runs never share containers; brokers publish their listeners on reserved 127.0.0.1 ports
+// and keep their data in bind-mounted host directories, where the harness can read (and
+// the disk nemesis truncate) the files. Faults go to the container by id through the
+// docker CLI: kill = SIGKILL, pause/resume = the cgroup freezer, stop = SIGTERM,
+// restart = start the same container, disconnect/connect = leave and rejoin the network.
+// Everything the run started (containers, network, volumes, the podman service) is
+// removed by stop(), on a failed start, and on exit or Ctrl-C (child-registry.ts).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
 import { stringify } from 'yaml'
+import { registerExitCleanup, unregisterExitCleanup } from './child-registry.ts'
 import { ClusterError, type BackendName, type BrokerHandle, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
+import { ComposeProject, detectComposeExecutable } from './compose.ts'
+import { composeEnv, FILE_BROKERS, imageTag, NETWORK, overrideDocument, profilesFor, PROXY_PORT_BASE, serviceName, type BrokerPorts } from './compose-layout.ts'
+import { ensureContainerEngine, type ContainerEngine } from './engine.ts'
+import { reservePort } from './process-backend.ts'
 import { waitForApiVersions } from './ready.ts'
 
 export interface DockerBackendOptions {
   composeFile?: string
-  /** Compose project name (-p); lets two runs coexist. */
+  /** Compose project name; unique per run when absent. */
   project?: string
-  /** Also start the Toxiproxy container. */
+  /** Also start the proxy container (`sluice toxiproxy`) on the brokers' network. */
   toxiproxy?: boolean
   readyTimeoutMs?: number
-  /** The compose command; detected (`docker compose`, then `docker-compose`) when absent. */
-  composeCommand?: string[]
-}
-
-/** Services per cluster size, as named in docker-compose.yml. */
-export const COMPOSE_LAYOUTS: Readonly<Record<number, { profile: string, services: string[] }>> = {
-  1: { profile: 'single', services: ['sluice'] },
-  3: { profile: 'trio', services: ['sluice-0', 'sluice-1', 'sluice-2'] },
+  /** An engine the caller manages; by default one is found or started for the run. */
+  engine?: ContainerEngine
 }
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const READY_TIMEOUT_MS_DEFAULT = 120_000
-const CLI_TIMEOUT_MS = 600_000
-
-async function tryCommand (command: string[]): Promise<string | null> {
-  const r = await execa(command[0]!, command.slice(1), { reject: false, timeout: 20_000, stdin: 'ignore' })
-  if (r.exitCode === 0) return null
-  const output = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n')[0] ?? ''
-  return output !== '' ? output : (r.shortMessage ?? `exit code ${r.exitCode}`)
-}
-
-/** Finds a working compose CLI and a reachable engine, or throws ERR_DOCKER_UNAVAILABLE. */
-export async function detectCompose (preferred?: string[]): Promise<string[]> {
-  const candidates = preferred !== undefined ? [preferred] : [['docker', 'compose'], ['docker-compose']]
-  const problems: string[] = []
-  let compose: string[] | null = null
-  for (const candidate of candidates) {
-    const problem = await tryCommand([...candidate, 'version'])
-    if (problem === null) {
-      compose = candidate
-      break
-    }
-    problems.push(`\`${candidate.join(' ')} version\` failed: ${problem}`)
-  }
-  if (compose === null) throw new ClusterError('ERR_DOCKER_UNAVAILABLE', `the docker backend needs the docker compose CLI: ${problems.join('; ')}. Use the process backend instead.`)
-  const engine = await tryCommand(['docker', 'info', '--format', '{{.ServerVersion}}'])
-  if (engine !== null) throw new ClusterError('ERR_DOCKER_UNAVAILABLE', `no Docker engine reachable (\`docker info\` failed: ${engine}). Start Docker, or use the process backend.`)
-  return compose
-}
+const READY_TIMEOUT_MS_DEFAULT = 60_000
+const BROKERS_MAX = 16
+const LOG_TAIL_LINES = 20
+let projectSeq = 0
 
 class DockerBroker implements BrokerHandle {
   readonly id: number
   readonly service: string
-  readonly dataDir = null
-  readonly logFile = null
-  kafkaAddress = ''
-  httpUrl: string | null = null
-  #alive = true
+  readonly dataDir: string
+  readonly logFile: string
+  readonly kafkaAddress: string
+  readonly httpUrl: string
+  /** The proxy container's listener in front of this broker: its address inside, and published on the host. */
+  readonly proxy: { listen: string, published: string } | null
+  containerId = ''
+  #alive = false
+  #paused = false
+  #connected = true
+  /** Container verbs take 0.1-2 s; overlapping faults on one broker run one at a time. */
+  #queue: Promise<unknown> = Promise.resolve()
   readonly #cluster: DockerCluster
 
-  constructor (id: number, service: string, cluster: DockerCluster) {
+  constructor (id: number, ports: BrokerPorts, logFile: string, cluster: DockerCluster) {
     this.id = id
-    this.service = service
+    this.service = serviceName(id)
+    this.dataDir = ports.dataDir
+    this.logFile = logFile
+    this.kafkaAddress = `127.0.0.1:${ports.kafka}`
+    this.httpUrl = `http://127.0.0.1:${ports.http}`
+    this.proxy = ports.proxy === null ? null : { listen: `0.0.0.0:${PROXY_PORT_BASE + id}`, published: `127.0.0.1:${ports.proxy}` }
     this.#cluster = cluster
   }
 
@@ -84,74 +73,162 @@ class DockerBroker implements BrokerHandle {
     return this.#alive
   }
 
-  async kill (): Promise<void> {
-    await this.#cluster.compose(['kill', '-s', 'SIGKILL', this.service])
-    this.#alive = false
+  paused (): boolean {
+    return this.#paused
   }
 
-  async pause (): Promise<void> {
-    await this.#cluster.compose(['pause', this.service])
-  }
-
-  async resume (): Promise<void> {
-    await this.#cluster.compose(['unpause', this.service])
-  }
-
-  async restart (): Promise<void> {
-    await this.#cluster.compose(this.#alive ? ['restart', this.service] : ['start', this.service])
+  async started (): Promise<void> {
+    this.containerId = await this.#cluster.project.containerId(this.service)
     this.#alive = true
     await this.#cluster.waitReady(this)
   }
+
+  #serial (action: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(action)
+    this.#queue = next.catch(() => {})
+    return next
+  }
+
+  /** SIGKILL, and waits until the container has stopped (its files are then quiet). */
+  kill (): Promise<void> {
+    return this.#serial(() => this.#kill())
+  }
+
+  async #kill (): Promise<void> {
+    if (!this.#alive) return
+    // podman cannot signal a frozen container: thaw it first.
+    await this.#resume()
+    await this.#docker(['kill', '--signal', 'KILL', this.containerId])
+    await this.#docker(['wait', this.containerId])
+    this.#alive = false
+  }
+
+  /** The cgroup freezer; a broker that is not running (killed meanwhile) stays as it is. */
+  pause (): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#alive || this.#paused) return
+      await this.#docker(['pause', this.containerId])
+      this.#paused = true
+    })
+  }
+
+  resume (): Promise<void> {
+    return this.#serial(() => this.#resume())
+  }
+
+  async #resume (): Promise<void> {
+    if (!this.#paused) return
+    await this.#docker(['unpause', this.containerId])
+    this.#paused = false
+  }
+
+  /** SIGTERM (the init passes it to the broker, which flushes and exits), SIGKILL after 15 s. */
+  stop (): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#alive) return
+      await this.#resume()
+      await this.#docker(['stop', '--time', '15', this.containerId])
+      this.#alive = false
+    })
+  }
+
+  /** Starts the same container again (same data, ports, address); a running one is killed first. */
+  restart (): Promise<void> {
+    return this.#serial(async () => {
+      await this.#kill()
+      await this.#docker(['start', this.containerId])
+      this.#alive = true
+      // A partitioned broker cannot be reached yet; connect() waits for it instead.
+      if (this.#connected) await this.#cluster.waitReady(this)
+    })
+  }
+
+  /** Takes the container off the cluster network: a partition from its peers and clients. */
+  disconnect (): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#connected) return
+      await this.#docker(['network', 'disconnect', this.#cluster.network, this.containerId])
+      this.#connected = false
+    })
+  }
+
+  connect (): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#connected) return
+      // The service name is the alias peers and proxies use; a reconnect must bring it back.
+      await this.#docker(['network', 'connect', '--alias', this.service, this.#cluster.network, this.containerId])
+      this.#connected = true
+      if (this.#alive) await this.#cluster.waitReady(this)
+    })
+  }
+
+  #docker (args: string[]): Promise<string> {
+    return this.#cluster.project.docker(args)
+  }
 }
 
-class DockerCluster implements Cluster {
+export class DockerCluster implements Cluster {
   readonly backend: BackendName = 'docker'
   readonly brokers: DockerBroker[]
-  readonly #base: string[]
+  readonly project: ComposeProject
+  readonly network: string
+  /** The proxy container's API, when it runs. */
+  readonly toxiproxyUrl: string | null
+  readonly #advertised: string[]
   readonly #readyTimeoutMs: number
-  readonly #overrideDir: string
-  readonly #keepData: boolean
+  readonly #ownedDirs: string[]
+  readonly #engine: ContainerEngine
+  readonly #cleanup: () => void
+  #stopped: Promise<void> | null = null
 
-  constructor (base: string[], services: string[], readyTimeoutMs: number, overrideDir: string, keepData: boolean) {
-    this.#base = base
-    this.#readyTimeoutMs = readyTimeoutMs
-    this.#overrideDir = overrideDir
-    this.#keepData = keepData
-    this.brokers = services.map((s, i) => new DockerBroker(i, s, this))
+  constructor (options: { project: ComposeProject, ports: BrokerPorts[], workDir: string, toxiproxyPort: number | null, readyTimeoutMs: number, ownedDirs: string[], engine: ContainerEngine }) {
+    this.project = options.project
+    this.network = options.project.networkName(NETWORK)
+    this.toxiproxyUrl = options.toxiproxyPort === null ? null : `http://127.0.0.1:${options.toxiproxyPort}`
+    this.#advertised = options.ports.map(p => p.advertise)
+    this.#readyTimeoutMs = options.readyTimeoutMs
+    this.#ownedDirs = options.ownedDirs
+    this.#engine = options.engine
+    this.brokers = options.ports.map((p, i) => new DockerBroker(i, p, join(options.workDir, `broker-${i}.log`), this))
+    this.#cleanup = () => {
+      this.project.downSync()
+      for (const dir of this.#ownedDirs) rmSync(dir, { recursive: true, force: true })
+    }
+    registerExitCleanup(this.#cleanup)
   }
 
   get bootstrap (): string[] {
-    return this.brokers.map(b => b.kafkaAddress)
+    return [...this.#advertised]
   }
 
-  async compose (args: string[]): Promise<string> {
-    const r = await execa(this.#base[0]!, [...this.#base.slice(1), ...args], { reject: false, timeout: CLI_TIMEOUT_MS, stdin: 'ignore' })
-    if (r.exitCode !== 0) throw new ClusterError('ERR_DOCKER_COMMAND', `\`${[...this.#base, ...args].join(' ')}\` failed (exit ${r.exitCode}): ${String(r.stderr).trim().split('\n').slice(-5).join('\n')}`)
-    return String(r.stdout).trim()
-  }
-
-  /** Learns the host ports Docker published, then waits for ApiVersions. */
   async waitReady (broker: DockerBroker): Promise<void> {
-    broker.kafkaAddress = (await this.compose(['port', broker.service, '9092'])).split('\n')[0]!.replace('0.0.0.0', '127.0.0.1')
-    const http = (await this.compose(['port', broker.service, '8082'])).split('\n')[0]
-    broker.httpUrl = http !== undefined && http !== '' ? `http://${http.replace('0.0.0.0', '127.0.0.1')}` : null
     const problem = await waitForApiVersions(broker.kafkaAddress, this.#readyTimeoutMs)
-    if (problem !== null) {
-      const logs = await this.compose(['logs', '--tail', '20', broker.service]).catch((err: Error) => err.message)
-      throw new ClusterError('ERR_BROKER_START', `docker service ${broker.service} did not answer ApiVersions on ${broker.kafkaAddress}: ${problem}. Last log lines:\n${logs}`)
-    }
+    if (problem === null) return
+    const logs = await this.project.logs(broker.service, LOG_TAIL_LINES).catch((error: Error) => error.message)
+    throw new ClusterError('ERR_BROKER_START', `container ${broker.service} did not answer ApiVersions on ${broker.kafkaAddress}: ${problem}. Last log lines:\n${logs}`)
   }
 
   info (): ClusterInfo {
-    return { backend: 'docker', brokers: this.brokers.length, bootstrap: this.bootstrap, description: `${this.brokers.length} reference broker container(s) via docker compose` }
+    return { backend: 'docker', brokers: this.brokers.length, bootstrap: this.bootstrap, description: `${this.brokers.length} reference broker container(s) via Compose (${this.#engine.description})` }
   }
 
-  async stop (): Promise<void> {
-    try {
-      await this.compose(['down', '--remove-orphans', ...(this.#keepData ? [] : ['-v'])])
-    } finally {
-      rmSync(this.#overrideDir, { recursive: true, force: true })
-    }
+  /** Keeps each broker's log, removes containers, network, volumes and owned dirs, then the engine if started here. */
+  stop (): Promise<void> {
+    this.#stopped ??= (async () => {
+      try {
+        await Promise.allSettled(this.brokers.map(async b => {
+          if (b.containerId === '') return
+          writeFileSync(b.logFile, await this.project.docker(['logs', b.containerId]).catch((error: Error) => error.message))
+          await b.resume()
+        }))
+        await this.project.down(true)
+      } finally {
+        unregisterExitCleanup(this.#cleanup)
+        for (const dir of this.#ownedDirs) rmSync(dir, { recursive: true, force: true })
+        await this.#engine.stop()
+      }
+    })()
+    return this.#stopped
   }
 }
 
@@ -163,35 +240,66 @@ export class DockerBackend implements ClusterBackend {
     this.#opts = opts
   }
 
-  async start (spec: ClusterSpec): Promise<Cluster> {
-    const layout = COMPOSE_LAYOUTS[spec.brokers]
-    if (layout === undefined) throw new ClusterError('ERR_CLUSTER_SPEC', `docker-compose.yml defines clusters of ${Object.keys(COMPOSE_LAYOUTS).join(' or ')} brokers (asked for ${spec.brokers})`)
-    if (spec.advertisedFor !== undefined) throw new ClusterError('ERR_UNSUPPORTED', 'the docker backend takes advertised addresses from SLUICE_ADVERTISE_* in docker-compose.yml, not advertisedFor')
-    const composeCommand = await detectCompose(this.#opts.composeCommand)
-    const overrideDir = mkdtempSync(join(tmpdir(), 'sluice-compose-'))
-    const override = join(overrideDir, 'override.yml')
-    writeFileSync(override, stringify({ services: Object.fromEntries(layout.services.map((service, i) => [service, { command: brokerCommand(service, i, spec.brokerConfig) }])) }))
-    const profiles = [layout.profile, ...(this.#opts.toxiproxy === true ? ['toxiproxy'] : [])].flatMap(p => ['--profile', p])
-    const base = [...composeCommand, '-f', this.#opts.composeFile ?? join(REPO_ROOT, 'docker-compose.yml'), '-f', override, '-p', this.#opts.project ?? 'sluice-harness', ...profiles]
-    const cluster = new DockerCluster(base, layout.services, this.#opts.readyTimeoutMs ?? READY_TIMEOUT_MS_DEFAULT, overrideDir, spec.keepData === true)
-    try {
-      await cluster.compose(['up', '-d', '--build'])
-      for (const broker of cluster.brokers) await cluster.waitReady(broker)
-    } catch (err) {
-      await cluster.stop().catch(() => {})
-      throw err
+  async start (spec: ClusterSpec): Promise<DockerCluster> {
+    if (!Number.isInteger(spec.brokers) || spec.brokers < 1 || spec.brokers > BROKERS_MAX) {
+      throw new ClusterError('ERR_CLUSTER_SPEC', `brokers must be an integer from 1 to ${BROKERS_MAX} (got ${spec.brokers})`)
     }
-    spec.log?.(`docker cluster ready: ${cluster.bootstrap.join(',')}`)
-    return cluster
+    const engine = this.#opts.engine ?? await ensureContainerEngine(spec.log === undefined ? {} : { log: spec.log })
+    const ownedDirs: string[] = []
+    try {
+      const executable = await detectComposeExecutable(engine.env)
+      const workDir = spec.workDir ?? mkdtempSync(join(tmpdir(), 'sluice-docker-'))
+      if (spec.workDir === undefined && spec.keepData !== true) ownedDirs.push(workDir)
+      mkdirSync(workDir, { recursive: true })
+      const toxiproxy = this.#opts.toxiproxy === true
+      const ports = await this.#reservePorts(spec, workDir, toxiproxy)
+      const brokerPorts = ports.slice(0, spec.brokers)
+      const toxiproxyPort = toxiproxy ? await reservePort() : null
+      const overrideDir = mkdtempSync(join(tmpdir(), 'sluice-compose-'))
+      ownedDirs.push(overrideDir)
+      const composeFile = this.#opts.composeFile ?? join(REPO_ROOT, 'docker-compose.yml')
+      const override = join(overrideDir, 'override.yml')
+      const user = typeof process.getuid === 'function' && process.getuid() !== 0 ? `${process.getuid()}:${process.getgid?.() ?? 0}` : null
+      writeFileSync(override, stringify(overrideDocument({ composeFile, ports: brokerPorts, config: spec.brokerConfig, user })))
+      const project = new ComposeProject({
+        executable,
+        files: [composeFile, override],
+        project: this.#opts.project ?? `sluice-${process.pid}-${projectSeq++}`,
+        profiles: profilesFor(spec.brokers, toxiproxy),
+        cwd: dirname(composeFile),
+        env: { ...engine.env, ...composeEnv(ports, toxiproxyPort), SLUICE_IMAGE_TAG: imageTag(REPO_ROOT, engine.env.SLUICE_BASE_IMAGE ?? process.env.SLUICE_BASE_IMAGE ?? 'node:24-slim') },
+      })
+      const cluster = new DockerCluster({ project, ports: brokerPorts, workDir, toxiproxyPort, readyTimeoutMs: this.#opts.readyTimeoutMs ?? READY_TIMEOUT_MS_DEFAULT, ownedDirs, engine })
+      try {
+        await project.up([...cluster.brokers.map(b => b.service), ...(toxiproxy ? ['toxiproxy'] : [])])
+        await Promise.all(cluster.brokers.map(b => b.started()))
+      } catch (error) {
+        await cluster.stop().catch(() => {})
+        throw error
+      }
+      spec.log?.(`docker cluster ready (${project.options.project}): ${cluster.bootstrap.join(',')}`)
+      return cluster
+    } catch (error) {
+      // Repeats what a failed cluster's stop() did, harmlessly; covers failures before it existed.
+      for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true })
+      await engine.stop()
+      throw error
+    }
   }
-}
 
-/** The service's command from docker-compose.yml plus one `-o key=value` per override. */
-function brokerCommand (service: string, index: number, config: ClusterSpec['brokerConfig']): string[] {
-  const advertiseVar = service === 'sluice' ? 'SLUICE_ADVERTISE' : `SLUICE_ADVERTISE_${index}`
-  const defaultPort = service === 'sluice' ? 19092 : 19192 + index
-  return ['broker', '--listen', '0.0.0.0:9092', '--http', '0.0.0.0:8082', '--data-dir', '/data', '--broker-id', String(index),
-    '--advertise', `\${${advertiseVar}:-127.0.0.1:${defaultPort}}`,
-    // Compose interpolates "$" in the override file; "$$" is a literal dollar.
-    ...Object.entries(config).flatMap(([k, v]) => ['-o', `${k}=${String(v)}`.replaceAll('$', '$$$$')])]
+  async #reservePorts (spec: ClusterSpec, workDir: string, toxiproxy: boolean): Promise<BrokerPorts[]> {
+    const ports: BrokerPorts[] = []
+    // The proxy container publishes the file's three listeners whatever the cluster size.
+    for (let i = 0; i < Math.max(spec.brokers, toxiproxy ? FILE_BROKERS : 0); i++) {
+      const dataDir = join(workDir, `broker-${i}`, 'data')
+      const kafka = await reservePort()
+      const p: BrokerPorts = { kafka, http: await reservePort(), proxy: toxiproxy ? await reservePort() : null, advertise: `127.0.0.1:${kafka}`, dataDir }
+      if (i < spec.brokers) {
+        mkdirSync(dataDir, { recursive: true })
+        p.advertise = (await spec.advertisedFor?.(i, kafka)) ?? p.advertise
+      }
+      ports.push(p)
+    }
+    return ports
+  }
 }

@@ -1,5 +1,5 @@
 // Picks a cluster backend by name. `process` is the default; `external` needs bootstrap
-// addresses; `docker` needs a Docker engine and the compose CLI.
+// addresses; `docker` needs a Docker engine (or podman, engine.ts) and a Compose CLI.
 
 import { ClusterError, type BackendName, type ClusterBackend } from './cluster.ts'
 import { DockerBackend, type DockerBackendOptions } from './docker-backend.ts'
@@ -36,4 +36,5 @@ export { ClusterError } from './cluster.ts'
 export type { BackendName, BrokerHandle, Cluster, ClusterBackend, ClusterInfo, ClusterSpec } from './cluster.ts'
 export { ProcessBackend, ProcessCluster, reservePort, type ProcessBackendOptions } from './process-backend.ts'
 export { ExternalBackend, parseBootstrap, type ExternalBackendOptions } from './external-backend.ts'
-export { DockerBackend, COMPOSE_LAYOUTS, detectCompose, type DockerBackendOptions } from './docker-backend.ts'
+export { DockerBackend, DockerCluster, type DockerBackendOptions } from './docker-backend.ts'
+export { ensureContainerEngine, type ContainerEngine } from './engine.ts'

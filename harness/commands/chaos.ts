@@ -30,10 +30,11 @@ export function registerChaos (program: Command): void {
     .option('--seed <n>', 'generator seed; the same seed replays the same op sequences', parseSeed)
     .option('--results-dir <dir>', 'parent directory of the run directory (as in sluice bench)', 'results')
     .option('--toxiproxy-url <url>', 'use a running Toxiproxy (e.g. http://127.0.0.1:8474) instead of the embedded one')
+    .option('--backend <name>', 'where the brokers run: process or docker (same as --set backend=<name>)')
     .option('--set <path=value>', 'override a workload field, e.g. --set testDurationSeconds=10 (repeatable)', collect, {})
     .option('--quiet', 'print only the verdict')
-    .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, set: Record<string, string>, quiet?: boolean }) => {
-      const workload = await loadWorkload(file, flags.set)
+    .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, backend?: string, set: Record<string, string>, quiet?: boolean }) => {
+      const workload = await loadWorkload(file, flags.backend === undefined ? flags.set : { ...flags.set, backend: flags.backend })
       const log = flags.quiet === true ? undefined : (line: string): void => { process.stderr.write(`${line}\n`) }
       const outcome = await runChaos({
         workload,

@@ -85,6 +85,7 @@ function normalise (doc: Doc, document: Doc, sourceName: string, client: ClientC
     clientId: client.clientId,
     replicationFactor: doc.replicationFactor as number,
     brokers: doc.brokers as number,
+    backend: doc.backend as Workload['backend'],
     brokerConfig: { ...(doc.brokerConfig as Record<string, BrokerConfigValue>) },
     driver: doc.driver as Workload['driver'],
     maxRate: { ...(doc.maxRate as Doc) } as unknown as MaxRateSpec,

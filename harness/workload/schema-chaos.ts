@@ -4,18 +4,20 @@
 
 import type { JsonSchema } from './json-schema.ts'
 
-export const FAULTS = ['kill', 'pause', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'lose-unfsynced-writes'] as const
+export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'lose-unfsynced-writes'] as const
 export type Fault = typeof FAULTS[number]
 
 /** One line per fault, for `sluice list` and the schema's description. */
 export const FAULT_DESCRIPTIONS: Readonly<Record<Fault, string>> = {
   kill: 'SIGKILL, restart after durationSeconds',
   pause: 'SIGSTOP, SIGCONT after durationSeconds',
+  restart: 'clean stop (SIGTERM), start after durationSeconds',
   delay: 'proxy latency toxic (latencyMs, jitterMs)',
   bandwidth: 'proxy bandwidth toxic (rateKBps)',
   blackhole: 'proxy timeout toxic with timeout 0, data dropped',
   reset: 'proxy reset_peer toxic (resetAfterMs)',
   'proxy-down': 'proxy disabled, connections dropped',
+  partition: 'backend docker: the broker\'s container leaves the cluster network (docker network disconnect), rejoins after durationSeconds',
   'lose-unfsynced-writes': 'SIGKILL, then every log file is cut to its last fsynced length, restart after durationSeconds',
 }
 
@@ -23,11 +25,13 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<Fault, string>> = {
 export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly string[], readonly required: readonly string[] }>> = {
   kill: { allowed: [], required: [] },
   pause: { allowed: [], required: [] },
+  restart: { allowed: [], required: [] },
   delay: { allowed: ['latencyMs', 'jitterMs', 'stream'], required: ['latencyMs'] },
   bandwidth: { allowed: ['rateKBps', 'stream'], required: ['rateKBps'] },
   blackhole: { allowed: ['stream'], required: [] },
   reset: { allowed: ['resetAfterMs', 'stream'], required: [] },
   'proxy-down': { allowed: [], required: [] },
+  partition: { allowed: [], required: [] },
   'lose-unfsynced-writes': { allowed: [], required: [] },
 }
 export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream'] as const

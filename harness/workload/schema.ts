@@ -130,6 +130,12 @@ export const sluiceProperties: Readonly<Record<string, JsonSchema>> = {
   commonConfig: clientConfigSchema('every client (producers, consumers, admin)'),
   producerConfig: clientConfigSchema('producers; overrides the producer block'),
   consumerConfig: clientConfigSchema('consumers; overrides the consumer block'),
+  backend: {
+    enum: ['process', 'docker'], default: 'process',
+    description: 'Sluice: where `sluice chaos` starts the brokers: process (local processes) or ' +
+      'docker (containers through docker-compose.yml; needs Docker, or podman via ' +
+      'scripts/container-engine.sh). `sluice bench` takes --backend instead. Default process.',
+  },
   brokerConfig: {
     type: 'object', default: {}, maxProperties: 200,
     description: 'Sluice: broker config overrides under Kafka\'s names (log.flush.interval.messages: 1), ' +

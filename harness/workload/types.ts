@@ -130,6 +130,8 @@ export interface Workload {
   readonly clientId: string | null
   readonly replicationFactor: number
   readonly brokers: number
+  /** Where chaos runs start their brokers. */
+  readonly backend: 'process' | 'docker'
   readonly brokerConfig: Readonly<Record<string, BrokerConfigValue>>
   readonly driver: Driver
   /** Used only when producerRate is 0. */
