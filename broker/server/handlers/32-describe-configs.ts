@@ -5,7 +5,7 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ConfigResourceType, ConfigSource, ConfigType, DescribeConfigs, type DescribeConfigsEntry, type DescribeConfigsResource, type DescribeConfigsResult } from '../../protocol/32-describe-configs.ts'
 import { CONFIG_KEYS } from '../../config/keys.ts'
-import type { Broker } from '../broker.ts'
+import { topicNameProblem, type Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
 
 /** Topic-level name -> the broker key that supplies its value. */
@@ -43,6 +43,8 @@ function describe (broker: Broker, resource: DescribeConfigsResource, version: n
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] as DescribeConfigsEntry[] }
   let names: Array<[string, string]>
   if (resource.resourceType === ConfigResourceType.topic) {
+    const nameProblem = topicNameProblem(resource.resourceName)
+    if (nameProblem !== null) return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem }
     if (broker.partitionCount(resource.resourceName) === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic "${resource.resourceName}"` }
     names = Object.entries(TOPIC_KEYS)
   } else if (resource.resourceType === ConfigResourceType.broker) {
