@@ -32,6 +32,10 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'message.max.bytes': { type: 'int', default: 1 * MiB + 12, min: 64, max: 2 ** 31 - 1, doc: 'Largest record batch accepted by Produce (MESSAGE_TOO_LARGE above).' },
   'max.connections': { type: 'int', default: 1000, min: 1, max: 1_000_000, doc: 'Connections accepted at once; more are closed on accept.' },
   'queued.max.requests': { type: 'int', default: 500, min: 1, max: 100_000, doc: 'Requests in flight per connection before the broker stops reading from it.' },
+  'max.connections.per.ip': { type: 'int', default: 2 ** 31 - 1, min: 1, max: 2 ** 31 - 1, doc: 'Connections accepted at once from one IP address; more are closed on accept.' },
+  'connections.max.idle.ms': { type: 'int', default: 600_000, min: 1, max: NEVER, doc: 'Close a connection that has sent and received nothing, with no request in flight, for this long.' },
+  'queued.max.request.bytes': { type: 'int', default: 512 * MiB, min: -1, max: NEVER, doc: 'Request bytes (partial frames and requests in flight) held across all connections; past it connections stop being read until memory frees up (-1: no bound, Kafka\'s default).' },
+  'fetch.max.bytes': { type: 'int', default: 55 * MiB, min: 1024, max: 2 ** 31 - 1, doc: 'Largest record data in one Fetch response, whatever the request asks (the first batch may exceed it so consumers progress).' },
   'fetch.max.parked': { type: 'int', default: 10_000, min: 1, max: 1_000_000, doc: 'Long-poll fetches parked at once; more are answered immediately.' },
   'log.segment.bytes': { type: 'int', default: 1 * GiB, min: 14, max: 2 ** 31 - 1, doc: 'Roll to a new segment after this many bytes.' },
   'log.roll.ms': { type: 'int', default: 7 * DAY_MS, min: 1, max: NEVER, doc: 'Roll to a new segment after this age.' },
@@ -47,6 +51,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'group.min.session.timeout.ms': { type: 'int', default: 6000, min: 1, max: NEVER, doc: 'Smallest session timeout a member may ask for.' },
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, min: 1, max: NEVER, doc: 'Largest session timeout a member may ask for.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },
+  'sluice.log.append.queue.max.bytes': { type: 'int', default: 64 * MiB, min: 1, max: NEVER, doc: 'Bytes a partition holds waiting for its next write; past it the broker stops reading the connections producing to it (never fails a produce).' },
   'sluice.sink': { type: 'bool', default: false, doc: 'Acknowledge Produce without validating or storing anything, to measure a load generator\'s own ceiling. Never for real data.' },
   'sluice.durability.ledger': { type: 'bool', default: true, doc: 'Record each file\'s fsynced length so chaos runs can drop un-fsynced writes.' },
 }

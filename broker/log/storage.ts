@@ -64,6 +64,8 @@ class StorageCore {
   readonly stats: StorageStats = { writeCalls: 0, writtenBytes: 0, syncCalls: 0, dirSyncCalls: 0, readCalls: 0, readBytes: 0, writeCallsByExtension: {} }
   writeFault: Fault | null = null
   syncFault: Fault | null = null
+  /** Every log writev waits this long first (slow-disk fault; 0: off). */
+  writeDelayMs = 0
 
   constructor (dataDir: string, ledger: DurabilityLedger | null) {
     this.dataDir = dataDir
@@ -178,6 +180,7 @@ export class StorageFile {
 
   /** Writes every buffer, in order, at `position` with one writev call (libuv splits past IOV_MAX). */
   async writev (buffers: Buffer[], position: number): Promise<void> {
+    if (this.#core.writeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.#core.writeDelayMs))
     const fault = this.#core.takeWriteFault(this.file)
     try {
       if (fault !== null) {
@@ -308,6 +311,11 @@ export class Storage {
   }
 
   /** The next fsync fails without syncing; the durable length does not advance. */
+  /** Test hook: a slow disk, every writev takes at least `delayMs` from now on (0 turns it off). */
+  slowWrites (delayMs: number): void {
+    this.#core.writeDelayMs = delayMs
+  }
+
   failNextSync (cause?: Error, fileMatches?: RegExp): void {
     this.#core.syncFault = { tearBytes: 0, cause, fileMatches }
   }
