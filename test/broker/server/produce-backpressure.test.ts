@@ -119,7 +119,7 @@ describe('produce backpressure when the log append queue fills', () => {
     const kafka = new Kafka({ clientId: 'bp', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
     const producer = kafka.producer({ allowAutoTopicCreation: false })
     await producer.connect()
-    const sent: Array<Array<{ partition: number, baseOffset: string | undefined }>> = []
+    const sent: Array<Array<{ partition: number, baseOffset?: string }>> = []
     try {
       const peak = await peakQueuedBytes(topic, 2, async () => {
         // retries: 0, so any error (a REQUEST_TIMED_OUT included) fails the test instead of hiding behind a retry.
