@@ -54,6 +54,8 @@ export class Connection {
   #paused = false
   #blockers = 0
   #unreservedFrameBytes = 0
+  /** Bytes the pool reserved for the next frame while this connection waited for memory. */
+  #grantedBytes = 0
   #withdrawMemoryWait: (() => void) | null = null
   #lastActivityMs = Date.now()
 
@@ -92,8 +94,9 @@ export class Connection {
     this.#withdrawMemoryWait = null
     // Requests still running keep their frames alive until they finish; the pool gets
     // those bytes back from the slots. What no slot holds (a partial frame) goes back now.
-    if (this.#unreservedFrameBytes > 0) this.#release(this.#unreservedFrameBytes)
+    if (this.#unreservedFrameBytes + this.#grantedBytes > 0) this.#release(this.#unreservedFrameBytes + this.#grantedBytes)
     this.#unreservedFrameBytes = 0
+    this.#grantedBytes = 0
     // Parked long-polls and backpressure waits of this connection end now.
     this.#abort.abort()
     this.#opts.onClose(this)
@@ -117,19 +120,31 @@ export class Connection {
 
   #reserve (frameBytes: number): boolean {
     if (this.#closed) return false
-    if (!this.#opts.memory.tryReserve(frameBytes)) {
-      if (this.#withdrawMemoryWait === null) {
-        this.#withdrawMemoryWait = this.#opts.memory.whenAvailable(() => {
-          this.#withdrawMemoryWait = null
-          this.#updateReading()
-          this.#split(null)
-        })
-        this.#updateReading()
-      }
+    if (this.#grantedBytes === frameBytes) {
+      // Reserved for us by the pool's wake-up, below.
+      this.#grantedBytes = 0
+    } else if (!this.#opts.memory.tryReserve(frameBytes)) {
+      if (this.#withdrawMemoryWait === null) this.#waitForMemory(frameBytes)
       return false
     }
     this.#unreservedFrameBytes = frameBytes
     return true
+  }
+
+  // The wake-up reserves at once (so the pool knows when to stop waking readers) and
+  // splits on the next turn: a release never recurses through other connections' frames.
+  #waitForMemory (frameBytes: number): void {
+    this.#withdrawMemoryWait = this.#opts.memory.whenAvailable(() => {
+      this.#withdrawMemoryWait = null
+      if (this.#closed) return
+      if (this.#opts.memory.tryReserve(frameBytes)) this.#grantedBytes = frameBytes
+      // Not granted after all (someone took it first): the next split asks again and waits again.
+      setImmediate(() => {
+        this.#updateReading()
+        this.#split(null)
+      })
+    })
+    this.#updateReading()
   }
 
   #release (bytes: number): void {
