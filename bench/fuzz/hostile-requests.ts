@@ -34,6 +34,8 @@ export interface ShapePolicy {
   hostility: number
   /** Bytes the whole request may take; huge arrays and strings stop growing past it. */
   budgetBytes: number
+  /** Send record batches whose CRC is valid but whose header lies (false: only honest batches). */
+  lyingBatches: boolean
 }
 
 class ShapeReader {
@@ -103,7 +105,8 @@ class ShapeReader {
 
   #bytes (nullable: boolean): Buffer | null {
     if (nullable && this.#hostile() && this.#random.chance(0.2)) return null
-    const choice = this.#hostile() ? this.#random.int(4) : 0
+    let choice = this.#hostile() ? this.#random.int(4) : 0
+    if (choice === 1 && !this.#policy.lyingBatches) choice = 0
     let bytes: Buffer
     if (choice === 0) bytes = encodeRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('fuzz') }] })
     else if (choice === 1) bytes = hostileBatch(this.#random)

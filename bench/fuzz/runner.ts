@@ -27,6 +27,8 @@ export interface FuzzOptions {
   corpus: readonly Buffer[]
   /** Largest frame to generate; keep it under the broker's socket.request.max.bytes. */
   frameBytesMax: number
+  /** Include record batches with valid CRCs and lying headers (default true). */
+  lyingBatches?: boolean
   workers?: number
   framesPerConnection?: number
   answerWaitMs?: number
@@ -126,9 +128,11 @@ class FrameSource {
   readonly #apis: Array<{ codec: ApiCodec<unknown, unknown>, minVersion: number, maxVersion: number }>
   readonly #corpus: readonly Buffer[]
   readonly #frameBytesMax: number
+  readonly #lyingBatches: boolean
   #correlationId = 0
 
-  constructor (random: Prng, registry: HandlerRegistry, corpus: readonly Buffer[], frameBytesMax: number) {
+  constructor (random: Prng, registry: HandlerRegistry, corpus: readonly Buffer[], frameBytesMax: number, lyingBatches: boolean) {
+    this.#lyingBatches = lyingBatches
     this.#random = random
     this.#apis = registry.advertised().map(a => ({ codec: registry.get(a.apiKey)!.codec, minVersion: a.minVersion, maxVersion: a.maxVersion }))
     this.#corpus = corpus.filter(f => f.length <= frameBytesMax)
@@ -161,7 +165,7 @@ class FrameSource {
       // Mostly small frames, some large ones: the long run stays fast and still sends maximal arrays.
       const roll = random.float()
       const budgetBytes = Math.min(this.#frameBytesMax - 65_536, roll < 0.9 ? 4096 : roll < 0.99 ? 65_536 : 900_000)
-      const frame = hostileFrame(api.codec, version, random, { hostility: random.float(), budgetBytes }, this.#correlationId++)
+      const frame = hostileFrame(api.codec, version, random, { hostility: random.float(), budgetBytes, lyingBatches: this.#lyingBatches }, this.#correlationId++)
       if (frame !== null && frame.length <= this.#frameBytesMax) {
         stats.hostileFrames++
         return frame
@@ -182,7 +186,7 @@ export async function runFuzz (opts: FuzzOptions): Promise<FuzzStats> {
     frames: 0, hostileFrames: 0, mutatedFrames: 0, answers: 0, connections: 0, closedByBroker: 0, hostileRunsClosed: 0, healthChecks: 0, healthFailures: [],
     rssStartBytes: rss, rssMaxBytes: rss, rssEndBytes: rss, fdsStart: fds, fdsMax: fds, fdsEnd: fds, brokerAlive: true, elapsedMs: 0,
   }
-  const source = new FrameSource(new Prng(opts.seed), opts.registry, opts.corpus, opts.frameBytesMax)
+  const source = new FrameSource(new Prng(opts.seed), opts.registry, opts.corpus, opts.frameBytesMax, opts.lyingBatches ?? true)
   const stop = (): boolean => stats.frames >= opts.frames || !stats.brokerAlive || stats.healthFailures.length > 0
   const sample = async (): Promise<void> => {
     stats.brokerAlive = processAlive(opts.pid)
