@@ -6,7 +6,6 @@
 // a bound costs one connection, never the broker.
 
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiVersions } from '../../../broker/protocol/18-api-versions.ts'
@@ -14,14 +13,10 @@ import { Fetch, type FetchRequest } from '../../../broker/protocol/01-fetch.ts'
 import { removeDir, startBrokerProcess, type BrokerProcess, type StartOptions } from '../../helpers/broker-process.ts'
 import { RawConnection } from '../../helpers/raw-client.ts'
 import { createTopic } from '../../helpers/topics.ts'
+import { rssBytes } from '../../../bench/fuzz/runner.ts'
 
 const run = promisify(execFile)
 const MiB = 1024 * 1024
-
-async function rssBytes (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024
-}
 
 async function metric (broker: BrokerProcess, name: string): Promise<number> {
   const text = await (await fetch(`${broker.httpUrl}/metrics`)).text()
