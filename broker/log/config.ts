@@ -32,7 +32,7 @@ export interface LogConfig {
   indexIntervalBytes: number
   /** log.index.size.max.bytes: bound on an index file; a full index rolls the segment. */
   indexSizeMaxBytes: number
-  /** Sluice: bound on bytes accepted by append() but not yet written, per partition. */
+  /** Sluice: bytes accepted by append() but not yet written, per partition, past which canAccept() asks callers to wait. */
   appendQueueBytesMax: number
 }
 

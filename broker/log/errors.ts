@@ -8,7 +8,6 @@ export type LogErrorCodeString =
   | 'ERR_STORAGE'
   | 'ERR_OFFSET_OUT_OF_RANGE'
   | 'ERR_LOG_CLOSED'
-  | 'ERR_LOG_QUEUE_FULL'
   | 'ERR_RECORD_TOO_LARGE'
   | 'ERR_INVALID_TOPIC'
   | 'ERR_TOPIC_EXISTS'
@@ -68,18 +67,6 @@ export class LogClosedError extends LogError {
   constructor (message: string) {
     super('ERR_LOG_CLOSED', ErrorCode.NOT_LEADER_OR_FOLLOWER, true, message)
     this.name = 'LogClosedError'
-  }
-}
-
-/**
- * The append queue is over its byte bound. The server is expected to wait for
- * `whenWritable()` before appending more; if it appends anyway it gets this error.
- */
-export class LogQueueFullError extends LogError {
-  constructor (queuedBytes: number, queuedBytesMax: number) {
-    super('ERR_LOG_QUEUE_FULL', ErrorCode.REQUEST_TIMED_OUT, true,
-      `append queue holds ${queuedBytes} bytes, bound is ${queuedBytesMax}`)
-    this.name = 'LogQueueFullError'
   }
 }
 

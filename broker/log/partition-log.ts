@@ -8,9 +8,13 @@
 //
 // Group commit: append() patches offsets in place and queues the batches; on the next
 // setImmediate the queue goes to disk as one writev per segment. While a write is in flight
-// new appends queue up and go together in the next write. The queue is bounded in bytes:
-// the server checks canAccept()/whenWritable() before appending, as Kafka stops reading
-// sockets when its request queue is full.
+// new appends queue up and go together in the next write. The queue's byte bound is a
+// backpressure signal, not a refusal: append() always takes validated batches (failing or
+// delaying one would let a producer's later batches overtake it), and once canAccept() is
+// false the server stops reading the sockets that feed the log until whenWritable()
+// resolves, as Kafka stops reading sockets when its request queue is full. What can pile
+// up past the bound is limited by the connections' own bounds (requests in flight, request
+// memory).
 //
 // Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
 // that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
@@ -27,7 +31,7 @@ import assert from 'node:assert/strict'
 import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
-import { KafkaStorageError, LogClosedError, LogError, LogQueueFullError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
+import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
 import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
@@ -154,7 +158,7 @@ export class PartitionLog {
     return this.#segments.map(segment => segment.baseOffset)
   }
 
-  /** Whether append() would take more batches now. */
+  /** Whether the append queue is under its bound (false: the caller should stop feeding it until whenWritable()). */
   canAccept (): boolean {
     return this.#offline === null && !this.#closing && this.#queuedBytes < this.#config.appendQueueBytesMax
   }
@@ -183,9 +187,6 @@ export class PartitionLog {
     assert.ok(batches.length > 0, 'append needs at least one batch')
     if (this.#offline !== null) return Promise.reject(this.#offline)
     if (this.#closing) return Promise.reject(new LogClosedError(`${this.dir} is closing`))
-    if (this.#queuedBytes >= this.#config.appendQueueBytesMax) {
-      return Promise.reject(new LogQueueFullError(this.#queuedBytes, this.#config.appendQueueBytesMax))
-    }
     let bytes = 0
     for (const batch of batches) {
       if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))

@@ -70,6 +70,8 @@ class StorageCore {
   writeFault: Fault | null = null
   syncFault: Fault | null = null
   readFault: Fault | null = null
+  /** Every log writev waits this long first (slow-disk fault; 0: off). */
+  writeDelayMs = 0
 
   constructor (dataDir: string, ledger: DurabilityLedger | null, openFilesMax: number) {
     this.dataDir = dataDir
@@ -152,6 +154,7 @@ export class StorageFile {
 
   /** Writes every buffer, in order, at `position` with one writev call (libuv splits past IOV_MAX). */
   async writev (buffers: Buffer[], position: number): Promise<void> {
+    if (this.#core.writeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.#core.writeDelayMs))
     const fault = this.#core.takeWriteFault(this.file)
     try {
       if (fault !== null) {
@@ -303,6 +306,11 @@ export class Storage {
   }
 
   /** The next fsync fails without syncing; the durable length does not advance. */
+  /** Test hook: a slow disk, every writev takes at least `delayMs` from now on (0 turns it off). */
+  slowWrites (delayMs: number): void {
+    this.#core.writeDelayMs = delayMs
+  }
+
   failNextSync (cause?: Error, fileMatches?: RegExp): void {
     this.#core.syncFault = { tearBytes: 0, cause, fileMatches }
   }

@@ -31,7 +31,7 @@
 
 import {
   type ApiCodec, readArr, readNullableBuf, readNullableStr, readStr, readTags,
-  writeArr, writeNullableBuf, writeNullableStr, writeStr, writeTags,
+  writeArr, writeErrorMessage, writeNullableBuf, writeNullableStr, writeStr, writeTags,
 } from './api.ts'
 import type { Reader } from './reader.ts'
 import type { Writer } from './writer.ts'
@@ -111,10 +111,10 @@ function writePartitionResponse (w: Writer, version: number, p: ProducePartition
   if (version >= 8) {
     writeArr(w, flexible, p.recordErrors, (w, e) => {
       w.writeInt32(e.batchIndex)
-      writeNullableStr(w, flexible, e.batchIndexErrorMessage)
+      writeErrorMessage(w, flexible, e.batchIndexErrorMessage)
       writeTags(w, flexible)
     })
-    writeNullableStr(w, flexible, p.errorMessage)
+    writeErrorMessage(w, flexible, p.errorMessage)
   }
   writeTags(w, flexible)
 }

@@ -11,7 +11,7 @@
 //
 // v4 replaces key with a batch of coordinator_keys; we stop before it.
 
-import { type ApiCodec, readNullableStr, readStr, readTags, writeNullableStr, writeStr, writeTags } from './api.ts'
+import { type ApiCodec, readNullableStr, readStr, readTags, writeErrorMessage, writeStr, writeTags } from './api.ts'
 
 export const COORDINATOR_KEY_TYPE_GROUP = 0
 export const COORDINATOR_KEY_TYPE_TRANSACTION = 1
@@ -61,7 +61,7 @@ export const FindCoordinator: ApiCodec<FindCoordinatorRequest, FindCoordinatorRe
     const flex = version >= FLEXIBLE_VERSION
     if (version >= 1) w.writeInt32(res.throttleTimeMs)
     w.writeInt16(res.errorCode)
-    if (version >= 1) writeNullableStr(w, flex, res.errorMessage)
+    if (version >= 1) writeErrorMessage(w, flex, res.errorMessage)
     w.writeInt32(res.nodeId)
     writeStr(w, flex, res.host)
     w.writeInt32(res.port)

@@ -29,7 +29,7 @@
 
 import {
   type ApiCodec, readArr, readInt32Arr, readNullableArr, readNullableStr, readStr, readTags,
-  writeArr, writeInt32Arr, writeNullableArr, writeNullableStr, writeStr, writeTags,
+  writeArr, writeErrorMessage, writeInt32Arr, writeNullableArr, writeNullableStr, writeStr, writeTags,
 } from './api.ts'
 import type { Reader } from './reader.ts'
 import type { Writer } from './writer.ts'
@@ -123,7 +123,7 @@ function writeResult (w: Writer, version: number, t: CreatableTopicResult): void
   const flexible = version >= FLEXIBLE_VERSION
   writeStr(w, flexible, t.name)
   w.writeInt16(t.errorCode)
-  if (version >= 1) writeNullableStr(w, flexible, t.errorMessage)
+  if (version >= 1) writeErrorMessage(w, flexible, t.errorMessage)
   if (version >= 5) {
     w.writeInt32(t.numPartitions ?? -1).writeInt16(t.replicationFactor ?? -1)
     writeNullableArr(w, flexible, t.configs ?? null, (w, c) => {

@@ -15,7 +15,7 @@
 
 import {
   type ApiCodec, readArr, readNullableStr, readStr, readStrArr, readTags,
-  writeArr, writeNullableStr, writeStr, writeStrArr, writeTags,
+  writeArr, writeErrorMessage, writeStr, writeStrArr, writeTags,
 } from './api.ts'
 
 const FLEXIBLE_VERSION = 4
@@ -65,7 +65,7 @@ export const DeleteTopics: ApiCodec<DeleteTopicsRequest, DeleteTopicsResponse> =
     writeArr(w, flexible, res.topics, (w, t) => {
       writeStr(w, flexible, t.name)
       w.writeInt16(t.errorCode)
-      if (version >= 5) writeNullableStr(w, flexible, t.errorMessage ?? null)
+      if (version >= 5) writeErrorMessage(w, flexible, t.errorMessage ?? null)
       writeTags(w, flexible)
     })
     writeTags(w, flexible)

@@ -27,7 +27,7 @@
 
 import {
   type ApiCodec, readArr, readNullableArr, readNullableStr, readStr, readTags,
-  writeArr, writeNullableArr, writeNullableStr, writeStr, writeTags,
+  writeArr, writeErrorMessage, writeNullableArr, writeNullableStr, writeStr, writeTags,
 } from './api.ts'
 import type { Reader } from './reader.ts'
 import type { Writer } from './writer.ts'
@@ -180,7 +180,7 @@ export const DescribeConfigs: ApiCodec<DescribeConfigsRequest, DescribeConfigsRe
     w.writeInt32(res.throttleTimeMs)
     writeArr(w, flexible, res.results, (w, result) => {
       w.writeInt16(result.errorCode)
-      writeNullableStr(w, flexible, result.errorMessage)
+      writeErrorMessage(w, flexible, result.errorMessage)
       w.writeInt8(result.resourceType)
       writeStr(w, flexible, result.resourceName)
       writeArr(w, flexible, result.configs, (w, c) => writeEntry(w, version, c))

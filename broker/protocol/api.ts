@@ -47,6 +47,17 @@ export function writeNullableStr (w: Writer, flexible: boolean, v: string | null
   else w.writeNullableString(v)
 }
 
+/**
+ * Error messages often quote client input (a topic name can be 32,767 bytes), so every
+ * message field goes through this: cut to a readable length that always fits an int16
+ * string, never an encoder failure.
+ */
+export const ERROR_MESSAGE_CHARS_MAX = 1024
+
+export function writeErrorMessage (w: Writer, flexible: boolean, v: string | null): void {
+  writeNullableStr(w, flexible, v === null || v.length <= ERROR_MESSAGE_CHARS_MAX ? v : `${v.slice(0, ERROR_MESSAGE_CHARS_MAX - 3)}...`)
+}
+
 export function readArr<T> (r: Reader, flexible: boolean, item: (r: Reader) => T): T[] {
   return flexible ? r.readCompactArray(item) : r.readArray(item)
 }

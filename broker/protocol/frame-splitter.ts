@@ -48,11 +48,25 @@ export class FrameSplitter {
   #bufferedBytes = 0
   #frameBytes = -1
 
-  /** `limitName` is the setting a user would raise, named in the error. */
-  constructor (opts: { frameBytesMax: number, frameBytesMin: number, limitName: string }) {
+  readonly #reserve: ((frameBytes: number) => boolean) | undefined
+  #frameReserved = false
+
+  /**
+   * `limitName` is the setting a user would raise, named in the error. `reserve`, if given,
+   * is asked for each frame's whole size (prefix included) once the prefix is read; while
+   * it answers false the splitter holds what it has and hands out nothing (call pump()
+   * once memory is available).
+   */
+  constructor (opts: { frameBytesMax: number, frameBytesMin: number, limitName: string, reserve?: (frameBytes: number) => boolean }) {
     this.#frameBytesMax = opts.frameBytesMax
     this.#frameBytesMin = opts.frameBytesMin
     this.#limitName = opts.limitName
+    this.#reserve = opts.reserve
+  }
+
+  /** Runs the split again without new bytes, after a refused reservation. */
+  pump (onFrame: (body: Buffer) => void): void {
+    this.#split(onFrame)
   }
 
   get bufferedBytes (): number {
@@ -63,6 +77,10 @@ export class FrameSplitter {
   push (chunk: Buffer, onFrame: (body: Buffer) => void): void {
     this.#chunks.push(chunk)
     this.#bufferedBytes += chunk.length
+    this.#split(onFrame)
+  }
+
+  #split (onFrame: (body: Buffer) => void): void {
     for (;;) {
       if (this.#frameBytes < 0) {
         if (this.#bufferedBytes < 4) return
@@ -71,9 +89,14 @@ export class FrameSplitter {
         if (size < this.#frameBytesMin) throw new FrameError(`frame of ${size} bytes is shorter than the ${this.#frameBytesMin}-byte minimum; is the peer speaking Kafka?`)
         this.#frameBytes = size
       }
+      if (!this.#frameReserved && this.#reserve !== undefined) {
+        if (!this.#reserve(4 + this.#frameBytes)) return
+        this.#frameReserved = true
+      }
       if (this.#bufferedBytes < 4 + this.#frameBytes) return
       const body = this.#take(4 + this.#frameBytes).subarray(4)
       this.#frameBytes = -1
+      this.#frameReserved = false
       onFrame(body)
     }
   }

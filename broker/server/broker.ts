@@ -24,8 +24,13 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 /** Topics the broker writes itself; clients may read them but never produce to or delete them. */
 export const INTERNAL_TOPICS: ReadonlySet<string> = new Set([OFFSETS_TOPIC])
 
+/** A topic name as error messages quote it: a hostile name can be 32,767 bytes, so long ones are cut. */
+export function quoteTopic (name: string): string {
+  return name.length <= 64 ? `"${name}"` : `"${name.slice(0, 64)}..." (${name.length} characters)`
+}
+
 export function topicNameProblem (name: string): string | null {
-  if (!TOPIC_NAME.test(name)) return `topic name "${name}" must be 1-249 characters of [a-zA-Z0-9._-]`
+  if (!TOPIC_NAME.test(name)) return `topic name ${quoteTopic(name)} must be 1-249 characters of [a-zA-Z0-9._-]`
   if (name === '.' || name === '..') return 'topic name cannot be "." or ".."'
   return null
 }
@@ -60,6 +65,7 @@ export class Broker {
     this.clusterId = clusterId
     this.log = log
     this.fetchWaiters = new FetchWaiters(config.int('fetch.max.parked'))
+    this.metrics.fetchesParked = () => this.fetchWaiters.parked
     this.sink = config.bool('sluice.sink')
   }
 

@@ -2,9 +2,12 @@
 //
 // Requests are decoded and dispatched as they arrive; each gets a slot in an ordered
 // queue, and a slot's bytes go out only when every earlier slot has gone. acks=0 produce
-// fills its slot with nothing. At most `queued.max.requests` requests are in flight; past
-// that the socket stops being read until responses drain. Anything malformed closes this
-// connection and only this one.
+// fills its slot with nothing. The socket stops being read (never a failed request) while
+// any of these holds: `queued.max.requests` requests are in flight, a handler asked for
+// backpressure (a partition's append queue is full), or the request memory pool
+// (`queued.max.request.bytes`) has nothing left for the next frame. Anything malformed
+// closes this connection and only this one; so does an internal error in a handler or an
+// encoder, which is also reported (once per kind) through onInternalError.
 
 import type { Socket } from 'node:net'
 import type { ApiCodec } from '../protocol/api.ts'
@@ -14,102 +17,216 @@ import { ProtocolError, Reader } from '../protocol/reader.ts'
 import { Writer } from '../protocol/writer.ts'
 import { ApiVersions } from '../protocol/18-api-versions.ts'
 import { FrameError, FrameSplitter, REQUEST_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
-import { NO_RESPONSE, type HandlerContext, type HandlerRegistry } from './handler.ts'
+import { NO_RESPONSE, type ApiHandler, type ConnectionControl, type HandlerContext, type HandlerRegistry } from './handler.ts'
 import type { Metrics } from './metrics.ts'
+import type { RequestMemoryPool } from './request-memory.ts'
 
 export interface ConnectionOptions {
   frameBytesMax: number
   inFlightMax: number
   handlers: HandlerRegistry
   metrics: Metrics
-  context: Omit<HandlerContext, 'header' | 'clientHost'>
+  memory: RequestMemoryPool
+  context: Omit<HandlerContext, 'header' | 'clientHost' | 'connection'>
   log: (line: string) => void
+  /** A handler or encoder threw: a bug, reported by the listener once per kind. */
+  onInternalError: (api: string, error: unknown) => void
   onClose: (connection: Connection) => void
 }
 
 interface Slot {
   done: boolean
   buffers: Buffer[] | null
+  /** Request memory held for this request's frame, given back when the slot is done. */
+  frameBytes: number
 }
 
 export class Connection {
   readonly socket: Socket
+  readonly clientHost: string
   readonly #opts: ConnectionOptions
   readonly #splitter: FrameSplitter
   readonly #slots: Slot[] = []
-  readonly #clientHost: string
+  readonly #abort = new AbortController()
+  readonly #control: ConnectionControl
+  readonly #onFrame = (body: Buffer): void => this.#handleFrame(body)
   #closed = false
   #paused = false
+  #blockers = 0
+  #unreservedFrameBytes = 0
+  /** Bytes the pool reserved for the next frame while this connection waited for memory. */
+  #grantedBytes = 0
+  #withdrawMemoryWait: (() => void) | null = null
+  #lastActivityMs = Date.now()
 
   constructor (socket: Socket, opts: ConnectionOptions) {
     this.socket = socket
     this.#opts = opts
-    this.#splitter = new FrameSplitter({ frameBytesMax: opts.frameBytesMax, frameBytesMin: REQUEST_FRAME_BYTES_MIN, limitName: 'socket.request.max.bytes' })
-    this.#clientHost = socket.remoteAddress ?? 'unknown'
+    this.#splitter = new FrameSplitter({
+      frameBytesMax: opts.frameBytesMax,
+      frameBytesMin: REQUEST_FRAME_BYTES_MIN,
+      limitName: 'socket.request.max.bytes',
+      reserve: bytes => this.#reserve(bytes),
+    })
+    this.clientHost = socket.remoteAddress ?? 'unknown'
+    this.#control = { signal: this.#abort.signal, pauseUntil: promise => this.#pauseUntil(promise) }
     socket.setNoDelay(true)
     socket.on('data', chunk => this.#onData(chunk))
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
   }
 
+  get closed (): boolean {
+    return this.#closed
+  }
+
+  /** No bytes either way for `idleMs` and nothing in flight (Kafka's connections.max.idle.ms). */
+  isIdle (nowMs: number, idleMs: number): boolean {
+    return this.#slots.length === 0 && nowMs - this.#lastActivityMs > idleMs
+  }
+
   close (reason?: string): void {
     if (this.#closed) return
     this.#closed = true
-    if (reason !== undefined) this.#opts.log(`closing connection from ${this.#clientHost}:${this.socket.remotePort}: ${reason}`)
+    if (reason !== undefined) this.#opts.log(`closing connection from ${this.clientHost}:${this.socket.remotePort}: ${reason}`)
     this.socket.destroy()
+    this.#withdrawMemoryWait?.()
+    this.#withdrawMemoryWait = null
+    // Requests still running keep their frames alive until they finish; the pool gets
+    // those bytes back from the slots. What no slot holds (a partial frame) goes back now.
+    if (this.#unreservedFrameBytes + this.#grantedBytes > 0) this.#release(this.#unreservedFrameBytes + this.#grantedBytes)
+    this.#unreservedFrameBytes = 0
+    this.#grantedBytes = 0
+    // Parked long-polls and backpressure waits of this connection end now.
+    this.#abort.abort()
     this.#opts.onClose(this)
   }
 
   #onData (chunk: Buffer): void {
     this.#opts.metrics.bytesIn += chunk.length
+    this.#lastActivityMs = Date.now()
+    this.#split(chunk)
+  }
+
+  #split (chunk: Buffer | null): void {
     try {
-      this.#splitter.push(chunk, body => this.#onFrame(body))
+      if (chunk === null) this.#splitter.pump(this.#onFrame)
+      else this.#splitter.push(chunk, this.#onFrame)
     } catch (err) {
       if (err instanceof FrameError || err instanceof ProtocolError) this.close(err.message)
-      else this.close(`internal error: ${(err as Error).stack ?? String(err)}`)
+      else this.#internalError('request decoding', err)
     }
   }
 
-  #onFrame (body: Buffer): void {
-    if (this.#closed) return
+  #reserve (frameBytes: number): boolean {
+    if (this.#closed) return false
+    if (this.#grantedBytes === frameBytes) {
+      // Reserved for us by the pool's wake-up, below.
+      this.#grantedBytes = 0
+    } else if (!this.#opts.memory.tryReserve(frameBytes)) {
+      if (this.#withdrawMemoryWait === null) this.#waitForMemory(frameBytes)
+      return false
+    }
+    this.#unreservedFrameBytes = frameBytes
+    return true
+  }
+
+  // The wake-up reserves at once (so the pool knows when to stop waking readers) and
+  // splits on the next turn: a release never recurses through other connections' frames.
+  #waitForMemory (frameBytes: number): void {
+    this.#withdrawMemoryWait = this.#opts.memory.whenAvailable(() => {
+      this.#withdrawMemoryWait = null
+      if (this.#closed) return
+      if (this.#opts.memory.tryReserve(frameBytes)) this.#grantedBytes = frameBytes
+      // Not granted after all (someone took it first): the next split asks again and waits again.
+      setImmediate(() => {
+        this.#updateReading()
+        this.#split(null)
+      })
+    })
+    this.#updateReading()
+  }
+
+  #release (bytes: number): void {
+    this.#opts.memory.release(bytes)
+  }
+
+  #handleFrame (body: Buffer): void {
+    const frameBytes = this.#unreservedFrameBytes
+    this.#unreservedFrameBytes = 0
+    if (this.#closed) {
+      this.#release(frameBytes)
+      return
+    }
     const receivedNs = process.hrtime.bigint()
+    let decoded
+    try {
+      decoded = this.#decode(body)
+    } catch (err) {
+      // The connection closes for it (in #split); the frame's memory goes back first.
+      this.#release(frameBytes)
+      throw err
+    }
+    const slot: Slot = { done: false, buffers: null, frameBytes }
+    this.#slots.push(slot)
+    if (decoded.unsupportedApiVersions) {
+      this.#answerUnsupportedApiVersions(slot, decoded.header.correlationId)
+      return
+    }
+    const { handler, header, request } = decoded
+    const { codec } = handler
+    this.#updateReading()
+    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control }
+    const finish = (response: unknown): void => {
+      this.#opts.metrics.observeRequest(codec.name, receivedNs)
+      try {
+        if (response !== NO_RESPONSE && !this.#closed) slot.buffers = this.#encode(codec, header, response)
+      } catch (err) {
+        this.#internalError(`${codec.name} v${header.apiVersion} response encoding`, err)
+      }
+      this.#complete(slot)
+    }
+    const fail = (err: unknown): void => {
+      this.#internalError(`${codec.name} v${header.apiVersion} handler`, err)
+      this.#complete(slot)
+    }
+    let result
+    try {
+      result = handler.handle(ctx, request, header.apiVersion)
+    } catch (err) {
+      fail(err)
+      return
+    }
+    if (result instanceof Promise) result.then(finish, fail)
+    else finish(result)
+  }
+
+  #decode (body: Buffer): { unsupportedApiVersions: boolean, handler: ApiHandler, header: RequestHeader, request: unknown } {
     const r = new Reader(body)
     const prefix = readRequestHeaderPrefix(r)
     const handler = this.#opts.handlers.get(prefix.apiKey)
     if (handler === undefined) throw new ProtocolError(`unknown api key ${prefix.apiKey}`)
     const { codec } = handler
     if (prefix.apiVersion < codec.minVersion || prefix.apiVersion > codec.maxVersion) {
-      if (prefix.apiKey === API_VERSIONS_KEY) {
-        this.#answerUnsupportedApiVersions(prefix.correlationId)
-        return
-      }
+      if (prefix.apiKey === API_VERSIONS_KEY) return { unsupportedApiVersions: true, handler, header: { ...prefix, clientId: null }, request: null }
       throw new ProtocolError(`${codec.name} v${prefix.apiVersion} is not supported (${codec.minVersion}-${codec.maxVersion})`)
     }
     const clientId = readRequestHeaderRest(r, prefix.apiVersion >= codec.flexibleVersion)
     const header: RequestHeader = { ...prefix, clientId }
-    const request = codec.decodeRequest(r, header.apiVersion)
-    const slot: Slot = { done: false, buffers: null }
-    this.#slots.push(slot)
-    this.#throttle()
-    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.#clientHost }
-    let result
-    try {
-      result = handler.handle(ctx, request, header.apiVersion)
-    } catch (err) {
-      this.close(`${codec.name} handler failed: ${(err as Error).stack ?? String(err)}`)
-      return
-    }
-    const finish = (response: unknown): void => {
-      this.#opts.metrics.observeRequest(codec.name, receivedNs)
-      if (response !== NO_RESPONSE) slot.buffers = this.#encode(codec, header, response)
-      slot.done = true
-      this.#drain()
-    }
-    if (result instanceof Promise) {
-      result.then(finish, err => this.close(`${codec.name} handler failed: ${(err as Error).stack ?? String(err)}`))
-    } else {
-      finish(result)
-    }
+    return { unsupportedApiVersions: false, handler, header, request: codec.decodeRequest(r, header.apiVersion) }
+  }
+
+  #complete (slot: Slot): void {
+    slot.done = true
+    if (slot.frameBytes > 0) this.#release(slot.frameBytes)
+    slot.frameBytes = 0
+    this.#drain()
+  }
+
+  /** A bug met this connection's request: the request fails by closing the connection; the broker carries on. */
+  #internalError (where: string, err: unknown): void {
+    this.#opts.onInternalError(where, err)
+    this.close(`internal error in ${where}: ${(err as Error)?.message ?? String(err)}`)
   }
 
   #encode (codec: ApiCodec<unknown, unknown>, header: RequestHeader, response: unknown): Buffer[] {
@@ -120,16 +237,20 @@ export class Connection {
   }
 
   /** An ApiVersions request of a version we do not know: error 35 in v0 framing. */
-  #answerUnsupportedApiVersions (correlationId: number): void {
+  #answerUnsupportedApiVersions (slot: Slot, correlationId: number): void {
     const w = new Writer()
     w.writeInt32(correlationId)
     ApiVersions.encodeResponse(w, 0, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.#opts.handlers.advertised(), throttleTimeMs: 0 })
-    this.#slots.push({ done: true, buffers: w.finishFrame() })
-    this.#drain()
+    slot.buffers = w.finishFrame()
+    this.#complete(slot)
   }
 
   #drain (): void {
-    if (this.#closed) return
+    if (this.#closed) {
+      // Nothing will be written: give back what finished requests still hold.
+      this.#slots.length = 0
+      return
+    }
     let wrote = false
     while (this.#slots.length > 0 && this.#slots[0]!.done) {
       const slot = this.#slots.shift()!
@@ -141,13 +262,28 @@ export class Connection {
         this.socket.write(b)
       }
     }
-    if (wrote) this.socket.uncork()
-    this.#throttle()
+    if (wrote) {
+      this.socket.uncork()
+      this.#lastActivityMs = Date.now()
+    }
+    this.#updateReading()
   }
 
-  /** Stops reading while too many requests are in flight or the socket is backed up. */
-  #throttle (): void {
-    const shouldPause = this.#slots.length >= this.#opts.inFlightMax
+  /** Stops reading until `promise` settles (backpressure from a full append queue). */
+  #pauseUntil (promise: Promise<unknown>): void {
+    this.#blockers++
+    this.#updateReading()
+    const unblock = (): void => {
+      this.#blockers--
+      this.#updateReading()
+    }
+    promise.then(unblock, unblock)
+  }
+
+  /** Reads the socket only while nothing asks it to wait. */
+  #updateReading (): void {
+    if (this.#closed) return
+    const shouldPause = this.#slots.length >= this.#opts.inFlightMax || this.#blockers > 0 || this.#withdrawMemoryWait !== null
     if (shouldPause && !this.#paused) {
       this.#paused = true
       this.socket.pause()

@@ -1,6 +1,7 @@
 // Long-poll Fetch: a fetch that found fewer than min_bytes parks here until one of its
-// partitions' high watermark moves or its max_wait_ms passes. Bounded by fetch.max.parked;
-// past that a fetch is answered at once with what it has.
+// partitions' high watermark moves, its max_wait_ms passes, or its connection closes (the
+// client is gone, so the slot is freed at once). Bounded by fetch.max.parked; past that a
+// fetch is answered at once with what it has.
 
 import type { PartitionLog } from '../log/partition-log.ts'
 
@@ -18,21 +19,24 @@ export class FetchWaiters {
 
   /**
    * Resolves true when any of `logs` advanced its high watermark (or went offline), false
-   * on timeout, or at once when too many fetches are parked already.
+   * on timeout, when `signal` aborts, or at once when too many fetches are parked already.
    */
-  wait (logs: readonly PartitionLog[], timeoutMs: number): Promise<boolean> {
-    if (timeoutMs <= 0 || logs.length === 0 || this.#wakers.size >= this.#parkedMax) return Promise.resolve(false)
+  wait (logs: readonly PartitionLog[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (timeoutMs <= 0 || logs.length === 0 || this.#wakers.size >= this.#parkedMax || signal?.aborted === true) return Promise.resolve(false)
     return new Promise(resolve => {
       const unsubscribes: Array<() => void> = []
       const finish = (advanced: boolean): void => {
         if (!this.#wakers.delete(wake)) return
         clearTimeout(timer)
+        signal?.removeEventListener('abort', abandon)
         for (const unsubscribe of unsubscribes) unsubscribe()
         resolve(advanced)
       }
       const wake = (): void => finish(true)
-      const timer = setTimeout(() => finish(false), timeoutMs)
+      const abandon = (): void => finish(false)
+      const timer = setTimeout(abandon, timeoutMs)
       this.#wakers.add(wake)
+      signal?.addEventListener('abort', abandon, { once: true })
       for (const log of logs) unsubscribes.push(log.onHighWatermark(wake))
     })
   }

@@ -9,10 +9,19 @@ import type { Broker } from './broker.ts'
 /** Returned by a handler that must not answer (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response')
 
+/** What a handler may ask of the connection its request came on. */
+export interface ConnectionControl {
+  /** Aborted when the connection closes: parked work for it can stop. */
+  signal: AbortSignal
+  /** Stop reading this connection's socket until `promise` settles (backpressure, never failure). */
+  pauseUntil (promise: Promise<unknown>): void
+}
+
 export interface HandlerContext {
   broker: Broker
   header: RequestHeader
   clientHost: string
+  connection: ConnectionControl
 }
 
 export interface ApiHandler<Req = any, Res = any> {

@@ -1,25 +1,61 @@
-// The Kafka TCP listener: accepts connections (bounded by max.connections) and hands
-// each to a Connection.
+// The Kafka TCP listener: accepts connections (bounded by max.connections and
+// max.connections.per.ip), hands each to a Connection, closes connections idle for
+// connections.max.idle.ms, and owns what the connections share: the request memory pool
+// (queued.max.request.bytes) and the once-per-kind log of internal errors.
 
 import { createServer, type Server } from 'node:net'
 import type { Broker } from './broker.ts'
 import { Connection } from './connection.ts'
 import type { HandlerRegistry } from './handler.ts'
+import { RequestMemoryPool } from './request-memory.ts'
 
 export interface KafkaListener {
   port: number
   close (): Promise<void>
 }
 
+/** Distinct kinds of internal error whose first stack trace is logged; past that they are only counted. */
+const INTERNAL_ERROR_KINDS_MAX = 100
+
+/** Logs the first internal error of each kind with its stack and counts the rest, so a flood of bad requests cannot flood the log. */
+function internalErrorReporter (broker: Broker): (where: string, error: unknown) => void {
+  const seen = new Set<string>()
+  return (where, error) => {
+    broker.metrics.internalErrors++
+    const err = error instanceof Error ? error : new Error(String(error))
+    const kind = `${where}|${err.name}|${(err as NodeJS.ErrnoException).code ?? ''}`
+    if (seen.has(kind) || seen.size >= INTERNAL_ERROR_KINDS_MAX) return
+    seen.add(kind)
+    broker.log(`internal error in ${where} (the request's connection was closed; later errors of this kind are only counted in sluice_internal_errors_total): ${err.stack ?? err.message}`)
+  }
+}
+
+function idleCheckIntervalMs (idleMs: number): number {
+  return Math.max(10, Math.min(Math.floor(idleMs / 4), 10_000))
+}
+
 export async function listenKafka (broker: Broker, registry: HandlerRegistry, host: string, port: number): Promise<KafkaListener> {
   const connections = new Set<Connection>()
+  const perHost = new Map<string, number>()
   const connectionsMax = broker.config.int('max.connections')
+  const connectionsPerIpMax = broker.config.int('max.connections.per.ip')
+  const idleMs = broker.config.int('connections.max.idle.ms')
+  const poolBytes = broker.config.int('queued.max.request.bytes')
+  const memory = new RequestMemoryPool(poolBytes <= 0 ? Infinity : poolBytes)
+  broker.metrics.requestMemory = memory
+  const onInternalError = internalErrorReporter(broker)
   const server: Server = createServer(socket => {
-    if (connections.size >= connectionsMax) {
-      broker.log(`refusing connection from ${socket.remoteAddress}: max.connections (${connectionsMax}) reached`)
+    const remote = socket.remoteAddress ?? 'unknown'
+    const fromHost = perHost.get(remote) ?? 0
+    if (connections.size >= connectionsMax || fromHost >= connectionsPerIpMax) {
+      const limit = connections.size >= connectionsMax ? `max.connections (${connectionsMax})` : `max.connections.per.ip (${connectionsPerIpMax})`
+      broker.metrics.connectionsRefused++
+      // One line per refusal would let a connect loop flood the log: every 100th is enough.
+      if (broker.metrics.connectionsRefused % 100 === 1) broker.log(`refusing connection from ${remote}: ${limit} reached (${broker.metrics.connectionsRefused} refused so far)`)
       socket.destroy()
       return
     }
+    perHost.set(remote, fromHost + 1)
     broker.metrics.connectionsTotal++
     broker.metrics.connectionsOpen++
     const connection = new Connection(socket, {
@@ -27,14 +63,30 @@ export async function listenKafka (broker: Broker, registry: HandlerRegistry, ho
       inFlightMax: broker.config.int('queued.max.requests'),
       handlers: registry,
       metrics: broker.metrics,
+      memory,
       context: { broker },
       log: broker.log,
+      onInternalError,
       onClose: c => {
-        if (connections.delete(c)) broker.metrics.connectionsOpen--
+        if (!connections.delete(c)) return
+        broker.metrics.connectionsOpen--
+        const left = (perHost.get(c.clientHost) ?? 1) - 1
+        if (left <= 0) perHost.delete(c.clientHost)
+        else perHost.set(c.clientHost, left)
       },
     })
     connections.add(connection)
   })
+  const idleTimer = setInterval(() => {
+    const nowMs = Date.now()
+    for (const c of connections) {
+      if (c.isIdle(nowMs, idleMs)) {
+        broker.metrics.connectionsIdleClosed++
+        c.close()
+      }
+    }
+  }, idleCheckIntervalMs(idleMs))
+  idleTimer.unref()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen({ host, port, exclusive: true }, () => {
@@ -47,6 +99,7 @@ export async function listenKafka (broker: Broker, registry: HandlerRegistry, ho
   return {
     port: address.port,
     close: () => new Promise<void>(resolve => {
+      clearInterval(idleTimer)
       server.close(() => resolve())
       for (const c of connections) c.close()
     }),

@@ -17,5 +17,6 @@ export function logConfigFrom (config: BrokerConfig): LogConfig {
     flushIntervalMessages: never(config.int('log.flush.interval.messages')),
     flushIntervalMs: never(config.int('log.flush.interval.ms')),
     indexIntervalBytes: config.int('log.index.interval.bytes'),
+    appendQueueBytesMax: config.int('sluice.log.append.queue.max.bytes'),
   }
 }

@@ -24,6 +24,13 @@ export class Metrics {
   httpRequests = 0
   connectionsOpen = 0
   connectionsTotal = 0
+  connectionsRefused = 0
+  connectionsIdleClosed = 0
+  internalErrors = 0
+  /** The listener's request memory pool, for its gauge. */
+  requestMemory: { readonly usedBytes: number } | null = null
+  /** Long-poll fetches parked now (the broker wires its FetchWaiters in). */
+  fetchesParked: () => number = () => 0
   readonly #apis = new Map<string, ApiStats>()
   readonly #started = Date.now()
 
@@ -54,8 +61,16 @@ export class Metrics {
     counter('sluice_bytes_out_total', 'Bytes sent on Kafka connections.', this.bytesOut)
     counter('sluice_connections_total', 'Kafka connections accepted.', this.connectionsTotal)
     counter('sluice_http_requests_total', 'HTTP API requests.', this.httpRequests)
-    lines.push('# HELP sluice_connections_open Kafka connections open now.', '# TYPE sluice_connections_open gauge', `sluice_connections_open ${this.connectionsOpen}`)
-    lines.push('# HELP sluice_uptime_seconds Seconds since the broker started.', '# TYPE sluice_uptime_seconds gauge', `sluice_uptime_seconds ${(Date.now() - this.#started) / 1000}`)
+    counter('sluice_connections_refused_total', 'Kafka connections closed on accept by max.connections or max.connections.per.ip.', this.connectionsRefused)
+    counter('sluice_connections_idle_closed_total', 'Kafka connections closed after connections.max.idle.ms without traffic.', this.connectionsIdleClosed)
+    counter('sluice_internal_errors_total', 'Requests whose handler or response encoder failed (a bug); each closed its connection.', this.internalErrors)
+    const simpleGauge = (name: string, help: string, value: number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`)
+    }
+    simpleGauge('sluice_connections_open', 'Kafka connections open now.', this.connectionsOpen)
+    simpleGauge('sluice_request_memory_bytes', 'Request bytes held (partial frames and requests in flight), bounded by queued.max.request.bytes.', this.requestMemory?.usedBytes ?? 0)
+    simpleGauge('sluice_fetch_parked', 'Long-poll fetches parked now, bounded by fetch.max.parked.', this.fetchesParked())
+    simpleGauge('sluice_uptime_seconds', 'Seconds since the broker started.', (Date.now() - this.#started) / 1000)
     lines.push('# HELP sluice_request_duration_seconds Time from a request frame arriving to its response being ready.', '# TYPE sluice_request_duration_seconds histogram')
     for (const [api, stats] of this.#apis) {
       LATENCY_BUCKETS_SECONDS.forEach((le, i) => lines.push(`sluice_request_duration_seconds_bucket{api="${api}",le="${le}"} ${stats.buckets[i]}`))

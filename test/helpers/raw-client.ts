@@ -85,7 +85,12 @@ export class RawConnection {
 
   async request<Req, Res> (codec: ApiCodec<Req, Res>, version: number, request: Req): Promise<{ correlationId: number, response: Res }> {
     this.writeBytes(this.encode(codec, version, request))
-    const body = await this.readFrame()
+    return this.readResponse(codec, version)
+  }
+
+  /** Reads and decodes the next response (for requests written ahead with writeBytes). */
+  async readResponse<Res> (codec: ApiCodec<unknown, Res>, version: number, timeoutMs?: number): Promise<{ correlationId: number, response: Res }> {
+    const body = await this.readFrame(timeoutMs)
     const r = new Reader(body)
     const correlationId = readResponseHeader(r, codec, version)
     return { correlationId, response: codec.decodeResponse(r, version) }

@@ -13,8 +13,8 @@ import { Produce, type ProducePartitionResponse } from '../../protocol/00-produc
 import { isCompressed, validateBatch, validatePlainBatch } from '../../protocol/batch-validation.ts'
 import { splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
 import { LogError } from '../../log/errors.ts'
-import { INTERNAL_TOPICS, LEADER_EPOCH, type Broker } from '../broker.ts'
-import { defineHandler, NO_RESPONSE } from '../handler.ts'
+import { INTERNAL_TOPICS, LEADER_EPOCH, topicNameProblem, type Broker } from '../broker.ts'
+import { defineHandler, NO_RESPONSE, type ConnectionControl } from '../handler.ts'
 
 const REPLICAS_IN_SYNC = 1
 
@@ -47,7 +47,13 @@ export async function validateRecords (records: Buffer | null, batchBytesMax: nu
   return batches
 }
 
-async function producePartition (broker: Broker, topic: string, partitionIndex: number, records: Buffer | null, acks: number): Promise<ProducePartitionResponse> {
+// Appends happen synchronously in request order (offsets are assigned at the call), so one
+// producer's batches keep their order within a partition. A full append queue never fails
+// or delays a batch: it pauses reading from this connection until the queue drains.
+async function producePartition (broker: Broker, connection: ConnectionControl, topic: string, partitionIndex: number, records: Buffer | null, acks: number): Promise<ProducePartitionResponse> {
+  // Checked first so that no error path below quotes a name that is not a valid topic name.
+  const nameProblem = topicNameProblem(topic)
+  if (nameProblem !== null) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
   if (INTERNAL_TOPICS.has(topic)) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic} is internal: only the broker writes to it`)
   const log = broker.partition(topic, partitionIndex)
   if (log === undefined) return failed(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partitionIndex}`)
@@ -60,9 +66,11 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
   const batches = await validateRecords(records, settings.maxMessageBytes, logAppendTimeMs)
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {
-    // Backpressure: a partition whose write queue is full makes the producer wait here.
-    if (!log.canAccept()) await log.whenWritable()
-    const { baseOffset } = await log.append(batches, LEADER_EPOCH)
+    const appended = log.append(batches, LEADER_EPOCH)
+    // Backpressure: a partition whose write queue is over its bound stops this connection's
+    // reads until it drains; the write itself is never refused or reordered.
+    if (!log.canAccept()) connection.pauseUntil(log.whenWritable())
+    const { baseOffset } = await appended
     return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null }
   } catch (err) {
     if (err instanceof LogError) return failed(partitionIndex, err.errorCode, err.message)
@@ -70,13 +78,13 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
   }
 }
 
-export const produceHandler = defineHandler(Produce, async ({ broker }, request) => {
+export const produceHandler = defineHandler(Produce, async ({ broker, connection }, request) => {
   const { acks } = request
   const validAcks = acks === -1 || acks === 0 || acks === 1
   const topics = await Promise.all(request.topics.map(async t => ({
     name: t.name,
     partitions: await Promise.all(t.partitions.map(p => validAcks
-      ? producePartition(broker, t.name, p.partitionIndex, p.records, acks)
+      ? producePartition(broker, connection, t.name, p.partitionIndex, p.records, acks)
       : failed(p.partitionIndex, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`))),
   })))
   if (acks === 0) return NO_RESPONSE

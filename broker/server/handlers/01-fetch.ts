@@ -1,9 +1,11 @@
 // Fetch v4-11. Whole batches are served from the segment files as raw bytes (no record
-// decoding), up to partition_max_bytes per partition and max_bytes in all, but always at
-// least one whole batch for the first partition that has data (KIP-74). With fewer than
-// min_bytes available the request parks until data arrives or max_wait_ms passes. Every
-// fetch is a full fetch: session_id is always 0. last_stable_offset = high watermark
-// until transactions exist.
+// decoding), up to partition_max_bytes per partition and max_bytes in all (itself capped
+// by the broker's fetch.max.bytes). Only the first batch of the first partition that has
+// data may exceed those limits, so a consumer can never stall on a big batch (KIP-74); a
+// later partition whose next batch does not fit what is left gets no records this time.
+// With fewer than min_bytes available the request parks until data arrives, max_wait_ms
+// passes or its connection closes. Every fetch is a full fetch: session_id is always 0.
+// last_stable_offset = high watermark until transactions exist.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Fetch, type FetchPartitionResponse, type FetchRequest, type FetchResponse } from '../../protocol/01-fetch.ts'
@@ -27,7 +29,7 @@ function emptyPartition (partitionIndex: number, errorCode: number, highWatermar
 }
 
 async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadResult> {
-  let bytesLeft = request.maxBytes
+  let bytesLeft = Math.min(request.maxBytes, broker.config.int('fetch.max.bytes'))
   let bytes = 0
   let hasError = false
   const topics = []
@@ -42,14 +44,19 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
         continue
       }
       const base = emptyPartition(p.partitionIndex, ErrorCode.NONE, log.highWatermark, log.logStartOffset)
-      // The first data in the response may exceed the byte limits so a consumer can never stall on a big batch.
-      const limitBytes = bytes === 0 ? p.partitionMaxBytes : Math.min(p.partitionMaxBytes, bytesLeft)
-      if (limitBytes <= 0 || p.fetchOffset === log.highWatermark) {
+      const isFirstData = bytes === 0
+      const limitBytes = Math.min(p.partitionMaxBytes, bytesLeft)
+      if ((limitBytes <= 0 && !isFirstData) || p.fetchOffset === log.highWatermark) {
         partitions.push(base)
         continue
       }
       try {
-        const read = await log.read(p.fetchOffset, limitBytes)
+        const read = await log.read(p.fetchOffset, Math.max(limitBytes, 0))
+        // The log always returns one whole batch; past the first data that batch must fit.
+        if (!isFirstData && read.bytes > limitBytes) {
+          partitions.push({ ...base, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark })
+          continue
+        }
         bytes += read.bytes
         bytesLeft -= read.bytes
         partitions.push({ ...base, highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, records: read.buffers.length > 0 ? read.buffers : NO_RECORDS })
@@ -64,7 +71,7 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
   return { response: { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, topics }, bytes, hasError }
 }
 
-export const fetchHandler = defineHandler(Fetch, async ({ broker }, request) => {
+export const fetchHandler = defineHandler(Fetch, async ({ broker, connection }, request) => {
   const deadline = Date.now() + request.maxWaitMs
   const watched = request.topics.flatMap(t => t.partitions.map(p => broker.partition(t.name, p.partitionIndex)))
     .filter((log): log is PartitionLog => log !== undefined)
@@ -72,7 +79,9 @@ export const fetchHandler = defineHandler(Fetch, async ({ broker }, request) => 
     const result = await readOnce(broker, request)
     const waitMs = deadline - Date.now()
     if (result.bytes >= request.minBytes || result.hasError || waitMs <= 0 || watched.length === 0) return result.response
-    const advanced = await broker.fetchWaiters.wait(watched, waitMs)
+    const advanced = await broker.fetchWaiters.wait(watched, waitMs, connection.signal)
+    // A closed connection will never see the answer: do not read again for it.
+    if (connection.signal.aborted) return result.response
     if (!advanced) return (await readOnce(broker, request)).response
   }
 })

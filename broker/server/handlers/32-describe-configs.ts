@@ -8,7 +8,7 @@ import { ConfigResourceType, ConfigSource, ConfigType, DescribeConfigs, type Des
 import { CONFIG_KEYS } from '../../config/keys.ts'
 import { TOPIC_CONFIG_KEYS, type TopicKeyType } from '../../config/topic-keys.ts'
 import { resolveAllTopicConfigs, type ResolvedConfig } from '../topic-settings.ts'
-import type { Broker } from '../broker.ts'
+import { topicNameProblem, type Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
 
 const TOPIC_CONFIG_TYPES: Record<TopicKeyType, number> = {
@@ -53,6 +53,8 @@ function describe (broker: Broker, resource: DescribeConfigsResource, version: n
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] as DescribeConfigsEntry[] }
   const wanted = resource.configurationKeys === null || resource.configurationKeys.length === 0 ? null : new Set(resource.configurationKeys)
   if (resource.resourceType === ConfigResourceType.topic) {
+    const nameProblem = topicNameProblem(resource.resourceName)
+    if (nameProblem !== null) return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem }
     if (broker.partitionCount(resource.resourceName) === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic' }
     const resolved = resolveAllTopicConfigs(broker.config, broker.logs.topicConfigs.get(resource.resourceName))
     return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: resolved.filter(c => wanted === null || wanted.has(c.name)).map(c => topicEntry(c, version)) }

@@ -1,14 +1,16 @@
 // Bad input never takes the broker down: malformed frames close only their connection,
-// a batch with a wrong CRC fails only its partition with CORRUPT_MESSAGE, and thousands
-// of random mutations of valid requests leave the broker up with bounded memory.
+// a batch with a wrong CRC fails only its partition with CORRUPT_MESSAGE, and a short run
+// of the fuzz campaign (bench/fuzz: hostile-but-valid requests for every API and version
+// plus mutations of recorded kcat and kafkajs traffic; `npm run fuzz` is the long run)
+// leaves the broker up, answering, without internal errors, with bounded memory and files.
 
-import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiVersions } from '../../../broker/protocol/18-api-versions.ts'
-import { Fetch } from '../../../broker/protocol/01-fetch.ts'
-import { Metadata } from '../../../broker/protocol/03-metadata.ts'
-import { ListOffsets } from '../../../broker/protocol/02-list-offsets.ts'
 import { Produce } from '../../../broker/protocol/00-produce.ts'
+import { createRegistry } from '../../../broker/server/handlers/index.ts'
+import { FUZZ_TOPIC } from '../../../bench/fuzz/hostile-requests.ts'
+import { driveRealClients, startRecordingProxy, type RecordingProxy } from '../../../bench/fuzz/record-traffic.ts'
+import { runFuzz } from '../../../bench/fuzz/runner.ts'
 import { encodeRecordBatch } from '../../../broker/protocol/record-batch.ts'
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../../helpers/broker-process.ts'
 import { RawConnection } from '../../helpers/raw-client.ts'
@@ -16,21 +18,9 @@ import { createTopic, readPartition } from '../../helpers/topics.ts'
 
 const TOPIC = 'bad-input'
 
-async function rssBytes (pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024
-}
-
-/** A seeded generator so a failing fuzz run can be replayed. */
-function xorshift (seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    return x / 0x1_0000_0000
-  }
-}
+/** Frames in the CI run of the fuzz campaign; `npm run fuzz` sends 1,000,000. */
+const FUZZ_FRAMES = 12_000
+const MiB = 1024 * 1024
 
 describe('bad input', () => {
   let broker: BrokerProcess
@@ -104,43 +94,38 @@ describe('bad input', () => {
     expect(response.topics[0]!.partitions[0]!.errorCode).toBe(17)
     expect(await readPartition(broker.kafkaPort, '__consumer_offsets', 0)).toHaveLength(before.length)
   })
+})
 
-  it('survives thousands of random mutations of valid requests with bounded memory', async () => {
-    const random = xorshift(20261121)
-    const enc = (conn: RawConnection): Buffer[] => [
-      conn.encode(ApiVersions, 3, { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' }),
-      conn.encode(Metadata, 8, { topics: [TOPIC], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }),
-      conn.encode(Produce, 8, { transactionalId: null, acks: 1, timeoutMs: 100, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, records: encodeRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('fuzz') }] }) }] }] }),
-      conn.encode(Fetch, 11, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 65536, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 65536 }] }], forgottenTopics: [], rackId: '' }),
-      conn.encode(ListOffsets, 5, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }] }] }),
-    ]
-    const rssBefore = await rssBytes(broker.child.pid!)
-    let conn = await RawConnection.open(broker.kafkaPort)
-    const templates = enc(conn)
-    const MUTATIONS = 3000
-    let closedByBroker = 0
-    for (let i = 0; i < MUTATIONS; i++) {
-      const frame = Buffer.from(templates[Math.floor(random() * templates.length)]!)
-      const flips = 1 + Math.floor(random() * 4)
-      for (let f = 0; f < flips; f++) {
-        // Keep the size prefix intact so the broker has the whole frame to judge.
-        const at = 4 + Math.floor(random() * (frame.length - 4))
-        frame[at] = Math.floor(random() * 256)
-      }
-      conn.writeBytes(frame)
-      if (i % 50 === 49) {
-        // Let the broker answer or close, then carry on with a fresh connection.
-        await new Promise(resolve => setTimeout(resolve, 10))
-        if (conn.closed) closedByBroker++
-        conn.close()
-        conn = await RawConnection.open(broker.kafkaPort)
-      }
-    }
-    conn.close()
-    await expectBystanderServed()
-    expect(closedByBroker).toBeGreaterThan(0)
-    const rssAfter = await rssBytes(broker.child.pid!)
-    // Generous: the point is that mutated lengths cannot make the broker allocate wildly.
-    expect(rssAfter - rssBefore).toBeLessThan(256 * 1024 * 1024)
+describe('fuzz campaign (short run)', () => {
+  let proxy: RecordingProxy
+  let broker: BrokerProcess
+
+  beforeAll(async () => {
+    proxy = await startRecordingProxy()
+    broker = await startBrokerProcess({ httpPort: 'none', overrides: { 'socket.request.max.bytes': MiB, 'num.partitions': 3, 'advertised.listeners': `127.0.0.1:${proxy.port}` } })
+    proxy.forwardTo(broker.kafkaPort)
+    await driveRealClients(`127.0.0.1:${proxy.port}`, FUZZ_TOPIC)
+    await proxy.close()
+  })
+  afterAll(async () => {
+    await proxy?.close()
+    await broker?.stop()
+    await removeDir(broker.dataDir)
+  })
+
+  it(`survives ${FUZZ_FRAMES} hostile requests and mutated kcat/kafkajs recordings: no crash, hang or internal error, bounded RSS and files`, async () => {
+    expect(proxy.frames.length).toBeGreaterThan(20)
+    const stats = await runFuzz({
+      port: broker.kafkaPort, pid: broker.child.pid!, registry: createRegistry(), frames: FUZZ_FRAMES, seed: 20261204, corpus: proxy.frames, frameBytesMax: MiB, workers: 16,
+    })
+    expect(stats.brokerAlive).toBe(true)
+    expect(stats.healthFailures).toEqual([])
+    expect(broker.stderr()).not.toMatch(/internal error in/)
+    // Valid requests never close their connection; mutated ones often do.
+    expect(stats.hostileRunsClosed).toBe(0)
+    expect(stats.closedByBroker).toBeGreaterThan(0)
+    expect(stats.answers).toBeGreaterThan(100)
+    expect(stats.rssEndBytes - stats.rssStartBytes).toBeLessThan(256 * MiB)
+    expect(stats.fdsEnd - stats.fdsStart).toBeLessThan(100)
   })
 })
