@@ -12,7 +12,13 @@
 // - Timers have millisecond granularity, so at high rates records go out in small bursts;
 //   a burst is capped at BURST_MAX sends before the loop yields, so the worker still
 //   answers the parent's ticks on time.
-// - The loop never busy-waits: with nothing due it sleeps until the next intended time.
+// - The loop never busy-waits. With nothing due it sleeps until the next intended time:
+//   a timer for whole milliseconds, then a precise wait (Atomics.wait on the worker thread,
+//   a futex sleep, tens of µs accurate) for the last sub-millisecond part, after letting the
+//   event loop run once so acks are handled first. A timer alone wakes at most once per
+//   millisecond, so at 5,000 msg/s every record waited up to a millisecond past its
+//   intended time; the precise wait keeps the schedule error (publish delay) small.
+//   `npm run bench:micro -- schedule` compares the two.
 
 import { setImmediate as yieldTurn } from 'node:timers/promises'
 import { errorName } from '../../broker/protocol/errors.ts'
@@ -24,6 +30,16 @@ import type { KeyGenerator } from './keys.ts'
 import type { PayloadPool } from './payload.ts'
 
 const BURST_MAX = 512
+/** Below this much time to the next send, wait precisely instead of with a timer. */
+const PRECISE_WAIT_US_MAX = 1500
+/** Shorter waits are not worth a system call: send at once. */
+const PRECISE_WAIT_US_MIN = 20
+const sleepCell = new Int32Array(new SharedArrayBuffer(4))
+
+/** Blocks this thread for `us` microseconds (a futex wait that nothing wakes). */
+function sleepPreciseUs (us: number): void {
+  Atomics.wait(sleepCell, 0, 0, us / 1000)
+}
 
 type State = 'paused' | 'running' | 'stopped'
 
@@ -49,7 +65,11 @@ export class ProducerLoop {
   #idleWaiters: Array<() => void> = []
   readonly #loop: Promise<void>
 
-  constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number }) {
+  readonly #preciseWait: boolean
+
+  /** `preciseWait: false` keeps the timer-only schedule (for comparison in bench/). */
+  constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number, preciseWait?: boolean }) {
+    this.#preciseWait = options.preciseWait ?? true
     this.#producer = options.producer
     this.#stats = options.stats
     this.#keys = options.keys
@@ -108,15 +128,29 @@ export class ProducerLoop {
       } else if (sent === BURST_MAX) {
         await yieldTurn()
       } else {
-        const delayMs = Math.max(1, Math.floor(this.#limiter.delayUs() / 1000))
-        await new Promise<void>(resolve => {
-          this.#wake = resolve
-          this.#timer = setTimeout(resolve, delayMs)
-        })
-        this.#timer = null
+        await this.#waitForNext()
       }
       this.#wake = null
     }
+  }
+
+  /** Sleeps until the next send is due (or a wake-up): timer for the bulk, precise for the rest. */
+  async #waitForNext (): Promise<void> {
+    const delayUs = this.#limiter.delayUs()
+    if (this.#preciseWait && delayUs < PRECISE_WAIT_US_MAX) {
+      // Let acks and the parent's messages run first; then sleep what is left of the wait.
+      await yieldTurn()
+      const leftUs = this.#limiter.delayUs()
+      if (leftUs >= PRECISE_WAIT_US_MIN && this.#state === 'running') sleepPreciseUs(leftUs)
+      return
+    }
+    const timerUs = this.#preciseWait ? delayUs - PRECISE_WAIT_US_MAX / 2 : delayUs
+    const delayMs = Math.max(1, Math.floor(timerUs / 1000))
+    await new Promise<void>(resolve => {
+      this.#wake = resolve
+      this.#timer = setTimeout(resolve, delayMs)
+    })
+    this.#timer = null
   }
 
   #send (intendedUs: number): void {
