@@ -1,7 +1,8 @@
 /**
- * The version order of each key: which values were observed at which offset, built from ok sends
- * (the offset the broker acknowledged) and from every ok poll (the offset it was read at).
- * Sends that ended `fail` or `info` add nothing: their offsets are not facts.
+ * The version order of each key: which values were observed at which offset, built from committed
+ * sends (the offset the broker acknowledged; an `info` send once proven committed) and from every
+ * poll whatever its outcome (the offset it was read at: what a poll returned is a fact).
+ * Failed sends and unproven `info` sends add nothing: their offsets are not facts.
  *
  * Poll-order and send-order checkers compare positions by rank (the index of an offset among all
  * offsets observed for the key), not by raw offset, so gaps left by transaction markers or by
@@ -47,7 +48,7 @@ function addOp(index: Map<number, Map<number, number[]>>, outer: number, inner: 
 export function buildVersionOrder(digest: Digest): VersionOrder {
   const order: VersionOrder = new Map()
   for (const send of digest.sends) {
-    if (send.type === 'ok' && send.offset !== null) observe(order, send.key, send.offset, send.value, send.op)
+    if (send.committed && send.offset !== null) observe(order, send.key, send.offset, send.value, send.op)
   }
   for (const poll of digest.polls) {
     for (const [key, records] of poll.reads) {
