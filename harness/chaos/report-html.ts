@@ -20,7 +20,7 @@ td code { white-space: normal; }
 `
 
 function badge (result: ChaosResult): string {
-  const kind = result.exitCode === 0 ? 'valid' : result.exitCode === 1 ? 'invalid' : 'failed'
+  const kind = result.exitCode === 0 ? 'valid' : result.exitCode === 1 || result.verdict?.valid === false ? 'invalid' : 'failed'
   return `<span class="badge ${kind}">${esc(outcomeLabel(result))}</span>`
 }
 

@@ -32,6 +32,7 @@ function result (fields: Partial<ChaosResult> = {}): ChaosResult {
     seed: 7,
     nemesisSeed: 7,
     exitCode: 1,
+    status: 'complete',
     failure: null,
     verdict: verdictForResult(verdict),
     mode: 'register',
