@@ -158,6 +158,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     if (context.signal?.aborted === true) interrupt()
     const nowSec = (): number => history.nowNs() / 1e9
     const quietSec = context.runSeconds - (workload.nemesis?.quietEndSeconds ?? 0)
+    context.log(`load started: ${chaos.processes} process(es) for ${context.runSeconds} s`)
     const nemesisDone = context.nemesis.run(nemesisStop.signal)
     const crashesDone = group === null
       ? Promise.resolve()
