@@ -49,6 +49,7 @@ export interface ChaosResult {
     unknownReasons: string[]
     checkers: string[]
     stats: Verdict['stats']
+    plots?: Verdict['plots']
   } | null
   mode: 'register' | 'transform'
   transform: { commitMode: string, processors: number, crashes: number, deaths: string[], drained: boolean } | null
@@ -80,6 +81,7 @@ export function verdictForResult (verdict: Verdict): NonNullable<ChaosResult['ve
   return {
     valid: verdict.valid, anomalyCounts: verdict.anomalyCounts, anomalies, errors: verdict.errors, unchecked: verdict.unchecked,
     unknownReasons: verdict.unknownReasons, checkers: verdict.checkers, stats: verdict.stats,
+    ...(verdict.plots === undefined ? {} : { plots: verdict.plots }),
   }
 }
 

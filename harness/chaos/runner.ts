@@ -160,7 +160,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
 
   let verdict: Verdict | null = null
   try {
-    verdict = await checkHistoryFile(historyPath, { requireFinalPolls: true })
+    verdict = await checkHistoryFile(historyPath, { requireFinalPolls: true, plots: true })
   } catch (error) {
     failure ??= `checking the history failed: ${(error as Error).message}`
   }

@@ -21,6 +21,8 @@ import { forEachHistoryOp } from './history-file.ts'
 import { inconsistentOffsetsChecker } from './inconsistent-offsets.ts'
 import { lostWriteChecker } from './lost-write.ts'
 import { pollOrderChecker } from './poll-order.ts'
+import { plotsOf } from './plots.ts'
+import type { Plots } from './plots.ts'
 import { precommittedReadChecker } from './precommitted-read.ts'
 import { internalSendChecker } from './internal-send.ts'
 import { nonmonotonicSendChecker, orderChecker } from './send-order.ts'
@@ -52,6 +54,8 @@ export interface Verdict {
   checkers: string[]
   /** History file line of a cited op, only where it is not `index + 1` (the harness's layout). */
   opLines?: Record<number, number>
+  /** Bounded data for the report's orders and unseen plots (see plots.ts). */
+  plots?: Plots
   stats: DigestStats
 }
 
@@ -65,6 +69,8 @@ export interface CheckOptions {
    * checkers may leave it off.
    */
   requireFinalPolls?: boolean
+  /** Also compute the report's plot data (`plots`). */
+  plots?: boolean
 }
 
 export const CASES_PER_ANOMALY_MAX = 10_000
@@ -155,6 +161,7 @@ export function checkDigest(digest: Digest, options: CheckOptions = {}, lines?: 
     valid: validity(anomalies, errors, unknownReasons),
     anomalies, anomalyCounts, errors, unchecked: uncheckedOf(digest), unknownReasons, checkers: ran, stats: digest.stats,
   }
+  if (options.plots === true) verdict.plots = plotsOf(context, anomalies)
   const opLines = citedLines(anomalies, lines)
   if (opLines !== undefined) verdict.opLines = opLines
   return verdict
