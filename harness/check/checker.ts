@@ -196,8 +196,9 @@ export function checkHistory(ops: readonly Op[], options: CheckOptions = {}): Ve
 }
 
 export interface FileCheckOptions extends CheckOptions {
-  /** Called now and then during a long check with the ops read so far. */
+  /** Called every `progressEveryOps` ops (default a million) with the ops read so far. */
   onProgress?: (opsRead: number) => void
+  progressEveryOps?: number
 }
 
 /**
@@ -212,6 +213,9 @@ export async function checkHistoryFile(path: string, options: FileCheckOptions =
   await forEachHistoryOp(path, (op, line) => {
     digester.add(op)
     if (line !== op.index + 1) lines.set(op.index, line)
-  }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+  }, {
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.progressEveryOps === undefined ? {} : { progressEveryOps: options.progressEveryOps }),
+  })
   return checkDigest(digester.finish(), options, lines)
 }

@@ -19,7 +19,6 @@
  */
 import type { Digest, OpTimes } from './digest.ts'
 import type { Process } from './history.ts'
-import { positionOf } from './version-order.ts'
 import type { VersionOrder } from './version-order.ts'
 
 export const EDGE_KINDS = ['ww', 'wr', 'process', 'realtime'] as const
@@ -102,12 +101,11 @@ function addWriteEdges(edges: EdgeList, order: VersionOrder, writers: Map<string
     if (byValue === undefined) continue
     let previous: number | undefined
     for (const offset of keyOrder.offsets) {
-      const values = keyOrder.byOffset.get(offset)!
       // An offset holding several values (inconsistent-offsets) orders nothing.
-      if (values.size !== 1) continue
-      const value = values.keys().next().value!
+      if (keyOrder.moreValuesAt.has(offset)) continue
+      const value = keyOrder.valueAt.get(offset)!
       // A value seen at several offsets (duplicate) is placed at its first one only.
-      if (positionOf(keyOrder, value)?.offset !== offset) continue
+      if (keyOrder.offsetOf.get(value) !== offset) continue
       const writer = byValue.get(value)
       if (writer === undefined) continue
       if (previous !== undefined) edges.add(previous, writer, WW, key)

@@ -10,6 +10,7 @@
  */
 import { compareKeys } from './anomaly.ts'
 import type { CheckContext, Findings } from './anomaly.ts'
+import { valuesAt } from './version-order.ts'
 
 export interface KeyOrderPlot {
   key: string
@@ -46,7 +47,7 @@ function orderPlot(context: CheckContext, key: string, anomalous: Set<number>): 
   const keyOrder = context.order.get(key)
   const all: Array<[number, number]> = []
   for (const offset of keyOrder?.offsets ?? []) {
-    for (const value of keyOrder!.byOffset.get(offset)!.keys()) all.push([offset, value])
+    for (const value of valuesAt(keyOrder!, offset)) all.push([offset, value])
   }
   const stride = Math.ceil(all.length / ORDER_POINTS_MAX)
   const points = all.filter(([, value], i) => i % stride === 0 || anomalous.has(value))
