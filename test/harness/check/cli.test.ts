@@ -12,7 +12,8 @@ import { writeHistoryFile } from '../../../harness/check/history-file.ts'
 import { HistoryBuilder } from './history-builder.ts'
 
 const CLI = resolve(import.meta.dirname, '../../../harness/cli.ts')
-const RUN_TIMEOUT_MS = 60_000
+// Generous: eight CLI processes start at once, and a loaded machine makes each start slow.
+const RUN_TIMEOUT_MS = 150_000
 
 interface Outcome { code: number, stdout: string, stderr: string }
 
