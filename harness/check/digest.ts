@@ -104,7 +104,7 @@ export function emptyStats(ops: number): DigestStats {
   }
 }
 
-function addSendsAndPolls(digest: Digest, op: Op, keys: Set<string>, invokeNs: number): void {
+function addSendsAndPolls(digest: Digest, op: Op, keys: Map<string, string>, invokeNs: number): void {
   if (op.type === 'invoke') return
   const type = op.type
   const times: OpTimes = { invokeNs, completeNs: op.timeNs }
@@ -115,18 +115,18 @@ function addSendsAndPolls(digest: Digest, op: Op, keys: Set<string>, invokeNs: n
       // A failed send's offset is not a fact; an `info` send's offset, when the client learnt
       // one, counts once the send is proven committed.
       const offset = type === 'fail' ? null : micro.offset
-      sends.push({ key: micro.key, value: micro.value, offset, type, committed: type === 'ok', process: op.process, op: op.index })
-      keys.add(micro.key)
+      sends.push({ key: intern(keys, micro.key), value: micro.value, offset, type, committed: type === 'ok', process: op.process, op: op.index })
       continue
     }
     for (const [key, records] of micro.reads) {
       const existing = reads.get(key)
-      if (existing === undefined) reads.set(key, [...records])
+      if (existing === undefined) reads.set(intern(keys, key), records)
       else for (const record of records) existing.push(record)
     }
   }
   if (sends.length > 0) {
-    digest.sendOps.push({ op: op.index, process: op.process, type, sends, ...times })
+    // slice() keeps the list exactly as long as it is (push() left spare capacity).
+    digest.sendOps.push({ op: op.index, process: op.process, type, sends: sends.slice(), ...times })
     for (const send of sends) digest.sends.push(send)
     const stats = digest.stats
     if (type === 'ok') stats.sendsOk += sends.length
@@ -134,23 +134,34 @@ function addSendsAndPolls(digest: Digest, op: Op, keys: Set<string>, invokeNs: n
     else stats.sendsInfo += sends.length
   }
   const returnedPolls = reads.size > 0 || (op.f === 'poll' && type === 'ok')
-  if (returnedPolls) addPoll(digest, op, type, reads, keys, times)
+  if (returnedPolls) addPoll(digest, op, type, reads, times)
   // After a failed or indeterminate op a client rolls its consumer back (or sets it up again),
   // so the process's next poll is not a continuation: poll-order tracking restarts.
   if (type !== 'ok' && op.f !== 'send') digest.consumerTimeline.push({ kind: 'reset', op: op.index, process: op.process })
 }
 
-function addPoll(digest: Digest, op: Op, type: 'ok' | 'fail' | 'info', reads: Map<string, Array<[number, number]>>, keys: Set<string>, times: OpTimes): void {
+function addPoll(digest: Digest, op: Op, type: 'ok' | 'fail' | 'info', reads: Map<string, Array<[number, number]>>, times: OpTimes): void {
   const f = op.f === 'txn' ? 'txn' : 'poll'
-  const poll: PollEvent = { kind: 'poll', op: op.index, process: op.process, type, f, final: op.final === true, reads, ...times }
+  const final = op.final === true
+  if (type === 'ok') digest.stats.polls++
+  if (final && type === 'ok') digest.stats.pollsFinal++
+  let records = 0
+  for (const list of reads.values()) records += list.length
+  digest.stats.valuesRead += records
+  // A poll that returned nothing changes no position and proves nothing: counted, not kept,
+  // which matters in long runs where most polls of a caught-up consumer are empty.
+  if (records === 0) return
+  const poll: PollEvent = { kind: 'poll', op: op.index, process: op.process, type, f, final, reads, ...times }
   digest.polls.push(poll)
   digest.consumerTimeline.push(poll)
-  if (type === 'ok') digest.stats.polls++
-  if (poll.final && type === 'ok') digest.stats.pollsFinal++
-  for (const [key, records] of reads) {
-    keys.add(key)
-    digest.stats.valuesRead += records.length
-  }
+}
+
+/** One string object per key however many ops name it: keys repeat in every op of a long history. */
+function intern(keys: Map<string, string>, key: string): string {
+  const known = keys.get(key)
+  if (known !== undefined) return known
+  keys.set(key, key)
+  return key
 }
 
 /**
@@ -207,7 +218,7 @@ export class Digester {
   readonly #digest: Digest = {
     sends: [], sendOps: [], polls: [], consumerTimeline: [], commits: [], transform: new Map(), txnOps: new Set(), stats: emptyStats(0),
   }
-  readonly #keys = new Set<string>()
+  readonly #keys = new Map<string, string>()
   /** Invoke time of each process's op in flight. */
   readonly #invokedNs = new Map<Process, number>()
   #lastIndex = -1
@@ -238,7 +249,7 @@ export class Digester {
 }
 
 /** Adds a completion (or a standalone op such as a nemesis event). */
-function addOp(digest: Digest, op: Op, keys: Set<string>, invokeNs: number): void {
+function addOp(digest: Digest, op: Op, keys: Map<string, string>, invokeNs: number): void {
   switch (op.f) {
     case 'send':
     case 'poll':
