@@ -19,6 +19,7 @@
  */
 import type { Digest, OpTimes } from './digest.ts'
 import type { Process } from './history.ts'
+import { lowerBound } from './version-order.ts'
 import type { VersionOrder } from './version-order.ts'
 
 export const EDGE_KINDS = ['ww', 'wr', 'process', 'realtime'] as const
@@ -151,14 +152,7 @@ function addOrderEdges(edges: EdgeList, nodes: NodeInfo[]): number {
 
 /** Index of the last element of an ascending array below `bound`, or -1. */
 function lastBelow(sorted: readonly number[], bound: number): number {
-  let low = 0
-  let high = sorted.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (sorted[mid]! < bound) low = mid + 1
-    else high = mid
-  }
-  return low - 1
+  return lowerBound(sorted, bound) - 1
 }
 
 export function buildDependencyGraph(digest: Digest, order: VersionOrder): DependencyGraph {

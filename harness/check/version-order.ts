@@ -98,17 +98,22 @@ export function positionOf(keyOrder: KeyOrder | undefined, value: number): Posit
   return { rank: rankOf(keyOrder, lowest), offset: lowest }
 }
 
-/** Rank of an offset that is known to have been observed (every polled offset is). */
-export function rankOf(keyOrder: KeyOrder, offset: number): number {
-  const offsets = keyOrder.offsets
+/** Index of the first element of an ascending list that is not below `bound` (its length if none). */
+export function lowerBound(sorted: ArrayLike<number>, bound: number): number {
   let low = 0
-  let high = offsets.length
+  let high = sorted.length
   while (low < high) {
     const mid = (low + high) >>> 1
-    if (offsets[mid]! < offset) low = mid + 1
+    if (sorted[mid]! < bound) low = mid + 1
     else high = mid
   }
-  if (offsets[low] !== offset) throw new Error(`offset ${offset} of key "${keyOrder.key}" is not in the version order`)
+  return low
+}
+
+/** Rank of an offset that is known to have been observed (every polled offset is). */
+export function rankOf(keyOrder: KeyOrder, offset: number): number {
+  const low = lowerBound(keyOrder.offsets, offset)
+  if (keyOrder.offsets[low] !== offset) throw new Error(`offset ${offset} of key "${keyOrder.key}" is not in the version order`)
   return low
 }
 
