@@ -129,7 +129,10 @@ function runFacts (result: ChaosResult): Array<[string, string]> {
 export function chaosResultToHtml (result: ChaosResult): string {
   const title = `Sluice chaos run: ${result.workload}`
   const failure = result.failure === null ? '' : `<div class="warning"><strong>The run itself failed:</strong> ${esc(result.failure)}</div>`
-  const unchecked = (result.verdict?.unchecked.length ?? 0) > 0 ? `<p class="note">Not checked: ${esc(result.verdict!.unchecked.join(', '))}</p>` : ''
+  const verdict = result.verdict
+  const unchecked = (verdict?.unchecked.length ?? 0) > 0 ? `<p class="note">Not checked: ${esc(verdict!.unchecked.join(', '))}</p>` : ''
+  const unknown = (verdict?.unknownReasons ?? []).map(reason => `<p class="note">Unknown: ${esc(reason)}</p>`).join('')
+  const checkers = (verdict?.checkers ?? []).length > 0 ? `<p class="note">Checkers run: ${esc(verdict!.checkers.join(', '))}</p>` : ''
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -143,7 +146,7 @@ export function chaosResultToHtml (result: ChaosResult): string {
 <main>
 <header><h1>${esc(title)} ${badge(result)}</h1><p class="meta">run ${esc(result.runId)} · ${esc(result.startTime)}</p></header>
 ${failure}
-<section><h2>Anomalies</h2>${anomalyTable(result)}${unchecked}</section>
+<section><h2>Anomalies</h2>${anomalyTable(result)}${unknown}${unchecked}${checkers}</section>
 ${anomalyCharts(result)}
 ${charts(result)}
 <section class="tables"><div><h2>Faults</h2>${faultTable(result)}</div><div><h2>Run</h2>${keyValues(runFacts(result))}</div></section>

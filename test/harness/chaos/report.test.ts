@@ -162,6 +162,11 @@ describe('report.html anomaly plots', () => {
     expect(unseen.at(-1)![1]).toBe(1)
     expect(html).toContain('aria-label="Unseen values over time"')
   })
+
+  it('lists the checkers that ran', () => {
+    expect(html).toMatch(/Checkers run: inconsistent-offsets, .*cycles \(G0, G1c\)/)
+    expect(chaosResultToMarkdown(result({ verdict: verdictForResult(verdict) }))).toMatch(/checkers run: inconsistent-offsets/)
+  })
 })
 
 describe.skipIf(!existsSync(CHROMIUM))('report.html anomaly plots in headless Chromium', () => {
