@@ -17,13 +17,41 @@ export interface RunningBroker {
   close (): Promise<void>
 }
 
+/** A listener that could not bind, said so that the user knows which flag to change. */
+export class ListenError extends Error {
+  readonly code = 'ERR_SLUICE_LISTEN'
+  readonly retriable = false
+}
+
+function bindError (error: unknown, what: string, host: string, port: number, flag: string): Error {
+  const code = (error as { code?: string }).code
+  const address = `${host}:${port}`
+  if (code === 'EADDRINUSE') return new ListenError(`${what} ${address} is already in use (another broker or program holds the port): choose another with ${flag}, or port 0 for any free port`)
+  if (code === 'EADDRNOTAVAIL') return new ListenError(`${what} ${address}: no such address on this machine: use 127.0.0.1 or an address of this host (${flag})`)
+  if (code === 'EACCES') return new ListenError(`${what} ${address}: permission denied (ports below 1024 need privileges): choose a port above 1023 (${flag})`)
+  return error as Error
+}
+
 export async function startBroker (config: BrokerConfig, log: (line: string) => void = line => process.stderr.write(line + '\n')): Promise<RunningBroker> {
   const broker = await Broker.open(config, log)
   const registry = createRegistry()
-  const kafka = await listenKafka(broker, registry, config.listener.host, config.listener.port)
-  broker.advertised = config.advertised ?? { host: config.listener.host, port: kafka.port }
+  let kafka: Awaited<ReturnType<typeof listenKafka>>
   let http: Awaited<ReturnType<typeof listenHttp>> | null = null
-  if (config.http !== null) http = await listenHttp(broker, config.http.host, config.http.port, [groupRoutes])
+  try {
+    kafka = await listenKafka(broker, registry, config.listener.host, config.listener.port)
+      .catch(error => { throw bindError(error, 'Kafka listener', config.listener.host, config.listener.port, '--listen or -o listeners=') })
+    broker.advertised = config.advertised ?? { host: config.listener.host, port: kafka.port }
+    if (config.http !== null) {
+      const { host, port } = config.http
+      http = await listenHttp(broker, host, port, [groupRoutes]).catch(async error => {
+        await kafka.close()
+        throw bindError(error, 'HTTP API listener', host, port, '--http or -o sluice.http.listener= (none turns it off)')
+      })
+    }
+  } catch (error) {
+    await broker.close()
+    throw error
+  }
   let closing: Promise<void> | undefined
   return {
     broker,

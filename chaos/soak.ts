@@ -1,27 +1,36 @@
-// Soak: runs the safe chaos workload N times and counts false positives. The safe
-// configuration must be valid on every run; a run that reports anomalies (exit 1) is a false
-// positive of the harness or a real broker bug, and its run directory is kept for a look.
-// Runs that fail as runs (exit 2: setup, healing, final polls) are counted separately.
-//
-//   node chaos/soak.ts --runs 10 [--workload workloads/chaos/safe.yaml] [--results results/soak]
-//        [--seed 1000] [--set path=value ...]
-//
-// Each run is its own `sluice chaos` process, so nothing leaks from one run into the next,
-// with seed = base seed + run number, so any run can be replayed alone. Exit code: 0 when no
-// run reported anomalies, 1 when any did, 2 when the soak could not run.
+// Soak: runs one chaos workload N times, each run its own `sluice chaos` process with
+// seed = base seed + run number, so nothing leaks from one run into the next and any run can
+// be replayed alone. Two uses:
+//   - a safe workload (`--expect valid`, the default): every run must be valid; a run that
+//     reports anomalies is a false positive of the harness or a real broker bug;
+//   - a seeded-failure workload (`--expect anomalies`): every run should catch it; the soak
+//     prints the catch rate, and the seeds of the runs that missed.
+// Runs that fail as runs (exit 2: setup, healing, final polls) are counted separately; their
+// run directories are kept for a look. `sluice soak` (harness/commands/soak.ts) is the front.
 
 import { execFile } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 
 const CLI = fileURLToPath(new URL('../harness/cli.ts', import.meta.url))
-const RUNS_MAX = 10_000
-/** One chaos run of the safe workload takes well under this, even on a loaded machine. */
+export const SOAK_RUNS_MAX = 10_000
+/** One chaos run takes well under this, even on a loaded machine. */
 const RUN_TIMEOUT_MS = 10 * 60_000
 
-interface RunSummary {
+export type SoakExpectation = 'valid' | 'anomalies'
+
+export interface SoakOptions {
+  runs: number
+  workload: string
+  resultsDir: string
+  baseSeed: number
+  sets: readonly string[]
+  expect: SoakExpectation
+  write: (line: string) => void
+}
+
+export interface SoakRun {
   run: number
   seed: number
   exitCode: number
@@ -30,13 +39,19 @@ interface RunSummary {
   seconds: number
 }
 
-function usage (message: string): never {
-  process.stderr.write(`soak: ${message}\nusage: node chaos/soak.ts --runs N [--workload file] [--results dir] [--seed n] [--set path=value]\n`)
-  process.exit(2)
+export interface SoakSummary {
+  runs: SoakRun[]
+  /** Exit 1: anomalies found. A false positive when valid was expected, a catch otherwise. */
+  anomalous: SoakRun[]
+  /** Exit 0: valid. */
+  valid: SoakRun[]
+  /** Any other exit: the run itself failed. */
+  failed: SoakRun[]
 }
 
-function runOnce (workload: string, resultsDir: string, seed: number, sets: readonly string[]): Promise<{ exitCode: number, stdout: string }> {
-  const args = [CLI, 'chaos', workload, '--results-dir', resultsDir, '--seed', String(seed), '--quiet', ...sets.flatMap(set => ['--set', set])]
+function runOnce (options: SoakOptions, seed: number): Promise<{ exitCode: number, stdout: string }> {
+  const args = [CLI, 'chaos', options.workload, '--results-dir', options.resultsDir, '--seed', String(seed), '--quiet',
+    ...options.sets.flatMap(set => ['--set', set])]
   return new Promise(resolveRun => {
     execFile(process.execPath, args, { timeout: RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : 2
@@ -47,7 +62,7 @@ function runOnce (workload: string, resultsDir: string, seed: number, sets: read
 
 async function newestRunDir (resultsDir: string, before: ReadonlySet<string>): Promise<string | null> {
   const entries = await readdir(resultsDir).catch(() => [] as string[])
-  const fresh = entries.filter(name => !before.has(name)).sort()
+  const fresh = entries.filter(name => !before.has(name) && name !== 'latest').sort()
   return fresh.length === 0 ? null : join(resultsDir, fresh[fresh.length - 1]!)
 }
 
@@ -66,43 +81,49 @@ async function verdictLine (runDir: string | null, stdout: string): Promise<stri
   return stdout.split('\n')[0] ?? ''
 }
 
-async function main (): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string' },
-      workload: { type: 'string', default: 'workloads/chaos/safe.yaml' },
-      results: { type: 'string', default: 'results/soak' },
-      seed: { type: 'string', default: '1000' },
-      set: { type: 'string', multiple: true, default: [] },
-    },
-  })
-  const runs = Number(values.runs)
-  if (values.runs === undefined || !Number.isInteger(runs) || runs < 1 || runs > RUNS_MAX) usage(`--runs must be an integer from 1 to ${RUNS_MAX}`)
-  const baseSeed = Number(values.seed)
-  if (!Number.isSafeInteger(baseSeed) || baseSeed < 0 || baseSeed + runs > 0xffffffff) usage('--seed must be a non-negative integer')
-  const resultsDir = resolve(values.results)
-  const summaries: RunSummary[] = []
-  for (let run = 1; run <= runs; run++) {
-    const seed = baseSeed + run
-    const before = new Set(await readdir(resultsDir).catch(() => [] as string[]))
-    const started = performance.now()
-    const { exitCode, stdout } = await runOnce(values.workload, resultsDir, seed, values.set)
-    const runDir = await newestRunDir(resultsDir, before)
-    const summary: RunSummary = { run, seed, exitCode, runDir, verdict: await verdictLine(runDir, stdout), seconds: (performance.now() - started) / 1000 }
-    summaries.push(summary)
-    const label = exitCode === 0 ? 'valid' : exitCode === 1 ? 'FALSE POSITIVE' : 'run failed'
-    process.stdout.write(`run ${run}/${runs} seed ${seed}: ${label} (${summary.verdict}) in ${summary.seconds.toFixed(1)} s${runDir === null ? '' : ` -> ${runDir}`}\n`)
-  }
-  const falsePositives = summaries.filter(s => s.exitCode === 1)
-  const failed = summaries.filter(s => s.exitCode !== 0 && s.exitCode !== 1)
-  process.stdout.write(`\n${values.workload}: ${runs} run(s), ${runs - falsePositives.length - failed.length} valid, ` +
-    `${falsePositives.length} false positive(s), ${failed.length} failed run(s)\n`)
-  for (const s of falsePositives) process.stdout.write(`  false positive: seed ${s.seed}: ${s.verdict} (${s.runDir ?? 'no run dir'})\n`)
-  for (const s of failed) process.stdout.write(`  failed run: seed ${s.seed}: ${s.verdict}\n`)
-  process.exitCode = falsePositives.length > 0 ? 1 : 0
+function runLabel (exitCode: number, expect: SoakExpectation): string {
+  if (exitCode === 0) return expect === 'valid' ? 'valid' : 'MISSED (valid)'
+  if (exitCode === 1) return expect === 'valid' ? 'FALSE POSITIVE' : 'caught'
+  return 'run failed'
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`soak: ${(error as Error).message}\n`)
-  process.exit(2)
-})
+export async function runSoak (options: SoakOptions): Promise<SoakSummary> {
+  const resultsDir = resolve(options.resultsDir)
+  const runs: SoakRun[] = []
+  for (let run = 1; run <= options.runs; run++) {
+    const seed = options.baseSeed + run
+    const before = new Set(await readdir(resultsDir).catch(() => [] as string[]))
+    const started = performance.now()
+    const { exitCode, stdout } = await runOnce({ ...options, resultsDir }, seed)
+    const runDir = await newestRunDir(resultsDir, before)
+    const summary: SoakRun = { run, seed, exitCode, runDir, verdict: await verdictLine(runDir, stdout), seconds: (performance.now() - started) / 1000 }
+    runs.push(summary)
+    options.write(`run ${run}/${options.runs} seed ${seed}: ${runLabel(exitCode, options.expect)} (${summary.verdict}) in ${summary.seconds.toFixed(1)} s` +
+      `${runDir === null ? '' : ` -> ${runDir}`}`)
+  }
+  return {
+    runs,
+    anomalous: runs.filter(r => r.exitCode === 1),
+    valid: runs.filter(r => r.exitCode === 0),
+    failed: runs.filter(r => r.exitCode !== 0 && r.exitCode !== 1),
+  }
+}
+
+/** The closing lines, and the exit code: 1 when the soak found what it must not. */
+export function soakReport (options: SoakOptions, summary: SoakSummary): { lines: string[], exitCode: number } {
+  const n = summary.runs.length
+  const lines: string[] = ['']
+  if (options.expect === 'valid') {
+    lines.push(`${options.workload}: ${n} run(s), ${summary.valid.length} valid, ${summary.anomalous.length} false positive(s), ${summary.failed.length} failed run(s)`)
+    for (const s of summary.anomalous) lines.push(`  false positive: seed ${s.seed}: ${s.verdict} (${s.runDir ?? 'no run dir'})`)
+  } else {
+    const judged = summary.anomalous.length + summary.valid.length
+    const rate = judged === 0 ? 'n/a' : `${(100 * summary.anomalous.length / judged).toFixed(0)}%`
+    lines.push(`${options.workload}: ${n} run(s), caught in ${summary.anomalous.length}, missed in ${summary.valid.length} (catch rate ${rate}), ${summary.failed.length} failed run(s)`)
+    for (const s of summary.anomalous) lines.push(`  caught: seed ${s.seed}: ${s.verdict} in ${s.seconds.toFixed(1)} s`)
+    for (const s of summary.valid) lines.push(`  missed: seed ${s.seed} (${s.runDir ?? 'no run dir'})`)
+  }
+  for (const s of summary.failed) lines.push(`  failed run: seed ${s.seed}: ${s.verdict}`)
+  const bad = options.expect === 'valid' ? summary.anomalous.length > 0 : summary.valid.length > 0
+  return { lines, exitCode: bad ? 1 : summary.failed.length > 0 && summary.failed.length === n ? 2 : 0 }
+}

@@ -1,28 +1,11 @@
 #!/usr/bin/env node
 // The `sluice` command. Each subcommand lives in harness/commands/<name>.ts and registers
-// itself on the program; this file only assembles them.
+// itself on the program (harness/program.ts); this file only runs it.
 
-import { Command } from 'commander'
-import { registerBench } from './commands/bench.ts'
-import { registerBroker } from './commands/broker.ts'
-import { registerChaos } from './commands/chaos.ts'
-import { registerCheck } from './commands/check.ts'
-import { registerCompare } from './commands/compare.ts'
-import { registerToxiproxy } from './commands/toxiproxy.ts'
+import './quiet-warnings.ts'
+import { buildProgram } from './program.ts'
 
-const program = new Command()
-  .name('sluice')
-  .description('Kafka-protocol reference broker, benchmark harness and Jepsen-style chaos harness')
-  .showHelpAfterError()
-
-registerBench(program)
-registerBroker(program)
-registerChaos(program)
-registerCheck(program)
-registerCompare(program)
-registerToxiproxy(program)
-
-program.parseAsync(process.argv).catch((err: unknown) => {
+buildProgram().parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error & { code?: string }
   process.stderr.write(`sluice: ${e.message}\n`)
   if (process.env.SLUICE_DEBUG !== undefined) process.stderr.write(`${e.stack}\n`)

@@ -52,9 +52,23 @@ export function parseProperties (text: string): RawConfig {
 }
 
 export async function readConfigFile (path: string): Promise<RawConfig> {
-  const text = await readFile(path, 'utf8')
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    const reason = code === 'ENOENT'
+      ? 'no such file: give -c an existing .properties or .yaml file (config/broker.properties is an example), or leave -c out to run on the defaults'
+      : code === 'EISDIR' ? 'it is a directory: give -c a .properties or .yaml file' : `cannot read it: ${(error as Error).message}`
+    throw new ConfigError(path, [reason])
+  }
   if (/\.(ya?ml)$/i.test(path)) {
-    const parsed: unknown = parseYaml(text)
+    let parsed: unknown
+    try {
+      parsed = parseYaml(text)
+    } catch (error) {
+      throw new ConfigError(path, [`YAML syntax error: ${(error as Error).message.split('\n')[0]}`])
+    }
     if (parsed === null || parsed === undefined) return {}
     if (typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new ConfigError(path, ['a YAML broker config must be a mapping of key: value'])
@@ -69,7 +83,7 @@ function describe (key: string, spec: KeySpec): string {
     case 'int': return `${key} must be an integer between ${spec.min} and ${spec.max}`
     case 'bool': return `${key} must be true or false`
     case 'listener': return `${key} must look like PLAINTEXT://127.0.0.1:9092 (or host:port)`
-    default: return `${key} must be a string`
+    default: return spec.values === undefined ? `${key} must be a string` : `${key} must be one of ${spec.values.join(', ')}`
   }
 }
 
@@ -91,6 +105,7 @@ function coerce (key: string, spec: KeySpec, raw: unknown): number | boolean | s
       parseListener(text, key)
       return text
     default:
+      if (spec.values !== undefined && !spec.values.includes(text)) throw new Error(`${describe(key, spec)} (got ${JSON.stringify(raw)})`)
       return text
   }
 }

@@ -8,6 +8,8 @@ export interface KeySpec {
   default: number | boolean | string | null
   min?: number
   max?: number
+  /** For strings: the only values accepted. */
+  values?: readonly string[]
   doc: string
 }
 
@@ -40,6 +42,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'log.retention.check.interval.ms': { type: 'int', default: 300_000, min: 1, max: NEVER, doc: 'How often retention runs.' },
   'log.flush.interval.messages': { type: 'int', default: NEVER, min: 1, max: NEVER, doc: 'fsync after this many messages; 1 means fsync before every ack. Default: never, as Kafka.' },
   'log.flush.interval.ms': { type: 'int', default: NEVER, min: 1, max: NEVER, doc: 'fsync at least this often. Default: never, as Kafka.' },
+  'log.message.timestamp.type': { type: 'string', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'CreateTime keeps the producer\'s timestamps (each batch\'s maxTimestamp is recomputed from its records); LogAppendTime stamps every batch with the broker\'s clock on append.' },
   'log.index.interval.bytes': { type: 'int', default: 4096, min: 1, max: 2 ** 31 - 1, doc: 'Bytes between sparse offset index entries.' },
   'offsets.topic.num.partitions': { type: 'int', default: 50, min: 1, max: 1000, doc: 'Partitions of __consumer_offsets.' },
   'offsets.retention.minutes': { type: 'int', default: 10_080, min: 1, max: NEVER, doc: 'Drop committed offsets of empty groups after this long.' },
@@ -48,5 +51,6 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'group.max.session.timeout.ms': { type: 'int', default: 1_800_000, min: 1, max: NEVER, doc: 'Largest session timeout a member may ask for.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },
   'sluice.sink': { type: 'bool', default: false, doc: 'Acknowledge Produce without validating or storing anything, to measure a load generator\'s own ceiling. Never for real data.' },
+  'sluice.log.open.files.max': { type: 'int', default: 4096, min: 16, max: 1_000_000, doc: 'Segment files (.log, .index, .timeindex) open at once; idle ones are closed least recently used first and reopened on demand, so many partitions or segments cannot exhaust file descriptors (Kafka has no such key: it keeps every segment open).' },
   'sluice.durability.ledger': { type: 'bool', default: true, doc: 'Record each file\'s fsynced length so chaos runs can drop un-fsynced writes.' },
 }

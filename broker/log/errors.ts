@@ -16,6 +16,7 @@ export type LogErrorCodeString =
   | 'ERR_INVALID_PARTITIONS'
   | 'ERR_INVALID_LOG_CONFIG'
   | 'ERR_META_PROPERTIES'
+  | 'ERR_DATA_DIR_LOCKED'
 
 export class LogError extends Error {
   readonly code: LogErrorCodeString
@@ -130,5 +131,17 @@ export class MetaPropertiesError extends LogError {
   constructor (message: string) {
     super('ERR_META_PROPERTIES', ErrorCode.UNKNOWN_SERVER_ERROR, false, message)
     this.name = 'MetaPropertiesError'
+  }
+}
+
+/** Another live process (a second broker) holds the data dir's lock. */
+export class DataDirLockedError extends LogError {
+  readonly dataDir: string
+
+  constructor (dataDir: string, holder: string) {
+    super('ERR_DATA_DIR_LOCKED', ErrorCode.UNKNOWN_SERVER_ERROR, false,
+      `data dir ${dataDir} is in use by another broker (${holder}); stop that broker first, or give this one another --data-dir`)
+    this.name = 'DataDirLockedError'
+    this.dataDir = dataDir
   }
 }

@@ -3,9 +3,8 @@
 // segments (rolling where log.segment.bytes, log.roll.ms or a full index say so), writes each
 // segment's run with a single writev, and does the index bookkeeping once the bytes are in.
 
-import { batchRecordCount, BATCH_OFFSET_MAX_TIMESTAMP } from '../protocol/record-batch.ts'
+import { batchRecordCount, BATCH_OFFSET_MAX_TIMESTAMP, readInt64 } from '../protocol/record-batch.ts'
 import type { LogConfig } from './config.ts'
-import { readInt64 } from './log-reader.ts'
 import type { Segment } from './segment.ts'
 
 export interface AppendResult {

@@ -54,6 +54,8 @@ export interface LogManagerOptions {
   clusterId?: string
   /** Keep the durability ledger for the lose-un-fsynced-writes fault (default true). */
   ledger?: boolean
+  /** Budget of log files open at once (see file-pool.ts). */
+  openFilesMax?: number
   clock?: () => number
   /** Errors of periodic work (the partitions concerned are already offline). */
   onBackgroundError?: (error: Error) => void
@@ -83,14 +85,20 @@ export class LogManager {
   }
 
   static async open (options: LogManagerOptions): Promise<LogManager> {
-    const storage = await Storage.open(options.dataDir, { ledger: options.ledger })
-    const meta = await loadMetaProperties(storage, options.brokerId, options.clusterId)
-    const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
-    const manager = new LogManager(options, storage, meta.clusterId, checkpoint)
-    await manager.#openExisting()
-    await checkpoint.write()
-    manager.#startTimers()
-    return manager
+    const storage = await Storage.open(options.dataDir, { ledger: options.ledger, openFilesMax: options.openFilesMax })
+    try {
+      const meta = await loadMetaProperties(storage, options.brokerId, options.clusterId)
+      const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
+      const manager = new LogManager(options, storage, meta.clusterId, checkpoint)
+      await manager.#openExisting()
+      await checkpoint.write()
+      manager.#startTimers()
+      return manager
+    } catch (error) {
+      // A broker that fails to start gives the data dir (and its lock) back at once.
+      await storage.close().catch(() => {})
+      throw error
+    }
   }
 
   async #openExisting (): Promise<void> {

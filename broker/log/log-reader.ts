@@ -7,10 +7,11 @@
 // high watermark); the partition log picks the segment, pins it (retain/release) and checks
 // the offset range.
 
+import { decodeBatchRecords } from '../protocol/batch-validation.ts'
 import {
-  ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES,
+  ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES,
   BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_LAST_OFFSET_DELTA, BATCH_OFFSET_MAX_TIMESTAMP,
-  batchSizeAt, decodeRecordBatch,
+  batchSizeAt, readInt64, type Record,
 } from '../protocol/record-batch.ts'
 import { KafkaStorageError } from './errors.ts'
 import type { Segment } from './segment.ts'
@@ -34,11 +35,6 @@ export interface BatchLocation {
   baseOffset: number
   lastOffset: number
   maxTimestampMs: number
-}
-
-/** An int64 field as a number: exact for every offset and timestamp a log can hold. */
-export function readInt64 (buffer: Buffer, offset: number): number {
-  return buffer.readInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
 }
 
 /** Index of the last segment whose base offset is <= offset (0 if none is). */
@@ -130,17 +126,24 @@ export interface TimestampOffset {
 
 /**
  * Within one located batch, the first record whose timestamp is >= target (or, with
- * `exact`, equal to it). Compressed batches and LogAppendTime batches are not decoded: the
- * answer is then the batch's base offset with its maxTimestamp.
+ * `exact`, equal to it). LogAppendTime batches are not decoded (every record has the batch's
+ * time), and a batch whose records cannot be decoded (stored before Produce checked every
+ * record) costs one bounded pass: the answer is then the batch's base offset with its
+ * maxTimestamp, as Kafka answers for a batch it does not open.
  */
 export async function resolveRecord (segment: Segment, location: BatchLocation, target: number, exact: boolean): Promise<TimestampOffset> {
   const batch = Buffer.allocUnsafe(location.sizeBytes)
   const length = await segment.log.read(batch, 0, location.sizeBytes, location.positionBytes)
   if (length < location.sizeBytes) throw corrupt(segment, location.positionBytes, 'short read of a batch')
-  const attributes = batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES)
   const fallback = { offset: location.baseOffset, timestampMs: location.maxTimestampMs }
-  if ((attributes & ATTR_COMPRESSION_MASK) !== 0 || (attributes & ATTR_TIMESTAMP_TYPE) !== 0) return fallback
-  for (const record of decodeRecordBatch(batch)) {
+  if ((batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_TIMESTAMP_TYPE) !== 0) return fallback
+  let records: Record[]
+  try {
+    records = await decodeBatchRecords(batch)
+  } catch {
+    return fallback
+  }
+  for (const record of records) {
     if (exact ? record.timestamp === target : record.timestamp >= target) return { offset: record.offset, timestampMs: record.timestamp }
   }
   return fallback

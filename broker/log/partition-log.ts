@@ -20,7 +20,7 @@
 //
 // Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
 // high watermark stays where it was, and the partition goes offline until the broker
-// restarts (Kafka's answer to a failed log dir). Recovery at the next start cuts whatever a
+// restarts (Kafka's answer to a failed log dir). A failed read fails only its request. Recovery at the next start cuts whatever a
 // torn write left behind, so nothing after the last acknowledged batch is ever served.
 
 import assert from 'node:assert/strict'
@@ -94,6 +94,8 @@ export class PartitionLog {
   readonly #rollTo: (baseOffset: number) => Promise<Segment>
   /** What recovery found at open (for logs and tests). */
   readonly recovery: RecoveredLog
+  /** Reads that failed (each failed its request only). */
+  readFailures = 0
 
   private constructor (options: PartitionLogOptions, recovered: RecoveredLog, recoveryPoint: number) {
     this.topic = options.topic
@@ -362,8 +364,7 @@ export class PartitionLog {
       this.#cursors.put(segment, result.nextOffset, positionBytes + result.bytes)
       return result
     } catch (error) {
-      this.#goOffline(error)
-      throw this.#offline ?? error
+      throw this.#readFailure(error)
     } finally {
       segment.release()
     }
@@ -387,8 +388,7 @@ export class PartitionLog {
         ? await findMaxTimestampOffset(segments, this.#highWatermark)
         : await findOffsetByTimestamp(segments, timestampMs)
     } catch (error) {
-      this.#goOffline(error)
-      throw this.#offline ?? error
+      throw this.#readFailure(error)
     } finally {
       for (const segment of segments) segment.release()
     }
@@ -413,6 +413,14 @@ export class PartitionLog {
       throw this.#offline ?? error
     }
     return plan.deleteCount
+  }
+
+  // A failed read fails that request only (KAFKA_STORAGE_ERROR for the partition): the log's
+  // state is untouched, so taking the partition offline for it would turn one bad stored
+  // batch or one EIO into an outage until restart. Only the write path goes offline.
+  #readFailure (error: unknown): LogError {
+    this.readFailures++
+    return error instanceof LogError ? error : new KafkaStorageError(`${this.dir}: read failed: ${(error as Error).message}`, { cause: error })
   }
 
   #goOffline (error: unknown): void {

@@ -10,14 +10,17 @@
 import { constants, open, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { posix, join, resolve } from 'node:path'
-import { KafkaStorageError } from './errors.ts'
+import { KafkaStorageError, LogError } from './errors.ts'
+import { DataDirLock } from './data-dir-lock.ts'
+import { prefixOf, SHORT_IO_RETRIES_MAX, writeAll } from './file-io.ts'
+import { FilePool, PooledHandle } from './file-pool.ts'
 import { DurabilityLedger, LEDGER_FILE } from './ledger.ts'
 
 export { loseUnsyncedWrites, LEDGER_FILE } from './ledger.ts'
 export type { LostWrites } from './ledger.ts'
 
-/** Bound on loops that retry short reads or writes; regular files never need more than one. */
-const SHORT_IO_RETRIES_MAX = 64
+/** Log files open at once unless told otherwise (sluice.log.open.files.max). */
+export const OPEN_FILES_MAX_DEFAULT = 4096
 
 export interface StorageStats {
   writeCalls: number
@@ -61,13 +64,17 @@ function injectedError (op: string, file: string, cause: Error | undefined): Kaf
 class StorageCore {
   readonly dataDir: string
   readonly ledger: DurabilityLedger | null
+  lock: DataDirLock | null = null
+  readonly files: FilePool
   readonly stats: StorageStats = { writeCalls: 0, writtenBytes: 0, syncCalls: 0, dirSyncCalls: 0, readCalls: 0, readBytes: 0, writeCallsByExtension: {} }
   writeFault: Fault | null = null
   syncFault: Fault | null = null
+  readFault: Fault | null = null
 
-  constructor (dataDir: string, ledger: DurabilityLedger | null) {
+  constructor (dataDir: string, ledger: DurabilityLedger | null, openFilesMax: number) {
     this.dataDir = dataDir
     this.ledger = ledger
+    this.files = new FilePool(openFilesMax)
   }
 
   path (file: string): string {
@@ -92,6 +99,13 @@ class StorageCore {
     return fault
   }
 
+  takeReadFault (file: string): Fault | null {
+    const fault = this.readFault
+    if (fault === null || (fault.fileMatches !== undefined && !fault.fileMatches.test(file))) return null
+    this.readFault = null
+    return fault
+  }
+
   countWrite (file: string, bytes: number): void {
     this.stats.writeCalls++
     this.stats.writtenBytes += bytes
@@ -110,56 +124,16 @@ class StorageCore {
   }
 }
 
-/** Writes all of `buffers` at `position`, retrying short writes; returns the bytes written. */
-async function writeAll (handle: FileHandle, buffers: Buffer[], position: number): Promise<number> {
-  let total = 0
-  for (const buffer of buffers) total += buffer.length
-  let written = 0
-  let rest = buffers
-  for (let attempt = 0; written < total; attempt++) {
-    if (attempt >= SHORT_IO_RETRIES_MAX) throw new Error(`writev made no progress after ${attempt} attempts`)
-    const { bytesWritten } = await handle.writev(rest, position + written)
-    written += bytesWritten
-    if (written < total) rest = dropPrefix(rest, bytesWritten)
-  }
-  return total
-}
-
-function dropPrefix (buffers: Buffer[], bytes: number): Buffer[] {
-  const out: Buffer[] = []
-  let skip = bytes
-  for (const buffer of buffers) {
-    if (skip >= buffer.length) {
-      skip -= buffer.length
-      continue
-    }
-    out.push(skip > 0 ? buffer.subarray(skip) : buffer)
-    skip = 0
-  }
-  return out
-}
-
-function prefixOf (buffers: Buffer[], bytes: number): Buffer[] {
-  const out: Buffer[] = []
-  let left = bytes
-  for (const buffer of buffers) {
-    if (left <= 0) break
-    out.push(buffer.length <= left ? buffer : buffer.subarray(0, left))
-    left -= buffer.length
-  }
-  return out
-}
-
 /** An open file of the log. Tracks its size (end of completed writes) and its durable length. */
 export class StorageFile {
   readonly file: string
   readonly #core: StorageCore
-  readonly #handle: FileHandle
+  readonly #handle: PooledHandle
   #sizeBytes: number
   #durableBytes: number
   #parentDirUnsynced: boolean
 
-  constructor (core: StorageCore, file: string, handle: FileHandle, sizeBytes: number, durableBytes: number, isNew: boolean) {
+  constructor (core: StorageCore, file: string, handle: PooledHandle, sizeBytes: number, durableBytes: number, isNew: boolean) {
     this.#core = core
     this.file = file
     this.#handle = handle
@@ -182,12 +156,12 @@ export class StorageFile {
     try {
       if (fault !== null) {
         if (fault.tearBytes > 0) {
-          const written = await writeAll(this.#handle, prefixOf(buffers, fault.tearBytes), position)
+          const written = await this.#handle.use(h => writeAll(h, prefixOf(buffers, fault.tearBytes), position))
           this.#sizeBytes = Math.max(this.#sizeBytes, position + written)
         }
         throw injectedError('write', this.file, fault.cause)
       }
-      const written = await writeAll(this.#handle, buffers, position)
+      const written = await this.#handle.use(h => writeAll(h, buffers, position))
       this.#core.countWrite(this.file, written)
       this.#sizeBytes = Math.max(this.#sizeBytes, position + written)
     } catch (error) {
@@ -198,12 +172,16 @@ export class StorageFile {
   /** Reads up to `length` bytes at `position` into `target`; fewer only at end of file. */
   async read (target: Buffer, targetOffset: number, length: number, position: number): Promise<number> {
     let done = 0
+    const fault = this.#core.takeReadFault(this.file)
+    if (fault !== null) throw injectedError('read', this.file, fault.cause)
     try {
-      for (let attempt = 0; done < length && attempt < SHORT_IO_RETRIES_MAX; attempt++) {
-        const { bytesRead } = await this.#handle.read(target, targetOffset + done, length - done, position + done)
-        if (bytesRead === 0) break
-        done += bytesRead
-      }
+      await this.#handle.use(async handle => {
+        for (let attempt = 0; done < length && attempt < SHORT_IO_RETRIES_MAX; attempt++) {
+          const { bytesRead } = await handle.read(target, targetOffset + done, length - done, position + done)
+          if (bytesRead === 0) break
+          done += bytesRead
+        }
+      })
     } catch (error) {
       throw storageError('read', this.file, error)
     }
@@ -223,7 +201,7 @@ export class StorageFile {
     const durableBytes = this.#sizeBytes
     try {
       this.#core.stats.syncCalls++
-      await this.#handle.sync()
+      await this.#handle.use(h => h.sync())
       if (this.#parentDirUnsynced) {
         await this.#core.syncDir(posix.dirname(this.file) === '.' ? '' : posix.dirname(this.file))
         this.#parentDirUnsynced = false
@@ -241,8 +219,10 @@ export class StorageFile {
   /** Cuts the file to `lengthBytes` and makes the cut durable at once (recovery only). */
   async truncate (lengthBytes: number): Promise<void> {
     try {
-      await this.#handle.truncate(lengthBytes)
-      await this.#handle.sync()
+      await this.#handle.use(async h => {
+        await h.truncate(lengthBytes)
+        await h.sync()
+      })
       this.#sizeBytes = lengthBytes
       this.#durableBytes = lengthBytes
       await this.#core.ledger?.synced(this.file, lengthBytes)
@@ -251,7 +231,7 @@ export class StorageFile {
     }
   }
 
-  /** Closes the handle; Node waits for operations already started on it. Does not fsync. */
+  /** Closes the file for good; Node waits for operations already started on it. Does not fsync. */
   async close (): Promise<void> {
     try {
       await this.#handle.close()
@@ -271,6 +251,8 @@ export interface OpenFileOptions {
 export interface StorageOptions {
   /** Keep the durability ledger (default true). Without it, loseUnsyncedWrites refuses to run. */
   ledger?: boolean
+  /** Budget of log files open at once (file-pool.ts). */
+  openFilesMax?: number
 }
 
 export class Storage {
@@ -284,17 +266,30 @@ export class Storage {
 
   static async open (dataDir: string, options: StorageOptions = {}): Promise<Storage> {
     const absolute = resolve(dataDir)
+    let lock: DataDirLock | null = null
     try {
       await mkdir(absolute, { recursive: true })
+      // Before anything reads or writes the dir: a second broker must not even open the ledger.
+      lock = await DataDirLock.acquire(absolute)
       const ledger = options.ledger === false ? null : await DurabilityLedger.open(absolute)
-      return new Storage(new StorageCore(absolute, ledger))
+      const core = new StorageCore(absolute, ledger, options.openFilesMax ?? OPEN_FILES_MAX_DEFAULT)
+      core.lock = lock
+      return new Storage(core)
     } catch (error) {
+      await lock?.release()
+      if (error instanceof LogError) throw error
       throw storageError('open data dir', absolute, error)
     }
   }
 
   get stats (): StorageStats {
     return this.#core.stats
+  }
+
+  /** Log files open now, and how often one was reopened after being closed for the budget. */
+  get openFiles (): { count: number, max: number, reopens: number } {
+    const files = this.#core.files
+    return { count: files.openCount, max: files.openFilesMax, reopens: files.reopens }
   }
 
   /** The next write (optionally only to a file matching `fileMatches`) fails with an EIO-like error. */
@@ -312,6 +307,11 @@ export class Storage {
     this.#core.syncFault = { tearBytes: 0, cause, fileMatches }
   }
 
+  /** The next read fails with an EIO-like error. */
+  failNextRead (cause?: Error, fileMatches?: RegExp): void {
+    this.#core.readFault = { tearBytes: 0, cause, fileMatches }
+  }
+
   async openFile (file: string, options: OpenFileOptions = {}): Promise<StorageFile> {
     const core = this.#core
     const path = core.path(file)
@@ -324,15 +324,15 @@ export class Storage {
       let flags = constants.O_RDWR
       if (create) flags |= constants.O_CREAT
       if (options.truncate === true) flags |= constants.O_TRUNC
-      const handle = await open(path, flags, 0o644)
-      const { size } = await handle.stat()
+      const handle = await PooledHandle.open(core.files, path, flags)
+      const { size } = await handle.use(h => h.stat())
       let durableBytes = core.ledger?.durableBytes(file) ?? size
       if (!existed || options.truncate === true) {
         await core.ledger?.created(file)
         durableBytes = 0
       } else if (core.ledger !== null && core.ledger.durableBytes(file) === undefined) {
         // A file from before the ledger existed: make it durable now so the ledger can vouch for it.
-        await handle.sync()
+        await handle.use(h => h.sync())
         await core.ledger.synced(file, size)
       }
       return new StorageFile(core, file, handle, size, Math.max(durableBytes, 0), !existed)
@@ -459,8 +459,13 @@ export class Storage {
     }
   }
 
+  /** Closes the ledger and gives up the data dir's lock. */
   async close (): Promise<void> {
-    await this.#core.ledger?.close()
+    try {
+      await this.#core.ledger?.close()
+    } finally {
+      await this.#core.lock?.release()
+    }
   }
 }
 

@@ -18,6 +18,28 @@ export const REQUEST_FRAME_BYTES_MIN = 10
 /** correlation_id alone. */
 export const RESPONSE_FRAME_BYTES_MIN = 4
 
+/** Size prefixes that are really the start of a text protocol, read as ASCII. */
+const TEXT_PROTOCOLS: ReadonlyArray<[string, string]> = [
+  ['HTTP', 'an HTTP response: is this the broker\'s HTTP API port rather than its Kafka port?'],
+  ['GET ', 'an HTTP request: an HTTP client is talking to a Kafka port'],
+  ['POST', 'an HTTP request: an HTTP client is talking to a Kafka port'],
+  ['PUT ', 'an HTTP request: an HTTP client is talking to a Kafka port'],
+  ['SSH-', 'an SSH server'],
+  ['+OK ', 'a Redis or POP3 server'],
+  ['-ERR', 'a Redis server'],
+  ['INFO', 'a NATS server'],
+  ['AMQP', 'an AMQP (RabbitMQ) peer'],
+]
+
+function oversizeMessage (size: number, limitBytes: number, limitName: string): string {
+  const prefix = Buffer.alloc(4)
+  prefix.writeInt32BE(size)
+  const text = prefix.toString('latin1')
+  const known = TEXT_PROTOCOLS.find(([start]) => start === text)
+  if (known !== undefined) return `the peer is not speaking Kafka: its first bytes read ${JSON.stringify(text)}, ${known[1]}`
+  return `frame of ${size} bytes exceeds ${limitName} (${limitBytes})`
+}
+
 export class FrameSplitter {
   readonly #frameBytesMax: number
   readonly #frameBytesMin: number
@@ -45,7 +67,7 @@ export class FrameSplitter {
       if (this.#frameBytes < 0) {
         if (this.#bufferedBytes < 4) return
         const size = this.#peekInt32()
-        if (size > this.#frameBytesMax) throw new FrameError(`frame of ${size} bytes exceeds ${this.#limitName} (${this.#frameBytesMax})`)
+        if (size > this.#frameBytesMax) throw new FrameError(oversizeMessage(size, this.#frameBytesMax, this.#limitName))
         if (size < this.#frameBytesMin) throw new FrameError(`frame of ${size} bytes is shorter than the ${this.#frameBytesMin}-byte minimum; is the peer speaking Kafka?`)
         this.#frameBytes = size
       }

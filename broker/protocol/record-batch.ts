@@ -12,6 +12,7 @@ import { crc32c } from '@node-rs/crc32'
 import { ErrorCode } from './errors.ts'
 import { Reader } from './reader.ts'
 import { Writer } from './writer.ts'
+import { scanRecords } from './record-scan.ts'
 
 export const BATCH_OFFSET_BASE_OFFSET = 0
 export const BATCH_OFFSET_LENGTH = 8
@@ -78,6 +79,17 @@ export function checkBatch (batch: Buffer, fromClient: boolean): BatchCheck {
     return { errorCode: ErrorCode.INVALID_RECORD, reason: 'clients may not send control batches' }
   }
   return OK
+}
+
+/** An int64 field as a number: exact for every offset and timestamp a log can hold. */
+export function readInt64 (buffer: Buffer, offset: number): number {
+  return buffer.readInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
+}
+
+/** Writes an int64 field from a number below 2^53 (two 32-bit halves, no BigInt). */
+export function writeInt64 (buffer: Buffer, value: number, offset: number): void {
+  buffer.writeInt32BE(Math.floor(value / 0x1_0000_0000), offset)
+  buffer.writeUInt32BE(value >>> 0, offset + 4)
 }
 
 export function batchRecordCount (batch: Buffer): number {
@@ -198,18 +210,26 @@ function readVarBytes (r: Reader): Buffer | null {
 }
 
 /**
- * Decodes the records of an uncompressed batch. The broker never calls this on the produce
- * or fetch path; it serves the HTTP API, tests, and the harness's own consumers.
+ * Decodes the records of a batch, given its records section uncompressed in
+ * `section[start, end)` (by default the batch's own bytes after the header: an uncompressed
+ * batch). The section is scanned first (record-scan.ts), so a malformed one costs at most
+ * one pass over its bytes and throws RangeError saying what is wrong, whatever its header
+ * claims. The broker never calls this on the produce or fetch path; it serves the HTTP API,
+ * ListOffsets by timestamp, the group coordinator's replay, tests and the harness.
  */
-export function decodeRecordBatch (batch: Buffer): Record[] {
+export function decodeRecordBatch (batch: Buffer, section?: Buffer): Record[] {
   const attributes = batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES)
-  if ((attributes & ATTR_COMPRESSION_MASK) !== 0) {
-    throw new RangeError(`compressed batches (codec ${attributes & ATTR_COMPRESSION_MASK}) are not decoded here`)
+  if (section === undefined && (attributes & ATTR_COMPRESSION_MASK) !== 0) {
+    throw new RangeError(`compressed batches (codec ${attributes & ATTR_COMPRESSION_MASK}) need their records section decompressed first`)
   }
+  const bytes = section ?? batch
+  const start = section === undefined ? BATCH_HEADER_BYTES : 0
+  const count = batch.readInt32BE(BATCH_OFFSET_RECORDS_COUNT)
+  const scan = scanRecords(bytes, start, bytes.length, count)
+  if (scan.problem !== null) throw new RangeError(`malformed batch at offset ${batchBaseOffset(batch)}: ${scan.problem}`)
   const baseOffset = batchBaseOffset(batch)
   const baseTimestamp = Number(batch.readBigInt64BE(BATCH_OFFSET_BASE_TIMESTAMP))
-  const count = batch.readInt32BE(BATCH_OFFSET_RECORDS_COUNT)
-  const r = new Reader(batch, BATCH_HEADER_BYTES)
+  const r = new Reader(bytes, start)
   const records: Record[] = []
   for (let i = 0; i < count; i++) {
     const length = r.readVarInt()

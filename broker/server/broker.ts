@@ -5,7 +5,7 @@
 import type { BrokerConfig } from '../config/config.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import { batchRecordCount, splitBatches } from '../protocol/record-batch.ts'
-import { LogError } from '../log/errors.ts'
+import { KafkaStorageError, LogError } from '../log/errors.ts'
 import { OFFSETS_TOPIC } from '../group/offsets-store.ts'
 import { LogManager } from '../log/log-manager.ts'
 import { GroupCoordinator } from '../group/coordinator.ts'
@@ -67,6 +67,7 @@ export class Broker {
       brokerId: config.brokerId,
       clusterId: config.clusterId ?? undefined,
       ledger: config.bool('sluice.durability.ledger'),
+      openFilesMax: config.int('sluice.log.open.files.max'),
       onBackgroundError: err => log(`log background work failed (partitions concerned are offline): ${err.message}`),
     })
     // Replays __consumer_offsets before any client can connect, so committed offsets are there from the first request.
@@ -95,6 +96,7 @@ export class Broker {
       await this.logs.createTopic(name, partitionCount)
     } catch (err) {
       // Two requests creating one topic at once: the log manager refuses the second.
+      if (err instanceof KafkaStorageError) this.log(`creating topic ${name} failed: ${err.message}`)
       if (err instanceof LogError) return { errorCode: err.errorCode, message: err.message }
       throw err
     }
@@ -124,6 +126,14 @@ export class Broker {
     if (records !== null) for (const batch of splitBatches(records)) count += batchRecordCount(batch)
     this.#sinkOffsets.set(key, base + count)
     return base
+  }
+
+  /**
+   * The append time to stamp on batches for `topic` under log.message.timestamp.type=
+   * LogAppendTime, or null under CreateTime (the producer's timestamps stand).
+   */
+  logAppendTimeMs (_topic: string): number | null {
+    return this.config.get('log.message.timestamp.type') === 'LogAppendTime' ? Date.now() : null
   }
 
   /** The same check for every request that names a partition and an epoch. */

@@ -9,10 +9,13 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { ErrorCode, errorName } from '../protocol/errors.ts'
-import { decodeRecordBatch, encodeRecordBatch, splitBatches } from '../protocol/record-batch.ts'
+import { batchBaseOffset, batchLastOffset, encodeRecordBatch, splitBatches, type Record as KafkaRecord } from '../protocol/record-batch.ts'
+import { decodeBatchRecords, validatePlainBatch } from '../protocol/batch-validation.ts'
+import { CompressionError } from '../protocol/compression.ts'
 import { partitionForKey } from '../protocol/partitioner.ts'
-import { OffsetOutOfRangeError } from '../log/errors.ts'
-import { INTERNAL_TOPICS, LEADER_EPOCH, type Broker } from './broker.ts'
+import { LogError, OffsetOutOfRangeError } from '../log/errors.ts'
+import type { ReadResult } from '../log/partition-log.ts'
+import { INTERNAL_TOPICS, LEADER_EPOCH, topicNameProblem, type Broker } from './broker.ts'
 import { HttpError } from './http-error.ts'
 import { parseProduceBody, type HttpRecord } from './http-records.ts'
 
@@ -39,6 +42,8 @@ let roundRobin = 0
 
 async function produce (broker: Broker, topic: string, records: HttpRecord[]): Promise<unknown> {
   if (INTERNAL_TOPICS.has(topic)) throw new HttpError(403, `${topic} is internal: only the broker writes to it`)
+  const nameProblem = topicNameProblem(topic)
+  if (nameProblem !== null) throw new HttpError(400, `invalid topic: ${nameProblem}`)
   const created = await broker.ensureTopic(topic)
   if (created !== ErrorCode.NONE) throw new HttpError(404, `unknown topic "${topic}" (${errorName(created)}); create it first or enable auto.create.topics.enable`)
   const partitionCount = broker.partitionCount(topic)!
@@ -46,11 +51,25 @@ async function produce (broker: Broker, topic: string, records: HttpRecord[]): P
   records.forEach((r, i) => {
     const p = r.partition ?? (r.key !== null ? partitionForKey(r.key, partitionCount) : roundRobin++ % partitionCount)
     if (p < 0 || p >= partitionCount) throw new HttpError(400, `record ${i}: partition ${p} does not exist (topic "${topic}" has ${partitionCount})`)
-    byPartition.set(p, [...(byPartition.get(p) ?? []), i])
+    const indexes = byPartition.get(p)
+    if (indexes === undefined) byPartition.set(p, [i])
+    else indexes.push(i)
+  })
+  // Every batch is built and checked before any is appended, so a refused request writes nothing.
+  const batchBytesMax = broker.config.int('message.max.bytes')
+  const logAppendTimeMs = broker.logAppendTimeMs(topic)
+  const batches = [...byPartition].map(([partition, indexes]) => {
+    const batch = encodeRecordBatch({ records: indexes.map(i => records[i]!) })
+    if (batch.length > batchBytesMax) {
+      throw new HttpError(413, `the records for partition ${partition} make a batch of ${batch.length} bytes, more than message.max.bytes (${batchBytesMax}); send fewer or smaller records`)
+    }
+    // The same pass as Produce: stamps the append time under LogAppendTime.
+    const check = validatePlainBatch(batch, { fromClient: true, logAppendTimeMs })
+    if (check.errorCode !== ErrorCode.NONE) throw new HttpError(400, `records for partition ${partition}: ${check.reason}`)
+    return { partition, indexes, batch }
   })
   const offsets = new Array<{ partition: number, offset: number }>(records.length)
-  await Promise.all([...byPartition].map(async ([partition, indexes]) => {
-    const batch = encodeRecordBatch({ records: indexes.map(i => records[i]!) })
+  await Promise.all(batches.map(async ({ partition, indexes, batch }) => {
     const log = broker.partition(topic, partition)!
     if (!log.canAccept()) await log.whenWritable()
     const { baseOffset } = await log.append([batch], LEADER_EPOCH)
@@ -65,6 +84,28 @@ function textOrBase64 (b: Buffer | null): string | null {
   return Buffer.from(text, 'utf8').equals(b) ? text : `base64:${b.toString('base64')}`
 }
 
+/**
+ * Decodes whole batches in order (compressed ones too). A batch that cannot be decoded (one
+ * stored before Produce checked every record, or damaged on disk) ends the answer there: the
+ * records before it are returned, and a read starting at it gets a 500 that names its
+ * offsets and the offset to skip to.
+ */
+async function decodeBatches (batches: Buffer[], fromOffset: number): Promise<KafkaRecord[]> {
+  const records: KafkaRecord[] = []
+  for (const batch of batches) {
+    try {
+      for (const record of await decodeBatchRecords(batch)) if (record.offset >= fromOffset) records.push(record)
+    } catch (err) {
+      if (!(err instanceof RangeError || err instanceof CompressionError)) throw err
+      if (records.length > 0) break
+      const first = batchBaseOffset(batch)
+      const last = batchLastOffset(batch)
+      throw new HttpError(500, `stored batch at offsets ${first}..${last} cannot be decoded (${err.message}); read from offset ${last + 1} to skip it`)
+    }
+  }
+  return records
+}
+
 async function readRecords (broker: Broker, topic: string, partitionText: string, url: URL): Promise<unknown> {
   const partition = Number(partitionText)
   const log = broker.partition(topic, partition)
@@ -75,15 +116,16 @@ async function readRecords (broker: Broker, topic: string, partitionText: string
   if (!Number.isSafeInteger(offset) || offset < 0) throw new HttpError(400, `offset must be a non-negative integer (got "${url.searchParams.get('offset')}")`)
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new HttpError(400, `maxBytes must be a positive integer (got "${url.searchParams.get('maxBytes')}")`)
   if (offset === log.highWatermark) return []
+  let read: ReadResult
   try {
-    const read = await log.read(offset, maxBytes)
-    return splitBatches(Buffer.concat(read.buffers)).flatMap(batch => decodeRecordBatch(batch))
-      .filter(r => r.offset >= offset)
-      .map(r => ({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: textOrBase64(r.key), value: textOrBase64(r.value), headers: r.headers.map(h => ({ key: h.key, value: textOrBase64(h.value) })) }))
+    read = await log.read(offset, maxBytes)
   } catch (err) {
     if (err instanceof OffsetOutOfRangeError) throw new HttpError(416, `offset ${offset} is out of range: partition holds ${log.logStartOffset} to ${log.highWatermark - 1}`)
+    if (err instanceof LogError) throw new HttpError(503, `reading ${topic}-${partition} failed: ${err.message} (${errorName(err.errorCode)}); the partition stays online, retry or report it`)
     throw err
   }
+  const records = await decodeBatches(splitBatches(Buffer.concat(read.buffers)), offset)
+  return records.map(r => ({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: textOrBase64(r.key), value: textOrBase64(r.value), headers: r.headers.map(h => ({ key: h.key, value: textOrBase64(h.value) })) }))
 }
 
 async function route (broker: Broker, req: IncomingMessage, extensions: readonly RouteExtension[]): Promise<[number, unknown, string?]> {

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { createBackend } from '../cluster/index.ts'
 import type { BackendName, Cluster } from '../cluster/cluster.ts'
-import { parseAddress } from '../client/client.ts'
+import { KafkaClient, parseAddress } from '../client/client.ts'
 import { Connection } from '../client/connection.ts'
 import type { DriverOptions } from '../drivers/driver.ts'
 import type { Workload } from '../workload/types.ts'
@@ -24,7 +24,8 @@ export interface ClusterChoice {
 }
 
 export async function startCluster (workload: Workload, choice: ClusterChoice, log: (line: string) => void): Promise<Cluster> {
-  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap, external: { reachTimeoutMs: REACH_TIMEOUT_MS } })
+  const secured = workload.security.protocol !== 'PLAINTEXT'
+  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap, external: { reachTimeoutMs: REACH_TIMEOUT_MS, tcpOnly: secured } })
   const cluster = await backend.start({ brokers: workload.brokers, brokerConfig: { ...workload.brokerConfig }, log })
   for (const broker of cluster.brokers) {
     const pid = (broker as { pid?: unknown }).pid
@@ -38,7 +39,9 @@ export interface Capabilities {
   idempotence: boolean
 }
 
-export async function probeCapabilities (bootstrap: readonly string[]): Promise<Capabilities> {
+export async function probeCapabilities (bootstrap: readonly string[], secured = false): Promise<Capabilities> {
+  // The harness's own client speaks PLAINTEXT only; behind TLS or SASL, assume a modern cluster.
+  if (secured) return { idempotence: true }
   const { host, port } = parseAddress(bootstrap[0]!)
   const connection = await Connection.connect({ host, port, clientId: 'sluice-bench-probe', connectTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: PROBE_TIMEOUT_MS })
   try {
@@ -76,7 +79,8 @@ export function driverOptionsFor (workload: Workload, cluster: Cluster): DriverO
   return {
     bootstrap: [...cluster.bootstrap],
     httpUrls,
-    clientId: 'sluice-bench',
+    clientId: workload.clientId ?? 'sluice-bench',
+    security: workload.security,
     producer: { ...workload.producer },
     consumer: { ...workload.consumer },
   }
@@ -97,4 +101,26 @@ export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   else brokers = `an external cluster elsewhere (${cluster.bootstrap.join(',')}), not sharing these cores`
   const threads = `the harness main thread, ${plural(plan.producerThreads, 'producer worker thread')} and ${plural(plan.consumerThreads, 'consumer worker thread')}`
   return `${brokers}, ${threads} on ${availableParallelism()} logical cores, not pinned: the OS scheduler shares the cores among them`
+}
+
+/**
+ * Deletes the topics a run created, so runs against a long-lived cluster leave nothing
+ * behind. Never fails the run: a cluster that cannot delete (or is already gone) gets a
+ * log line naming the topics left.
+ */
+export async function deleteRunTopics (bootstrap: readonly string[], topics: readonly string[], log: (line: string) => void, secured = false): Promise<void> {
+  if (topics.length === 0) return
+  if (secured) {
+    log(`note: the run's topics stay on the cluster (${topics.join(', ')}): the harness's own client speaks PLAINTEXT only`)
+    return
+  }
+  const client = new KafkaClient({ bootstrap: [...bootstrap], clientId: 'sluice-bench-cleanup', requestTimeoutMs: PROBE_TIMEOUT_MS, connectTimeoutMs: PROBE_TIMEOUT_MS })
+  try {
+    await client.deleteTopics(topics, { timeoutMs: PROBE_TIMEOUT_MS })
+    log(`deleted the run's topics (${topics.join(', ')}); --keep-topics keeps them`)
+  } catch (error) {
+    log(`note: could not delete the run's topics ${topics.join(', ')}: ${(error as Error).message}`)
+  } finally {
+    client.close()
+  }
 }

@@ -13,7 +13,7 @@
 // is reported as an interruption, not as a broker death.
 
 import type { BrokerHandle, Cluster } from '../cluster/cluster.ts'
-import { probeApiVersions } from '../cluster/ready.ts'
+import { probeApiVersions, probeTcp } from '../cluster/ready.ts'
 import type { IntervalSample } from '../measure/recorder.ts'
 
 export type StopCause =
@@ -39,8 +39,12 @@ export class RunWatch {
   readonly #onAbort: () => void
   readonly #external: AbortSignal | undefined
 
-  constructor (cluster: Cluster, external?: AbortSignal) {
+  readonly #probe: (address: string, timeoutMs: number) => Promise<void>
+
+  /** `tcpOnly`: an external cluster behind TLS or SASL is watched by TCP connects alone. */
+  constructor (cluster: Cluster, external?: AbortSignal, opts: { tcpOnly?: boolean } = {}) {
     this.#cluster = cluster
+    this.#probe = opts.tcpOnly === true ? probeTcp : probeApiVersions
     this.#external = external
     this.#onAbort = () => this.stop({ kind: 'interrupted', message: String(external?.reason ?? 'interrupted') })
     if (external?.aborted === true) this.#onAbort()
@@ -105,7 +109,7 @@ export class RunWatch {
     try {
       for (const broker of this.#cluster.brokers) {
         try {
-          await probeApiVersions(broker.kafkaAddress, PROBE_TIMEOUT_MS)
+          await this.#probe(broker.kafkaAddress, PROBE_TIMEOUT_MS)
         } catch (error) {
           this.stop({ kind: 'broker-died', broker, message: `the broker at ${broker.kafkaAddress} stopped answering during the ${this.#phase} phase (${(error as Error).message}); it runs outside the harness, so its log is wherever it was started` })
           return

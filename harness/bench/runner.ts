@@ -25,7 +25,7 @@ import type { BenchResult, RunStatus } from '../results/result.ts'
 import { createRunDir, type RunDir } from '../results/run-dir.ts'
 import { saveRunFiles, type SavedFiles } from '../results/save.ts'
 import type { Workload } from '../workload/types.ts'
-import { adaptWorkload, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
+import { adaptWorkload, deleteRunTopics, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
 import { checkPayloadSpec, payloadSpecOf } from './payload.ts'
 import { runPhases, stopAndDrain, type PhaseOutcome } from './phases.ts'
 import { planRun, type RunPlan } from './plan.ts'
@@ -56,6 +56,8 @@ export interface BenchRunOptions {
   signal?: AbortSignal
   producerThreads?: number
   consumerThreads?: number
+  /** Leave the run's topics on an external cluster (by default they are deleted at the end). */
+  keepTopics?: boolean
 }
 
 export interface BenchRunOutcome {
@@ -74,13 +76,15 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
   const choice = options.cluster ?? { backend: 'process' }
   const cluster = await startCluster(options.workload, choice, log)
   try {
-    const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap))
+    const secured = options.workload.security.protocol !== 'PLAINTEXT'
+    const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap, secured))
     const driverOptions = driverOptionsFor(workload, cluster)
     const seed = options.seed ?? 1
     const plan = planRun({ workload, driverOptions, payload, seed, producerThreads: options.producerThreads, consumerThreads: options.consumerThreads })
     notes.push(...plan.notes)
+    if (secured && workload.producer.idempotent) notes.push('the cluster\'s APIs were not probed (TLS/SASL): idempotent producers assume InitProducerId; set producerConfig enable.idempotence=false for a cluster without it')
     for (const note of notes) log(`note: ${note}`)
-    const watch = new RunWatch(cluster, options.signal)
+    const watch = new RunWatch(cluster, options.signal, { tcpOnly: secured })
     let pool: WorkerPool
     try {
       pool = await setUpLoad(workload, cluster, plan, watch)
@@ -91,7 +95,10 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
     const startTime = new Date()
     const runDir = await createRunDir(options.resultsDir, workload.name, startTime)
     const run = new Run({ workload, cluster, plan, runDir, startTime, notes, seed, options, watch, pool })
-    return await run.execute()
+    const outcome = await run.execute()
+    // Topics on a cluster the harness started vanish with it; on any other they would pile up.
+    if (options.keepTopics !== true && cluster.backend === 'external') await deleteRunTopics(cluster.bootstrap, plan.topics, log, secured)
+    return outcome
   } finally {
     await cluster.stop()
   }
@@ -241,6 +248,8 @@ class Run {
           topics: plan.topics,
           producer: driverOptions.producer,
           consumer: driverOptions.consumer,
+          // Never the credentials: the protocol and mechanism say how the clients connected.
+          security: { protocol: driverOptions.security.protocol, saslMechanism: driverOptions.security.sasl?.mechanism ?? null },
         },
       },
       cluster: cluster.info(),

@@ -13,6 +13,7 @@ import { ListOffsets, type ListOffsetsResponse } from '../../broker/protocol/02-
 import { Metadata } from '../../broker/protocol/03-metadata.ts'
 import { Produce, type ProduceRequest, type ProduceResponse } from '../../broker/protocol/00-produce.ts'
 import { CreateTopics } from '../../broker/protocol/19-create-topics.ts'
+import { DeleteTopics } from '../../broker/protocol/20-delete-topics.ts'
 import { ErrorCode } from '../../broker/protocol/errors.ts'
 import { Connection } from './connection.ts'
 import { KafkaClientError, kafkaError } from './errors.ts'
@@ -189,6 +190,18 @@ export class KafkaClient {
       throw kafkaError(t.errorCode, `CreateTopics "${t.name}"`, t.errorMessage, connection.address)
     }
     for (const t of topics) await this.#waitForLeaders(t.name)
+  }
+
+  /** Deletes topics; one that is already gone is fine. */
+  async deleteTopics (names: readonly string[], opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (names.length === 0) return
+    const connection = await this.anyConnection()
+    const res = await connection.request(DeleteTopics, { topicNames: [...names], timeoutMs: opts.timeoutMs ?? 30_000 })
+    for (const t of res.topics) {
+      if (t.errorCode === ErrorCode.NONE || t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue
+      throw kafkaError(t.errorCode, `DeleteTopics "${t.name}"`, null, connection.address)
+    }
+    for (const name of names) this.#topics.delete(name)
   }
 
   async #waitForLeaders (name: string): Promise<void> {

@@ -1,30 +1,27 @@
-// Batch compression for the native driver, with what Node ships: gzip and zstd (Node
-// 24's zlib). Kafka compresses the records section of a batch as one blob and keeps the
-// 61-byte header in the clear, so compressing a sealed batch means: compress bytes
-// [61, end), set the codec in the attributes, fix batchLength, recompute the CRC-32C.
-// lz4 and snappy would need native packages; asking for them is a clear error.
+// Batch compression for the native driver, with the broker's codec module (gzip and zstd
+// from Node's zlib, snappy and lz4 in WebAssembly). Kafka compresses the records section of
+// a batch as one blob and keeps the 61-byte header in the clear, so compressing a sealed
+// batch means: compress bytes [61, end), set the codec in the attributes, fix batchLength,
+// recompute the CRC-32C.
 
-import { promisify } from 'node:util'
-import * as zlib from 'node:zlib'
+import {
+  COMPRESSION_NAMES, CompressionError, compressRecords, decompressRecords, type CompressionName,
+} from '../../broker/protocol/compression.ts'
 import {
   ATTR_COMPRESSION_MASK, BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES, BATCH_OFFSET_ATTRIBUTES,
   BATCH_OFFSET_CRC, BATCH_OFFSET_LENGTH, batchCrc, Compression,
 } from '../../broker/protocol/record-batch.ts'
+import { DECOMPRESSED_BATCH_BYTES_MAX } from '../../broker/protocol/batch-validation.ts'
 import { KafkaClientError } from './errors.ts'
 
-export type CompressionName = keyof typeof Compression
+export type { CompressionName } from '../../broker/protocol/compression.ts'
 
-const gzip = promisify(zlib.gzip)
-const gunzip = promisify(zlib.gunzip)
-const zstdCompress = promisify(zlib.zstdCompress)
-const zstdDecompress = promisify(zlib.zstdDecompress)
-
-/** Codecs this client can write and read. */
-export const SUPPORTED_COMPRESSION: readonly CompressionName[] = ['none', 'gzip', 'zstd']
+/** Codecs this client can write and read: all of Kafka's. */
+export const SUPPORTED_COMPRESSION: readonly CompressionName[] = COMPRESSION_NAMES
 
 export function checkCompression (name: CompressionName): void {
   if (!SUPPORTED_COMPRESSION.includes(name)) {
-    throw new KafkaClientError('ERR_PROTOCOL', `compression "${name}" is not available in the native client (it supports ${SUPPORTED_COMPRESSION.join(', ')}); use the kafkajs or platformatic driver, or another codec`)
+    throw new KafkaClientError('ERR_PROTOCOL', `compression "${name}" is not one of ${SUPPORTED_COMPRESSION.join(', ')}`)
   }
 }
 
@@ -32,8 +29,7 @@ export function checkCompression (name: CompressionName): void {
 export async function compressBatch (batch: Buffer, name: CompressionName): Promise<Buffer> {
   if (name === 'none') return batch
   checkCompression(name)
-  const records = batch.subarray(BATCH_HEADER_BYTES)
-  const packed = name === 'gzip' ? await gzip(records) : await zstdCompress(records)
+  const packed = await compressRecords(batch.subarray(BATCH_HEADER_BYTES), name)
   const out = Buffer.allocUnsafe(BATCH_HEADER_BYTES + packed.length)
   batch.copy(out, 0, 0, BATCH_HEADER_BYTES)
   packed.copy(out, BATCH_HEADER_BYTES)
@@ -47,11 +43,10 @@ export async function compressBatch (batch: Buffer, name: CompressionName): Prom
 /** The records section of a batch, decompressed when needed. */
 export async function batchRecordsSection (batch: Buffer): Promise<Buffer> {
   const codec = batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK
-  const section = batch.subarray(BATCH_HEADER_BYTES)
-  switch (codec) {
-    case Compression.none: return section
-    case Compression.gzip: return await gunzip(section)
-    case Compression.zstd: return await zstdDecompress(section)
-    default: throw new KafkaClientError('ERR_PROTOCOL', `fetched a batch compressed with codec ${codec} (lz4 or snappy), which the native client cannot read`)
+  try {
+    return await decompressRecords(batch.subarray(BATCH_HEADER_BYTES), codec, DECOMPRESSED_BATCH_BYTES_MAX)
+  } catch (error) {
+    if (error instanceof CompressionError) throw new KafkaClientError('ERR_PROTOCOL', `fetched batch: ${error.message}`)
+    throw error
   }
 }

@@ -246,7 +246,7 @@ export class Connection {
     try {
       this.#frames.push(chunk, this.#collectBody)
     } catch (err) {
-      const message = err instanceof FrameError ? `${this.address} sent a bad response frame (${err.message}); is this a Kafka broker?` : String(err)
+      const message = err instanceof FrameError ? `${this.address} sent a bad response frame (${err.message})` : String(err)
       this.#fail(new KafkaClientError('ERR_PROTOCOL', message, { broker: this.address, cause: err }))
       return
     }

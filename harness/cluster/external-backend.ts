@@ -4,13 +4,18 @@
 // processes, so kill, pause and restart throw ERR_UNSUPPORTED.
 
 import { ClusterError, type BackendName, type BrokerHandle, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
-import { reasonOf, waitForApiVersions } from './ready.ts'
+import { probeTcp, reasonOf, waitForApiVersions } from './ready.ts'
 
 export interface ExternalBackendOptions {
   /** host:port of each bootstrap broker (`--bootstrap host:port,...`). */
   bootstrap: string[] | string
   /** How long each address may take to answer ApiVersions. */
   reachTimeoutMs?: number
+  /**
+   * Only check that each address accepts TCP: for a cluster that needs TLS or SASL, which
+   * the harness's own client does not speak (the drivers that do will connect for real).
+   */
+  tcpOnly?: boolean
 }
 
 const REACH_TIMEOUT_MS_DEFAULT = 5000
@@ -73,16 +78,21 @@ export class ExternalBackend implements ClusterBackend {
   readonly name: BackendName = 'external'
   readonly #bootstrap: string[]
   readonly #reachTimeoutMs: number
+  readonly #tcpOnly: boolean
 
   constructor (opts: ExternalBackendOptions) {
     this.#bootstrap = parseBootstrap(opts.bootstrap)
     this.#reachTimeoutMs = opts.reachTimeoutMs ?? REACH_TIMEOUT_MS_DEFAULT
+    this.#tcpOnly = opts.tcpOnly === true
   }
 
   async start (spec: ClusterSpec): Promise<Cluster> {
     const problems = await Promise.all(this.#bootstrap.map(async address => {
-      const problem = await waitForApiVersions(address, this.#reachTimeoutMs)
-      return problem === null ? null : `cannot reach ${address}: ${reasonOf(problem, address)} — is a broker running there?`
+      const problem = this.#tcpOnly ? await probeTcp(address, this.#reachTimeoutMs).then(() => null, (e: Error) => e.message) : await waitForApiVersions(address, this.#reachTimeoutMs)
+      if (problem === null) return null
+      const reason = reasonOf(problem, address)
+      // A peer that answered is running; only a silent one prompts the question.
+      return /bad response frame/.test(reason) ? `${address} is not a Kafka listener: ${reason}` : `cannot reach ${address}: ${reason} — is a broker running there?`
     }))
     const failures = problems.filter(p => p !== null)
     if (failures.length > 0) throw new ClusterError('ERR_UNREACHABLE', failures.join('\n'))

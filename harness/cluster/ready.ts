@@ -1,6 +1,7 @@
 // Readiness and reachability by a real Kafka request: a broker counts as ready when it
 // answers ApiVersions over TCP, not when its port merely accepts connections.
 
+import { connect } from 'node:net'
 import { Connection } from '../client/connection.ts'
 import { KafkaClientError } from '../client/errors.ts'
 import { parseAddress } from '../client/client.ts'
@@ -13,6 +14,25 @@ export async function probeApiVersions (address: string, timeoutMs: number): Pro
   const { host, port } = parseAddress(address)
   const connection = await Connection.connect({ host, port, clientId: 'sluice-cluster', connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs })
   connection.close()
+}
+
+/**
+ * Resolves when `address` accepts a TCP connection, rejects with the reason otherwise: the
+ * check for a cluster behind TLS or SASL, which the harness's own client does not speak.
+ */
+export function probeTcp (address: string, timeoutMs: number): Promise<void> {
+  const { host, port } = parseAddress(address)
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, timeout: timeoutMs })
+    const done = (problem: string | null): void => {
+      socket.destroy()
+      if (problem === null) resolve()
+      else reject(new Error(problem))
+    }
+    socket.once('connect', () => done(null))
+    socket.once('timeout', () => done(`no TCP connection within ${timeoutMs} ms`))
+    socket.once('error', error => done(`cannot connect: ${(error as NodeJS.ErrnoException).code ?? error.message}`))
+  })
 }
 
 /**

@@ -10,24 +10,26 @@
 //
 // Exit codes: 0 done; 1 the candidate regressed beyond --fail-threshold; 2 bad input, an
 // unreachable cluster, or a run that stopped early (partial results are still written);
-// 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
+// 3 the comparison's gate could not have failed (too few runs: see sluice compare); 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
 
 import { appendFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { BenchError } from '../bench/errors.ts'
 import { formatOutcome } from '../bench/runner.ts'
 import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../bench/series.ts'
+import { hasQuickFlags, quickWorkload, type QuickFlags } from '../bench/quick-workload.ts'
+import { describeSchedule } from '../bench/schedule.ts'
 import { BACKEND_NAMES } from '../cluster/index.ts'
 import { ClusterError, type BackendName } from '../cluster/cluster.ts'
 import { CompareError } from '../compare/errors.ts'
 import { DriverError } from '../drivers/driver.ts'
 import { formatValue } from '../compare/format.ts'
-import { RunDirError } from '../results/run-dir.ts'
+import { pointLatest, RunDirError } from '../results/run-dir.ts'
 import { loadWorkload, WorkloadError } from '../workload/index.ts'
 import type { Workload } from '../workload/types.ts'
-import { parseFraction } from './compare.ts'
+import { gateExitCode, parseFraction } from './compare.ts'
 
-interface BenchFlags {
+interface BenchFlags extends QuickFlags {
   duration?: string
   warmup?: string
   set: string[]
@@ -45,9 +47,10 @@ interface BenchFlags {
   seed: string
   progress: boolean
   json?: boolean
+  dryRun?: boolean
+  keepTopics?: boolean
 }
 
-const EXIT_REGRESSION = 1
 const EXIT_ERROR = 2
 const EXIT_INTERRUPTED = 130
 const WARMUP_KEYS = ['warmup', 'warmupDurationSeconds', 'warmupDurationMinutes']
@@ -79,6 +82,10 @@ function commonOverrides (flags: BenchFlags): Record<string, string> {
 /** Loads a workload with overrides, capping the warm-up at a --duration given without --warmup. */
 async function load (path: string, overrides: Record<string, string>, log: (line: string) => void): Promise<Workload> {
   const workload = await loadWorkload(path, overrides)
+  if (workload.chaos !== null || workload.nemesis !== null) {
+    const blocks = workload.chaos !== null && workload.nemesis !== null ? 'nemesis and chaos blocks' : workload.chaos !== null ? 'a chaos block' : 'a nemesis block'
+    badOption(`${path} is a chaos workload (it has ${blocks}), which sluice bench would ignore: run it with \`sluice chaos ${path}\`, or remove the blocks to benchmark without faults`)
+  }
   if (overrides.duration === undefined || WARMUP_KEYS.some(key => overrides[key] !== undefined)) return workload
   if (workload.warmupSeconds <= workload.durationSeconds) return workload
   log(`note: warm-up shortened from ${workload.warmupSeconds} s to ${workload.durationSeconds} s to match --duration (give --warmup to choose)`)
@@ -126,6 +133,7 @@ function jsonOutput (series: SeriesOutcome): unknown {
       ? null
       : {
           gateFailed: series.comparison.gateFailed,
+          gateUndecidedReason: series.comparison.gateUndecidedReason,
           geomeanDeltaFraction: series.comparison.geomean.deltaFraction,
           rows: series.comparison.rows.map(row => ({ metric: row.metric.name, base: row.base.median, candidate: row.candidate.median, deltaFraction: row.deltaFraction, pValue: row.pValue, verdict: row.verdict })),
           notes: series.comparison.notes,
@@ -134,7 +142,7 @@ function jsonOutput (series: SeriesOutcome): unknown {
   }
 }
 
-async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal: AbortSignal): Promise<number> {
+async function runBenchCommand (workloadPath: string | undefined, flags: BenchFlags, signal: AbortSignal): Promise<number> {
   const log = (line: string): void => { process.stderr.write(`sluice bench: ${line}\n`) }
   const repeat = integerOption(flags.repeat, 'repeat', 1, REPEAT_MAX)
   const seed = integerOption(flags.seed, 'seed', 0, 2 ** 31 - 1)
@@ -146,20 +154,34 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
   if (!(compare.alpha > 0 && compare.alpha < 1)) badOption(`--alpha must be a number between 0 and 1; got ${JSON.stringify(flags.alpha)}`)
   const cluster = clusterChoice(flags)
   const overrides = commonOverrides(flags)
-  const base = await load(workloadPath, overrides, log)
+  const quick = hasQuickFlags(flags)
+  if (quick && workloadPath !== undefined) badOption('--messages, --message-size, --rate and --partitions describe a workload of their own: give them or a workload file, not both (--set changes a file\'s fields)')
+  if (!quick && workloadPath === undefined) badOption('give a workload file (npx sluice list shows the shipped ones), or --messages/--message-size/--rate for a quick run')
+  const loadSide = (path: string | undefined, sets: Record<string, string>): Promise<Workload> =>
+    path === undefined ? Promise.resolve(quickWorkload(flags, sets)) : load(path, sets, log)
+  const base = await loadSide(workloadPath, overrides)
   const candidateSets = parseSets(flags.candidateSet, '--candidate-set')
   const hasCandidate = flags.candidate !== undefined || flags.candidateSet.length > 0
-  const candidate = hasCandidate ? await load(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }, log) : null
+  const candidate = hasCandidate ? await loadSide(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }) : null
+  const plan = [...describeSchedule(base), ...(candidate === null ? [] : describeSchedule(candidate).map(line => `candidate: ${line.trim()}`))]
+  if (repeat > 1 || candidate !== null) plan.push(`runs: ${repeat} of the base${candidate === null ? '' : ` and ${repeat} of the candidate, interleaved`}`)
+  if (flags.dryRun === true) {
+    process.stdout.write(plan.join('\n') + '\n')
+    return 0
+  }
+  for (const line of plan) log(line)
   const series = await runSeries({
     base,
     candidate,
     repeat,
     resultsDir: flags.resultsDir,
-    run: { cluster, seed, progress: flags.progress, log, signal },
+    run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true },
     compare,
     onRun: (run, position, total) => { if (total > 1 && flags.json !== true) process.stdout.write(oneLine(run, position, total)) },
   })
   const last = series.runs.at(-1)
+  const newest = series.seriesDir ?? last?.outcome.runDir.path
+  if (newest !== undefined) await pointLatest(flags.resultsDir, newest)
   if (flags.json === true) {
     process.stdout.write(JSON.stringify(jsonOutput(series), null, 2) + '\n')
   } else if (series.runs.length === 1 && last !== undefined) {
@@ -178,7 +200,10 @@ async function runBenchCommand (workloadPath: string, flags: BenchFlags, signal:
       await appendFile(summaryFile, series.markdown + '\n')
     }
     log(`comparison written to ${series.markdownFile}`)
-    if (series.comparison?.gateFailed === true) return EXIT_REGRESSION
+    if (series.comparison !== null) {
+      const gateCode = gateExitCode(series.comparison)
+      if (gateCode !== 0) return gateCode
+    }
   }
   return 0
 }
@@ -189,8 +214,8 @@ export function registerBench (program: Command): void {
   const collect = (value: string, previous: string[]): string[] => [...previous, value]
   program.command('bench')
     .description('run a benchmark workload (OMB or Sluice YAML) and write result.json, report.md and report.html')
-    .argument('<workload>', 'workload file (YAML)')
-    .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given)')
+    .argument('[workload]', 'workload file (YAML); leave out for a quick run from --messages/--message-size/--rate')
+    .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given); a max-rate search comes on top')
     .option('--warmup <duration>', 'warm-up phase, e.g. 5s')
     .option('--set <field=value>', 'override any workload field (repeatable), e.g. --set producer.acks=1', collect, [])
     .option('--driver <name>', 'client driver: native, platformatic, kafkajs, http')
@@ -198,6 +223,7 @@ export function registerBench (program: Command): void {
     .option('--backend <name>', `cluster backend: ${BACKEND_NAMES.join(', ')} (default process)`)
     .option('--brokers <n>', 'broker processes to start (process and docker backends)')
     .option('--results-dir <dir>', 'where run directories are written', 'results')
+    .option('--keep-topics', 'leave the run\'s topics on an external cluster (--bootstrap); by default they are deleted at the end')
     .option('--repeat <n>', 'run this many times (interleaved with the candidate, if any)', '1')
     .option('--candidate <workload>', 'compare against this workload file (runs interleaved with the base)')
     .option('--candidate-set <field=value>', 'the candidate is the base with this override (repeatable)', collect, [])
@@ -207,7 +233,12 @@ export function registerBench (program: Command): void {
     .option('--seed <n>', 'seed for keys and payloads', '1')
     .option('--no-progress', 'no live progress line')
     .option('--json', 'print a JSON summary of the run(s) on stdout instead of the text summary')
-    .action(async (workloadPath: string, flags: BenchFlags) => {
+    .option('--messages <n>', 'quick run without a file: this many messages (default 10 s worth)')
+    .option('--message-size <bytes>', 'quick run: message size (default 1024)')
+    .option('--rate <msg/s>', 'quick run: producer rate (default 1000)')
+    .option('--partitions <n>', 'quick run: partitions of the topic (default 8)')
+    .option('--dry-run', 'print the planned phases and how long they take, then exit without starting anything')
+    .action(async (workloadPath: string | undefined, flags: BenchFlags) => {
       const controller = new AbortController()
       let interrupts = 0
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -8,6 +8,7 @@ import type { Command } from 'commander'
 import { formatVerdict } from '../check/format-verdict.ts'
 import { runChaos } from '../chaos/runner.ts'
 import type { ChaosRunOutcome } from '../chaos/runner.ts'
+import { pointLatest } from '../results/run-dir.ts'
 import { loadWorkload } from '../workload/load.ts'
 
 const EXIT_GRACE_MS = 3000
@@ -78,6 +79,7 @@ export function registerChaos (program: Command): void {
         ...(flags.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: flags.toxiproxyUrl }),
         ...(log === undefined ? {} : { log }),
       })
+      await pointLatest(flags.resultsDir, outcome.runDir)
       process.stdout.write(`${chaosSummary(outcome)}\n`)
       process.exitCode = outcome.exitCode
       // Client libraries abandoned mid-retry (ops that ended `info`) may still hold timers;

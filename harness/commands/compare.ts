@@ -7,13 +7,15 @@
 //   sluice compare results/base results/candidate
 //   sluice compare a1.json a2.json vs b1.json b2.json
 // Exit 0 when the gate passes, 1 on a significant regression beyond --fail-threshold, 2 on
-// bad input (the message names the path).
+// bad input (the message names the path), 3 when the gate could not have failed (too few
+// runs for significance, runs of different workloads, --fail-threshold off), so a CI job
+// that gates on the exit code is never told "passed" by a comparison that decided nothing.
 
 import { appendFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { Command } from 'commander'
 import { CompareError, compareRuns, comparisonToMarkdown, runSummaryFromResult } from '../compare/index.ts'
-import type { RunSummary } from '../compare/index.ts'
+import type { Comparison, RunSummary } from '../compare/index.ts'
 import { findResultFiles, readResultFile } from '../results/read.ts'
 import { ResultError } from '../results/result.ts'
 
@@ -24,6 +26,7 @@ interface CompareFlags {
   markdown?: string
   baseLabel?: string
   candidateLabel?: string
+  json?: boolean
 }
 
 export interface LoadedRun {
@@ -35,6 +38,7 @@ export interface LoadedRun {
 }
 
 const SIDE_SEPARATOR = 'vs'
+export const EXIT_GATE_UNDECIDED = 3
 
 function badInput (message: string): never {
   throw new CompareError('ERR_COMPARE_INPUT', message)
@@ -125,11 +129,43 @@ async function runCompare (paths: string[], flags: CompareFlags): Promise<number
     base: flags.baseLabel ?? label(basePaths, base, 'base'),
     candidate: flags.candidateLabel ?? label(candidatePaths, candidate, 'candidate'),
   }
+  const workloads = new Set([...base, ...candidate].map((run) => run.workload).filter((w) => w !== null))
+  if (workloads.size > 1) comparison.gateUndecidedReason = `the runs are of ${workloads.size} different workloads, so their differences say nothing about one change`
   const markdown = comparisonToMarkdown(comparison, labels)
-  process.stdout.write(markdown)
+  process.stdout.write(flags.json === true ? JSON.stringify(comparisonJson(comparison, labels), null, 2) + '\n' : markdown)
   if (flags.markdown !== undefined) await writeFile(flags.markdown, markdown)
   const summaryFile = process.env.GITHUB_STEP_SUMMARY
   if (summaryFile !== undefined && summaryFile !== '') await appendFile(summaryFile, markdown + '\n')
+  return gateExitCode(comparison)
+}
+
+/** The comparison as data, for scripts: per metric medians, delta, p-value and verdict. */
+export function comparisonJson (comparison: Comparison, labels: { base: string, candidate: string }): unknown {
+  return {
+    labels,
+    gate: comparison.gateUndecidedReason !== null ? 'undecided' : comparison.gateFailed ? 'failed' : 'passed',
+    gateUndecidedReason: comparison.gateUndecidedReason,
+    exitCode: gateExitCode(comparison),
+    geomeanDeltaFraction: comparison.geomean.deltaFraction,
+    rows: comparison.rows.map(row => ({
+      metric: row.metric.name,
+      unit: row.metric.unit,
+      direction: row.metric.direction,
+      base: { median: row.base.median, n: row.base.n },
+      candidate: { median: row.candidate.median, n: row.candidate.n },
+      deltaFraction: row.deltaFraction,
+      pValue: row.pValue,
+      verdict: row.verdict,
+      gateFailed: row.gateFailed,
+    })),
+    notes: comparison.notes,
+    thresholds: comparison.thresholds,
+  }
+}
+
+/** 0 passed, 1 failed, 3 undecided (the gate could not have failed): see the README. */
+export function gateExitCode (comparison: { gateFailed: boolean, gateUndecidedReason: string | null }): number {
+  if (comparison.gateUndecidedReason !== null) return EXIT_GATE_UNDECIDED
   return comparison.gateFailed ? 1 : 0
 }
 
@@ -143,6 +179,7 @@ export function registerCompare (program: Command): void {
     .option('--markdown <file>', 'also write the Markdown comparison to this file')
     .option('--base-label <text>', 'column name for the base (default: the directory name)')
     .option('--candidate-label <text>', 'column name for the candidate (default: the directory name)')
+    .option('--json', 'print the comparison as JSON instead of Markdown (--markdown still writes Markdown)')
     .action(async (paths: string[], flags: CompareFlags) => {
       try {
         process.exitCode = await runCompare(paths, flags)

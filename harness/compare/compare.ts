@@ -49,6 +49,10 @@ export interface Comparison {
   regressions: MetricComparison[]
   improvements: MetricComparison[]
   gateFailed: boolean
+  // Why the gate could not have failed whatever the runs measured (too few runs for any
+  // p-value below alpha, the threshold turned off, runs of different workloads), or null
+  // when it could. A CI job must not read "passed" into an undecided gate.
+  gateUndecidedReason: string | null
   notes: string[]
   thresholds: { alpha: number, noiseThreshold: number, failThreshold: number, confidence: number }
 }
@@ -172,6 +176,16 @@ function geomeanOf (rows: readonly MetricComparison[], notes: string[]): Compari
   return { deltaFraction: ratio - 1, ratio, metricCount: ratios.length }
 }
 
+function undecidedReason (rows: readonly MetricComparison[], options: ResolvedOptions): string | null {
+  if (!Number.isFinite(options.failThreshold)) return 'the fail threshold is off'
+  if (rows.some((row) => minimumTwoSidedP(row.base.n, row.candidate.n) < options.alpha)) return null
+  const n1 = Math.min(...rows.map((row) => row.base.n))
+  const n2 = Math.min(...rows.map((row) => row.candidate.n))
+  const needed = runsNeededForSignificance(options.alpha)
+  return `with ${n1} base and ${n2} candidate runs no difference can be significant at alpha ${options.alpha} ` +
+    `(the smallest p the test can give is ${+minimumTwoSidedP(n1, n2).toFixed(3)}): run at least ${needed} of each`
+}
+
 export function compareRuns (base: RunSummary[], candidate: RunSummary[], opts: CompareOptions = {}): Comparison {
   const options = resolveOptions(opts)
   checkRuns(base, 'base')
@@ -204,6 +218,7 @@ export function compareRuns (base: RunSummary[], candidate: RunSummary[], opts: 
     regressions,
     improvements,
     gateFailed: rows.some((row) => row.gateFailed),
+    gateUndecidedReason: undecidedReason(rows, options),
     notes,
     thresholds: {
       alpha: options.alpha,

@@ -70,12 +70,13 @@ function regressionList (rows: readonly MetricComparison[]): string {
 
 export function gateLine (c: Comparison): string {
   const { failThreshold } = c.thresholds
+  if (c.gateUndecidedReason !== null) return `⚠️ **Gate undecided**: it could not have failed: ${escapeMarkdown(c.gateUndecidedReason)}.`
   if (c.gateFailed) {
     const failing = c.rows.filter((row) => row.gateFailed)
     const noun = failing.length === 1 ? 'regression' : 'regressions'
     return `❌ **Gate failed**: ${failing.length} significant ${noun} beyond ${fractionAsPercent(failThreshold)}: ${regressionList(failing)}.`
   }
-  const limit = Number.isFinite(failThreshold) ? `no significant regression beyond ${fractionAsPercent(failThreshold)}` : 'gate threshold disabled'
+  const limit = `no significant regression beyond ${fractionAsPercent(failThreshold)}`
   // Significant regressions can exist here, just none beyond the threshold: name them.
   const extra = c.regressions.length > 0 ? ` (within the threshold: ${regressionList(c.regressions)})` : ''
   return `✅ **Gate passed**: ${limit}${extra}.`

@@ -21,17 +21,20 @@ export const PUBLISH_RATE_MIB: MetricSpec = { name: 'publishRateMiBPerSec', unit
 export const CONSUME_RATE_MSG: MetricSpec = { name: 'consumeRateMsgPerSec', unit: 'msg/s', direction: 'higher-is-better', label: 'consume rate' }
 export const PUBLISH_LATENCY_P50: MetricSpec = { name: 'publishLatencyUsP50', unit: 'us', direction: 'lower-is-better', label: 'publish latency p50' }
 export const PUBLISH_LATENCY_P99: MetricSpec = { name: 'publishLatencyUsP99', unit: 'us', direction: 'lower-is-better', label: 'publish latency p99' }
+export const CORRECTED_PUBLISH_LATENCY_P99: MetricSpec = { name: 'correctedPublishLatencyUsP99', unit: 'us', direction: 'lower-is-better', label: 'publish latency p99 from intended send' }
 export const END_TO_END_LATENCY_P50: MetricSpec = { name: 'endToEndLatencyUsP50', unit: 'us', direction: 'lower-is-better', label: 'end-to-end latency p50' }
 export const END_TO_END_LATENCY_P99: MetricSpec = { name: 'endToEndLatencyUsP99', unit: 'us', direction: 'lower-is-better', label: 'end-to-end latency p99' }
 
 // Compared by default. The MiB/s rate is left out because with a fixed message size it is
 // the msg/s rate times a constant: it would say nothing new and count twice in the
-// geometric mean.
+// geometric mean. The publish p99 compared is the one from the intended send time (corrected
+// for coordinated omission), the figure reports tell readers to quote: a candidate that
+// stalls its producer must not pass because the uncorrected p99 hides the stall.
 export const DEFAULT_METRICS: readonly MetricSpec[] = Object.freeze([
   PUBLISH_RATE_MSG,
   CONSUME_RATE_MSG,
   PUBLISH_LATENCY_P50,
-  PUBLISH_LATENCY_P99,
+  CORRECTED_PUBLISH_LATENCY_P99,
   END_TO_END_LATENCY_P50,
   END_TO_END_LATENCY_P99,
 ])
@@ -43,6 +46,7 @@ export const ALL_METRICS: readonly MetricSpec[] = Object.freeze([
   CONSUME_RATE_MSG,
   PUBLISH_LATENCY_P50,
   PUBLISH_LATENCY_P99,
+  CORRECTED_PUBLISH_LATENCY_P99,
   END_TO_END_LATENCY_P50,
   END_TO_END_LATENCY_P99,
 ])

@@ -6,6 +6,8 @@
 // broker itself), platformatic (@platformatic/kafka), kafkajs, http (the broker's HTTP
 // API). Every driver that picks partitions from keys uses Java's murmur2 rule.
 
+import type { ClientSecurity } from '../workload/client-config.ts'
+
 export type DriverName = 'native' | 'platformatic' | 'kafkajs' | 'http'
 
 export interface ProducerSettings {
@@ -29,6 +31,8 @@ export interface ConsumerSettings {
 export interface DriverOptions {
   /** host:port of each bootstrap broker. */
   bootstrap: string[]
+  /** TLS and SASL (workload commonConfig); drivers that cannot do them refuse at creation. */
+  security: ClientSecurity
   /** Base URLs of the brokers' HTTP APIs (http driver only). */
   httpUrls?: string[]
   clientId: string

@@ -19,6 +19,7 @@
 //   from offset 0, waiting fetchMaxWaitMs after an empty answer), independent positions
 //   per subscription, like the native driver.
 
+import { requirePlaintext } from './security.ts'
 import { isUtf8 } from 'node:buffer'
 import { partitionForKey } from '../../broker/protocol/partitioner.ts'
 import { KafkaClient } from '../client/client.ts'
@@ -78,6 +79,7 @@ export class HttpDriver implements BenchmarkDriver {
   readonly #open = new Set<{ close (): Promise<void> }>()
 
   constructor (options: DriverOptions) {
+    requirePlaintext(options.security, 'http')
     const url = options.httpUrls?.[0]
     if (url === undefined) throw new DriverError('the http driver needs the brokers\' HTTP URLs (DriverOptions.httpUrls)', { code: 'ERR_CONFIG' })
     this.#options = options

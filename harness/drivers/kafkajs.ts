@@ -13,8 +13,10 @@
 //   kafkajs's run() options. pause()/resume() pause the topic in kafkajs.
 // - Logging: logLevel NOTHING, so kafkajs's retries do not flood the harness's output.
 
+import type { ClientSecurity } from '../workload/client-config.ts'
+import { tlsOptions } from './security.ts'
 import kafkajs from 'kafkajs'
-import type { Consumer, EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs'
+import type { Consumer, EachBatchPayload, IHeaders, KafkaConfig, Message, Producer } from 'kafkajs'
 import { TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { headersFrom, sendTimestampHeader, toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type RecordHeaders } from './driver.ts'
@@ -37,6 +39,19 @@ function toMessage (key: Buffer | null, payload: Buffer, headers: RecordHeaders 
   return { key, value: payload, headers: out, timestamp: String(Date.now()) }
 }
 
+/** TLS and SASL in kafkajs's shape (ssl: Node TLS options; sasl: mechanism in lower case). */
+function kafkajsSecurity (security: ClientSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const tls = tlsOptions(security)
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = tls === null ? {} : { ssl: tls }
+  if (security.sasl === null) return out
+  const { username, password } = security.sasl
+  switch (security.sasl.mechanism) {
+    case 'PLAIN': return { ...out, sasl: { mechanism: 'plain', username, password } }
+    case 'SCRAM-SHA-256': return { ...out, sasl: { mechanism: 'scram-sha-256', username, password } }
+    case 'SCRAM-SHA-512': return { ...out, sasl: { mechanism: 'scram-sha-512', username, password } }
+  }
+}
+
 export class KafkajsDriver implements BenchmarkDriver {
   readonly name: DriverName = 'kafkajs'
   readonly #options: DriverOptions
@@ -50,6 +65,7 @@ export class KafkajsDriver implements BenchmarkDriver {
       brokers: [...options.bootstrap],
       logLevel: logLevel.NOTHING,
       retry: { retries: options.producer.retries },
+      ...kafkajsSecurity(options.security),
     })
   }
 

@@ -5,13 +5,14 @@
 //   producer; unkeyed records use a sticky partition (see native-producer.ts).
 // - acks: passed through as the Produce request's acks (0, 1, -1); acks=0 sends resolve
 //   when the request is written, since the broker sends no answer.
-// - Compression: none, gzip, zstd (what Node ships); lz4/snappy are refused clearly.
+// - Compression: none, gzip, snappy, lz4, zstd (broker/protocol/compression.ts).
 // - Idempotence: not implemented (no InitProducerId yet): refused with ERR_UNSUPPORTED.
 // - Consumer: does NOT join a group; it reads every partition from offset 0 with its own
 //   in-memory positions, so each subscription is independent (see native-consumer.ts).
 // - Connections: every producer and consumer has its own client and connections, as
 //   separate OMB workers would; createTopic uses a separate admin client.
 
+import { requirePlaintext } from './security.ts'
 import { KafkaClient } from '../client/client.ts'
 import { toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions } from './driver.ts'
@@ -26,6 +27,7 @@ export class NativeDriver implements BenchmarkDriver {
   #clientCount = 0
 
   constructor (options: DriverOptions) {
+    requirePlaintext(options.security, 'native')
     this.#options = options
     this.#admin = this.#newClient('admin')
   }

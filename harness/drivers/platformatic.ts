@@ -14,6 +14,8 @@
 //   stream: delivery stops at once, fetching once the stream's buffer is full.
 // - Headers are sent as Map<Buffer, Buffer>; sluice-ts-us carries the send time (clock.ts).
 
+import type { SaslMechanism } from '../workload/client-config.ts'
+import { tlsOptions, type TlsFiles } from './security.ts'
 import { Admin, compatibilityPartitioner, Consumer, Producer, type Message, type MessagesStream, type MessageToProduce } from '@platformatic/kafka'
 import { TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { headersFrom, sendTimestampHeader, toDriverError } from './common.ts'
@@ -65,8 +67,15 @@ export class PlatformaticDriver implements BenchmarkDriver {
     this.#options = options
   }
 
-  #base (role: string): { clientId: string, bootstrapBrokers: string[] } {
-    return { clientId: `${this.#options.clientId}-${role}-${this.#count++}`, bootstrapBrokers: [...this.#options.bootstrap] }
+  #base (role: string): { clientId: string, bootstrapBrokers: string[], tls?: TlsFiles, sasl?: { mechanism: SaslMechanism, username: string, password: string } } {
+    const { security } = this.#options
+    const tls = tlsOptions(security)
+    return {
+      clientId: `${this.#options.clientId}-${role}-${this.#count++}`,
+      bootstrapBrokers: [...this.#options.bootstrap],
+      ...(tls === null ? {} : { tls }),
+      ...(security.sasl === null ? {} : { sasl: { ...security.sasl } }),
+    }
   }
 
   async createTopic (topic: string, partitions: number, replicationFactor = 1): Promise<void> {

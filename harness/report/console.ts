@@ -6,7 +6,7 @@ import { formatValue } from '../compare/format.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
   backlogFigures, errorRows, formatLatency, formatMiB, formatRate, formatCount, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows,
-  unsustainedRateWarning,
+  statusBadge, unsustainedRateWarning,
 } from './model.ts'
 
 export interface ConsoleSummaryOptions {
@@ -29,7 +29,8 @@ export function formatConsoleSummary (result: BenchResult, options: ConsoleSumma
   const paint = (code: keyof typeof ANSI, text: string): string => options.color === true ? `${ANSI[code]}${text}${ANSI.reset}` : text
   const s = result.summary
   const out: string[] = []
-  const status = result.status === 'complete' ? paint('green', 'complete') : paint('yellow', 'PARTIAL')
+  const badge = statusBadge(result)
+  const status = badge.kind === 'complete' ? paint('green', badge.text) : paint('yellow', badge.text.toUpperCase())
   out.push(`${paint('bold', `Sluice benchmark ${result.workload}`)} (${status})`)
   out.push(paint('dim', runDescription(result)))
   if (result.status === 'partial') out.push(paint('yellow', `partial: ${result.statusReason ?? 'no reason recorded'}`))

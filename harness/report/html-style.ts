@@ -14,6 +14,7 @@ header h1 { margin: 0 0 4px; font-size: 24px; font-weight: 650; letter-spacing: 
   font-size: 12px; font-weight: 600; letter-spacing: 0.02em; text-transform: uppercase; }
 .badge.complete { background: #dcfce7; color: #166534; }
 .badge.partial { background: #fef3c7; color: #92400e; }
+.badge.warning { background: #ffedd5; color: #9a3412; }
 .warning { margin: 16px 0 0; padding: 10px 14px; border: 1px solid #fcd34d; border-radius: 8px; background: #fffbeb; color: #78350f; }
 .cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 12px; margin: 20px 0 8px; }
 .card { border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; background: var(--panel); }

@@ -7,7 +7,7 @@ import { buildCharts } from './charts.ts'
 import { STYLE } from './html-style.ts'
 import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
-  formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows, unsustainedRateWarning,
+  formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, statusBadge, throughputRows, unsustainedRateWarning,
 } from './model.ts'
 import { escapeXml as esc } from './svg.ts'
 
@@ -81,7 +81,8 @@ function chartsSection (result: BenchResult, options: HtmlReportOptions): string
 
 export function resultToHtml (result: BenchResult, options: HtmlReportOptions = {}): string {
   const partial = result.status === 'partial'
-  const badge = `<span class="badge ${partial ? 'partial' : 'complete'}">${partial ? 'partial' : 'complete'}</span>`
+  const status = statusBadge(result)
+  const badge = `<span class="badge ${status.kind}">${esc(status.text)}</span>`
   const warning = partial
     ? `<div class="warning"><strong>Partial result:</strong> ${esc(result.statusReason ?? 'no reason recorded')}. The figures cover the ${formatCount(result.summary.intervalCount)} measured seconds recorded before the run stopped.</div>`
     : ''

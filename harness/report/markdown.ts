@@ -8,7 +8,7 @@ import { escapeMarkdown } from '../compare/markdown.ts'
 import type { BenchResult } from '../results/result.ts'
 import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
-  formatMiB, formatRate, latencyRows, NO_CONSUMERS_NOTE, runDescription, throughputRows, unsustainedRateWarning,
+  formatMiB, formatRate, latencyRows, NO_CONSUMERS_NOTE, runDescription, statusBadge, throughputRows, unsustainedRateWarning,
 } from './model.ts'
 
 function table (header: string[], align: string[], rows: string[][]): string[] {
@@ -52,7 +52,8 @@ export function resultToMarkdown (result: BenchResult, options: MarkdownReportOp
   const h2 = '#'.repeat(level + 1)
   const s = result.summary
   const lines: string[] = []
-  const status = result.status === 'complete' ? 'complete' : 'PARTIAL'
+  const badge = statusBadge(result)
+  const status = badge.kind === 'complete' ? badge.text : badge.text.toUpperCase()
   lines.push(`${h1} Sluice benchmark: ${escapeMarkdown(result.workload)} (${status})`, '')
   if (result.status === 'partial') {
     lines.push(`> **Partial result**: ${escapeMarkdown(result.statusReason ?? 'no reason recorded')}. The figures cover the ${formatCount(s.intervalCount)} measured seconds recorded before it stopped.`, '')

@@ -129,6 +129,16 @@ export function unsustainedRateWarning (result: BenchResult): string | null {
     `Longer maxRate.stepSeconds (now ${result.workloadConfig.maxRate.stepSeconds} s) make the search stricter.`
 }
 
+/**
+ * The run's status as reports show it. A complete run whose max-rate answer did not hold is
+ * not shown as a plain (green) "complete": its figures are for a rate the system could not keep.
+ */
+export function statusBadge (result: BenchResult): { kind: 'complete' | 'warning' | 'partial', text: string } {
+  if (result.status === 'partial') return { kind: 'partial', text: 'partial' }
+  if (unsustainedRateWarning(result) !== null) return { kind: 'warning', text: 'complete, rate not sustained' }
+  return { kind: 'complete', text: 'complete' }
+}
+
 /** One line saying what ran: workload shape, driver, rate and durations. */
 export function runDescription (result: BenchResult): string {
   const w = result.workloadConfig

@@ -6,7 +6,7 @@ export type { BenchResult, ResultInput, ResultSummary, RunStatus, FaultBand, Dri
 export type { OmbFields } from './omb.ts'
 export { collectEnvironment } from './environment.ts'
 export type { Environment } from './environment.ts'
-export { createRunDir, makeRunId, writeFileAtomic, slugify, RunDir, RunDirError } from './run-dir.ts'
+export { createRunDir, makeRunId, pointLatest, writeFileAtomic, slugify, LATEST_LINK, RunDir, RunDirError } from './run-dir.ts'
 export { saveRunFiles } from './save.ts'
 export type { SavedFiles } from './save.ts'
 export { findResultFiles, readResultFile, RESULT_FILE_NAME } from './read.ts'

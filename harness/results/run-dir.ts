@@ -8,8 +8,8 @@
 // each time an interval closes or when a broker dies.
 
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { mkdir, open, rename, rm, symlink } from 'node:fs/promises'
+import { basename, dirname, join, relative } from 'node:path'
 
 /** The longest workload name kept in a run id; the rest is cut. */
 const RUN_ID_NAME_CHARS_MAX = 48
@@ -98,4 +98,25 @@ export async function createRunDir (resultsDir: string, workloadName: string, st
     throw new RunDirError(`cannot create the run directory ${path}: ${(error as Error).message}`, { cause: error })
   }
   return new RunDir(id, path)
+}
+
+/** The name of the link to the newest run (or series of runs) in a results directory. */
+export const LATEST_LINK = 'latest'
+
+/**
+ * Points `<resultsDir>/latest` at `target` (a run or series directory inside it), replacing
+ * the old link atomically. Readers that walk results directories do not follow links, so a
+ * run is never counted twice. Failing to link is not worth failing a run for: the caller
+ * gets false and can say so.
+ */
+export async function pointLatest (resultsDir: string, target: string): Promise<boolean> {
+  const temporary = join(resultsDir, `.${LATEST_LINK}.${process.pid}.${randomBytes(4).toString('hex')}`)
+  try {
+    await symlink(relative(resultsDir, target), temporary)
+    await rename(temporary, join(resultsDir, LATEST_LINK))
+    return true
+  } catch {
+    await rm(temporary, { force: true })
+    return false
+  }
 }

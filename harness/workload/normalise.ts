@@ -5,6 +5,7 @@
 import { WorkloadError } from './errors.ts'
 import type { WorkloadIssue } from './errors.ts'
 import { checkDocument } from './check.ts'
+import { ClientConfigError, parseClientConfig, type ClientConfig } from './client-config.ts'
 import { validateDocument } from './validate.ts'
 import { DEFAULT_COMMIT_MODE, DEFAULT_PROCESSORS, FAULT_PARAMS } from './schema-chaos.ts'
 import type { CommitMode, Fault } from './schema-chaos.ts'
@@ -29,7 +30,14 @@ export function buildWorkload (document: unknown, sourceName: string): Workload 
     const shown = bareNemesis ? issues.map(shortenNemesisPath) : issues
     throw new WorkloadError('ERR_WORKLOAD_INVALID', sourceName, shown)
   }
-  return normalise(filled, document as Doc, sourceName)
+  let client: ClientConfig
+  try {
+    client = parseClientConfig(filled)
+  } catch (error) {
+    if (!(error instanceof ClientConfigError)) throw error
+    throw new WorkloadError('ERR_WORKLOAD_INVALID', sourceName, [{ path: error.field, message: error.message }])
+  }
+  return normalise(filled, document as Doc, sourceName, client)
 }
 
 function isDoc (value: unknown): value is Doc {
@@ -41,7 +49,7 @@ function shortenNemesisPath (issue: WorkloadIssue): WorkloadIssue {
   return { path: `nemesis${issue.path.slice('nemesis.schedule'.length)}`, message: issue.message }
 }
 
-function normalise (doc: Doc, document: Doc, sourceName: string): Workload {
+function normalise (doc: Doc, document: Doc, sourceName: string, client: ClientConfig): Workload {
   const durationSeconds = (doc.testDurationSeconds as number | undefined) ?? (doc.testDurationMinutes as number) * 60
   const warmupSeconds = (doc.warmupDurationSeconds as number | undefined) ?? (doc.warmupDurationMinutes as number) * 60
   const backlogGB = doc.consumerBacklogSizeGB as number
@@ -71,8 +79,10 @@ function normalise (doc: Doc, document: Doc, sourceName: string): Workload {
     backlogSizeBytes: Math.round(backlogGB * GiB),
     mode: (doc.mode as Workload['mode'] | undefined) ?? (backlogGB > 0 ? 'backlog-drain' : 'throughput'),
     keys,
-    producer: resolveProducer(doc.producer as Doc),
-    consumer: { ...(doc.consumer as Doc) } as unknown as ConsumerSpec,
+    producer: resolveProducer({ ...(doc.producer as Doc), ...client.producer }),
+    consumer: { ...(doc.consumer as Doc) as unknown as ConsumerSpec, ...client.consumer },
+    security: client.security,
+    clientId: client.clientId,
     replicationFactor: doc.replicationFactor as number,
     brokers: doc.brokers as number,
     brokerConfig: { ...(doc.brokerConfig as Record<string, BrokerConfigValue>) },

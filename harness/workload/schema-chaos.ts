@@ -7,6 +7,18 @@ import type { JsonSchema } from './json-schema.ts'
 export const FAULTS = ['kill', 'pause', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'lose-unfsynced-writes'] as const
 export type Fault = typeof FAULTS[number]
 
+/** One line per fault, for `sluice list` and the schema's description. */
+export const FAULT_DESCRIPTIONS: Readonly<Record<Fault, string>> = {
+  kill: 'SIGKILL, restart after durationSeconds',
+  pause: 'SIGSTOP, SIGCONT after durationSeconds',
+  delay: 'proxy latency toxic (latencyMs, jitterMs)',
+  bandwidth: 'proxy bandwidth toxic (rateKBps)',
+  blackhole: 'proxy timeout toxic with timeout 0, data dropped',
+  reset: 'proxy reset_peer toxic (resetAfterMs)',
+  'proxy-down': 'proxy disabled, connections dropped',
+  'lose-unfsynced-writes': 'SIGKILL, then every log file is cut to its last fsynced length, restart after durationSeconds',
+}
+
 /** The fault-specific parameters each fault takes; `required` ones have no default. */
 export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly string[], readonly required: readonly string[] }>> = {
   kill: { allowed: [], required: [] },
@@ -45,12 +57,7 @@ const scheduleEntrySchema: JsonSchema = {
   properties: {
     fault: {
       enum: FAULTS,
-      description: 'kill: SIGKILL, restart after durationSeconds. pause: SIGSTOP, SIGCONT after ' +
-        'durationSeconds. delay: proxy latency toxic (latencyMs, jitterMs). bandwidth: proxy ' +
-        'bandwidth toxic (rateKBps). blackhole: proxy timeout toxic with timeout 0, data dropped. ' +
-        'reset: proxy reset_peer toxic (resetAfterMs). proxy-down: proxy disabled, connections ' +
-        'dropped. lose-unfsynced-writes: SIGKILL, then every log file is cut to its last fsynced ' +
-        'length, restart after durationSeconds.',
+      description: FAULTS.map(fault => `${fault}: ${FAULT_DESCRIPTIONS[fault]}.`).join(' '),
     },
     targets: {
       description: 'Which brokers: "random" (one, chosen each time from the run\'s seed), "all", ' +

@@ -16,6 +16,16 @@ const WEEK_MINUTES = 7 * 24 * 60
 const WEEK_SECONDS = WEEK_MINUTES * 60
 
 /** Fields of OMB's Workload class, in its order. */
+/** OMB's Kafka-driver client properties: Java-properties text or a mapping (client-config.ts). */
+function clientConfigSchema (who: string): Record<string, unknown> {
+  return {
+    type: ['string', 'object'], maxLength: 65_536, maxProperties: 200,
+    additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 4096 },
+    description: `Sluice and OMB: Kafka client properties for ${who}, as key=value lines or a mapping ` +
+      '(security.protocol, sasl.*, ssl.*, acks, linger.ms, ...); a key Sluice cannot pass on is an error.',
+  }
+}
+
 export const ombProperties: Readonly<Record<string, JsonSchema>> = {
   name: {
     type: 'string', minLength: 1, maxLength: 200,
@@ -117,6 +127,9 @@ export const sluiceProperties: Readonly<Record<string, JsonSchema>> = {
     type: 'integer', minimum: 1, maximum: 16, default: 1,
     description: 'Sluice: broker processes the process backend starts (broker-0 .. broker-N-1). Default 1.',
   },
+  commonConfig: clientConfigSchema('every client (producers, consumers, admin)'),
+  producerConfig: clientConfigSchema('producers; overrides the producer block'),
+  consumerConfig: clientConfigSchema('consumers; overrides the consumer block'),
   brokerConfig: {
     type: 'object', default: {}, maxProperties: 200,
     description: 'Sluice: broker config overrides under Kafka\'s names (log.flush.interval.messages: 1), ' +

@@ -2,6 +2,7 @@
 // seconds, acks as a number, keys resolved from keyDistributor or the keys block. OMB field
 // names are kept alongside, so results can echo the workload in terms an OMB user knows.
 
+import type { ClientSecurity } from './client-config.ts'
 import type { ChaosWorkload, CommitMode, Fault } from './schema-chaos.ts'
 
 export type KeyDistributor = 'NO_KEY' | 'KEY_ROUND_ROBIN' | 'RANDOM_NANO'
@@ -123,6 +124,10 @@ export interface Workload {
   readonly keys: KeySpec | null
   readonly producer: ProducerSpec
   readonly consumer: ConsumerSpec
+  /** From commonConfig/producerConfig/consumerConfig: TLS and SASL for every client. */
+  readonly security: ClientSecurity
+  /** client.id from the client configs; null lets the harness name its clients. */
+  readonly clientId: string | null
   readonly replicationFactor: number
   readonly brokers: number
   readonly brokerConfig: Readonly<Record<string, BrokerConfigValue>>

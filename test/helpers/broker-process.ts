@@ -31,6 +31,10 @@ export interface StartOptions {
   httpPort?: number | 'none'
   overrides?: Record<string, string | number | boolean>
   readyTimeoutMs?: number
+  /** A config file given with -c; the flags above still win over its keys. */
+  configFile?: string
+  /** Run the broker with this RLIMIT_NOFILE (soft and hard), through prlimit(1). */
+  fileLimit?: number
 }
 
 export async function makeDataDir (): Promise<string> {
@@ -45,8 +49,12 @@ export async function startBrokerProcess (opts: StartOptions = {}): Promise<Brok
   const dataDir = opts.dataDir ?? await makeDataDir()
   const http = opts.httpPort === 'none' ? 'none' : `127.0.0.1:${opts.httpPort ?? 0}`
   const args = [CLI, 'broker', '--listen', `127.0.0.1:${opts.kafkaPort ?? 0}`, '--http', http, '--data-dir', dataDir]
+  if (opts.configFile !== undefined) args.push('-c', opts.configFile)
   for (const [k, v] of Object.entries(opts.overrides ?? {})) args.push('-o', `${k}=${v}`)
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // prlimit execs the broker, so the child's pid is the broker's.
+  const child = opts.fileLimit === undefined
+    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('prlimit', [`--nofile=${opts.fileLimit}:${opts.fileLimit}`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderrText = ''
   child.stderr!.on('data', (d: Buffer) => { stderrText = (stderrText + d.toString()).slice(-20_000) })
   const exited = new Promise<number | string>(resolve => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)))

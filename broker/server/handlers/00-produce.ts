@@ -1,14 +1,17 @@
-// Produce v3-8. Batches are checked (length, magic, CRC-32C, offset delta, size) and
-// appended as received; a partition whose batches fail gets CORRUPT_MESSAGE (or
-// INVALID_RECORD / MESSAGE_TOO_LARGE) and the other partitions of the request still
-// append. acks=0 gets no response at all. acks=all needs min.insync.replicas replicas;
+// Produce v3-8. Batches are checked in full (length, magic, CRC-32C, offset delta, size,
+// every record, compressed ones decompressed) and appended as received, except that each
+// header's maxTimestamp is set from its records (or to the append time under
+// log.message.timestamp.type=LogAppendTime), as Kafka does. A partition whose batches fail
+// gets CORRUPT_MESSAGE (or INVALID_RECORD / MESSAGE_TOO_LARGE) and the other partitions of
+// the request still append. acks=0 gets no response at all. acks=all needs min.insync.replicas replicas;
 // a single node has one. Internal topics (__consumer_offsets) refuse client writes with
 // INVALID_TOPIC_EXCEPTION, as Kafka does. With sluice.sink the broker acknowledges without
 // validating or storing, so a benchmark measures its load generator alone.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Produce, type ProducePartitionResponse } from '../../protocol/00-produce.ts'
-import { checkBatch, splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
+import { isCompressed, validateBatch, validatePlainBatch } from '../../protocol/batch-validation.ts'
+import { splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
 import { LogError } from '../../log/errors.ts'
 import { INTERNAL_TOPICS, LEADER_EPOCH, type Broker } from '../broker.ts'
 import { defineHandler, NO_RESPONSE } from '../handler.ts'
@@ -19,15 +22,22 @@ function failed (partitionIndex: number, errorCode: number, errorMessage: string
   return { partitionIndex, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage }
 }
 
-/** Splits and checks a partition's records; returns the batches or the error to answer. */
-export function validateRecords (records: Buffer | null, batchBytesMax: number): Buffer[] | { errorCode: number, message: string } {
+/**
+ * Splits a partition's records into batches and validates each fully (header, CRC, every
+ * record, decompressing when needed), fixing each header's maxTimestamp on the way; returns
+ * the batches or the error to answer. `logAppendTimeMs` is the append time under
+ * LogAppendTime, else null.
+ */
+export async function validateRecords (records: Buffer | null, batchBytesMax: number, logAppendTimeMs: number | null): Promise<Buffer[] | { errorCode: number, message: string }> {
   if (records === null || records.length === 0) return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'no records' }
   const batches = splitBatches(records)
+  const options = { fromClient: true, logAppendTimeMs }
   let bytes = 0
   for (const batch of batches) {
     bytes += batch.length
     if (batch.length > batchBytesMax) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: `batch of ${batch.length} bytes exceeds message.max.bytes (${batchBytesMax})` }
-    const check = checkBatch(batch, true)
+    // Uncompressed batches, the common case, skip the promise.
+    const check = isCompressed(batch) ? await validateBatch(batch, options) : validatePlainBatch(batch, options)
     if (check.errorCode !== ErrorCode.NONE) return { errorCode: check.errorCode, message: check.reason }
   }
   if (bytes !== records.length) {
@@ -45,13 +55,14 @@ async function producePartition (broker: Broker, topic: string, partitionIndex: 
     return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${broker.config.int('min.insync.replicas')}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
   }
   if (broker.sink) return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset: broker.sinkAppend(topic, partitionIndex, records), logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }
-  const batches = validateRecords(records, broker.config.int('message.max.bytes'))
+  const logAppendTimeMs = broker.logAppendTimeMs(topic)
+  const batches = await validateRecords(records, broker.config.int('message.max.bytes'), logAppendTimeMs)
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {
     // Backpressure: a partition whose write queue is full makes the producer wait here.
     if (!log.canAccept()) await log.whenWritable()
     const { baseOffset } = await log.append(batches, LEADER_EPOCH)
-    return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null }
+    return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null }
   } catch (err) {
     if (err instanceof LogError) return failed(partitionIndex, err.errorCode, err.message)
     throw err

@@ -4,6 +4,7 @@
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ListOffsets, type ListOffsetsPartitionResponse } from '../../protocol/02-list-offsets.ts'
+import { LogError } from '../../log/errors.ts'
 import { LEADER_EPOCH, type Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
 
@@ -16,8 +17,15 @@ async function lookUp (broker: Broker, topic: string, partitionIndex: number, ti
   if (epochError !== ErrorCode.NONE) return answer(epochError)
   if (timestamp === -1) return answer(ErrorCode.NONE, log.highWatermark)
   if (timestamp === -2) return answer(ErrorCode.NONE, log.logStartOffset)
-  const found = await log.offsetForTimestamp(timestamp)
-  return found === null ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, found.offset, found.timestampMs)
+  try {
+    const found = await log.offsetForTimestamp(timestamp)
+    return found === null ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, found.offset, found.timestampMs)
+  } catch (err) {
+    // A failed read fails this partition's answer only; the partition stays online.
+    if (!(err instanceof LogError)) throw err
+    broker.log(`ListOffsets ${topic}-${partitionIndex} timestamp ${timestamp}: ${err.message}`)
+    return answer(err.errorCode)
+  }
 }
 
 export const listOffsetsHandler = defineHandler(ListOffsets, async ({ broker }, request) => ({

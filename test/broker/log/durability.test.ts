@@ -32,6 +32,22 @@ describe('write and fsync failures', () => {
     await closeLog(reopened)
   })
 
+  it('failNextRead: a storage error on a read fails that read only; the partition stays online (issue 17 item 3)', async () => {
+    const opened = await openLog(dataDir, { indexIntervalBytes: 1 })
+    const { log, storage } = opened
+    for (const value of ['a', 'b', 'c']) await log.append([batchOf([value], [1_700_000_000_000 + value.charCodeAt(0)])], 0)
+    storage.failNextRead()
+    await expect(log.read(1, 100)).rejects.toMatchObject({ errorCode: 56, syscallCode: 'EIO' })
+    storage.failNextRead()
+    await expect(log.offsetForTimestamp(1_700_000_000_000 + 98)).rejects.toBeInstanceOf(KafkaStorageError)
+    expect(log.offlineError).toBeNull()
+    expect(log.readFailures).toBe(2)
+    await log.append([batchOf(['d'])], 0)
+    expect((await readAll(log, 0)).map(r => r.value!.toString())).toEqual(['a', 'b', 'c', 'd'])
+    expect(await log.offsetForTimestamp(1_700_000_000_000 + 98)).toMatchObject({ offset: 1 })
+    await closeLog(opened)
+  })
+
   it('failNextSync with flushIntervalMessages=1: the append rejects before any ack', async () => {
     const opened = await openLog(dataDir, { flushIntervalMessages: 1 })
     const { log, storage } = opened

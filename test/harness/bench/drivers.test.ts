@@ -22,10 +22,12 @@ afterAll(async () => {
 })
 
 describe('sluice bench, every driver against the reference broker', () => {
+  // kafkajs also checks --keep-topics; the others that topics are deleted at the end.
   for (const driver of ['native', 'platformatic', 'kafkajs'] as const) {
-    it(`${driver} over --bootstrap to an already running broker`, async () => {
+    const keep = driver === 'kafkajs'
+    it(`${driver} over --bootstrap to an already running broker${keep ? ', keeping its topics' : ', deleting its topics at the end'}`, async () => {
       const dir = join(resultsDir, driver)
-      const run = await runBenchCli(['workloads/smoke.yaml', '--driver', driver, '--bootstrap', broker.bootstrap, '--results-dir', dir, ...SHORT])
+      const run = await runBenchCli(['workloads/smoke.yaml', '--driver', driver, '--bootstrap', broker.bootstrap, '--results-dir', dir, ...SHORT, ...(keep ? ['--keep-topics'] : [])])
       expect(run.code, run.stderr).toBe(0)
       const dirs = runDirsUnder(dir)
       expect(dirs).toHaveLength(1)
@@ -35,6 +37,10 @@ describe('sluice bench, every driver against the reference broker', () => {
       expect(result.environment.coreSharing).toMatch(/external cluster on this machine/)
       // The harness left the broker it did not start running.
       expect(broker.child.exitCode).toBeNull()
+      const runTopics = (result.driverConfig.settings as { topics: string[] }).topics
+      expect(runTopics.length).toBeGreaterThan(0)
+      const listed = (await (await fetch(`${broker.httpUrl}/topics`)).json() as Array<{ name: string }>).map(t => t.name)
+      for (const topic of runTopics) expect(listed.includes(topic), `${topic} on the broker after the run`).toBe(keep)
     }, 60_000)
   }
 

@@ -54,13 +54,14 @@ describe('sluice bench --repeat with a candidate', () => {
     expect(run.stderr).toContain(`comparison written to ${join(seriesDir!, 'comparison.md')}`)
   }, 120_000)
 
-  it('finds no significant change between two runs of the same configuration and exits 0', async () => {
+  it('finds no significant change between two runs of the same configuration, and says two runs a side cannot decide the gate (exit 3)', async () => {
     const dir = join(resultsDir, 'same')
     const run = await runBenchCli([...common(dir), '--repeat', '2', '--candidate-set', 'producerRate=2000', '--json'])
-    expect(run.code, run.stderr).toBe(0)
-    const output = JSON.parse(run.stdout) as { runs: Array<{ side: string, status: string }>, comparison: { gateFailed: boolean, rows: Array<{ metric: string, verdict: string, deltaFraction: number }> } }
+    expect(run.code, run.stderr).toBe(3)
+    const output = JSON.parse(run.stdout) as { runs: Array<{ side: string, status: string }>, comparison: { gateFailed: boolean, gateUndecidedReason: string | null, rows: Array<{ metric: string, verdict: string, deltaFraction: number }> } }
     expect(output.runs.map(r => r.side)).toEqual(['base', 'candidate', 'base', 'candidate'])
     expect(output.comparison.gateFailed).toBe(false)
+    expect(output.comparison.gateUndecidedReason).toMatch(/with 2 base and 2 candidate runs no difference can be significant/)
     for (const row of output.comparison.rows) expect(row.verdict, row.metric).toBe('~')
     // Same rate asked on both sides: the achieved rates agree closely.
     const publish = output.comparison.rows.find(row => row.metric === 'publishRateMsgPerSec')!

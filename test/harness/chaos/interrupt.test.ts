@@ -50,7 +50,8 @@ afterAll(async () => {
 })
 
 async function onlyRunDir (resultsDir: string): Promise<string> {
-  const entries = await readdir(resultsDir)
+  // The run directory, beside the results/latest link.
+  const entries = (await readdir(resultsDir, { withFileTypes: true })).filter(entry => entry.isDirectory()).map(entry => entry.name)
   expect(entries).toHaveLength(1)
   return join(resultsDir, entries[0]!)
 }

@@ -120,12 +120,12 @@ describe('Connection failures', () => {
     }
   })
 
-  it('a frame size that is not Kafka fails with ERR_PROTOCOL', async () => {
+  it('an HTTP answer on a Kafka connection fails with ERR_PROTOCOL and says it is HTTP', async () => {
     const { server, port } = await rawServer(s => s.once('data', () => s.write('HTTP/1.1 400 Bad Request\r\n\r\n')))
     try {
       const err = await Connection.connect({ host: '127.0.0.1', port, clientId: 't' }).catch((e: unknown) => e) as KafkaClientError
       expect(err.code).toBe('ERR_PROTOCOL')
-      expect(err.message).toMatch(/is this a Kafka broker\?/)
+      expect(err.message).toMatch(/not speaking Kafka: its first bytes read "HTTP", an HTTP response: is this the broker's HTTP API port/)
     } finally {
       server.close()
     }

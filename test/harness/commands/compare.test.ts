@@ -41,6 +41,9 @@ beforeAll(async () => {
   await writeRuns('base', [1, 2, 3, 4, 5])
   await writeRuns('same', [6, 7, 8, 9, 10])
   await writeRuns('slower', [11, 12, 13, 14, 15], { slowdown: 1.2 })
+  await writeRuns('two', [21, 22])
+  await writeRuns('two-slower', [23, 24], { slowdown: 1.5 })
+  await writeRuns('other-workload', [31, 32, 33, 34, 35], { name: 'another', slowdown: 1.2 })
 }, 60_000)
 
 afterAll(async () => {
@@ -74,8 +77,9 @@ describe('sluice compare', () => {
   it('passes the same regression when the threshold allows it, and with the gate off', async () => {
     expect((await sluice(['compare', join(dir, 'base'), join(dir, 'slower'), '--fail-threshold', '40%'])).code).toBe(0)
     const off = await sluice(['compare', join(dir, 'base'), join(dir, 'slower'), '--fail-threshold', 'off'])
-    expect(off.code).toBe(0)
-    expect(off.stdout).toContain('gate threshold disabled')
+    // A gate that is off decides nothing: exit 3, never a "passed" a CI job could trust.
+    expect(off.code).toBe(3)
+    expect(off.stdout).toContain('⚠️ **Gate undecided**: it could not have failed: the fail threshold is off.')
   })
 
   it('takes lists of result files separated by "vs", writes --markdown and appends to the job summary', async () => {
@@ -142,5 +146,27 @@ describe('compare helpers', () => {
     expect(notes[0]).toContain('different workloads (smoke, other)')
     expect(notes[1]).toContain('different CPUs')
     expect(notes[2]).toContain('interleave')
+  })
+
+  it('says the gate is undecided (exit 3) with too few runs to ever be significant, even for a 50% slowdown', async () => {
+    const out = await sluice(['compare', join(dir, 'two'), join(dir, 'two-slower')])
+    expect(out.code).toBe(3)
+    expect(out.stdout).toMatch(/⚠️ \*\*Gate undecided\*\*: it could not have failed: with 2 base and 2 candidate runs no difference can be significant at alpha 0\.05 .*run at least 4 of each/)
+    expect(out.stdout).not.toContain('Gate passed')
+  })
+
+  it('says the gate is undecided (exit 3) when the two sides ran different workloads', async () => {
+    const out = await sluice(['compare', join(dir, 'base'), join(dir, 'other-workload')])
+    expect(out.code).toBe(3)
+    expect(out.stdout).toContain('⚠️ **Gate undecided**: it could not have failed: the runs are of 2 different workloads')
+  })
+
+  it('prints the comparison as JSON with --json, with the same gate and exit code', async () => {
+    const out = await sluice(['compare', join(dir, 'base'), join(dir, 'slower'), '--json'])
+    expect(out.code).toBe(1)
+    const json = JSON.parse(out.stdout) as { gate: string, exitCode: number, rows: Array<{ metric: string, verdict: string, base: { n: number } }> }
+    expect(json.gate).toBe('failed')
+    expect(json.exitCode).toBe(1)
+    expect(json.rows.find(row => row.metric === 'publishRateMsgPerSec')).toMatchObject({ verdict: 'regressed', base: { n: 5 } })
   })
 })

@@ -42,8 +42,8 @@ describe('number formatting', () => {
 
 describe('comparisonToMarkdown', () => {
   const normal = seededNormal(99)
-  const base = runs(normal, 6, { publishRateMsgPerSec: 50_000, publishLatencyUsP99: 2_500, endToEndLatencyUsP50: 1_200 }, 0.01)
-  const candidate = runs(normal, 6, { publishRateMsgPerSec: 40_000, publishLatencyUsP99: 2_500, endToEndLatencyUsP50: 1_200 }, 0.01)
+  const base = runs(normal, 6, { publishRateMsgPerSec: 50_000, correctedPublishLatencyUsP99: 2_500, endToEndLatencyUsP50: 1_200 }, 0.01)
+  const candidate = runs(normal, 6, { publishRateMsgPerSec: 40_000, correctedPublishLatencyUsP99: 2_500, endToEndLatencyUsP50: 1_200 }, 0.01)
   const comparison = compareRuns(base, candidate, { failThreshold: 0.05 })
   const markdown = comparisonToMarkdown(comparison, { base: 'main', candidate: 'feature|x' })
   const lines = markdown.split('\n')
@@ -53,7 +53,7 @@ describe('comparisonToMarkdown', () => {
     expect(header).toBe('| metric | main | feature\\|x | delta | p (n) |')
     const rateRow = lines.find((line) => line.startsWith('| publish rate ↑ |'))
     expect(rateRow).toMatch(/^\| publish rate ↑ \| (49|50)\.\dk msg\/s ± [\d.]+% \| (39|40)\.\dk msg\/s ± [\d.]+% \| \*\*-20\.\d%\*\* \(worse\) \| p=0\.002 \(n=6\) \|$/)
-    const latencyRow = lines.find((line) => line.startsWith('| publish latency p99 ↓ |'))
+    const latencyRow = lines.find((line) => line.startsWith('| publish latency p99 from intended send ↓ |'))
     expect(latencyRow).toMatch(/\| ~ \| p=[01]\.\d{3} \(n=6\) \|$/)
     expect(lines.find((line) => line.startsWith('| end-to-end latency p50 ↓ |'))).toContain('| ~ |')
   })

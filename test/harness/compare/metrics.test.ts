@@ -5,12 +5,14 @@ describe('default metric set', () => {
   it('has publish and consume rates (higher is better) and latency p50/p99 (lower is better)', () => {
     const byName = Object.fromEntries(DEFAULT_METRICS.map((metric) => [metric.name, metric]))
     expect(Object.keys(byName).sort()).toEqual([
-      'consumeRateMsgPerSec', 'endToEndLatencyUsP50', 'endToEndLatencyUsP99',
-      'publishLatencyUsP50', 'publishLatencyUsP99', 'publishRateMsgPerSec',
+      'consumeRateMsgPerSec', 'correctedPublishLatencyUsP99', 'endToEndLatencyUsP50', 'endToEndLatencyUsP99',
+      'publishLatencyUsP50', 'publishRateMsgPerSec',
     ])
     expect(byName.publishRateMsgPerSec).toMatchObject({ unit: 'msg/s', direction: 'higher-is-better' })
     expect(byName.consumeRateMsgPerSec).toMatchObject({ unit: 'msg/s', direction: 'higher-is-better' })
     expect(byName.endToEndLatencyUsP99).toMatchObject({ unit: 'us', direction: 'lower-is-better' })
+    // The gate judges the publish p99 that reports tell readers to quote: from the intended send.
+    expect(byName.correctedPublishLatencyUsP99).toMatchObject({ unit: 'us', direction: 'lower-is-better' })
     expect(ALL_METRICS.map((metric) => metric.name)).toContain('publishRateMiBPerSec')
     expect(Object.isFrozen(DEFAULT_METRICS)).toBe(true)
   })

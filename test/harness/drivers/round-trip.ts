@@ -4,6 +4,7 @@
 // partition (Java's murmur2 rule) and the send-time stamps: the sluice-ts-us header in
 // measure/clock.ts's encoding (monotonic µs) and the record timestamp (wall-clock ms).
 
+import { PLAINTEXT } from '../../../harness/workload/client-config.ts'
 import { expect } from 'vitest'
 import { partitionForKey } from '../../../broker/protocol/partitioner.ts'
 import { decodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
@@ -96,6 +97,7 @@ export function driverOptions (cluster: ProcessCluster, overrides: Partial<Drive
     bootstrap: cluster.bootstrap,
     httpUrls: cluster.brokers.map(b => b.httpUrl!),
     clientId: 'driver-test',
+    security: PLAINTEXT,
     producer: { acks: 1, lingerMs: 5, batchSizeBytes: 16384, compression: 'none', idempotent: false, maxInFlight: 5, retries: 3, ...overrides },
     consumer: { autoCommit: true, autoCommitIntervalMs: 1000, fetchMaxWaitMs: 100, fetchMinBytes: 1 },
   }

@@ -71,7 +71,11 @@ describe('report.html', () => {
     const warning = page.indexOf('<div class="warning"><strong>The max-rate answer did not hold.</strong> The rate the max-rate search found (50,000 msg/s)')
     expect(warning).toBeGreaterThan(0)
     expect(warning).toBeLessThan(page.indexOf('<section class="cards">'))
+    // The badge says so too: a run whose rate did not hold is not a green "complete".
+    expect(page).toContain('<span class="badge warning">complete, rate not sustained</span>')
+    expect(page).not.toContain('<span class="badge complete">')
     expect(html).not.toContain('did not hold')
+    expect(html).toContain('<span class="badge complete">complete</span>')
   })
 
   it('shows a partial result as such', () => {

@@ -93,6 +93,7 @@ describe('report.md', () => {
     const search = { ratePerSec: 30_000, found: true, explanation: ['Result: 30,000 msg/s is the highest healthy rate'], steps: [], measuredPhase }
     const unsustained = { ...result, maxRateSearch: search }
     const lines = resultToMarkdown(unsustained).split('\n')
+    expect(lines[0]).toMatch(/\(COMPLETE, RATE NOT SUSTAINED\)$/)
     // Right under the title, before any figure.
     expect(lines[2]).toMatch(/^> \*\*Warning: the max-rate answer did not hold\.\*\* The rate the max-rate search found \(30,000 msg\/s\) was not sustained over the measured phase: consumers fell behind/)
     expect(lines[2]).toContain('The sustainable rate is lower')
