@@ -69,10 +69,15 @@ async function newestRunDir (resultsDir: string, before: ReadonlySet<string>): P
 async function verdictLine (runDir: string | null, stdout: string): Promise<string> {
   if (runDir !== null) {
     try {
-      const result = JSON.parse(await readFile(join(runDir, 'result.json'), 'utf8')) as { verdict: { anomalyCounts: Record<string, number> } | null, failure: string | null }
+      const result = JSON.parse(await readFile(join(runDir, 'result.json'), 'utf8')) as {
+        verdict: { valid: boolean | 'unknown', anomalyCounts: Record<string, number>, unknownReasons?: string[] } | null
+        failure: string | null
+      }
       const counts = Object.entries(result.verdict?.anomalyCounts ?? {}).map(([name, count]) => `${name} ${count}`).join(', ')
       if (counts !== '') return counts
       if (result.failure !== null) return `run failed: ${result.failure}`
+      if (result.verdict === null) return 'no verdict'
+      if (result.verdict.valid !== true) return `unknown: ${(result.verdict.unknownReasons ?? []).join('; ') || 'nothing could be checked'}`
       return 'valid'
     } catch {
       // Fall through to what the command printed.

@@ -42,6 +42,9 @@ export class HistoryWriter {
   readonly #inFlight = new Map<Process, InFlight>()
   #nextProcess: number
   readonly #observers: OpObserver[] = []
+  /** Set by `seal`: the run was interrupted and late ops are dropped instead of refused. */
+  #sealed = false
+  #droppedOps = 0
 
   /** `firstFreeProcess`: ids below it are taken by the initial process slots. */
   constructor (path: string, options: { firstFreeProcess: number, startNs?: bigint }) {
@@ -101,6 +104,10 @@ export class HistoryWriter {
   }
 
   #write (process: Process, type: Op['type'], f: OpF, value: unknown, final: boolean, invokeTimeNs: number | null): Op {
+    if (this.#sealed) {
+      this.#droppedOps++
+      return { index: -1, timeNs: this.nowNs(), process, type, f, value }
+    }
     if (this.#fd === null) throw new InterpreterError(`the history ${this.path} is closed; ${f} by process ${process} came too late`)
     const op: Op = { index: this.#index++, timeNs: this.nowNs(), process, type, f, value }
     if (final) op.final = true
@@ -112,6 +119,20 @@ export class HistoryWriter {
 
   get closed (): boolean {
     return this.#fd === null
+  }
+
+  /**
+   * Closes the history of an interrupted run: clients abandoned mid-op may still complete,
+   * and their late ops are dropped (and counted) rather than thrown at callers that can no
+   * longer handle them. The history keeps every op recorded before the interruption.
+   */
+  seal (): void {
+    this.#sealed = true
+    this.close()
+  }
+
+  get droppedOps (): number {
+    return this.#droppedOps
   }
 
   /** Flushes the file to stable storage and closes it. Later ops are refused. */

@@ -22,6 +22,8 @@ import { TransformGroup } from './transform.ts'
 import { Worker } from './worker.ts'
 
 export const TRANSFORM_GROUP = 'chaos-transform'
+/** The failure of a run stopped by Ctrl-C (SIGINT). */
+export const INTERRUPTED = 'interrupted (SIGINT) before the run finished: no healing, no final polls'
 export const SUBSCRIBE_GROUP = 'chaos-subscribe'
 /** Per-record "processing" time of a transform processor. */
 export const PROCESSING_MS = 15
@@ -37,6 +39,8 @@ export interface PhaseContext {
   topics: readonly TopicSpec[]
   runSeconds: number
   log: (line: string) => void
+  /** Aborted on Ctrl-C: the load stops at once and healing and final polls are skipped. */
+  signal?: AbortSignal
 }
 
 export interface PhaseOutcome {
@@ -149,10 +153,14 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     const stop = new AbortController()
     const nemesisStop = new AbortController()
     const timer = setTimeout(() => stop.abort(), context.runSeconds * 1000)
+    const interrupt = (): void => { stop.abort(); nemesisStop.abort() }
+    context.signal?.addEventListener('abort', interrupt, { once: true })
+    if (context.signal?.aborted === true) interrupt()
     // Seconds into the load, which may start long after the history did (container start).
     const loadStartSec = history.nowNs() / 1e9
     const nowSec = (): number => history.nowNs() / 1e9 - loadStartSec
     const quietSec = context.runSeconds - (workload.nemesis?.quietEndSeconds ?? 0)
+    context.log(`load started: ${chaos.processes} process(es) for ${context.runSeconds} s`)
     const nemesisDone = context.nemesis.run(nemesisStop.signal)
     const crashesDone = group === null
       ? Promise.resolve()
@@ -164,8 +172,13 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
       stop.abort()
       nemesisStop.abort()
       await Promise.all([nemesisDone, crashesDone])
+      context.signal?.removeEventListener('abort', interrupt)
     }
     outcome.outcomeReasons = Object.fromEntries([...outcomeReasons].sort((a, b) => b[1] - a[1]))
+    if (context.signal?.aborted === true) {
+      outcome.failure = INTERRUPTED
+      return outcome
+    }
     context.log(`load done after ${nowSec().toFixed(1)} s (${workers.reduce((n, w) => n + w.opsDone, 0)} ops); healing`)
     const problems = await healEverything(context)
     if (problems.length > 0) outcome.failure = `healing failed: ${problems.join('; ')}`

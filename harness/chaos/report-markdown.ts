@@ -11,6 +11,7 @@ import type { ChaosResult } from './result.ts'
 export const REPORT_CASES_SHOWN = 5
 
 export function outcomeLabel (result: ChaosResult): string {
+  if (result.exitCode === 130) return result.verdict?.valid === false ? 'PARTIAL (interrupted; anomalies found so far)' : 'PARTIAL (interrupted)'
   if (result.exitCode === 2) return result.verdict?.valid === true ? 'FAILED RUN (history valid so far)' : 'FAILED RUN'
   return result.exitCode === 0 ? 'VALID' : 'INVALID'
 }

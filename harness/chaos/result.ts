@@ -19,7 +19,10 @@ export const CHAOS_RESULT_FORMAT_VERSION = 1
 /** Cases kept per anomaly in result.json (the counts stay exact; history.jsonl has the rest). */
 export const RESULT_CASES_MAX = 50
 
-export type ChaosExitCode = 0 | 1 | 2
+/** 0 valid, 1 anomalies found, 2 the run failed or the verdict is unknown, 130 interrupted (SIGINT). */
+export type ChaosExitCode = 0 | 1 | 2 | 130
+/** complete: ran to the end; partial: interrupted, verdict so far; failed: the run itself failed. */
+export type ChaosStatus = 'complete' | 'partial' | 'failed'
 
 export interface ChaosResult {
   format: typeof CHAOS_RESULT_FORMAT
@@ -32,8 +35,9 @@ export interface ChaosResult {
   /** The generator's seed (`--seed` replays the op sequences). */
   seed: number
   nemesisSeed: number
-  /** 0 valid, 1 anomalies found, 2 the run itself failed or the verdict is unknown. */
+  /** 0 valid, 1 anomalies found, 2 the run itself failed or the verdict is unknown, 130 interrupted. */
   exitCode: ChaosExitCode
+  status: ChaosStatus
   /** Why the run failed (exit code 2), else null. */
   failure: string | null
   verdict: {
@@ -42,7 +46,10 @@ export interface ChaosResult {
     anomalies: Partial<Record<AnomalyName, Case[]>>
     errors: Verdict['errors']
     unchecked: string[]
+    unknownReasons: string[]
+    checkers: string[]
     stats: Verdict['stats']
+    plots?: Verdict['plots']
   } | null
   mode: 'register' | 'transform'
   transform: { commitMode: string, processors: number, crashes: number, deaths: string[], drained: boolean } | null
@@ -71,7 +78,11 @@ export interface ChaosResult {
 export function verdictForResult (verdict: Verdict): NonNullable<ChaosResult['verdict']> {
   const anomalies: Partial<Record<AnomalyName, Case[]>> = {}
   for (const [name, cases] of Object.entries(verdict.anomalies) as Array<[AnomalyName, Case[]]>) anomalies[name] = cases.slice(0, RESULT_CASES_MAX)
-  return { valid: verdict.valid, anomalyCounts: verdict.anomalyCounts, anomalies, errors: verdict.errors, unchecked: verdict.unchecked, stats: verdict.stats }
+  return {
+    valid: verdict.valid, anomalyCounts: verdict.anomalyCounts, anomalies, errors: verdict.errors, unchecked: verdict.unchecked,
+    unknownReasons: verdict.unknownReasons, checkers: verdict.checkers, stats: verdict.stats,
+    ...(verdict.plots === undefined ? {} : { plots: verdict.plots }),
+  }
 }
 
 export function workloadSettings (workload: Workload): ChaosResult['settings'] {

@@ -19,7 +19,7 @@ import { collectEnvironment } from '../results/environment.ts'
 import { createRunDir } from '../results/run-dir.ts'
 import type { RunDir } from '../results/run-dir.ts'
 import type { Workload } from '../workload/types.ts'
-import { runPhases } from './phases.ts'
+import { INTERRUPTED, runPhases } from './phases.ts'
 import type { PhaseOutcome } from './phases.ts'
 import { randomSeed } from './prng.ts'
 import { saveChaosResult, verdictForResult, workloadSettings } from './result.ts'
@@ -40,6 +40,11 @@ export interface ChaosRunOptions {
   /** A real Toxiproxy's API URL; the embedded server is started otherwise. */
   toxiproxyUrl?: string
   log?: (line: string) => void
+  /**
+   * Ctrl-C: the load stops, nothing is healed or final-polled, the history so far is checked
+   * and result.json is written with status "partial" (exit code 130).
+   */
+  signal?: AbortSignal
 }
 
 export interface ChaosRunOutcome {
@@ -75,10 +80,32 @@ function hasDefiniteAnomaly (verdict: Verdict): boolean {
   return false
 }
 
-export function exitCodeOf (failure: string | null, verdict: Verdict | null): ChaosExitCode {
+export function exitCodeOf (failure: string | null, verdict: Verdict | null, interrupted = false): ChaosExitCode {
+  if (interrupted) return 130
   if (verdict === null) return 2
   if (failure !== null) return hasDefiniteAnomaly(verdict) ? 1 : 2
   return verdict.valid === true ? 0 : verdict.valid === false ? 1 : 2
+}
+
+/** How long an interrupted run waits for its clients to stop before it writes its results anyway. */
+const INTERRUPT_GRACE_MS = 5000
+
+/** Resolves with the phases' outcome, or rejects soon after `signal` aborts if they hang. */
+async function untilInterrupted<T> (work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return await work
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    const onAbort = (): void => { timer = setTimeout(() => reject(new Error(INTERRUPTED)), INTERRUPT_GRACE_MS) }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  // The abandoned phases may still reject later; that must not surface as unhandled.
+  work.catch(() => {})
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutcome> {
@@ -114,23 +141,30 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
       record: value => { history.info('nemesis', 'nemesis', value) },
       nowSec: () => history.nowNs() / 1e9,
     })
-    phases = await runPhases({ workload, seed, history, setup, nemesis, topics, runSeconds, log })
+    const phaseContext = { workload, seed, history, setup, nemesis, topics, runSeconds, log, ...(options.signal === undefined ? {} : { signal: options.signal }) }
+    if (options.signal?.aborted === true) throw new Error(INTERRUPTED)
+    phases = await untilInterrupted(runPhases(phaseContext), options.signal)
     failure = phases.failure
   } catch (error) {
     failure = (error as Error).message
     log(`chaos run failed: ${failure}`)
   } finally {
+    const interrupted = options.signal?.aborted === true
+    if (interrupted) failure = INTERRUPTED
+    // Clients abandoned by an interruption may still complete: their ops are dropped.
+    if (interrupted) history.seal()
     await setup?.stop()
     history.close()
   }
+  const interrupted = options.signal?.aborted === true
 
   let verdict: Verdict | null = null
   try {
-    verdict = await checkHistoryFile(historyPath)
+    verdict = await checkHistoryFile(historyPath, { requireFinalPolls: true, plots: true })
   } catch (error) {
     failure ??= `checking the history failed: ${(error as Error).message}`
   }
-  const exitCode = exitCodeOf(failure, verdict)
+  const exitCode = exitCodeOf(failure, verdict, interrupted)
   const result: ChaosResult = {
     format: 'sluice-chaos-result',
     formatVersion: 1,
@@ -142,6 +176,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     seed,
     nemesisSeed,
     exitCode,
+    status: interrupted ? 'partial' : failure === null ? 'complete' : 'failed',
     failure,
     verdict: verdict === null ? null : verdictForResult(verdict),
     mode: workload.chaos.workload,

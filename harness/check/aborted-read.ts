@@ -24,6 +24,7 @@ export function checkAbortedReads(context: CheckContext): Findings {
     if (!byValue.has(send.value)) byValue.set(send.value, { failOp: send.op, offsets: new Set(), readOps: new Set() })
   }
   for (const poll of context.digest.polls) {
+    if (poll.type !== 'ok') continue
     for (const [key, records] of poll.reads) {
       const byValue = failed.get(key)
       if (byValue === undefined) continue

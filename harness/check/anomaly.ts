@@ -19,6 +19,10 @@ export const ANOMALY_NAMES = [
   'order',
   'G1a',
   'precommitted-read',
+  'int-send-skip',
+  'int-nonmonotonic-send',
+  'G0',
+  'G1c',
   'exactly-once',
 ] as const
 export type AnomalyName = (typeof ANOMALY_NAMES)[number]

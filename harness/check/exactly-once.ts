@@ -16,7 +16,8 @@ import { addCase, sortedKeys } from './anomaly.ts'
 import type { CheckContext, Checker, Findings } from './anomaly.ts'
 import type { SendEvent } from './digest.ts'
 import { hasFinalPolls } from './unseen.ts'
-import { opsOf } from './version-order.ts'
+import { valueObservers } from './duplicates.ts'
+import { observersAt, offsetsOf, want } from './version-order.ts'
 
 function checkCommits(context: CheckContext, findings: Findings): void {
   const last = new Map<string, { offset: number; op: number }>()
@@ -56,28 +57,39 @@ function checkOutputs(context: CheckContext, findings: Findings): void {
   const { transform } = context.digest
   const inputs = inputsOf(context.digest.sends, transform)
   const missingDecidable = hasFinalPolls(context)
+  // Output values seen more than once or never sent need evidence: one scan finds their ops.
+  const suspects = new Map<string, number[]>()
+  const wanted = new Map<string, Set<number>>()
+  for (const [inputKey, outputKey] of transform) {
+    const output = context.order.get(outputKey)
+    if (output === undefined) continue
+    const { acked, maybe } = inputs.get(inputKey)!
+    const values = [...output.offsetOf.keys()].filter((value) => output.moreOffsetsOf.has(value) || !(acked.has(value) || maybe.has(value)))
+    suspects.set(outputKey, values.sort((a, b) => a - b))
+    for (const value of values) for (const offset of offsetsOf(output, value)) want(wanted, outputKey, offset)
+  }
+  const observers = wanted.size === 0 ? new Map() : observersAt(context.digest, wanted)
   for (const inputKey of sortedKeys(transform)) {
     const outputKey = transform.get(inputKey)!
     const { acked, maybe } = inputs.get(inputKey)!
-    const output = context.order.get(outputKey)?.byValue ?? new Map<number, Map<number, number[]>>()
-    for (const value of [...output.keys()].sort((a, b) => a - b)) {
-      const offsets = output.get(value)!
+    const output = context.order.get(outputKey)
+    for (const value of suspects.get(outputKey) ?? []) {
+      const offsets = offsetsOf(output!, value)
       const known = acked.has(value) || maybe.has(value)
-      if (offsets.size < 2 && known) continue
       addCase(findings, 'exactly-once', {
         kind: known ? 'duplicated' : 'unexpected',
         key: outputKey,
         values: [value],
-        offsets: [...offsets.keys()].sort((a, b) => a - b),
-        ops: opsOf(offsets),
+        offsets,
+        ops: valueObservers(observers, outputKey, offsets, value),
         note: known
-          ? `input value ${value} of "${inputKey}" appears ${offsets.size} times in output "${outputKey}"`
+          ? `input value ${value} of "${inputKey}" appears ${offsets.length} times in output "${outputKey}"`
           : `output value ${value} was never successfully sent to input "${inputKey}"`,
       })
     }
     if (!missingDecidable) continue
     for (const value of [...acked.keys()].sort((a, b) => a - b)) {
-      if (output.has(value)) continue
+      if (output?.offsetOf.has(value) === true) continue
       const send = acked.get(value)!
       addCase(findings, 'exactly-once', {
         kind: 'missing',

@@ -1,6 +1,7 @@
 /**
- * A short human summary of a verdict: the outcome, the counts, and the first few cases of each
- * anomaly with their evidence, so a reader knows which lines of the history to open.
+ * A short human summary of a verdict: the outcome and the count of each anomaly first, then
+ * what was checked, then the first few cases of each anomaly with their evidence and the
+ * history.jsonl line of every op cited, so a reader knows which lines to open.
  */
 import { ANOMALY_NAMES } from './anomaly.ts'
 import type { Case } from './anomaly.ts'
@@ -15,7 +16,12 @@ function list(items: ReadonlyArray<number | null>): string {
   return `[${items.map((item) => (item === null ? '?' : String(item))).join(', ')}]`
 }
 
-export function formatCase(found: Case): string {
+/** The history line of an op: `index + 1` as the harness writes histories, unless told otherwise. */
+export function lineOf(op: number, opLines: Verdict['opLines']): number {
+  return opLines?.[op] ?? op + 1
+}
+
+export function formatCase(found: Case, opLines?: Verdict['opLines']): string {
   const parts: string[] = []
   if (found.kind !== undefined) parts.push(found.kind)
   if (found.group !== undefined) parts.push(`group ${JSON.stringify(found.group)}`)
@@ -25,6 +31,7 @@ export function formatCase(found: Case): string {
   if (found.values.length > 0) parts.push(`values ${list(found.values)}`)
   if (found.offsets.length > 0) parts.push(`offsets ${list(found.offsets)}`)
   parts.push(`ops ${list(found.ops)}`)
+  if (opLines !== null) parts.push(`(lines ${found.ops.map((op) => lineOf(op, opLines)).join(', ')})`)
   const line = parts.join(' ')
   return found.note === undefined ? line : `${line}: ${found.note}`
 }
@@ -42,13 +49,15 @@ export function formatVerdict(verdict: Verdict, options: FormatOptions = {}): st
       `polls ${s.polls} (final ${s.pollsFinal}); keys ${s.keys}; values read ${s.valuesRead}; ` +
       `commits ${s.commits}; rebalances ${s.rebalances}; crashes ${s.crashes}; nemesis ops ${s.nemesisOps}`,
   )
+  for (const reason of verdict.unknownReasons ?? []) lines.push(`unknown: ${reason}`)
   for (const error of verdict.errors) lines.push(`error in ${error.checker}: ${error.message}`)
   if (verdict.unchecked.length > 0) lines.push(`not checked: ${verdict.unchecked.join(', ')}`)
+  if ((verdict.checkers ?? []).length > 0) lines.push(`checkers run: ${verdict.checkers.join(', ')}`)
   for (const name of found) {
     const cases = verdict.anomalies[name]!
     const total = verdict.anomalyCounts[name] ?? cases.length
     lines.push(`${name} (${total}):`)
-    for (const shown of cases.slice(0, casesShown)) lines.push(`  ${formatCase(shown)}`)
+    for (const shown of cases.slice(0, casesShown)) lines.push(`  ${formatCase(shown, verdict.opLines)}`)
     if (total > casesShown) lines.push(`  ... ${total - casesShown} more`)
   }
   return lines.join('\n')

@@ -62,21 +62,43 @@ async function* readLines(path: string, lineCharsMax: number): AsyncGenerator<[s
   if (pending.length > 0) yield [pending, line + 1]
 }
 
-/** Reads a whole history file. Blank lines are skipped; indexes must strictly increase. */
-export async function readHistoryFile(path: string, options: { lineCharsMax?: number } = {}): Promise<Op[]> {
-  const ops: Op[] = []
+export interface ReadOptions {
+  lineCharsMax?: number
+  /** Called every `progressEveryOps` ops with the ops read so far. */
+  onProgress?: (opsRead: number) => void
+  progressEveryOps?: number
+}
+
+/**
+ * Streams a history file op by op without keeping the ops: what a caller keeps is its own
+ * business (the checker keeps only its digest). Blank lines are skipped; indexes must strictly
+ * increase. `onOp` also gets the op's 1-based line number, for evidence that points at lines.
+ */
+export async function forEachHistoryOp(path: string, onOp: (op: Op, line: number) => void, options: ReadOptions = {}): Promise<number> {
+  const progressEveryOps = options.progressEveryOps ?? 1_000_000
+  let previousIndex = -1
+  let count = 0
   for await (const [text, line] of readLines(path, options.lineCharsMax ?? HISTORY_LINE_CHARS_MAX)) {
     if (text.trim().length === 0) continue
     const op = parseOpLine(text.endsWith('\r') ? text.slice(0, -1) : text, line)
-    const previous = ops.at(-1)
-    if (previous !== undefined && op.index <= previous.index) {
-      throw new HistoryError(`line ${line}: field "index" must be greater than the previous op's ${previous.index} (got ${op.index})`, {
+    if (count > 0 && op.index <= previousIndex) {
+      throw new HistoryError(`line ${line}: field "index" must be greater than the previous op's ${previousIndex} (got ${op.index})`, {
         line,
         field: 'index',
       })
     }
-    ops.push(op)
+    previousIndex = op.index
+    count++
+    onOp(op, line)
+    if (options.onProgress !== undefined && count % progressEveryOps === 0) options.onProgress(count)
   }
+  return count
+}
+
+/** Reads a whole history file into memory (for small histories and tests). */
+export async function readHistoryFile(path: string, options: { lineCharsMax?: number } = {}): Promise<Op[]> {
+  const ops: Op[] = []
+  await forEachHistoryOp(path, (op) => ops.push(op), options)
   return ops
 }
 

@@ -5,20 +5,22 @@
  */
 import { addCase, sortedKeys } from './anomaly.ts'
 import type { CheckContext, Checker, Findings } from './anomaly.ts'
-import { opsOf } from './version-order.ts'
+import { observersAt, opsOf, valuesAt, want } from './version-order.ts'
 
 export function checkInconsistentOffsets(context: CheckContext): Findings {
   const findings: Findings = {}
-  for (const key of sortedKeys(context.order)) {
+  const wanted = new Map<string, Set<number>>()
+  for (const [key, keyOrder] of context.order) for (const offset of keyOrder.moreValuesAt.keys()) want(wanted, key, offset)
+  if (wanted.size === 0) return findings
+  const observers = observersAt(context.digest, wanted)
+  for (const key of sortedKeys(wanted)) {
     const keyOrder = context.order.get(key)!
-    for (const offset of keyOrder.offsets) {
-      const values = keyOrder.byOffset.get(offset)!
-      if (values.size < 2) continue
+    for (const offset of [...wanted.get(key)!].sort((a, b) => a - b)) {
       addCase(findings, 'inconsistent-offsets', {
         key,
-        values: [...values.keys()].sort((a, b) => a - b),
+        values: valuesAt(keyOrder, offset),
         offsets: [offset],
-        ops: opsOf(values),
+        ops: opsOf(observers.get(key)?.get(offset)?.values() ?? []),
       })
     }
   }

@@ -1,7 +1,8 @@
 /**
  * lost-write: an acknowledged send, at or below the highest offset anyone read of its key, that no
- * ok poll ever returned. Sends that ended `info` are indeterminate and never count as lost; sends
- * acknowledged without an offset cannot be placed and are left to `unseen`.
+ * ok poll ever returned. Sends that ended `info` count once proven committed (see digest.ts);
+ * until then they are indeterminate and never lost. Sends without a known offset cannot be
+ * placed and are left to `unseen`.
  */
 import { addCase } from './anomaly.ts'
 import type { CheckContext, Checker, Findings } from './anomaly.ts'
@@ -11,7 +12,7 @@ export function checkLostWrites(context: CheckContext): Findings {
   const findings: Findings = {}
   const reads = summarizeReads(context.digest)
   for (const send of context.digest.sends) {
-    if (send.type !== 'ok') continue
+    if (!send.committed) continue
     const keyReads = reads.get(send.key)
     if (keyReads === undefined || !isLost(keyReads, send.value, send.offset)) continue
     addCase(findings, 'lost-write', {

@@ -8,7 +8,7 @@ import type { CheckContext, Checker, Findings } from './anomaly.ts'
 
 export function checkPrecommittedReads(context: CheckContext): Findings {
   const findings: Findings = {}
-  const pollsByOp = new Map(context.digest.polls.map((poll) => [poll.op, poll]))
+  const pollsByOp = new Map(context.digest.polls.filter((poll) => poll.type === 'ok').map((poll) => [poll.op, poll]))
   for (const sendOp of context.digest.sendOps) {
     const poll = pollsByOp.get(sendOp.op)
     if (sendOp.type !== 'ok' || poll === undefined) continue

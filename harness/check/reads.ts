@@ -1,5 +1,5 @@
 /**
- * What ok polls read of each key: the set of values and the highest offset read (with the op that
+ * What ok polls read of each key (as in Jepsen, only reads of ops that succeeded count as seen): the set of values and the highest offset read (with the op that
  * read it). Shared by the lost-write and unseen checkers, which must agree on what was "seen".
  */
 import type { Digest } from './digest.ts'
@@ -14,6 +14,7 @@ export interface KeyReads {
 export function summarizeReads(digest: Digest): Map<string, KeyReads> {
   const reads = new Map<string, KeyReads>()
   for (const poll of digest.polls) {
+    if (poll.type !== 'ok') continue
     for (const [key, records] of poll.reads) {
       let keyReads = reads.get(key)
       for (const [offset, value] of records) {

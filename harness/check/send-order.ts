@@ -19,7 +19,7 @@ import { positionOf } from './version-order.ts'
 function groupAckedSends(sends: readonly SendEvent[]): Map<string, Map<Process, SendEvent[]>> {
   const byKey = new Map<string, Map<Process, SendEvent[]>>()
   for (const send of sends) {
-    if (send.type !== 'ok' || send.offset === null) continue
+    if (!send.committed || send.offset === null) continue
     let byProcess = byKey.get(send.key)
     if (byProcess === undefined) {
       byProcess = new Map()
@@ -77,7 +77,7 @@ export function checkNonmonotonicSend(context: CheckContext): Findings {
     for (const send of sendOp.sends) {
       const position = positionOf(context.order.get(send.key), send.value)
       if (position === undefined) continue
-      const placed: Placed = { value: send.value, ...position, op: send.op, acked: send.type === 'ok' && send.offset !== null }
+      const placed: Placed = { value: send.value, ...position, op: send.op, acked: send.committed && send.offset !== null }
       const last = lastByKey.get(send.key)
       lastByKey.set(send.key, placed)
       if (last === undefined || placed.rank >= last.rank || (placed.acked && last.acked)) continue

@@ -1,15 +1,24 @@
 // `sluice chaos <workload>`: one Jepsen-style chaos run (harness/chaos/runner.ts). Writes
 // results/<run-id>/ with history.jsonl, result.json, report.md and report.html, prints the
 // verdict, and exits 0 when the history is valid, 1 when anomalies were found, 2 when the
-// run itself failed (or its verdict is unknown).
+// run itself failed (or its verdict is unknown), 130 when interrupted by Ctrl-C (result.json
+// then has status "partial" and the verdict of the history so far).
 
 import type { Command } from 'commander'
 import { formatVerdict } from '../check/format-verdict.ts'
 import { runChaos } from '../chaos/runner.ts'
+import type { ChaosRunOutcome } from '../chaos/runner.ts'
 import { pointLatest } from '../results/run-dir.ts'
 import { loadWorkload } from '../workload/load.ts'
 
 const EXIT_GRACE_MS = 3000
+
+const CHAOS_EXIT_HELP = `
+Exit codes:
+  0    valid: every checker ran over a complete run and found nothing
+  1    anomalies found
+  2    the run itself failed (setup, healing, final polls) or the verdict is unknown
+  130  interrupted (Ctrl-C): result.json has status "partial"; a second Ctrl-C quits at once`
 
 function parseSeed (text: string): number {
   const seed = Number(text)
@@ -23,6 +32,31 @@ function collect (pair: string, previous: Record<string, string>): Record<string
   return { ...previous, [pair.slice(0, at)]: pair.slice(at + 1) }
 }
 
+/** The headline says first whether the run itself completed, so no failed run reads as VALID. */
+export function chaosSummary (outcome: ChaosRunOutcome): string {
+  const { result, verdict } = outcome
+  const lines: string[] = []
+  if (result.status === 'partial') lines.push('INTERRUPTED: the run was stopped by Ctrl-C; the verdict below covers the history so far')
+  else if (result.failure !== null) lines.push(`RUN FAILED: ${result.failure}`)
+  lines.push(verdict === null ? 'no verdict: the history could not be checked' : formatVerdict(verdict))
+  lines.push(`results: ${outcome.runDir} (seed ${result.seed})`)
+  return lines.join('\n')
+}
+
+/** Ctrl-C aborts the run gracefully once; a second Ctrl-C exits at once. */
+function interruptOnSigint (log: (line: string) => void): AbortController {
+  const controller = new AbortController()
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130)
+    log('interrupted: stopping the load, checking the history so far and writing results (Ctrl-C again to quit at once)')
+    // Clients abandoned mid-op may fail after the history is sealed; that is expected now.
+    process.on('unhandledRejection', (reason) => { log(`after interruption: ${(reason as Error)?.message ?? String(reason)}`) })
+    controller.abort()
+  }
+  process.on('SIGINT', onSigint)
+  return controller
+}
+
 export function registerChaos (program: Command): void {
   program.command('chaos')
     .description('run a chaos workload: faults, a Jepsen-style history, and a verdict on it')
@@ -33,21 +67,21 @@ export function registerChaos (program: Command): void {
     .option('--backend <name>', 'where the brokers run: process or docker (same as --set backend=<name>)')
     .option('--set <path=value>', 'override a workload field, e.g. --set testDurationSeconds=10 (repeatable)', collect, {})
     .option('--quiet', 'print only the verdict')
+    .addHelpText('after', CHAOS_EXIT_HELP)
     .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, backend?: string, set: Record<string, string>, quiet?: boolean }) => {
       const workload = await loadWorkload(file, flags.backend === undefined ? flags.set : { ...flags.set, backend: flags.backend })
       const log = flags.quiet === true ? undefined : (line: string): void => { process.stderr.write(`${line}\n`) }
+      const interrupt = interruptOnSigint(log ?? (() => {}))
       const outcome = await runChaos({
         workload,
         resultsDir: flags.resultsDir,
+        signal: interrupt.signal,
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: flags.toxiproxyUrl }),
         ...(log === undefined ? {} : { log }),
       })
       await pointLatest(flags.resultsDir, outcome.runDir)
-      const lines = [outcome.verdict === null ? 'no verdict' : formatVerdict(outcome.verdict)]
-      if (outcome.result.failure !== null) lines.push(`run failed: ${outcome.result.failure}`)
-      lines.push(`results: ${outcome.runDir} (seed ${outcome.result.seed})`)
-      process.stdout.write(`${lines.join('\n')}\n`)
+      process.stdout.write(`${chaosSummary(outcome)}\n`)
       process.exitCode = outcome.exitCode
       // Client libraries abandoned mid-retry (ops that ended `info`) may still hold timers;
       // the run is over and its files are written, so they must not keep the command alive.

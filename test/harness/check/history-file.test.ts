@@ -87,6 +87,15 @@ describe('history files', () => {
     expect(error.message).toMatch(/^line 3: field "index" must be greater than the previous op's 5/)
   })
 
+  it('reports progress while checking a long file, without keeping the ops', async () => {
+    const path = join(dir, 'progress.jsonl')
+    await writeHistoryFile(path, messyHistory().ops)
+    const seen: number[] = []
+    const verdict = await checkHistoryFile(path, { onProgress: (ops) => seen.push(ops), progressEveryOps: 5 })
+    expect(seen).toEqual([5, 10, 15, 20, 25, 30].filter((n) => n <= verdict.stats.ops))
+    expect(seen.length).toBeGreaterThan(1)
+  })
+
   it('bounds the length of a line', async () => {
     const path = join(dir, 'long.jsonl')
     await writeFile(path, `${good(0)}\n${'x'.repeat(5000)}`)

@@ -18,6 +18,8 @@ describe('nonmonotonic-send', () => {
     const h = new HistoryBuilder()
     h.send(1, 'k', 1, 1)
     h.sendInfo(1, 'k', 2)
+    // A poll that places value 1 only: a history nobody reads from is unknown, not valid.
+    h.poll(2, { k: [[1, 1]] })
     expectValid(checkHistory(h.ops))
   })
 })

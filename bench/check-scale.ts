@@ -1,0 +1,102 @@
+// How the checker scales with history length: generates a seeded synthetic history
+// (harness/chaos/synthetic-history.ts) of --ops operations, then checks it in a fresh child
+// process and prints the time, the peak heap and the peak RSS.
+//
+//   node bench/check-scale.ts --ops 10000000 [--seed 1] [--keep path.jsonl]
+//
+// The figure in the README comes from this script; the suite only compares peak heap at two
+// modest sizes (test/harness/check/scale.test.ts).
+
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { checkHistoryFile } from '../harness/check/checker.ts'
+import { writeHistoryFile } from '../harness/check/history-file.ts'
+import { syntheticHistory } from '../harness/chaos/synthetic-history.ts'
+
+export interface CheckMeasurement {
+  ops: number
+  seconds: number
+  heapPeakBytes: number
+  /** Peak of the heap still reachable (sampled after a full GC) while reading and checking. */
+  heapRetainedPeakBytes: number
+  rssPeakBytes: number
+  valid: boolean | 'unknown'
+}
+
+/** Checks one file in this process, sampling the heap as it goes (retained heap only with --expose-gc). */
+export async function measureCheck (path: string, retainedEveryOps = 0): Promise<CheckMeasurement> {
+  let heapPeakBytes = 0
+  let heapRetainedPeakBytes = 0
+  const gc = (globalThis as { gc?: () => void }).gc
+  const sample = (): void => { heapPeakBytes = Math.max(heapPeakBytes, process.memoryUsage().heapUsed) }
+  const sampleRetained = (): void => {
+    if (gc === undefined) return
+    gc()
+    heapRetainedPeakBytes = Math.max(heapRetainedPeakBytes, process.memoryUsage().heapUsed)
+  }
+  const startMs = performance.now()
+  const timer = setInterval(sample, 50)
+  const verdict = await checkHistoryFile(path, {
+    requireFinalPolls: true,
+    onProgress: (ops) => {
+      sample()
+      if (retainedEveryOps > 0 && ops % retainedEveryOps === 0) sampleRetained()
+      if (ops % 1_000_000 === 0) process.stderr.write(`checking: ${ops.toLocaleString('en-US')} ops\n`)
+    },
+    progressEveryOps: retainedEveryOps > 0 ? Math.min(retainedEveryOps, 100_000) : 100_000,
+  })
+  sample()
+  clearInterval(timer)
+  return {
+    ops: verdict.stats.ops,
+    seconds: (performance.now() - startMs) / 1000,
+    heapPeakBytes,
+    heapRetainedPeakBytes,
+    rssPeakBytes: process.resourceUsage().maxRSS * 1024,
+    valid: verdict.valid,
+  }
+}
+
+/** Runs `measureCheck` in a fresh Node process, so nothing else is on its heap. */
+export function measureInChild (path: string, retainedEveryOps = 0): Promise<CheckMeasurement> {
+  const script = fileURLToPath(import.meta.url)
+  const args = retainedEveryOps > 0 ? ['--expose-gc', script, '--check', path, '--retained-every', String(retainedEveryOps)] : [script, '--check', path]
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`${error.message}\n${stderr}`))
+      else resolve(JSON.parse(stdout) as CheckMeasurement)
+    })
+  })
+}
+
+export async function writeSynthetic (path: string, ops: number, seed: number): Promise<void> {
+  await writeHistoryFile(path, syntheticHistory({ seed, ops }))
+}
+
+async function main (): Promise<void> {
+  const { values } = parseArgs({ options: { ops: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' }, keep: { type: 'string' }, check: { type: 'string' }, 'retained-every': { type: 'string', default: '0' } } })
+  if (values.check !== undefined) {
+    process.stdout.write(`${JSON.stringify(await measureCheck(values.check, Number(values['retained-every'])))}\n`)
+    return
+  }
+  const ops = Number(values.ops)
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-check-scale-'))
+  const path = values.keep ?? join(dir, 'history.jsonl')
+  try {
+    const genStart = performance.now()
+    await writeSynthetic(path, ops, Number(values.seed))
+    process.stderr.write(`generated ${ops.toLocaleString('en-US')} ops in ${((performance.now() - genStart) / 1000).toFixed(1)} s: ${path}\n`)
+    const m = await measureInChild(path)
+    const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`
+    process.stdout.write(`${m.ops.toLocaleString('en-US')} ops checked in ${m.seconds.toFixed(1)} s (${Math.round(m.ops / m.seconds).toLocaleString('en-US')} ops/s); ` +
+      `peak heap ${mib(m.heapPeakBytes)}, peak RSS ${mib(m.rssPeakBytes)}; verdict ${String(m.valid)}\n`)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main()
