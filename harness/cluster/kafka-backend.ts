@@ -22,7 +22,7 @@ import { Connection } from '../client/connection.ts'
 import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
 import { registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { checkBrokerConfig, formatConfigKeyReport, renderServerProperties, reportConfigKeys, type KafkaNodePorts } from './kafka-config.ts'
-import { describeDist, javaArgs, locateKafka, writeLog4jConfig, type KafkaDist, type LocateOptions } from './kafka-dist.ts'
+import { describeDist, javaArgs, LOG4J_NODE_FILE, LOG4J_TOOL_FILE, locateKafka, type KafkaDist, type LocateOptions } from './kafka-dist.ts'
 import { KafkaNode } from './kafka-node.ts'
 import { reservePort } from './process-backend.ts'
 
@@ -147,7 +147,6 @@ export class KafkaBackend implements ClusterBackend {
     if (ownsWorkDir && spec.keepData !== true) registerTempDir(workDir)
     const clusterId = newClusterId()
     const heapMb = this.#opts.heapMb ?? HEAP_MB_DEFAULT
-    const log4jFile = writeLog4jConfig(workDir, 'info')
     const ports: KafkaNodePorts[] = []
     for (let i = 0; i < spec.brokers; i++) ports.push({ kafka: fixed?.[i] ?? await reservePort(), controller: await reservePort() })
     const advertised: Array<string | undefined> = []
@@ -159,7 +158,7 @@ export class KafkaBackend implements ClusterBackend {
       const propertiesFile = join(workDir, `kafka-${i}`, 'server.properties')
       writeFileSync(propertiesFile, renderServerProperties({ nodeId: i, ports, advertised: advertised[i], logDir: dataDir, brokerConfig: spec.brokerConfig }))
       nodes.push(new KafkaNode({
-        nodeId: i, dist, propertiesFile, log4jFile, dataDir, logFile: join(workDir, `kafka-${i}.log`), kafkaPort: ports[i]!.kafka, heapMb,
+        nodeId: i, dist, propertiesFile, log4jFile: LOG4J_NODE_FILE, dataDir, logFile: join(workDir, `kafka-${i}.log`), kafkaPort: ports[i]!.kafka, heapMb,
         startTimeoutMs: this.#opts.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT,
         stopTimeoutMs: this.#opts.stopTimeoutMs ?? STOP_TIMEOUT_MS_DEFAULT,
       }))
@@ -185,9 +184,8 @@ export class KafkaBackend implements ClusterBackend {
   }
 
   async #format (dist: KafkaDist, workDir: string, node: KafkaNode, clusterId: string): Promise<void> {
-    const log4jFile = writeLog4jConfig(workDir, 'warn')
     const args = javaArgs(dist, {
-      heapMb: FORMAT_HEAP_MB, log4jFile, mainClass: 'kafka.tools.StorageTool',
+      heapMb: FORMAT_HEAP_MB, log4jFile: LOG4J_TOOL_FILE, mainClass: 'kafka.tools.StorageTool',
       args: ['format', '-t', clusterId, '-c', join(workDir, `kafka-${node.id}`, 'server.properties')],
     })
     const r = await execa(dist.javaPath, args, { reject: false, timeout: FORMAT_TIMEOUT_MS, stdin: 'ignore', all: true })

@@ -3,12 +3,12 @@
 // Kafka: the distribution named by KAFKA_HOME (its libs/ folder), else the jars that
 // `npm run kafka:fetch` copied into kafka/libs/ from Maven Central (kafka/pom.xml pins the
 // version). Either way it is a folder of jars run with `java -cp 'libs/*' <main class>`,
-// which is all the bin/*.sh scripts do. Kafka 4.x only: it logs through log4j2 (the
-// harness writes its own log4j2 config) and its brokers need Java 17.
+// which is all the bin/*.sh scripts do. Kafka 4.x only: it logs through log4j2 (configs in
+// kafka/log4j2-*.properties) and its brokers need Java 17.
 //
 // Java: $JAVA_HOME/bin/java, else `java` on PATH. Every failure names what to install or set.
 
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
@@ -114,36 +114,24 @@ export function describeDist (dist: KafkaDist): Record<string, string> {
   }
 }
 
-/** A log4j2 config for Kafka processes: one console appender (captured into the log file). */
-export function writeLog4jConfig (dir: string, rootLevel: 'info' | 'warn' | 'error' = 'info'): string {
-  const file = join(dir, `log4j2-${rootLevel}.properties`)
-  writeFileSync(file, [
-    'status = warn',
-    'appender.out.type = Console',
-    'appender.out.name = out',
-    'appender.out.layout.type = PatternLayout',
-    'appender.out.layout.pattern = [%d] %p %m (%c)%n',
-    `rootLogger.level = ${rootLevel}`,
-    'rootLogger.appenderRef.out.ref = out',
-    // The request logger and state-change logger are loud at INFO and say nothing a run needs.
-    'logger.request.name = kafka.request.logger',
-    'logger.request.level = warn',
-    '',
-  ].join('\n'))
-  return file
-}
+/** log4j2 configs in kafka/: INFO to stdout for nodes, WARN to stderr for tools. */
+export const LOG4J_NODE_FILE = join(REPO_ROOT, 'kafka', 'log4j2-node.properties')
+export const LOG4J_TOOL_FILE = join(REPO_ROOT, 'kafka', 'log4j2-tool.properties')
 
 export interface JavaCommand {
   heapMb: number
   log4jFile: string
   mainClass: string
   args: readonly string[]
+  /** C1 only: a short-lived tool starts in about half the time; not for nodes or measurements. */
+  quickStart?: boolean
 }
 
 /** Arguments for `java`: a fixed small heap with SerialGC (three nodes and the tools fit on 2 cores), Kafka's jars. */
 export function javaArgs (dist: KafkaDist, command: JavaCommand): string[] {
   return [
     `-Xms${command.heapMb}m`, `-Xmx${command.heapMb}m`, '-XX:+UseSerialGC',
+    ...(command.quickStart === true ? ['-XX:TieredStopAtLevel=1'] : []),
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${command.log4jFile}`,
     '-cp', join(dist.libsDir, '*'),
