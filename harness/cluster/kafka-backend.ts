@@ -5,7 +5,8 @@
 // node's controller address is in every node's config, so all must be known up front); ask
 // advertisedFor for the proxy each node should advertise; write server.properties and format
 // every node's storage with one cluster id (kafka.tools.StorageTool, in parallel); start all
-// JVMs; ready when every node answers Metadata listing all N brokers and a controller.
+// JVMs; ready when every node answers Metadata listing all N brokers and a controller, and
+// the group coordinator answers (__consumer_offsets exists with a leader per partition).
 // Then DescribeConfigs on node 0 tells which workload keys Kafka does not know (reported).
 //
 // Stop: without keepData the JVMs get SIGKILL (the data is deleted anyway, and a controlled
@@ -23,7 +24,7 @@ import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type
 import { registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { checkBrokerConfig, formatConfigKeyReport, renderServerProperties, reportConfigKeys, type KafkaNodePorts } from './kafka-config.ts'
 import { describeDist, javaArgs, LOG4J_NODE_FILE, LOG4J_TOOL_FILE, locateKafka, type KafkaDist, type LocateOptions } from './kafka-dist.ts'
-import { KafkaNode } from './kafka-node.ts'
+import { KafkaNode, waitForGroupCoordinator } from './kafka-node.ts'
 import { reservePort } from './process-backend.ts'
 
 export interface KafkaBackendOptions extends LocateOptions {
@@ -170,6 +171,7 @@ export class KafkaBackend implements ClusterBackend {
       for (const node of nodes) node.spawn()
       const deadline = Date.now() + (this.#opts.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT)
       await Promise.all(nodes.map(node => node.waitReady(deadline, ids => ids.length === spec.brokers)))
+      await waitForGroupCoordinator(nodes[0]!.kafkaAddress, deadline)
     } catch (error) {
       // Keep the logs of a failed start (the error names them), drop the data.
       await Promise.all(nodes.map(n => n.kill()))

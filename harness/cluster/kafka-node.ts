@@ -7,10 +7,11 @@
 // (unfenced) brokers and names a controller, i.e. it rejoined the quorum and registered.
 // The cluster waits for more (every node listed, see kafka-backend.ts).
 
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import { execa } from 'execa'
 import { Metadata } from '../../broker/protocol/03-metadata.ts'
+import { FindCoordinator } from '../../broker/protocol/10-find-coordinator.ts'
 import { parseAddress } from '../client/client.ts'
 import { Connection } from '../client/connection.ts'
 import { ClusterError, type BrokerHandle } from './cluster.ts'
@@ -39,6 +40,7 @@ export interface NodeMetadata {
 
 const PROBE_TIMEOUT_MS = 2000
 const PROBE_RETRY_MS = 250
+const OFFSETS_TOPIC = '__consumer_offsets'
 
 /** One Metadata request (no topics) to `address`. */
 export async function probeMetadata (address: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<NodeMetadata> {
@@ -52,12 +54,58 @@ export async function probeMetadata (address: string, timeoutMs = PROBE_TIMEOUT_
   }
 }
 
-/** The hint added to a failed start when the log shows why. */
-export function startHint (tail: string): string {
-  if (/Address already in use/i.test(tail)) return ' A port it needs is taken by another process: stop that process, or let the backend choose free ports (leave the kafka backend\'s ports option unset).'
-  if (/OutOfMemoryError|Could not reserve enough space/i.test(tail)) return ' The JVM ran out of memory: raise the kafka backend\'s heapMb.'
-  if (/UnsupportedClassVersionError/.test(tail)) return ' The Java is too old for this Kafka: use Java 17+.'
-  return ''
+/**
+ * Waits until consumer groups work: FindCoordinator answers (which makes Kafka create
+ * __consumer_offsets) and every partition of __consumer_offsets has a leader. Without this a
+ * client joining the first group of a fresh cluster meets NOT_COORDINATOR for a while, and
+ * some give up (the reference broker has groups from its first second).
+ */
+export async function waitForGroupCoordinator (address: string, deadlineMs: number): Promise<void> {
+  const { host, port } = parseAddress(address)
+  let last = 'no answer yet'
+  while (Date.now() < deadlineMs) {
+    try {
+      const connection = await Connection.connect({ host, port, clientId: 'sluice-kafka-backend', connectTimeoutMs: PROBE_TIMEOUT_MS, requestTimeoutMs: PROBE_TIMEOUT_MS })
+      try {
+        const found = await connection.request(FindCoordinator, { key: 'sluice-kafka-backend-ready', keyType: 0 })
+        if (found.errorCode === 0) {
+          const md = await connection.request(Metadata, { topics: [OFFSETS_TOPIC], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })
+          const topic = md.topics.find(t => t.name === OFFSETS_TOPIC)
+          if (topic !== undefined && topic.errorCode === 0 && topic.partitions.length > 0 && topic.partitions.every(p => p.errorCode === 0 && p.leaderId >= 0)) return
+          last = `${OFFSETS_TOPIC}: ${topic === undefined ? 'absent' : `error ${topic.errorCode}, ${topic.partitions.filter(p => p.leaderId < 0).length} partitions without a leader`}`
+        } else {
+          last = `FindCoordinator error ${found.errorCode}`
+        }
+      } finally {
+        connection.close()
+      }
+    } catch (err) {
+      last = (err as Error).message
+    }
+    await new Promise(resolve => setTimeout(resolve, PROBE_RETRY_MS))
+  }
+  throw new ClusterError('ERR_BROKER_START', `the Kafka cluster formed but its group coordinator was not ready in time (last: ${last})`)
+}
+
+/**
+ * What the log of the last start says went wrong: the first ERROR line (Kafka logs the cause
+ * long before the shutdown noise that ends the log) and a hint for the causes users can fix.
+ */
+export function startFailureDetail (logFile: string): string {
+  let text: string
+  try {
+    text = readFileSync(logFile, 'utf8')
+  } catch {
+    return ''
+  }
+  const lastStart = text.lastIndexOf('\n--- ')
+  const section = lastStart >= 0 ? text.slice(lastStart) : text
+  const firstError = section.split('\n').find(line => / (ERROR|FATAL) /.test(line))
+  let hint = ''
+  if (/Address already in use/i.test(section)) hint = ' A port it needs is taken by another process: stop that process, or let the backend choose free ports (leave the kafka backend\'s kafkaPorts unset).'
+  else if (/OutOfMemoryError|Could not reserve enough space/i.test(section)) hint = ' The JVM ran out of memory: raise the kafka backend\'s heapMb.'
+  else if (/UnsupportedClassVersionError/.test(section)) hint = ' The Java is too old for this Kafka: use Java 17+.'
+  return `${hint}${firstError === undefined ? '' : ` First error: ${firstError.trim().slice(0, 500)}`}`
 }
 
 export class KafkaNode implements BrokerHandle {
@@ -139,8 +187,7 @@ export class KafkaNode implements BrokerHandle {
       ? `was not ready within ${this.#opts.startTimeoutMs} ms (last: ${last})`
       : child.signalCode !== null ? `was killed by ${child.signalCode}` : `exited with code ${child.exitCode}`
     await this.kill()
-    const tail = logTail(this.logFile)
-    throw new ClusterError('ERR_BROKER_START', `kafka node ${this.id} failed to start: it ${what}.${startHint(tail)} Log: ${this.logFile}; last lines:\n${tail}`)
+    throw new ClusterError('ERR_BROKER_START', `kafka node ${this.id} failed to start: it ${what}.${startFailureDetail(this.logFile)} Log: ${this.logFile}; last lines:\n${logTail(this.logFile)}`)
   }
 
   async kill (): Promise<void> {
