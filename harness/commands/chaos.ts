@@ -6,9 +6,12 @@
 import type { Command } from 'commander'
 import { formatVerdict } from '../check/format-verdict.ts'
 import { runChaos } from '../chaos/runner.ts'
+import { createBackend } from '../cluster/index.ts'
 import { loadWorkload } from '../workload/load.ts'
 
 const EXIT_GRACE_MS = 3000
+/** Backends that start brokers the nemesis can fault. */
+const CHAOS_BACKENDS = ['process', 'kafka']
 
 function parseSeed (text: string): number {
   const seed = Number(text)
@@ -29,9 +32,11 @@ export function registerChaos (program: Command): void {
     .option('--seed <n>', 'generator seed; the same seed replays the same op sequences', parseSeed)
     .option('--results-dir <dir>', 'parent directory of the run directory (as in sluice bench)', 'results')
     .option('--toxiproxy-url <url>', 'use a running Toxiproxy (e.g. http://127.0.0.1:8474) instead of the embedded one')
+    .option('--backend <name>', 'where the brokers come from: process (reference brokers, default) or kafka (Apache Kafka JVMs, see README)', 'process')
     .option('--set <path=value>', 'override a workload field, e.g. --set testDurationSeconds=10 (repeatable)', collect, {})
     .option('--quiet', 'print only the verdict')
-    .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, set: Record<string, string>, quiet?: boolean }) => {
+    .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, backend: string, set: Record<string, string>, quiet?: boolean }) => {
+      if (!CHAOS_BACKENDS.includes(flags.backend)) throw new Error(`--backend must be one of ${CHAOS_BACKENDS.join(', ')} (got "${flags.backend}"): chaos runs start their own brokers`)
       const workload = await loadWorkload(file, flags.set)
       const log = flags.quiet === true ? undefined : (line: string): void => { process.stderr.write(`${line}\n`) }
       const outcome = await runChaos({
@@ -39,6 +44,7 @@ export function registerChaos (program: Command): void {
         resultsDir: flags.resultsDir,
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: flags.toxiproxyUrl }),
+        backend: createBackend(flags.backend),
         ...(log === undefined ? {} : { log }),
       })
       const lines = [outcome.verdict === null ? 'no verdict' : formatVerdict(outcome.verdict)]
