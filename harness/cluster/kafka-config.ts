@@ -94,6 +94,17 @@ export function reportConfigKeys (brokerConfig: Readonly<Record<string, unknown>
   }
 }
 
+/** Splits a brokerConfig into the keys the reference broker knows and those it does not. */
+export function splitReferenceKeys<T> (brokerConfig: Readonly<Record<string, T>>): { kept: Record<string, T>, dropped: string[] } {
+  const kept: Record<string, T> = {}
+  const dropped: string[] = []
+  for (const [key, value] of Object.entries(brokerConfig)) {
+    if (Object.hasOwn(CONFIG_KEYS, key)) kept[key] = value
+    else dropped.push(key)
+  }
+  return { kept, dropped }
+}
+
 export function formatConfigKeyReport (report: ConfigKeyReport): string[] {
   const lines: string[] = []
   if (report.unknownToKafka.length > 0) lines.push(`brokerConfig keys Apache Kafka does not know (it ignores them): ${report.unknownToKafka.join(', ')}`)
