@@ -21,7 +21,7 @@ import { ConfigResourceType, ConfigType, DescribeConfigs } from '../../broker/pr
 import { parseAddress } from '../client/client.ts'
 import { Connection } from '../client/connection.ts'
 import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
-import { registerTempDir, unregisterTempDir } from './child-registry.ts'
+import { registerChild, registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { checkBrokerConfig, formatConfigKeyReport, renderServerProperties, reportConfigKeys, type KafkaNodePorts } from './kafka-config.ts'
 import { describeDist, javaArgs, LOG4J_NODE_FILE, LOG4J_TOOL_FILE, locateKafka, type KafkaDist, type LocateOptions } from './kafka-dist.ts'
 import { KafkaNode, waitForGroupCoordinator } from './kafka-node.ts'
@@ -190,7 +190,9 @@ export class KafkaBackend implements ClusterBackend {
       heapMb: FORMAT_HEAP_MB, log4jFile: LOG4J_TOOL_FILE, mainClass: 'kafka.tools.StorageTool',
       args: ['format', '-t', clusterId, '-c', join(workDir, `kafka-${node.id}`, 'server.properties')],
     })
-    const r = await execa(dist.javaPath, args, { reject: false, timeout: FORMAT_TIMEOUT_MS, stdin: 'ignore', all: true })
+    const subprocess = execa(dist.javaPath, args, { reject: false, timeout: FORMAT_TIMEOUT_MS, killSignal: 'SIGKILL', stdin: 'ignore', all: true, cleanup: false, forceKillAfterDelay: false })
+    registerChild(subprocess.nodeChildProcess)
+    const r = await subprocess
     writeFileSync(node.logFile, `--- ${new Date().toISOString()} format: ${dist.javaPath} ${args.join(' ')}\n${r.all ?? ''}\n`, { flag: 'a' })
     if (r.exitCode !== 0) {
       throw new ClusterError('ERR_BROKER_START', `formatting kafka node ${node.id}'s storage failed (exit ${r.exitCode ?? r.signal}): ${(r.all ?? r.message).trim().split('\n').slice(-5).join(' | ')}. Log: ${node.logFile}`)
