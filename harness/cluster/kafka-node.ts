@@ -7,7 +7,7 @@
 // (unfenced) brokers and names a controller, i.e. it rejoined the quorum and registered.
 // The cluster waits for more (every node listed, see kafka-backend.ts).
 
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import { execa } from 'execa'
 import { Metadata } from '../../broker/protocol/03-metadata.ts'
@@ -87,6 +87,25 @@ export async function waitForGroupCoordinator (address: string, deadlineMs: numb
   throw new ClusterError('ERR_BROKER_START', `the Kafka cluster formed but its group coordinator was not ready in time (last: ${last})`)
 }
 
+const FATAL_START = /Unable to start acceptor|Exiting Kafka due to fatal exception|Fatal error during KafkaServer startup/
+const LOG_SCAN_BYTES_MAX = 4 * 1024 * 1024
+
+/** The first line of the log since `offset` that means the start has failed, or null. */
+export function fatalLineSince (logFile: string, offset: number): string | null {
+  let fd: number | null = null
+  try {
+    fd = openSync(logFile, 'r')
+    const buffer = Buffer.alloc(Math.min(LOG_SCAN_BYTES_MAX, Math.max(0, fstatSync(fd).size - offset)))
+    const n = readSync(fd, buffer, 0, buffer.length, offset)
+    const text = buffer.subarray(0, n).toString('utf8')
+    return text.split('\n').find(line => FATAL_START.test(line)) ?? null
+  } catch {
+    return null
+  } finally {
+    if (fd !== null) closeSync(fd)
+  }
+}
+
 /**
  * What the log of the last start says went wrong: the first ERROR line (Kafka logs the cause
  * long before the shutdown noise that ends the log) and a hint for the causes users can fix.
@@ -117,6 +136,8 @@ export class KafkaNode implements BrokerHandle {
   #child: ChildProcess | null = null
   #exited: Promise<void> = Promise.resolve()
   #paused = false
+  /** Where this start's output begins in the log file. */
+  #logOffset = 0
 
   constructor (opts: KafkaNodeOptions) {
     this.#opts = opts
@@ -143,6 +164,7 @@ export class KafkaNode implements BrokerHandle {
     if (this.alive()) throw new ClusterError('ERR_BROKER_RUNNING', `kafka node ${this.id} is already running (pid ${this.pid})`)
     const args = javaArgs(this.#opts.dist, { heapMb: this.#opts.heapMb, log4jFile: this.#opts.log4jFile, mainClass: 'kafka.Kafka', args: [this.#opts.propertiesFile] })
     writeFileSync(this.logFile, `--- ${new Date().toISOString()} starting: ${this.#opts.dist.javaPath} ${args.join(' ')}\n`, { flag: 'a' })
+    this.#logOffset = statSync(this.logFile).size
     installExitHandlers()
     const subprocess = execa(this.#opts.dist.javaPath, args, {
       stdin: 'ignore',
@@ -172,6 +194,12 @@ export class KafkaNode implements BrokerHandle {
   async waitReady (deadlineMs: number, enough: (brokerIds: number[]) => boolean): Promise<NodeMetadata> {
     let last = 'no answer yet'
     while (Date.now() < deadlineMs && this.alive()) {
+      // Kafka can take minutes to shut down after a fatal start error; do not wait for it.
+      const fatal = fatalLineSince(this.logFile, this.#logOffset)
+      if (fatal !== null) {
+        last = fatal
+        break
+      }
       try {
         const md = await probeMetadata(this.kafkaAddress)
         if (md.controllerId >= 0 && enough(md.brokerIds)) return md
@@ -184,7 +212,7 @@ export class KafkaNode implements BrokerHandle {
     if (!this.alive()) await Promise.race([this.#exited, new Promise(resolve => setTimeout(resolve, 1000).unref())])
     const child = this.#child!
     const what = this.alive()
-      ? `was not ready within ${this.#opts.startTimeoutMs} ms (last: ${last})`
+      ? Date.now() < deadlineMs ? `logged a fatal error (${last.trim().slice(0, 300)})` : `was not ready within ${this.#opts.startTimeoutMs} ms (last: ${last})`
       : child.signalCode !== null ? `was killed by ${child.signalCode}` : `exited with code ${child.exitCode}`
     await this.kill()
     throw new ClusterError('ERR_BROKER_START', `kafka node ${this.id} failed to start: it ${what}.${startFailureDetail(this.logFile)} Log: ${this.logFile}; last lines:\n${logTail(this.logFile)}`)

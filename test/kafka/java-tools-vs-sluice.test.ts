@@ -42,8 +42,8 @@ describe.skipIf(env.dist === null)('Kafka 4 Java tools against the reference bro
     dir = mkdtempSync(join(tmpdir(), 'sluice-kafka-tools-'))
     producerConfig = join(dir, 'producer.properties')
     writeFileSync(producerConfig, 'enable.idempotence=false\n')
-    broker = await startBrokerProcess({ dataDir: join(dir, 'data'), httpPort: 'none' })
-  })
+    broker = await startBrokerProcess({ dataDir: join(dir, 'data'), httpPort: 'none', readyTimeoutMs: 60_000 })
+  }, 90_000)
   afterAll(async () => {
     await broker?.stop()
     rmSync(dir, { recursive: true, force: true })
