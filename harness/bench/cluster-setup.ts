@@ -97,6 +97,7 @@ export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   let brokers: string
   if (cluster.backend === 'process') brokers = `${plural(n, 'reference broker process')} (one event loop each)`
   else if (cluster.backend === 'docker') brokers = `${plural(n, 'broker container')} on this machine`
+  else if (cluster.backend === 'kafka') brokers = `${plural(n, 'Apache Kafka JVM')} (many threads each)`
   else if (cluster.bootstrap.every(isLoopback)) brokers = `an external cluster on this machine (${cluster.bootstrap.join(',')}), not started by the harness`
   else brokers = `an external cluster elsewhere (${cluster.bootstrap.join(',')}), not sharing these cores`
   const threads = `the harness main thread, ${plural(plan.producerThreads, 'producer worker thread')} and ${plural(plan.consumerThreads, 'consumer worker thread')}`

@@ -228,7 +228,8 @@ class Run {
 
   async #result (status: RunStatus, reason: string | null): Promise<BenchResult> {
     const { workload, plan, cluster } = this.#in
-    const environment = await collectEnvironment({ coreSharing: describeCoreSharing(cluster, plan) })
+    const software = cluster.info().software
+    const environment = await collectEnvironment({ coreSharing: describeCoreSharing(cluster, plan), ...(software === undefined ? {} : { brokerSoftware: software }) })
     const driverOptions = driverOptionsFor(workload, cluster)
     return buildResult({
       runId: this.#in.runDir.id,

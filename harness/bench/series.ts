@@ -34,6 +34,8 @@ export interface SeriesOptions {
   resultsDir: string
   /** Options shared by every run (cluster, seed, progress, signal, log). */
   run: Omit<BenchRunOptions, 'workload' | 'resultsDir'>
+  /** The candidate's cluster when it differs from the base's (e.g. Apache Kafka vs the reference broker). */
+  candidateCluster?: BenchRunOptions['cluster']
   compare: { alpha: number, noiseThreshold: number, failThreshold: number }
   labels?: { base: string, candidate: string }
   /** Called after each run, e.g. to print a one-line summary. */
@@ -64,7 +66,8 @@ export async function runSeries (options: SeriesOptions): Promise<SeriesOutcome>
   }
   const runs: SeriesRun[] = []
   for (const [position, step] of plan.entries()) {
-    const outcome = await runBench({ ...options.run, workload: step.workload, resultsDir: dirOf(step.side) })
+    const cluster = step.side === 'candidate' && options.candidateCluster !== undefined ? options.candidateCluster : options.run.cluster
+    const outcome = await runBench({ ...options.run, cluster, workload: step.workload, resultsDir: dirOf(step.side) })
     const run: SeriesRun = { side: step.side, index: step.index, outcome }
     runs.push(run)
     options.onRun?.(run, position + 1, plan.length)

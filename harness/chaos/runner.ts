@@ -19,6 +19,7 @@ import { collectEnvironment } from '../results/environment.ts'
 import { createRunDir } from '../results/run-dir.ts'
 import type { RunDir } from '../results/run-dir.ts'
 import type { Workload } from '../workload/types.ts'
+import type { ClusterBackend } from '../cluster/cluster.ts'
 import { INTERRUPTED, runPhases } from './phases.ts'
 import type { PhaseOutcome } from './phases.ts'
 import { randomSeed } from './prng.ts'
@@ -39,6 +40,8 @@ export interface ChaosRunOptions {
   seed?: number
   /** A real Toxiproxy's API URL; the embedded server is started otherwise. */
   toxiproxyUrl?: string
+  /** Where the brokers come from: the process backend unless given (e.g. the kafka backend). */
+  backend?: ClusterBackend
   log?: (line: string) => void
   /**
    * Ctrl-C: the load stops, nothing is healed or final-polled, the history so far is checked
@@ -128,7 +131,13 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
   let failure: string | null = null
   try {
     const topics = runTopics(workload)
-    setup = await startChaosCluster({ workload, workDir: dir.path, ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }), log })
+    setup = await startChaosCluster({
+      workload,
+      workDir: dir.path,
+      ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+      ...(options.backend === undefined ? {} : { backend: options.backend }),
+      log,
+    })
     if (workload.producer.idempotent) await checkIdempotenceSupport(setup.bootstrap)
     await createTopics(setup.bootstrap, topics, workload.replicationFactor)
     const runSeconds = workload.warmupSeconds + workload.durationSeconds
@@ -187,7 +196,10 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     opsWritten: history.opCount,
     cluster: setup?.cluster.info() ?? null,
     toxiproxy: setup === null ? null : { url: setup.toxiproxyUrl, embedded: setup.embedded !== null },
-    environment: await collectEnvironment({ coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned` }),
+    environment: await collectEnvironment({
+      coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned`,
+      ...(setup?.cluster.info().software === undefined ? {} : { brokerSoftware: setup.cluster.info().software! }),
+    }),
     settings: workloadSettings(workload),
     series: timeline.samples(),
   }

@@ -1,11 +1,12 @@
 // Where the brokers under test come from. Backends: `process` (default: reference brokers
 // spawned as local processes), `external` (any Kafka-protocol cluster by bootstrap
-// address), `docker` (a docker-compose cluster, where a Docker engine exists).
+// address), `docker` (a docker-compose cluster, where a Docker engine exists), `kafka` (real
+// Apache Kafka nodes in KRaft mode as local JVMs).
 //
 // Designed for N brokers although the reference broker runs one node per process today;
 // the chaos harness drives faults through BrokerHandle.
 
-export type BackendName = 'process' | 'external' | 'docker'
+export type BackendName = 'process' | 'external' | 'docker' | 'kafka'
 
 export interface ClusterSpec {
   brokers: number
@@ -52,6 +53,10 @@ export interface ClusterInfo {
   bootstrap: string[]
   /** Free text for reports, e.g. "3 reference broker processes on 127.0.0.1". */
   description: string
+  /** Which broker software (and runtime) ran, e.g. { kafka: 'Apache Kafka 4.1.1 ...', java: '...' }. */
+  software?: Record<string, string>
+  /** What the run should know about the cluster's config, e.g. keys a broker does not know. */
+  notes?: string[]
 }
 
 export interface Cluster {

@@ -1,6 +1,7 @@
 // `sluice bench <workload.yaml>`: run a benchmark and write results/<run-id>/ (result.json,
 // report.md, report.html), or with --repeat and a candidate, interleaved runs of two
-// configurations followed by the comparison `sluice compare` would print.
+// configurations followed by the comparison `sluice compare` would print. --candidate-backend
+// kafka makes the candidate the same workload on Apache Kafka: Sluice vs Kafka, interleaved.
 //
 // Every workload field can be overridden: --duration/--warmup/--driver/--brokers are
 // shortcuts, --set field=value takes any field path (producer.acks=1,
@@ -20,6 +21,7 @@ import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../be
 import { hasQuickFlags, quickWorkload, type QuickFlags } from '../bench/quick-workload.ts'
 import { describeSchedule } from '../bench/schedule.ts'
 import { BACKEND_NAMES } from '../cluster/index.ts'
+import { splitReferenceKeys } from '../cluster/kafka-config.ts'
 import { ClusterError, type BackendName } from '../cluster/cluster.ts'
 import { CompareError } from '../compare/errors.ts'
 import { DriverError } from '../drivers/driver.ts'
@@ -41,6 +43,7 @@ interface BenchFlags extends QuickFlags {
   repeat: string
   candidate?: string
   candidateSet: string[]
+  candidateBackend?: string
   failThreshold: string
   noise: string
   alpha: string
@@ -100,6 +103,18 @@ function clusterChoice (flags: BenchFlags): { backend: BackendName, bootstrap?: 
   return { backend: backend as BackendName, bootstrap: flags.bootstrap?.split(',').map(s => s.trim()).filter(s => s !== '') }
 }
 
+/**
+ * The same workload for both brokers: brokerConfig keys the reference broker does not have
+ * (Kafka-only keys) are left out of its runs and named, instead of failing its start.
+ */
+function forReferenceBroker (workload: Workload, backend: BackendName, log: (line: string) => void): Workload {
+  if (backend !== 'process') return workload
+  const { kept, dropped } = splitReferenceKeys(workload.brokerConfig)
+  if (dropped.length === 0) return workload
+  log(`brokerConfig keys the reference broker does not know, passed to the candidate only: ${dropped.join(', ')}`)
+  return { ...workload, brokerConfig: kept }
+}
+
 function integerOption (text: string, name: string, min: number, max: number): number {
   const value = Number(text)
   if (!Number.isInteger(value) || value < min || value > max) badOption(`--${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(text)}`)
@@ -153,16 +168,18 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
   }
   if (!(compare.alpha > 0 && compare.alpha < 1)) badOption(`--alpha must be a number between 0 and 1; got ${JSON.stringify(flags.alpha)}`)
   const cluster = clusterChoice(flags)
+  const candidateCluster = flags.candidateBackend === undefined ? undefined : clusterChoice({ ...flags, backend: flags.candidateBackend, bootstrap: undefined })
   const overrides = commonOverrides(flags)
   const quick = hasQuickFlags(flags)
   if (quick && workloadPath !== undefined) badOption('--messages, --message-size, --rate and --partitions describe a workload of their own: give them or a workload file, not both (--set changes a file\'s fields)')
   if (!quick && workloadPath === undefined) badOption('give a workload file (npx sluice list shows the shipped ones), or --messages/--message-size/--rate for a quick run')
   const loadSide = (path: string | undefined, sets: Record<string, string>): Promise<Workload> =>
     path === undefined ? Promise.resolve(quickWorkload(flags, sets)) : load(path, sets, log)
-  const base = await loadSide(workloadPath, overrides)
   const candidateSets = parseSets(flags.candidateSet, '--candidate-set')
-  const hasCandidate = flags.candidate !== undefined || flags.candidateSet.length > 0
+  const hasCandidate = flags.candidate !== undefined || flags.candidateSet.length > 0 || candidateCluster !== undefined
   const candidate = hasCandidate ? await loadSide(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }) : null
+  let base = await loadSide(workloadPath, overrides)
+  if (candidateCluster !== undefined) base = forReferenceBroker(base, cluster.backend, log)
   const plan = [...describeSchedule(base), ...(candidate === null ? [] : describeSchedule(candidate).map(line => `candidate: ${line.trim()}`))]
   if (repeat > 1 || candidate !== null) plan.push(`runs: ${repeat} of the base${candidate === null ? '' : ` and ${repeat} of the candidate, interleaved`}`)
   if (flags.dryRun === true) {
@@ -176,6 +193,7 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
     repeat,
     resultsDir: flags.resultsDir,
     run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true },
+    ...(candidateCluster === undefined ? {} : { candidateCluster, labels: { base: cluster.backend, candidate: candidateCluster.backend } }),
     compare,
     onRun: (run, position, total) => { if (total > 1 && flags.json !== true) process.stdout.write(oneLine(run, position, total)) },
   })
@@ -226,6 +244,7 @@ export function registerBench (program: Command): void {
     .option('--keep-topics', 'leave the run\'s topics on an external cluster (--bootstrap); by default they are deleted at the end')
     .option('--repeat <n>', 'run this many times (interleaved with the candidate, if any)', '1')
     .option('--candidate <workload>', 'compare against this workload file (runs interleaved with the base)')
+    .option('--candidate-backend <name>', `the candidate is the same workload on this backend, e.g. kafka: Sluice vs Apache Kafka, interleaved (${BACKEND_NAMES.join(', ')})`)
     .option('--candidate-set <field=value>', 'the candidate is the base with this override (repeatable)', collect, [])
     .option('--fail-threshold <percent>', 'exit 1 on a significant regression larger than this ("off" never fails)', '5%')
     .option('--noise <percent>', 'changes smaller than this are noise', '2%')

@@ -64,7 +64,7 @@ export function registerChaos (program: Command): void {
     .option('--seed <n>', 'generator seed; the same seed replays the same op sequences', parseSeed)
     .option('--results-dir <dir>', 'parent directory of the run directory (as in sluice bench)', 'results')
     .option('--toxiproxy-url <url>', 'use a running Toxiproxy (e.g. http://127.0.0.1:8474) instead of the embedded one')
-    .option('--backend <name>', 'where the brokers run: process or docker (same as --set backend=<name>)')
+    .option('--backend <name>', 'where the brokers run: process, docker or kafka (Apache Kafka JVMs; same as --set backend=<name>)')
     .option('--set <path=value>', 'override a workload field, e.g. --set testDurationSeconds=10 (repeatable)', collect, {})
     .option('--quiet', 'print only the verdict')
     .addHelpText('after', CHAOS_EXIT_HELP)

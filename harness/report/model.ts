@@ -170,8 +170,10 @@ export function environmentRows (result: BenchResult): Array<[string, string]> {
     ['memory', formatBytes(e.totalMemoryBytes)],
     ['OS', `${e.os} (${e.arch})`],
     ['core sharing', e.coreSharing ?? 'not recorded'],
+    ...Object.entries(e.brokerSoftware ?? {}),
   ]
   if (result.cluster !== null) rows.push(['cluster', result.cluster.description])
+  for (const note of result.cluster?.notes ?? []) rows.push(['cluster note', note])
   rows.push(['started', result.startTime], ['ended', result.endTime], ['run id', result.runId])
   return rows
 }

@@ -28,6 +28,11 @@ export interface Environment {
    * process and 2 client worker threads on 2 cores, not pinned". Null when not recorded.
    */
   coreSharing: string | null
+  /**
+   * Broker software other than this checkout and how it ran (the kafka backend: which Kafka
+   * and which Java), e.g. { kafka: 'Apache Kafka 4.1.1 from ...', java: 'openjdk version "17.0.15"' }.
+   */
+  brokerSoftware?: Record<string, string>
 }
 
 async function git (args: string[], cwd: string): Promise<string | null> {
@@ -39,7 +44,7 @@ async function git (args: string[], cwd: string): Promise<string | null> {
   }
 }
 
-export async function collectEnvironment (options: { cwd?: string, coreSharing?: string | null } = {}): Promise<Environment> {
+export async function collectEnvironment (options: { cwd?: string, coreSharing?: string | null, brokerSoftware?: Record<string, string> } = {}): Promise<Environment> {
   const cwd = options.cwd ?? process.cwd()
   const [head, status] = await Promise.all([
     git(['rev-parse', 'HEAD'], cwd),
@@ -57,5 +62,6 @@ export async function collectEnvironment (options: { cwd?: string, coreSharing?:
     cpuCores: cpus.length > 0 ? cpus.length : os.availableParallelism(),
     totalMemoryBytes: os.totalmem(),
     coreSharing: options.coreSharing ?? null,
+    ...(options.brokerSoftware === undefined ? {} : { brokerSoftware: { ...options.brokerSoftware } }),
   }
 }

@@ -131,10 +131,11 @@ export const sluiceProperties: Readonly<Record<string, JsonSchema>> = {
   producerConfig: clientConfigSchema('producers; overrides the producer block'),
   consumerConfig: clientConfigSchema('consumers; overrides the consumer block'),
   backend: {
-    enum: ['process', 'docker'], default: 'process',
-    description: 'Sluice: where `sluice chaos` starts the brokers: process (local processes) or ' +
+    enum: ['process', 'docker', 'kafka'], default: 'process',
+    description: 'Sluice: where `sluice chaos` starts the brokers: process (local processes), ' +
       'docker (containers through docker-compose.yml; needs Docker, or podman via ' +
-      'scripts/container-engine.sh). `sluice bench` takes --backend instead. Default process.',
+      'scripts/container-engine.sh) or kafka (Apache Kafka JVMs; npm run kafka:fetch). ' +
+      '`sluice bench` takes --backend instead. Default process.',
   },
   brokerConfig: {
     type: 'object', default: {}, maxProperties: 200,

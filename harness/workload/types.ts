@@ -131,7 +131,7 @@ export interface Workload {
   readonly replicationFactor: number
   readonly brokers: number
   /** Where chaos runs start their brokers. */
-  readonly backend: 'process' | 'docker'
+  readonly backend: 'process' | 'docker' | 'kafka'
   readonly brokerConfig: Readonly<Record<string, BrokerConfigValue>>
   readonly driver: Driver
   /** Used only when producerRate is 0. */
