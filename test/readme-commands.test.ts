@@ -36,7 +36,8 @@ function readmeCommands (): Command[] {
     if (!inShell) return
     const text = raw.replace(/\s+#\s.*$/, '').trim()
     if (text === '' || text.startsWith('#')) return
-    for (const part of text.split('&&')) commands.push({ line: index + 1, text: part.trim() })
+    // `VAR=value cmd` sets the environment of one command: the command is what is checked.
+    for (const part of text.split('&&')) commands.push({ line: index + 1, text: part.trim().replace(/^([A-Z_][A-Z0-9_]*=\S*\s+)+/, '') })
   })
   return commands
 }
