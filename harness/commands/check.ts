@@ -4,7 +4,8 @@
 // not everything could be checked: an empty, truncated or unreadable history, one without
 // final polls, or a checker that failed).
 
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import { checkHistoryFile } from '../check/checker.ts'
 import type { Verdict } from '../check/checker.ts'
@@ -46,8 +47,23 @@ async function checkPath (path: string, progress: boolean): Promise<Verdict> {
   try {
     return await checkHistoryFile(path, { requireFinalPolls: true, ...(progress ? { onProgress } : {}) })
   } catch (error) {
-    if (error instanceof HistoryError) return unreadable(error.message)
-    throw error
+    if (!(error instanceof HistoryError)) throw error
+    if (info.size <= WHOLE_JSON_BYTES_MAX && await isOneJsonDocument(path)) {
+      throw new Error(`${path} is one JSON document (a result.json?), not a history of one JSON op per line: pass the history.jsonl beside it (${join(dirname(path), 'history.jsonl')})`)
+    }
+    return unreadable(error.message)
+  }
+}
+
+/** Files up to this size are tried as one JSON document when their first line is not JSON. */
+const WHOLE_JSON_BYTES_MAX = 64 * 1024 * 1024
+
+async function isOneJsonDocument (path: string): Promise<boolean> {
+  try {
+    JSON.parse(await readFile(path, 'utf8'))
+    return true
+  } catch {
+    return false
   }
 }
 

@@ -99,6 +99,22 @@ describe('sluice bench', () => {
   })
 })
 
+describe('sluice check', () => {
+  it('a directory is named, with the file to pass instead', async () => {
+    const outcome = await sluice(['check', dir])
+    expectCleanFailure(outcome)
+    expect(outcome.stderr).toContain(`${dir} is a directory; pass the history.jsonl inside it (e.g. ${dir}/history.jsonl)`)
+  })
+
+  it('a result.json is recognised as one JSON document, not a history', async () => {
+    const file = join(dir, 'result.json')
+    await writeFile(file, JSON.stringify({ format: 'sluice-chaos-result', verdict: null }, null, 2))
+    const outcome = await sluice(['check', file])
+    expectCleanFailure(outcome)
+    expect(outcome.stderr).toContain(`${file} is one JSON document (a result.json?), not a history of one JSON op per line: pass the history.jsonl beside it (${join(dir, 'history.jsonl')})`)
+  })
+})
+
 describe('sluice toxiproxy', () => {
   it('--port abc is refused with the allowed range', async () => {
     const outcome = await sluice(['toxiproxy', '--port', 'abc'])
