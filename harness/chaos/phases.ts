@@ -11,6 +11,7 @@ import type { FinalPollResult } from './final-polls.ts'
 import { crashProbabilityFor, SlotGenerator } from './generator.ts'
 import type { GeneratorOptions } from './generator.ts'
 import type { HistoryWriter } from './interpreter.ts'
+import { ChaosProgress } from './live-progress.ts'
 import { Prng } from './prng.ts'
 import type { ChaosResult } from './result.ts'
 import { leaderIndex } from './setup.ts'
@@ -161,6 +162,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     const nowSec = (): number => history.nowNs() / 1e9 - loadStartSec
     const quietSec = context.runSeconds - (workload.nemesis?.quietEndSeconds ?? 0)
     context.log(`load started: ${chaos.processes} process(es) for ${context.runSeconds} s`)
+    const progress = new ChaosProgress({ history, log: context.log, totalSec: context.runSeconds })
     const nemesisDone = context.nemesis.run(nemesisStop.signal)
     const crashesDone = group === null
       ? Promise.resolve()
@@ -172,6 +174,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
       stop.abort()
       nemesisStop.abort()
       await Promise.all([nemesisDone, crashesDone])
+      progress.stop()
       context.signal?.removeEventListener('abort', interrupt)
     }
     outcome.outcomeReasons = Object.fromEntries([...outcomeReasons].sort((a, b) => b[1] - a[1]))
