@@ -65,7 +65,7 @@ export interface OffsetFetchResponseGroup {
 export interface OffsetFetchResponse {
   /** 0 before v3. */
   throttleTimeMs: number
-  /** v0-7 (empty at v8). */
+  /** v0-7; at v8, the one group's topics when a single group was asked for (else empty). */
   topics: OffsetFetchResponseTopic[]
   /** Group-level error; 0 before v2, where clients read errors per partition only. */
   errorCode: number
@@ -142,7 +142,8 @@ export const OffsetFetch: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> = {
   encodeRequest (w, version, req) {
     const flex = version >= FLEXIBLE_VERSION
     if (version >= GROUPS_VERSION) {
-      writeArr(w, flex, req.groups ?? [], (w, g) => {
+      // A caller that names one group the v0-7 way (groupId, topics) asks for that group.
+      writeArr(w, flex, req.groups ?? [{ groupId: req.groupId, topics: req.topics }], (w, g) => {
         writeStr(w, flex, g.groupId)
         writeTopics(w, flex, g.topics)
         writeTags(w, flex)
@@ -209,7 +210,9 @@ export const OffsetFetch: ApiCodec<OffsetFetchRequest, OffsetFetchResponse> = {
         return { groupId, topics, errorCode }
       })
       readTags(r, flex)
-      return { throttleTimeMs, topics: [], errorCode: 0, groups }
+      // One group answered: also in the v0-7 places, so single-group callers read it as before.
+      const only = groups.length === 1 ? groups[0]! : null
+      return { throttleTimeMs, topics: only?.topics ?? [], errorCode: only?.errorCode ?? 0, groups }
     }
     const topics = readResponseTopics(r, version)
     const errorCode = version >= 2 ? r.readInt16() : 0

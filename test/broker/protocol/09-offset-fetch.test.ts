@@ -37,9 +37,10 @@ describe('OffsetFetch codec', () => {
     expect([OffsetFetch.key, OffsetFetch.minVersion, OffsetFetch.maxVersion, OffsetFetch.flexibleVersion]).toEqual([9, 0, 8, 6])
   })
 
-  // v8 names groups in their own array; the single-group fields are not on the wire there.
+  // v8 names groups in their own array: a request naming one group the v0-7 way goes out as
+  // a one-group array.
   const expectedRequest = (v: number): OffsetFetchRequest => {
-    if (v >= 8) return { groupId: '', topics: null, requireStable: false, groups: [] }
+    if (v >= 8) return { groupId: '', topics: null, requireStable: false, groups: [{ groupId: request.groupId, topics: request.topics }] }
     return v >= 7 ? { ...request, requireStable: false } : request
   }
   codecVersionTests(OffsetFetch, { request, expectedRequest, response, expectedResponse })
@@ -58,6 +59,20 @@ describe('OffsetFetch codec', () => {
     }
     const resBytes = expectResponseRoundTrip(OffsetFetch, 8, res, res)
     expectEveryCutThrows(resBytes, r => OffsetFetch.decodeResponse(r, 8))
+  })
+
+  // Regression: the chaos harness's assign-style consumers asked for one group's offsets the
+  // v0-7 way; once the broker advertised v8 the request went out with no group, the answer came
+  // back empty, every position restarted at 0 and the safe workload reported its own commits
+  // going backwards.
+  it('a one-group request at v8 asks for that group, and the answer reads as the one group', () => {
+    const bytes = encodeWith(w => { OffsetFetch.encodeRequest(w, 8, request) })
+    const decoded = OffsetFetch.decodeRequest(new Reader(bytes), 8)
+    expect(decoded.groups).toEqual([{ groupId: 'group-a', topics: request.topics }])
+    const answer: OffsetFetchResponse = { throttleTimeMs: 0, topics: [], errorCode: 0, groups: [{ groupId: 'group-a', topics: response.topics, errorCode: 0 }] }
+    const read = OffsetFetch.decodeResponse(new Reader(encodeWith(w => { OffsetFetch.encodeResponse(w, 8, answer) })), 8)
+    expect(read.topics).toEqual(response.topics)
+    expect(read.topics[0]!.partitions[0]!.committedOffset).toBe(100)
   })
 
   it('carries a null topics array ("all topics") from v2 on', () => {
