@@ -53,15 +53,18 @@ export async function runPhases (session: BenchSession, workload: Workload): Pro
 async function runMaxRate (session: BenchSession, workload: Workload): Promise<PhaseOutcome> {
   const spec = workload.maxRate
   const notes: string[] = []
-  const estimate = (stepsLeft: number): number => session.elapsedSec + stepsLeft * spec.stepSeconds + workload.durationSeconds
-  session.totalSec = workload.warmupSeconds + (spec.refineSteps + 4) * spec.stepSeconds + workload.durationSeconds
+  // The total shown is an upper bound that only shrinks: every step the search may still take
+  // (maxSteps), then the measured phase. A guess that grew as the search went on made the ETA
+  // jump; the plan printed at the start gives the likely range.
+  const upperBound = (stepsTaken: number): number => session.elapsedSec + (spec.maxSteps - stepsTaken) * spec.stepSeconds + workload.durationSeconds
+  session.totalSec = workload.warmupSeconds + spec.maxSteps * spec.stepSeconds + workload.durationSeconds
   session.setRate(spec.startRate)
   await session.hold('warmup', workload.warmupSeconds)
   const steps: MaxRateStep[] = []
   let outcome = decideMaxRate(spec, steps)
   while (outcome.decision.action === 'run' && !session.aborted) {
     const rate = outcome.decision.ratePerSec
-    session.totalSec = Math.max(session.totalSec, estimate(spec.refineSteps + 1))
+    session.totalSec = Math.min(session.totalSec, upperBound(steps.length))
     session.setRate(rate)
     const samples = await session.hold('max-rate', spec.stepSeconds)
     if (session.aborted) break

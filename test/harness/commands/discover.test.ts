@@ -32,6 +32,19 @@ describe('sluice --version', () => {
   })
 })
 
+describe('npx sluice, as the README runs it', () => {
+  it('prints no npm EBADENGINE noise (npm runs on the system Node, the project on its own Node 24)', async () => {
+    const outcome = await new Promise<Outcome>((done) => {
+      execFile('npx', ['sluice', '--version'], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+        done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr })
+      })
+    })
+    expect(outcome.code, outcome.stderr).toBe(0)
+    expect(outcome.stdout).toMatch(/^sluice \d+\.\d+\.\d+ \(Node 24\./)
+    expect(outcome.stderr).not.toMatch(/EBADENGINE|npm warn/)
+  })
+})
+
 describe('sluice list', () => {
   it('names every shipped workload with its summary, and every fault', async () => {
     const outcome = await sluice(['list'])
