@@ -30,8 +30,13 @@ function corrupt (reason: string): BatchCheck {
   return { errorCode: ErrorCode.CORRUPT_MESSAGE, reason }
 }
 
-/** Whether the batch's records must be decompressed before they can be checked. */
+/**
+ * Whether the batch's records must be decompressed before they can be checked. A batch too
+ * short to hold its attributes is not: the plain check refuses it as CORRUPT_MESSAGE (reading
+ * past its end here was an internal error that closed the producer's connection).
+ */
 export function isCompressed (batch: Buffer): boolean {
+  if (batch.length < BATCH_OFFSET_ATTRIBUTES + 2) return false
   return (batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) & ATTR_COMPRESSION_MASK) !== 0
 }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { DECOMPRESSED_BATCH_BYTES_MAX, validateBatch, validatePlainBatch } from '../../../broker/protocol/batch-validation.ts'
 import { compressRecords, decompressRecords } from '../../../broker/protocol/compression.ts'
 import { ErrorCode } from '../../../broker/protocol/errors.ts'
+import { validateRecords } from '../../../broker/server/handlers/00-produce.ts'
 import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, BATCH_LOG_OVERHEAD_BYTES, BATCH_OFFSET_ATTRIBUTES,
   BATCH_OFFSET_LENGTH, batchMaxTimestamp, checkBatch, Compression, decodeRecordBatch, encodeRecordBatch,
@@ -125,5 +126,38 @@ describe('batch validation', () => {
       expect((await decompressRecords(packed, Compression[codec], 4 * bytesMax)).length, codec).toBe(huge.length)
     }
     expect(DECOMPRESSED_BATCH_BYTES_MAX).toBeGreaterThanOrEqual(bytesMax)
+  })
+})
+
+// Regression: the long fuzz campaign found Produce requests whose records ended in a batch
+// too short to hold its attributes; isCompressed read past its end and the RangeError closed
+// the producer's connection as an internal error instead of failing the partition.
+describe('validateRecords on mutated batches', () => {
+  it('answers a batch cut shorter than its header with CORRUPT_MESSAGE', async () => {
+    const batch = encodeRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('value') }] })
+    const short = Buffer.alloc(15)
+    short.writeBigInt64BE(0n, 0)
+    short.writeInt32BE(3, BATCH_OFFSET_LENGTH)
+    const answer = await validateRecords(Buffer.concat([batch, short]), 1 << 20, null)
+    expect(answer).toMatchObject({ errorCode: ErrorCode.CORRUPT_MESSAGE })
+  })
+
+  it('never throws on 20,000 seeded mutations of a valid batch (every answer is a batch list or a Kafka error)', async () => {
+    const base = encodeRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('v'.repeat(20)) }, { key: null, value: Buffer.from('x') }] })
+    let seed = 7
+    const next = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n }
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.from(base)
+      for (let m = 1 + next(3); m > 0; m--) {
+        const at = next(b.length - 4)
+        const kind = next(3)
+        if (kind === 0) b[at] = next(256)
+        else if (kind === 1) b.writeInt32BE([0x7fffffff, -1, 0, -0x80000000][next(4)]!, at)
+        else b.writeInt16BE([0x7fff, -1, 0][next(3)]!, at)
+      }
+      const records = next(5) === 0 ? b.subarray(0, next(b.length)) : b
+      const answer = await validateRecords(records, 1 << 20, next(2) === 0 ? null : 1_700_000_000_000)
+      if (!Array.isArray(answer)) expect(answer.errorCode, `mutation ${i}`).not.toBe(ErrorCode.NONE)
+    }
   })
 })
