@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import { CreateTopics } from '../broker/protocol/19-create-topics.ts'
 import { DeleteTopics } from '../broker/protocol/20-delete-topics.ts'
-import { Connection } from '../harness/client/connection.ts'
+import { Connection } from '../broker/client/connection.ts'
 import type { LoadMessage, LoadResult, LoadSpec } from './ingest-load.ts'
 import {
   fioSequentialWrite, machineCpuSeconds, machineInfo, processCpuSeconds, spawnBroker, type BrokerChild, type FioResult,

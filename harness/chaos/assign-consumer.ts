@@ -11,7 +11,7 @@
 import { ListOffsetsTimestamp } from '../../broker/protocol/02-list-offsets.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
 import { KafkaClient } from '../client/client.ts'
-import { kafkaError } from '../client/errors.ts'
+import { kafkaError } from '../../broker/client/errors.ts'
 import { commitSimple, fetchCommitted, fetchPartitions, readsByKey } from './native-reads.ts'
 import { OutcomeError } from './outcome.ts'
 import { partitionName } from './topology.ts'

@@ -12,7 +12,7 @@
 // - A commit is `fail` on a broker error code (the coordinator refused it) or when no
 //   connection could be made (nothing was sent), `info` on a timeout or a lost connection.
 
-import { KafkaClientError } from '../client/errors.ts'
+import { KafkaClientError } from '../../broker/client/errors.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
 import { DeadlineError } from './sleep.ts'
 

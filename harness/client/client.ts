@@ -15,8 +15,8 @@ import { Produce, type ProduceRequest, type ProduceResponse } from '../../broker
 import { CreateTopics } from '../../broker/protocol/19-create-topics.ts'
 import { DeleteTopics } from '../../broker/protocol/20-delete-topics.ts'
 import { ErrorCode } from '../../broker/protocol/errors.ts'
-import { Connection } from './connection.ts'
-import { KafkaClientError, kafkaError } from './errors.ts'
+import { Connection } from '../../broker/client/connection.ts'
+import { KafkaClientError, kafkaError } from '../../broker/client/errors.ts'
 
 export interface KafkaClientOptions {
   /** host:port of each bootstrap broker. */

@@ -12,7 +12,7 @@ import {
   BATCH_OFFSET_CRC, BATCH_OFFSET_LENGTH, batchCrc, Compression,
 } from '../../broker/protocol/record-batch.ts'
 import { DECOMPRESSED_BATCH_BYTES_MAX } from '../../broker/protocol/batch-validation.ts'
-import { KafkaClientError } from './errors.ts'
+import { KafkaClientError } from '../../broker/client/errors.ts'
 
 export type { CompressionName } from '../../broker/protocol/compression.ts'
 

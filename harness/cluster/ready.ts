@@ -2,8 +2,8 @@
 // answers ApiVersions over TCP, not when its port merely accepts connections.
 
 import { connect } from 'node:net'
-import { Connection } from '../client/connection.ts'
-import { KafkaClientError } from '../client/errors.ts'
+import { Connection } from '../../broker/client/connection.ts'
+import { KafkaClientError } from '../../broker/client/errors.ts'
 import { parseAddress } from '../client/client.ts'
 
 const ATTEMPT_TIMEOUT_MS_MAX = 2000

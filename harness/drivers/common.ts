@@ -8,7 +8,7 @@
 // process on the machine and does not jump when NTP steps the wall clock; consumers read
 // the header with decodeTimestampHeader and subtract from monotonicUs().
 
-import { KafkaClientError } from '../client/errors.ts'
+import { KafkaClientError } from '../../broker/client/errors.ts'
 import { encodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { DriverError, type RecordHeaders } from './driver.ts'
 

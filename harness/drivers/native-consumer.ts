@@ -17,7 +17,7 @@ import { ListOffsetsTimestamp } from '../../broker/protocol/02-list-offsets.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
 import { decodeFetchedRecords, type FetchedRecord } from '../client/batch-reader.ts'
 import type { KafkaClient } from '../client/client.ts'
-import { KafkaClientError } from '../client/errors.ts'
+import { KafkaClientError } from '../../broker/client/errors.ts'
 import { toDriverError } from './common.ts'
 import type { BenchmarkConsumer, ConsumedMessage, ConsumerSettings } from './driver.ts'
 

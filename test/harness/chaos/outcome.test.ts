@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import kafkajs from 'kafkajs'
 import { ErrorCode } from '../../../broker/protocol/errors.ts'
-import { KafkaClientError, kafkaError } from '../../../harness/client/errors.ts'
+import { KafkaClientError, kafkaError } from '../../../broker/client/errors.ts'
 import { classifyError, OutcomeError } from '../../../harness/chaos/outcome.ts'
 import { DeadlineError } from '../../../harness/chaos/sleep.ts'
 

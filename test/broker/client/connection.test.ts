@@ -13,8 +13,8 @@ import { Fetch } from '../../../broker/protocol/01-fetch.ts'
 import { buildConfig } from '../../../broker/config/config.ts'
 import { startBroker, type RunningBroker } from '../../../broker/main.ts'
 import { KafkaClient } from '../../../harness/client/client.ts'
-import { Connection } from '../../../harness/client/connection.ts'
-import { KafkaClientError } from '../../../harness/client/errors.ts'
+import { Connection } from '../../../broker/client/connection.ts'
+import { KafkaClientError } from '../../../broker/client/errors.ts'
 import { reservePort } from '../../../harness/cluster/process-backend.ts'
 
 const metadataRequest = { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }

@@ -12,14 +12,14 @@
 // deadlines; no timer per request.
 
 import { connect, type Socket } from 'node:net'
-import type { ApiCodec } from '../../broker/protocol/api.ts'
-import { ErrorCode } from '../../broker/protocol/errors.ts'
-import { readResponseHeader, writeRequestHeader } from '../../broker/protocol/headers.ts'
-import { Reader } from '../../broker/protocol/reader.ts'
-import { Writer } from '../../broker/protocol/writer.ts'
-import { ApiVersions, type ApiVersionRange, type ApiVersionsResponse } from '../../broker/protocol/18-api-versions.ts'
+import type { ApiCodec } from '../protocol/api.ts'
+import { ErrorCode } from '../protocol/errors.ts'
+import { readResponseHeader, writeRequestHeader } from '../protocol/headers.ts'
+import { Reader } from '../protocol/reader.ts'
+import { Writer } from '../protocol/writer.ts'
+import { ApiVersions, type ApiVersionRange, type ApiVersionsResponse } from '../protocol/18-api-versions.ts'
 import { describeSocketError, KafkaClientError } from './errors.ts'
-import { FrameError, FrameSplitter, RESPONSE_FRAME_BYTES_MIN } from '../../broker/protocol/frame-splitter.ts'
+import { FrameError, FrameSplitter, RESPONSE_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
 
 export interface ConnectionOptions {
   host: string

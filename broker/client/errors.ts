@@ -4,7 +4,7 @@
 // Both carry a stable `code` and a `retriable` flag so drivers can decide without parsing
 // messages.
 
-import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
+import { ErrorCode, errorName } from '../protocol/errors.ts'
 
 export type ClientErrorCode =
   | 'ERR_KAFKA'
