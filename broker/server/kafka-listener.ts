@@ -2,11 +2,17 @@
 // max.connections.per.ip), hands each to a Connection, closes connections idle for
 // connections.max.idle.ms, and owns what the connections share: the request memory pool
 // (queued.max.request.bytes) and the once-per-kind log of internal errors.
+//
+// `listenKafka` serves a Broker. `listenWith` is the same listener for a host that is not
+// one (the controller listener of the metadata quorum): it needs only limits, metrics and
+// a log line, and the handlers it serves must not use ctx.broker.
 
 import { createServer, type Server } from 'node:net'
+import type { BrokerConfig } from '../config/config.ts'
 import type { Broker } from './broker.ts'
-import { Connection } from './connection.ts'
+import { Connection, type ConnectionOptions } from './connection.ts'
 import type { HandlerRegistry } from './handler.ts'
+import type { Metrics } from './metrics.ts'
 import { RequestMemoryPool } from './request-memory.ts'
 
 export interface KafkaListener {
@@ -14,11 +20,18 @@ export interface KafkaListener {
   close (): Promise<void>
 }
 
+/** What a listener needs of its owner: the connection limits (by broker config key), metrics and a log. */
+export interface ListenerHost {
+  config: Pick<BrokerConfig, 'int'>
+  metrics: Metrics
+  log: (line: string) => void
+}
+
 /** Distinct kinds of internal error whose first stack trace is logged; past that they are only counted. */
 const INTERNAL_ERROR_KINDS_MAX = 100
 
 /** Logs the first internal error of each kind with its stack and counts the rest, so a flood of bad requests cannot flood the log. */
-function internalErrorReporter (broker: Broker): (where: string, error: unknown) => void {
+function internalErrorReporter (broker: ListenerHost): (where: string, error: unknown) => void {
   const seen = new Set<string>()
   return (where, error) => {
     broker.metrics.internalErrors++
@@ -35,6 +48,10 @@ function idleCheckIntervalMs (idleMs: number): number {
 }
 
 export async function listenKafka (broker: Broker, registry: HandlerRegistry, host: string, port: number): Promise<KafkaListener> {
+  return await listenWith(broker, { broker }, registry, host, port)
+}
+
+export async function listenWith (broker: ListenerHost, context: ConnectionOptions['context'], registry: HandlerRegistry, host: string, port: number): Promise<KafkaListener> {
   const connections = new Set<Connection>()
   const perHost = new Map<string, number>()
   const connectionsMax = broker.config.int('max.connections')
@@ -64,7 +81,7 @@ export async function listenKafka (broker: Broker, registry: HandlerRegistry, ho
       handlers: registry,
       metrics: broker.metrics,
       memory,
-      context: { broker },
+      context,
       log: broker.log,
       onInternalError,
       onClose: c => {

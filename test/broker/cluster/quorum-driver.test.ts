@@ -1,0 +1,133 @@
+// Three QuorumDrivers in one process over real TCP, each with its own controller listener
+// and a MemoryRaftLog: election, replication in one order on all nodes, failover when the
+// leader goes, quorum-state surviving a restart, and refusals at the wire (another
+// cluster's id, a malformed request that must close only its own connection).
+
+import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Connection } from '../../../broker/client/connection.ts'
+import { ErrorCode } from '../../../broker/protocol/errors.ts'
+import { Vote } from '../../../broker/protocol/52-vote.ts'
+import { DescribeQuorum } from '../../../broker/protocol/55-describe-quorum.ts'
+import { ZERO_UUID } from '../../../broker/protocol/raft-common.ts'
+import { CLUSTER_ID, dataOf, QuorumFixture, waitFor, type TestNode } from './quorum-fixture.ts'
+
+let fixture: QuorumFixture | null = null
+afterEach(async () => {
+  await fixture?.close()
+  fixture = null
+})
+
+function propose (leader: TestNode, values: string[]): void {
+  const result = leader.driver.propose(values.map(v => Buffer.from(v)))
+  expect(result.ok, `node ${leader.id} accepts a proposal`).toBe(true)
+}
+
+/** Waits until every running node has applied `count` data entries, then checks they agree. */
+async function expectSameCommitted (f: QuorumFixture, count: number): Promise<string[]> {
+  await waitFor(`${count} data entries on every node`, () => f.running().every(n => dataOf(n.committed).length >= count))
+  const [first, ...rest] = f.running().map(n => dataOf(n.committed))
+  for (const other of rest) expect(other).toEqual(first)
+  return first!
+}
+
+function voteRequest (clusterId: string, candidateId: number, epoch: number) {
+  return {
+    clusterId,
+    voterId: 1,
+    topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, replicaEpoch: epoch, replicaId: candidateId, replicaDirectoryId: ZERO_UUID, voterDirectoryId: ZERO_UUID, lastOffsetEpoch: 1000, lastOffset: 1_000_000, preVote: false }] }],
+  }
+}
+
+describe('QuorumDriver over TCP', () => {
+  it('elects one leader, commits proposals in the same order on all three, and fails over when the leader closes', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3])
+    const leader = await waitFor('a leader all agree on', () => f.agreedLeader())
+    await waitFor('onLeaderReady on the leader', () => leader.events.includes(`ready:${leader.driver.status().epoch}`))
+    for (const n of f.running()) if (n !== leader) expect(n.driver.propose([Buffer.from('x')]).ok, 'a follower refuses proposals').toBe(false)
+
+    for (let i = 0; i < 10; i++) propose(leader, [`a${i}`, `b${i}`])
+    const first = await expectSameCommitted(f, 20)
+    expect(first.map(s => s.split(':')[1])).toEqual(Array.from({ length: 10 }, (_, i) => [`a${i}`, `b${i}`]).flat())
+    const oldEpoch = leader.driver.status().epoch
+
+    await f.stop(leader.id)
+    expect(leader.events.at(-1), 'the closed leader reports leadership lost').toBe('lost')
+    const next = await waitFor('a new leader among the two left', () => f.agreedLeader(), 10_000)
+    expect(next.id).not.toBe(leader.id)
+    expect(next.driver.status().epoch).toBeGreaterThan(oldEpoch)
+    await waitFor('the new leader is ready', () => next.events.includes(`ready:${next.driver.status().epoch}`))
+    propose(next, ['c0', 'c1', 'c2'])
+    const after = await expectSameCommitted(f, 23)
+    expect(after.slice(0, 20)).toEqual(first)
+    expect(after.slice(20).map(s => s.split(':')[1])).toEqual(['c0', 'c1', 'c2'])
+  })
+
+  it('keeps epoch and vote in quorum-state across a restart, and the restarted node catches up', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3])
+    const leader = await waitFor('a leader', () => f.agreedLeader())
+    propose(leader, ['p0'])
+    await expectSameCommitted(f, 1)
+    const follower = f.running().find(n => n !== leader)!
+    const before = follower.driver.status()
+    await f.stop(follower.id)
+
+    const json = JSON.parse(readFileSync(join(follower.dir, 'quorum-state'), 'utf8'))
+    expect(json).toMatchObject({ leaderEpoch: before.epoch, leaderId: before.leaderId, votedId: before.votedFor, clusterId: CLUSTER_ID })
+
+    const again = await f.start(follower.id)
+    const restored = again.driver.status()
+    expect([restored.epoch, restored.votedFor, restored.leaderId]).toEqual([before.epoch, before.votedFor, before.leaderId])
+    again.driver.start()
+    propose(leader, ['p1', 'p2'])
+    await expectSameCommitted(f, 3)
+    expect(f.agreedLeader()?.id).toBe(leader.id)
+  })
+
+  it('refuses a Vote from another cluster and one from a node that is not a voter, without changing state', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3])
+    await waitFor('a leader', () => f.agreedLeader())
+    const target = f.node(1)
+    const epochBefore = target.driver.status().epoch
+    const c = await Connection.connect({ host: '127.0.0.1', port: target.port, clientId: 'test' })
+    try {
+      const foreign = await c.request(Vote, voteRequest('another-cluster', 2, epochBefore + 5))
+      expect(foreign.errorCode).toBe(ErrorCode.INCONSISTENT_CLUSTER_ID)
+      expect(foreign.topics).toEqual([])
+      const stranger = await c.request(Vote, voteRequest(CLUSTER_ID, 99, epochBefore + 5))
+      expect(stranger.errorCode).toBe(ErrorCode.NONE)
+      expect(stranger.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.INCONSISTENT_VOTER_SET, voteGranted: false })
+      expect(target.driver.status().epoch, 'a refused vote does not move the epoch').toBe(epochBefore)
+    } finally {
+      c.close()
+    }
+  })
+
+  it('closes only the connection that sent a malformed raft request', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3])
+    const leader = await waitFor('a leader', () => f.agreedLeader())
+    const good = await Connection.connect({ host: '127.0.0.1', port: leader.port, clientId: 'good' })
+    try {
+      // A Vote v2 header followed by a body cut short: the cluster id claims 50 bytes, 3 follow.
+      const body = Buffer.concat([Buffer.from([0, 52, 0, 2, 0, 0, 0, 7, 0, 4]), Buffer.from('evil'), Buffer.from([0]), Buffer.from([51, 0x61, 0x62, 0x63])])
+      const frame = Buffer.concat([Buffer.alloc(4), body])
+      frame.writeInt32BE(body.length, 0)
+      const closed = await new Promise<boolean>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: leader.port }, () => { s.write(frame) })
+        s.on('error', reject)
+        s.on('close', () => resolve(true))
+        setTimeout(() => { s.destroy(); resolve(false) }, 3000).unref()
+      })
+      expect(closed, 'the listener closes the malformed connection').toBe(true)
+      const described = await good.request(DescribeQuorum, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] })
+      expect(described.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, leaderId: leader.id })
+      expect(described.topics[0]!.partitions[0]!.currentVoters.map(v => v.replicaId).sort()).toEqual([1, 2, 3])
+      propose(leader, ['still-works'])
+      await expectSameCommitted(f, 1)
+    } finally {
+      good.close()
+    }
+  })
+})
