@@ -8,13 +8,23 @@ import { Broker } from './server/broker.ts'
 import { createRegistry } from './server/handlers/index.ts'
 import { groupRoutes } from './group/http-routes.ts'
 import { listenHttp } from './server/http-api.ts'
-import { listenKafka } from './server/kafka-listener.ts'
+import { listenKafka, type KafkaListener } from './server/kafka-listener.ts'
+import { HandlerRegistry } from './server/handler.ts'
+import { apiVersionsHandler } from './server/handlers/18-api-versions.ts'
+import { electLeadersHandler } from './server/handlers/43-elect-leaders.ts'
+import { describeQuorumHandler } from './server/handlers/55-describe-quorum.ts'
+import { ClusterNode } from './cluster/node/cluster-node.ts'
 
 export interface RunningBroker {
   broker: Broker
   kafkaPort: number
   httpPort: number | null
-  close (): Promise<void>
+  /** The controller listener's port on a cluster's controller; null otherwise. */
+  controllerPort: number | null
+  /** The cluster member (quorum, controller, membership); null on a one-node broker. */
+  node: ClusterNode | null
+  /** `controlled` (SIGTERM) moves a cluster broker's leaderships away before it stops. */
+  close (controlled?: boolean): Promise<void>
 }
 
 /** A listener that could not bind, said so that the user knows which flag to change. */
@@ -34,39 +44,68 @@ function bindError (error: unknown, what: string, host: string, port: number, fl
 
 export async function startBroker (config: BrokerConfig, log: (line: string) => void = line => process.stderr.write(line + '\n')): Promise<RunningBroker> {
   const broker = await Broker.open(config, log)
-  const registry = createRegistry()
-  let kafka: Awaited<ReturnType<typeof listenKafka>>
+  let node: ClusterNode | null = null
+  const opened: KafkaListener[] = []
   let http: Awaited<ReturnType<typeof listenHttp>> | null = null
+  let kafkaPort = 0
+  let controllerPort: number | null = null
   try {
-    kafka = await listenKafka(broker, registry, config.listener.host, config.listener.port)
-      .catch(error => { throw bindError(error, 'Kafka listener', config.listener.host, config.listener.port, '--listen or -o listeners=') })
-    broker.advertised = config.advertised ?? { host: config.listener.host, port: kafka.port }
+    if (config.cluster !== null) node = await ClusterNode.open(broker, config)
+    const controllerListener = controllerListenerOf(config)
+    if (node !== null && controllerListener !== null) {
+      const registry: HandlerRegistry = new HandlerRegistry([apiVersionsHandler(() => registry), ...node.controllerListenerHandlers()])
+      const listener = await listenKafka(broker, registry, controllerListener.host, controllerListener.port)
+        .catch(error => { throw bindError(error, 'controller listener', controllerListener.host, controllerListener.port, '-o listeners= (the controller.listener.names entry)') })
+      opened.push(listener)
+      controllerPort = listener.port
+    }
+    if (config.cluster === null || config.cluster.roles.has('broker')) {
+      const registry = createRegistry(node === null ? [] : [electLeadersHandler, describeQuorumHandler])
+      const kafka = await listenKafka(broker, registry, config.listener.host, config.listener.port)
+        .catch(error => { throw bindError(error, 'Kafka listener', config.listener.host, config.listener.port, '--listen or -o listeners=') })
+      opened.push(kafka)
+      kafkaPort = kafka.port
+    } else {
+      kafkaPort = controllerPort ?? 0
+    }
+    broker.advertised = config.advertised ?? { host: config.listener.host, port: kafkaPort }
     if (config.http !== null) {
       const { host, port } = config.http
-      http = await listenHttp(broker, host, port, [groupRoutes]).catch(async error => {
-        await kafka.close()
-        throw bindError(error, 'HTTP API listener', host, port, '--http or -o sluice.http.listener= (none turns it off)')
-      })
+      http = await listenHttp(broker, host, port, [groupRoutes])
+        .catch(error => { throw bindError(error, 'HTTP API listener', host, port, '--http or -o sluice.http.listener= (none turns it off)') })
     }
+    node?.start(config, broker.advertised)
   } catch (error) {
+    await node?.close(false)
+    for (const listener of opened) await listener.close()
     await broker.close()
     throw error
   }
   let closing: Promise<void> | undefined
   return {
     broker,
-    kafkaPort: kafka.port,
+    kafkaPort,
     httpPort: http?.port ?? null,
-    close: () => {
+    controllerPort,
+    node,
+    close: (controlled = false) => {
       closing ??= (async () => {
+        await node?.close(controlled)
         http?.server.close()
         http?.server.closeAllConnections()
-        await kafka.close()
+        for (const listener of opened) await listener.close()
         await broker.close()
       })()
       return closing
     },
   }
+}
+
+/** The listener named in controller.listener.names on a controller; null elsewhere. */
+function controllerListenerOf (config: BrokerConfig): { host: string, port: number } | null {
+  const cluster = config.cluster
+  if (cluster === null || !cluster.roles.has('controller')) return null
+  return config.listeners.find(l => cluster.controllerListenerNames.includes(l.name)) ?? null
 }
 
 /** Runs a broker until a signal; used by `sluice broker`. */
@@ -78,6 +117,7 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
     kafka: `${config.listener.host}:${running.kafkaPort}`,
     advertised: `${running.broker.advertised.host}:${running.broker.advertised.port}`,
     http: running.httpPort === null ? null : `${config.http!.host}:${running.httpPort}`,
+    controller: running.controllerPort,
     dataDir: config.dataDir,
     pid: process.pid,
   }
@@ -85,7 +125,7 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
   if (running.broker.sink) process.stderr.write('WARNING: sluice.sink is on: produce requests are acknowledged and discarded, nothing is stored\n')
   const shutdown = (signal: string): void => {
     process.stderr.write(`${signal}: shutting down (flush, checkpoint)\n`)
-    running.close().then(() => process.exit(0), err => {
+    running.close(signal === 'SIGTERM').then(() => process.exit(0), err => {
       process.stderr.write(`shutdown failed: ${(err as Error).stack}\n`)
       process.exit(1)
     })

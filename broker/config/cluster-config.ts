@@ -155,6 +155,8 @@ export function buildClusterConfig ({ values, nodeId, listeners, http }: Cluster
   const controllerListenerNames = splitList((values['controller.listener.names'] as string | null) ?? '').map(n => n.toUpperCase())
   const interBrokerListenerName = ((values['inter.broker.listener.name'] as string | null) ?? 'PLAINTEXT').toUpperCase()
   problems.push(...quorumProblems(nodeId, roles, voters, bootstrapServers))
+  if (values['cluster.id'] === null) problems.push('cluster.id is required with process.roles: give every node of the cluster the same id (e.g. cluster.id=MkU3OEVBNTcwNTJENDM2Qg)')
+  if (bootstrapServers.length > 0 && voters.length === 0) problems.push('controller.quorum.bootstrap.servers without controller.quorum.voters is not supported yet (dynamic quorums, KIP-853); list the voters as id@host:port')
   problems.push(...listenerNameProblems(roles, new Set(listeners.map(l => l.name)), controllerListenerNames, interBrokerListenerName))
   return { nodeId, roles, voters, bootstrapServers, controllerListenerNames, interBrokerListenerName }
 }

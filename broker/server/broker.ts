@@ -15,9 +15,12 @@ import { logConfigFrom } from './log-config.ts'
 import { FetchWaiters } from './fetch-waiters.ts'
 import { Metrics, type PartitionGauge } from './metrics.ts'
 import { mergeTopicConfigs, topicSettings, type TopicSettings } from './topic-settings.ts'
+import { SINGLE_NODE_LEADER_EPOCH, SingleNodeView, type ClusterView } from '../cluster/view.ts'
+import type { ControllerChannel } from '../cluster/node/controller-channel.ts'
+import { createTopicWithDefaults } from '../cluster/node/forward.ts'
 
-/** Leader epoch of every partition until replication and elections exist. */
-export const LEADER_EPOCH = 0
+/** Leader epoch of every partition of a one-node broker (a cluster's come from its metadata). */
+export const LEADER_EPOCH = SINGLE_NODE_LEADER_EPOCH
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 
@@ -40,6 +43,11 @@ export interface Address {
   port: number
 }
 
+/** A partition this broker leads, with its local log and current leader epoch; or why not. */
+export type LeaderLookup =
+  | { log: PartitionLog, leaderEpoch: number, isr: readonly number[], errorCode?: undefined }
+  | { errorCode: number, message: string }
+
 export class Broker {
   readonly config: BrokerConfig
   readonly logs: LogManager
@@ -56,6 +64,10 @@ export class Broker {
   readonly #settings = new Map<string, TopicSettings>()
   /** What Metadata tells clients to connect to; set once the listener is bound. */
   advertised: Address = { host: '127.0.0.1', port: 0 }
+  /** Who leads what: the broker's own logs alone, or a cluster's metadata image (set by ClusterNode). */
+  cluster: ClusterView
+  /** In a cluster: the line to the active controller that admin requests are forwarded on. */
+  controller: ControllerChannel | null = null
 
   private constructor (config: BrokerConfig, logs: LogManager, groups: GroupCoordinator, clusterId: string, log: (line: string) => void) {
     this.config = config
@@ -67,6 +79,7 @@ export class Broker {
     this.fetchWaiters = new FetchWaiters(config.int('fetch.max.parked'))
     this.metrics.fetchesParked = () => this.fetchWaiters.parked
     this.sink = config.bool('sluice.sink')
+    this.cluster = new SingleNodeView(this.nodeId, () => logs.topics(), () => this.advertised)
   }
 
   static async open (config: BrokerConfig, log: (line: string) => void): Promise<Broker> {
@@ -85,7 +98,26 @@ export class Broker {
   }
 
   partitionCount (topic: string): number | undefined {
-    return this.logs.topics().get(topic)
+    return this.cluster.partitionCount(topic)
+  }
+
+  /**
+   * The local log of a partition this broker leads, checked against the client's
+   * current_leader_epoch (-1 skips the check): UNKNOWN_TOPIC_OR_PARTITION when the cluster
+   * has no such partition, NOT_LEADER_OR_FOLLOWER when another broker leads it (or none),
+   * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when the client's epoch is older / newer.
+   */
+  leaderLog (topic: string, partitionIndex: number, currentLeaderEpoch = -1): LeaderLookup {
+    const p = this.cluster.partition(topic, partitionIndex)
+    if (p === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `unknown topic-partition ${quoteTopic(topic)}-${partitionIndex}` }
+    if (p.leader !== this.nodeId) {
+      return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: p.leader < 0 ? `${quoteTopic(topic)}-${partitionIndex} has no leader right now` : `broker ${p.leader} leads ${quoteTopic(topic)}-${partitionIndex}, not this broker (${this.nodeId})` }
+    }
+    const epochError = this.leaderEpochError(currentLeaderEpoch, p.leaderEpoch)
+    if (epochError !== ErrorCode.NONE) return { errorCode: epochError, message: `current_leader_epoch ${currentLeaderEpoch}, the leader's is ${p.leaderEpoch}` }
+    const log = this.logs.partition(topic, partitionIndex)
+    if (log === undefined) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `this broker leads ${quoteTopic(topic)}-${partitionIndex} but has not opened its log yet` }
+    return { log, leaderEpoch: p.leaderEpoch, isr: p.isr }
   }
 
   partition (topic: string, index: number): PartitionLog | undefined {
@@ -120,6 +152,7 @@ export class Broker {
     const existing = this.partitionCount(name)
     if (existing !== undefined) return ErrorCode.NONE
     if (!this.config.bool('auto.create.topics.enable')) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    if (this.controller !== null) return await createTopicWithDefaults(this, name)
     const { errorCode } = await this.createTopic(name, this.config.int('num.partitions'))
     return errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : errorCode
   }
@@ -175,9 +208,9 @@ export class Broker {
   }
 
   /** The same check for every request that names a partition and an epoch. */
-  leaderEpochError (currentLeaderEpoch: number): number {
-    if (currentLeaderEpoch === -1 || currentLeaderEpoch === LEADER_EPOCH) return ErrorCode.NONE
-    return currentLeaderEpoch < LEADER_EPOCH ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH
+  leaderEpochError (currentLeaderEpoch: number, leaderEpoch = LEADER_EPOCH): number {
+    if (currentLeaderEpoch === -1 || currentLeaderEpoch === leaderEpoch) return ErrorCode.NONE
+    return currentLeaderEpoch < leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH
   }
 
   partitionGauges (): PartitionGauge[] {

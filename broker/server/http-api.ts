@@ -15,7 +15,7 @@ import { CompressionError } from '../protocol/compression.ts'
 import { partitionForKey } from '../protocol/partitioner.ts'
 import { LogError, OffsetOutOfRangeError } from '../log/errors.ts'
 import type { ReadResult } from '../log/partition-log.ts'
-import { INTERNAL_TOPICS, LEADER_EPOCH, topicNameProblem, type Broker } from './broker.ts'
+import { INTERNAL_TOPICS, topicNameProblem, type Broker } from './broker.ts'
 import { HttpError } from './http-error.ts'
 import { parseProduceBody, type HttpRecord } from './http-records.ts'
 
@@ -68,11 +68,18 @@ async function produce (broker: Broker, topic: string, records: HttpRecord[]): P
     if (check.errorCode !== ErrorCode.NONE) throw new HttpError(400, `records for partition ${partition}: ${check.reason}`)
     return { partition, indexes, batch }
   })
+  // In a cluster only the leader of every partition concerned may take the request; checked
+  // before any append, so a misdirected request writes nothing.
+  const leaders = batches.map(({ partition }) => {
+    const lookup = broker.leaderLog(topic, partition)
+    if (lookup.errorCode !== undefined) throw new HttpError(lookup.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 421 : 503, `partition ${partition}: ${lookup.message}`)
+    return lookup
+  })
   const offsets = new Array<{ partition: number, offset: number }>(records.length)
-  await Promise.all(batches.map(async ({ partition, indexes, batch }) => {
-    const log = broker.partition(topic, partition)!
+  await Promise.all(batches.map(async ({ partition, indexes, batch }, b) => {
+    const { log, leaderEpoch } = leaders[b]!
     if (!log.canAccept()) await log.whenWritable()
-    const { baseOffset } = await log.append([batch], LEADER_EPOCH)
+    const { baseOffset } = await log.append([batch], leaderEpoch)
     indexes.forEach((recordIndex, i) => { offsets[recordIndex] = { partition, offset: baseOffset + i } })
   }))
   return { offsets }

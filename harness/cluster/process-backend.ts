@@ -1,7 +1,10 @@
-// The default cluster backend: N reference brokers as local processes on 127.0.0.1,
-// each with its own data dir and log file under the work dir (a temp dir unless the
-// spec names one). Brokers are independent single-node clusters today (broker ids 0..N-1);
-// the handles give the chaos harness kill, pause/resume and restart-on-the-same-ports.
+// The default cluster backend: reference brokers as local processes on 127.0.0.1, each
+// with its own data dir and log file under the work dir (a temp dir unless the spec names
+// one). One broker is the one-node broker; N > 1 are ONE KRaft cluster: every node is
+// broker and controller (combined mode), node ids 0..N-1, one cluster.id, every listener's
+// port reserved before any node starts, and the cluster is ready when a controller is
+// elected and every node is registered and unfenced. The handles give the chaos harness
+// kill, pause/resume and restart-on-the-same-ports.
 //
 // Ports: without advertisedFor every broker binds port 0 and reports what it got. With
 // advertisedFor the Kafka port must be known before the broker starts (a proxy in front
@@ -16,6 +19,8 @@ import { fileURLToPath } from 'node:url'
 import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
 import { registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { ProcessBroker } from './process-broker.ts'
+import { waitForClusterReady } from './ready.ts'
+import { randomUuid } from '../../broker/protocol/uuid.ts'
 
 export interface ProcessBackendOptions {
   /** Node binary for the brokers; this process's own by default. */
@@ -42,6 +47,24 @@ export async function reservePort (): Promise<number> {
   await new Promise<void>(resolve => server.close(() => resolve()))
   if (address === null || typeof address === 'string') throw new Error('programmer error: TCP server without a port')
   return address.port
+}
+
+/**
+ * The KRaft keys of each node of an N-node cluster: combined roles, node id = index, a
+ * controller listener on a reserved port, and one random cluster.id.
+ */
+async function clusterConfigs (kafkaPorts: readonly number[]): Promise<Array<Record<string, string>>> {
+  const controllerPorts = await Promise.all(kafkaPorts.map(() => reservePort()))
+  const voters = controllerPorts.map((port, id) => `${id}@127.0.0.1:${port}`).join(',')
+  const clusterId = randomUuid()
+  return kafkaPorts.map((kafkaPort, id) => ({
+    'node.id': String(id),
+    'process.roles': 'broker,controller',
+    'controller.quorum.voters': voters,
+    'controller.listener.names': 'CONTROLLER',
+    listeners: `PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${controllerPorts[id]}`,
+    'cluster.id': clusterId,
+  }))
 }
 
 export class ProcessCluster implements Cluster {
@@ -71,7 +94,9 @@ export class ProcessCluster implements Cluster {
       backend: 'process',
       brokers: n,
       bootstrap: this.bootstrap,
-      description: `${n} reference broker process${n === 1 ? '' : 'es'} on 127.0.0.1 (independent single-node brokers), work dir ${this.workDir}`,
+      description: n === 1
+        ? `1 reference broker process on 127.0.0.1 (a one-node cluster), work dir ${this.workDir}`
+        : `a ${n}-node reference cluster (KRaft, combined broker+controller processes) on 127.0.0.1, work dir ${this.workDir}`,
     }
   }
 
@@ -109,15 +134,14 @@ export class ProcessBackend implements ClusterBackend {
     if (ownsWorkDir && spec.keepData !== true) registerTempDir(workDir)
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
+    const clustered = spec.brokers > 1
+    const kafkaPorts = await Promise.all(Array.from({ length: spec.brokers }, async () => clustered || spec.advertisedFor !== undefined ? await reservePort() : 0))
+    const clusterKeys = clustered ? await clusterConfigs(kafkaPorts) : null
     for (let i = 0; i < spec.brokers; i++) {
       const dataDir = join(workDir, `broker-${i}`, 'data')
       mkdirSync(dataDir, { recursive: true })
-      let kafkaPort = 0
-      let advertise: string | undefined
-      if (spec.advertisedFor !== undefined) {
-        kafkaPort = await reservePort()
-        advertise = await spec.advertisedFor(i, kafkaPort)
-      }
+      const kafkaPort = kafkaPorts[i]!
+      const advertise = spec.advertisedFor === undefined ? undefined : await spec.advertisedFor(i, kafkaPort)
       advertised.push(advertise)
       brokers.push(new ProcessBroker({
         index: i,
@@ -126,7 +150,7 @@ export class ProcessBackend implements ClusterBackend {
         cwd: this.#opts.repoRoot,
         dataDir,
         logFile: join(workDir, `broker-${i}.log`),
-        brokerConfig: spec.brokerConfig,
+        brokerConfig: { ...spec.brokerConfig, ...clusterKeys?.[i] },
         kafkaPort,
         httpPort: 0,
         advertise,
@@ -143,6 +167,12 @@ export class ProcessBackend implements ClusterBackend {
       unregisterTempDir(workDir)
       for (const b of brokers) rmSync(b.dataDir, { recursive: true, force: true })
       throw failed.reason
+    }
+    if (clustered) {
+      await waitForClusterReady(brokers.map(b => b.kafkaAddress), spec.brokers, this.#opts.startTimeoutMs).catch(async (err: Error) => {
+        await cluster.stop()
+        throw new ClusterError('ERR_CLUSTER_START', `${err.message}; broker logs: ${brokers.map(b => b.logFile).join(', ')}`)
+      })
     }
     for (const b of brokers) spec.log?.(`broker ${b.id} ready: kafka ${b.kafkaAddress}, http ${b.httpUrl}, log ${b.logFile}`)
     return cluster

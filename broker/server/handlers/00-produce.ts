@@ -13,10 +13,9 @@ import { Produce, type ProducePartitionResponse } from '../../protocol/00-produc
 import { isCompressed, validateBatch, validatePlainBatch } from '../../protocol/batch-validation.ts'
 import { splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
 import { LogError } from '../../log/errors.ts'
-import { INTERNAL_TOPICS, LEADER_EPOCH, topicNameProblem, type Broker } from '../broker.ts'
+import { INTERNAL_TOPICS, topicNameProblem, type Broker } from '../broker.ts'
 import { defineHandler, NO_RESPONSE, type ConnectionControl } from '../handler.ts'
 
-const REPLICAS_IN_SYNC = 1
 
 function failed (partitionIndex: number, errorCode: number, errorMessage: string | null): ProducePartitionResponse {
   return { partitionIndex, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage }
@@ -55,18 +54,19 @@ async function producePartition (broker: Broker, connection: ConnectionControl, 
   const nameProblem = topicNameProblem(topic)
   if (nameProblem !== null) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
   if (INTERNAL_TOPICS.has(topic)) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, `${topic} is internal: only the broker writes to it`)
-  const log = broker.partition(topic, partitionIndex)
-  if (log === undefined) return failed(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic-partition ${topic}-${partitionIndex}`)
+  const lookup = broker.leaderLog(topic, partitionIndex)
+  if (lookup.errorCode !== undefined) return failed(partitionIndex, lookup.errorCode, lookup.message)
+  const { log, leaderEpoch, isr } = lookup
   const settings = broker.topicSettings(topic)
-  if (acks === -1 && settings.minInsyncReplicas > REPLICAS_IN_SYNC) {
-    return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${settings.minInsyncReplicas}, this partition has ${REPLICAS_IN_SYNC} in-sync replica`)
+  if (acks === -1 && settings.minInsyncReplicas > isr.length) {
+    return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${settings.minInsyncReplicas}, this partition has ${isr.length} in-sync replica${isr.length === 1 ? '' : 's'}`)
   }
   if (broker.sink) return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset: broker.sinkAppend(topic, partitionIndex, records), logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }
   const logAppendTimeMs = broker.logAppendTimeMs(topic)
   const batches = await validateRecords(records, settings.maxMessageBytes, logAppendTimeMs)
   if (!Array.isArray(batches)) return failed(partitionIndex, batches.errorCode, batches.message)
   try {
-    const appended = log.append(batches, LEADER_EPOCH)
+    const appended = log.append(batches, leaderEpoch)
     // Backpressure: a partition whose write queue is over its bound stops this connection's
     // reads until it drains; the write itself is never refused or reordered.
     if (!log.canAccept()) connection.pauseUntil(log.whenWritable())

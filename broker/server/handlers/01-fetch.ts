@@ -36,13 +36,13 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
   for (const t of request.topics) {
     const partitions: FetchPartitionResponse[] = []
     for (const p of t.partitions) {
-      const log = broker.partition(t.name, p.partitionIndex)
-      const epochError = broker.leaderEpochError(p.currentLeaderEpoch)
-      if (log === undefined || epochError !== ErrorCode.NONE) {
+      const lookup = broker.leaderLog(t.name, p.partitionIndex, p.currentLeaderEpoch)
+      if (lookup.errorCode !== undefined) {
         hasError = true
-        partitions.push(emptyPartition(p.partitionIndex, log === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : epochError))
+        partitions.push(emptyPartition(p.partitionIndex, lookup.errorCode))
         continue
       }
+      const { log } = lookup
       const base = emptyPartition(p.partitionIndex, ErrorCode.NONE, log.highWatermark, log.logStartOffset)
       const isFirstData = bytes === 0
       const limitBytes = Math.min(p.partitionMaxBytes, bytesLeft)

@@ -5,16 +5,15 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import { ListOffsets, type ListOffsetsPartitionResponse } from '../../protocol/02-list-offsets.ts'
 import { LogError } from '../../log/errors.ts'
-import { LEADER_EPOCH, type Broker } from '../broker.ts'
+import type { Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
 
 async function lookUp (broker: Broker, topic: string, partitionIndex: number, timestamp: number, currentLeaderEpoch: number): Promise<ListOffsetsPartitionResponse> {
+  const lookup = broker.leaderLog(topic, partitionIndex, currentLeaderEpoch)
   const answer = (errorCode: number, offset = -1, ts = -1): ListOffsetsPartitionResponse =>
-    ({ partitionIndex, errorCode, timestamp: ts, offset, leaderEpoch: errorCode === ErrorCode.NONE ? LEADER_EPOCH : -1 })
-  const log = broker.partition(topic, partitionIndex)
-  if (log === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-  const epochError = broker.leaderEpochError(currentLeaderEpoch)
-  if (epochError !== ErrorCode.NONE) return answer(epochError)
+    ({ partitionIndex, errorCode, timestamp: ts, offset, leaderEpoch: lookup.errorCode === undefined && errorCode === ErrorCode.NONE ? lookup.leaderEpoch : -1 })
+  if (lookup.errorCode !== undefined) return answer(lookup.errorCode)
+  const { log } = lookup
   if (timestamp === -1) return answer(ErrorCode.NONE, log.highWatermark)
   if (timestamp === -2) return answer(ErrorCode.NONE, log.logStartOffset)
   try {

@@ -1,11 +1,13 @@
-// CreateTopics v0-4. num_partitions -1 means num.partitions; replication factor must be
-// -1 or 1 on a single node; manual replica assignments are refused. Topic configs are
+// CreateTopics v0-4. In a cluster the controller creates topics (forwarded, with replica
+// placement or an explicit assignment). On a one-node broker: num_partitions -1 means
+// num.partitions; replication factor must be -1 or 1; manual replica assignments are refused. Topic configs are
 // checked (INVALID_CONFIG names an unknown key or bad value) and kept per topic.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { CreateTopics, type CreatableTopic, type CreatableTopicResult } from '../../protocol/19-create-topics.ts'
 import type { Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
+import { forwardCreateTopics } from '../../cluster/node/forward.ts'
 
 const REPLICAS_AVAILABLE = 1
 
@@ -21,6 +23,7 @@ async function create (broker: Broker, topic: CreatableTopic, validateOnly: bool
 }
 
 export const createTopicsHandler = defineHandler(CreateTopics, async ({ broker }, request) => {
+  if (broker.controller !== null) return await forwardCreateTopics(broker, request)
   const seen = new Set<string>()
   const topics: CreatableTopicResult[] = []
   for (const topic of request.topics) {

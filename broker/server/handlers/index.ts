@@ -25,6 +25,7 @@ import { createPartitionsHandler } from './37-create-partitions.ts'
 import { deleteGroupsHandler } from './42-delete-groups.ts'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.ts'
 import { offsetDeleteHandler } from './47-offset-delete.ts'
+import { describeClusterHandler } from './60-describe-cluster.ts'
 
 export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegistry {
   const registry: HandlerRegistry = new HandlerRegistry([
@@ -51,6 +52,7 @@ export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegis
     deleteGroupsHandler,
     incrementalAlterConfigsHandler,
     offsetDeleteHandler,
+    describeClusterHandler,
     ...extra,
   ])
   return registry

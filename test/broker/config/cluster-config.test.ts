@@ -10,6 +10,7 @@ const combined = {
   'controller.quorum.voters': '1@127.0.0.1:9093,2@127.0.0.1:9193,3@127.0.0.1:9293',
   'controller.listener.names': 'CONTROLLER',
   listeners: 'PLAINTEXT://127.0.0.1:9192,CONTROLLER://127.0.0.1:9193',
+  'cluster.id': 'MkU3OEVBNTcwNTJENDM2Qg',
 }
 
 function problemsOf (raw: Record<string, unknown>): string[] {
@@ -83,10 +84,16 @@ describe('cluster config keys', () => {
     expect(problemsOf({ ...combined, 'process.roles': 'broker,broker' })).toEqual([expect.stringMatching(/^process.roles must be/)])
   })
 
-  it('accepts controller.quorum.bootstrap.servers instead of voters, and needs one of them', () => {
+  it('needs controller.quorum.voters, and says bootstrap servers alone (dynamic quorums) are not supported yet', () => {
     const { 'controller.quorum.voters': _voters, ...rest } = combined
-    expect(problemsOf({ ...rest, 'controller.quorum.bootstrap.servers': '127.0.0.1:9093,127.0.0.1:9193' })).toEqual([])
+    expect(problemsOf({ ...rest, 'controller.quorum.bootstrap.servers': '127.0.0.1:9093,127.0.0.1:9193' }))
+      .toContainEqual(expect.stringMatching(/^controller.quorum.bootstrap.servers without controller.quorum.voters is not supported yet/))
     expect(problemsOf(rest)).toEqual([expect.stringMatching(/^process.roles needs controller.quorum.voters/)])
+  })
+
+  it('needs a cluster.id shared by every node', () => {
+    const { 'cluster.id': _id, ...rest } = combined
+    expect(problemsOf(rest)).toEqual([expect.stringMatching(/^cluster.id is required with process.roles/)])
   })
 
   it('refuses a heartbeat interval that is not below the session timeout', () => {
