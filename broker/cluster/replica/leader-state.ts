@@ -123,11 +123,12 @@ export class LeaderPartition {
   /**
    * Kafka's checkEnoughReplicasReachOffset for a parked acks=all produce whose last offset is
    * `requiredOffset - 1`: done once the HW reaches it, with NOT_ENOUGH_REPLICAS_AFTER_APPEND
-   * if by then the committed ISR has fallen below min ISR.
+   * if by then the maximal ISR (Kafka 4.1 counts that one here) is below the effective min ISR.
    */
   acksAllStatus (requiredOffset: number): { done: boolean, errorCode: number } {
     if (this.#highWatermark < requiredOffset) return { done: false, errorCode: ErrorCode.NONE }
-    return { done: true, errorCode: this.underMinIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE }
+    const enough = this.maximalIsr.length >= this.effectiveMinIsr
+    return { done: true, errorCode: enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND }
   }
 
   /** After every local append. Returns true when the HW advanced. */
@@ -179,10 +180,15 @@ export class LeaderPartition {
     return this.#propose('shrink', this.#isr.filter(id => !lagging.includes(id)), this.#isr)
   }
 
-  /** The controller's answer for this partition to the in-flight AlterPartition. */
-  onAlterPartitionReply (reply: AlterPartitionPartitionReply): AlterReplyOutcome {
+  /**
+   * The controller's answer for this partition to the in-flight AlterPartition. Pass the
+   * proposal the request was built from, so that a late answer to an older request (sent
+   * before an image change replaced it) is ignored, as Kafka checks the pending state.
+   */
+  onAlterPartitionReply (reply: AlterPartitionPartitionReply, proposal?: IsrProposal): AlterReplyOutcome {
     const pending = this.#pending
     if (pending === null || !pending.inFlight) return 'ignored'
+    if (proposal !== undefined && proposal !== pending.proposal) return 'ignored'
     if (reply.errorCode === ErrorCode.NONE) {
       if (reply.leaderEpoch !== this.leaderEpoch || reply.partitionEpoch < this.#partitionEpoch) {
         pending.inFlight = false

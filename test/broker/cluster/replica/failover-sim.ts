@@ -117,7 +117,7 @@ export function runFailoverSim (opts: SimOptions): SimResult {
     else if (p.partitionEpoch !== ctl.partitionEpoch) errorCode = ErrorCode.INVALID_UPDATE_VERSION
     else if (p.newIsr.some(id => roles.get(id)!.kind === 'down')) errorCode = ErrorCode.INELIGIBLE_REPLICA
     if (errorCode === ErrorCode.NONE) ctl = { ...ctl, isr: [...p.newIsr], partitionEpoch: ctl.partitionEpoch + 1 }
-    lp.onAlterPartitionReply({ partitionIndex: 0, errorCode, leaderId: ctl.leader, leaderEpoch: ctl.leaderEpoch, isr: [...ctl.isr], leaderRecoveryState: 0, partitionEpoch: ctl.partitionEpoch })
+    lp.onAlterPartitionReply({ partitionIndex: 0, errorCode, leaderId: ctl.leader, leaderEpoch: ctl.leaderEpoch, isr: [...ctl.isr], leaderRecoveryState: 0, partitionEpoch: ctl.partitionEpoch }, p)
     if (errorCode === ErrorCode.NONE) publish()
   }
 
