@@ -66,8 +66,8 @@ export function runFailoverSim (opts: SimOptions): SimResult {
     const keep = ctl.leader !== -1 && alive(ctl.leader) && ctl.isr.includes(ctl.leader)
     const leader = keep ? ctl.leader : ctl.replicas.find(id => ctl.isr.includes(id) && alive(id)) ?? -1
     const isr = ctl.isr.filter(alive)
+    if (leader !== -1 && leader !== ctl.leader) result.elections++
     ctl = { ...ctl, leader, isr: isr.length > 0 ? isr : ctl.isr, leaderEpoch: ctl.leaderEpoch + (leader !== ctl.leader ? 1 : 0), partitionEpoch: ctl.partitionEpoch + 1 }
-    if (leader !== -1) result.elections++
     publish()
   }
 
