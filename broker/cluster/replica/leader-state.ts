@@ -12,6 +12,11 @@
 //   like, the leader proposes nothing more (and keeps the maximal ISR) until the metadata log
 //   brings a newer partition epoch; OPERATION_NOT_ATTEMPTED / INELIGIBLE_REPLICA revert to the
 //   committed ISR at once.
+// - acks=all: NOT_ENOUGH_REPLICAS before the append when the committed ISR is below the
+//   effective min ISR; a parked request completes once the HW passes it, with
+//   NOT_ENOUGH_REPLICAS_AFTER_APPEND if the maximal ISR is below the effective min ISR then.
+// replication.md's rule 5 (no HW past the epoch start before this epoch is replicated) is
+// Raft's, not Kafka's: it is available as `holdHwUntilEpochReplicated`, off by default.
 // A leader epoch change is a new LeaderPartition: follower state does not carry over.
 
 import { ErrorCode } from '../../protocol/errors.ts'
