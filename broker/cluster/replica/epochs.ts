@@ -2,8 +2,11 @@
 // (KIP-101, KIP-279, KIP-320). Pure functions over a replica's leader-epoch cache, given as a
 // sorted list of (epoch, startOffset) entries: the answer a leader gives to
 // OffsetsForLeaderEpoch, the Fetch v12+ `diverging_epoch` check, and the truncation offset a
-// follower derives from the leader's answer. The cache itself belongs to the partition log;
+// follower derives from the leader's answer, and the current_leader_epoch check of requests
+// (KIP-320). The cache itself belongs to the partition log;
 // these functions only read a view of it, so the simulator and the broker share them.
+
+import { ErrorCode } from '../../protocol/errors.ts'
 
 /** One entry of a leader-epoch cache: the first offset written in `epoch`. */
 export interface EpochEntry {
@@ -20,6 +23,16 @@ export interface EpochEndOffset {
 export const UNDEFINED_EPOCH = -1
 export const UNDEFINED_EPOCH_OFFSET = -1
 const UNDEFINED: EpochEndOffset = { epoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET }
+
+/**
+ * Kafka's check of `current_leader_epoch` on Fetch, OffsetsForLeaderEpoch and ListOffsets
+ * against this replica's leader epoch: -1 skips it; an older one is FENCED_LEADER_EPOCH (74,
+ * the requester is behind), a newer one UNKNOWN_LEADER_EPOCH (75, this replica is behind).
+ */
+export function currentLeaderEpochError (requestEpoch: number, localLeaderEpoch: number): number {
+  if (requestEpoch === UNDEFINED_EPOCH || requestEpoch === localLeaderEpoch) return ErrorCode.NONE
+  return requestEpoch < localLeaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH
+}
 
 /** The newest epoch in the cache, or UNDEFINED_EPOCH for an empty cache. */
 export function latestEpoch (epochs: readonly EpochEntry[]): number {

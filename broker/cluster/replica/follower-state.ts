@@ -9,6 +9,8 @@
 // v12+ (`useDivergingEpoch`) a replica with an epoch fetches at once and truncates when the
 // leader answers with a diverging epoch. The truncation point is never the HW (the
 // pre-KIP-101 rule that lost acknowledged writes), except for a log with no epochs at all.
+// OFFSET_OUT_OF_RANGE leads through the leader's log start and end to a truncation, a restart
+// of the log at the leader's start, or a plain retry (Kafka's fetchOffsetAndTruncate).
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { latestEpoch, truncationFor, UNDEFINED_EPOCH, type EpochEndOffset, type EpochEntry, type TruncationDecision } from './epochs.ts'
@@ -19,12 +21,18 @@ export interface LocalLogView {
   readonly epochs: readonly EpochEntry[]
 }
 
-export type FollowerPhase = 'needsEpochCheck' | 'awaitingEpochAnswer' | 'truncating' | 'fetching' | 'awaitingMetadata'
+export type FollowerPhase =
+  | 'needsEpochCheck' | 'awaitingEpochAnswer' | 'truncating' | 'fetching' | 'awaitingMetadata'
+  | 'needsLeaderOffsets' | 'awaitingLeaderOffsets'
 
 export type FollowerAction =
   | { kind: 'epochCheck', currentLeaderEpoch: number, leaderEpoch: number }
   | { kind: 'truncate', offset: number }
   | { kind: 'fetch', fetchOffset: number, lastFetchedEpoch: number, currentLeaderEpoch: number }
+  /** After OFFSET_OUT_OF_RANGE: ask the leader for its log start and end (ListOffsets earliest/latest). */
+  | { kind: 'leaderOffsets', currentLeaderEpoch: number }
+  /** Drop the whole local log and restart it empty at `offset` (the leader deleted what we lack). */
+  | { kind: 'truncateFullyAndStartAt', offset: number }
   | { kind: 'wait' }
 
 export interface FollowerStart {
@@ -51,7 +59,7 @@ export class FollowerPartition {
   #leaderEpoch: number
   #phase: FollowerPhase = 'needsEpochCheck'
   #highWatermark: number
-  #truncation: TruncationDecision | null = null
+  #truncation: (TruncationDecision & { fully?: boolean }) | null = null
   /** Truncations that went below the HW: only unclean elections can cause one. */
   truncationsBelowHw = 0
 
@@ -83,8 +91,13 @@ export class FollowerPartition {
         this.#phase = 'awaitingEpochAnswer'
         return { kind: 'epochCheck', currentLeaderEpoch: this.#leaderEpoch, leaderEpoch: epoch }
       }
-      case 'truncating':
-        return { kind: 'truncate', offset: this.#truncation!.offset }
+      case 'truncating': {
+        const t = this.#truncation!
+        return t.fully === true ? { kind: 'truncateFullyAndStartAt', offset: t.offset } : { kind: 'truncate', offset: t.offset }
+      }
+      case 'needsLeaderOffsets':
+        this.#phase = 'awaitingLeaderOffsets'
+        return { kind: 'leaderOffsets', currentLeaderEpoch: this.#leaderEpoch }
       case 'fetching':
         return { kind: 'fetch', fetchOffset: log.logEndOffset, lastFetchedEpoch: latestEpoch(log.epochs), currentLeaderEpoch: this.#leaderEpoch }
       default:
@@ -103,17 +116,46 @@ export class FollowerPartition {
     this.#beginTruncation({ epoch: answer.leaderEpoch, endOffset: answer.endOffset }, log)
   }
 
-  /** The local log was truncated as asked (its log end is now at or below the offset). */
+  /** The local log was truncated as asked (its log end is now at or below the offset, or exactly at it after a full truncation). */
   onTruncated (log: LocalLogView): void {
     const decision = this.#truncation
     if (this.#phase !== 'truncating' || decision === null) throw new Error(`onTruncated in phase ${this.#phase}`)
-    if (log.logEndOffset > decision.offset) throw new Error(`log end ${log.logEndOffset} is above the truncation offset ${decision.offset}`)
+    if (decision.fully === true) {
+      if (log.logEndOffset !== decision.offset) throw new Error(`log end ${log.logEndOffset} is not the restart offset ${decision.offset}`)
+      this.#highWatermark = Math.max(this.#highWatermark, decision.offset)
+    } else if (log.logEndOffset > decision.offset) {
+      throw new Error(`log end ${log.logEndOffset} is above the truncation offset ${decision.offset}`)
+    }
     if (log.logEndOffset < this.#highWatermark) {
       this.truncationsBelowHw++
       this.#highWatermark = log.logEndOffset
     }
     this.#truncation = null
     this.#phase = decision.done || this.useDivergingEpoch ? 'fetching' : 'needsEpochCheck'
+  }
+
+  /**
+   * The leader's log start and end after OFFSET_OUT_OF_RANGE (Kafka's fetchOffsetAndTruncate):
+   * a leader that ends below us (only after an unclean election) makes us truncate to its
+   * end; a leader that deleted what we lack makes us restart empty at its log start;
+   * otherwise we fetch on from our own log end.
+   */
+  onLeaderOffsets (leader: { errorCode: number, logStartOffset: number, logEndOffset: number }, log: LocalLogView): void {
+    if (this.#phase !== 'awaitingLeaderOffsets') return
+    if (this.#fencedBy(leader.errorCode)) return
+    if (leader.errorCode !== ErrorCode.NONE) {
+      this.#phase = 'needsLeaderOffsets'
+      return
+    }
+    if (leader.logEndOffset < log.logEndOffset) {
+      this.#truncation = { offset: leader.logEndOffset, done: true }
+      this.#phase = 'truncating'
+    } else if (leader.logStartOffset > log.logEndOffset) {
+      this.#truncation = { offset: leader.logStartOffset, done: true, fully: true }
+      this.#phase = 'truncating'
+    } else {
+      this.#phase = 'fetching'
+    }
   }
 
   /**
@@ -124,7 +166,11 @@ export class FollowerPartition {
   onFetchResponse (outcome: FetchOutcome, log: LocalLogView): void {
     if (this.#phase !== 'fetching') return
     if (this.#fencedBy(outcome.errorCode)) return
-    if (outcome.errorCode !== ErrorCode.NONE) return
+    if (outcome.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      this.#phase = 'needsLeaderOffsets'
+      return
+    }
+    if (outcome.errorCode !== ErrorCode.NONE) return // retriable (UNKNOWN_LEADER_EPOCH...): fetch again
     if (outcome.divergingEpoch != null) {
       this.#beginTruncation(outcome.divergingEpoch, log)
       return

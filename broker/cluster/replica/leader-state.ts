@@ -12,6 +12,11 @@
 //   like, the leader proposes nothing more (and keeps the maximal ISR) until the metadata log
 //   brings a newer partition epoch; OPERATION_NOT_ATTEMPTED / INELIGIBLE_REPLICA revert to the
 //   committed ISR at once.
+// - acks=all: NOT_ENOUGH_REPLICAS before the append when the committed ISR is below the
+//   effective min ISR; a parked request completes once the HW passes it, with
+//   NOT_ENOUGH_REPLICAS_AFTER_APPEND if the maximal ISR is below the effective min ISR then.
+// replication.md's rule 5 (no HW past the epoch start before this epoch is replicated) is
+// Raft's, not Kafka's: it is available as `holdHwUntilEpochReplicated`, off by default.
 // A leader epoch change is a new LeaderPartition: follower state does not carry over.
 
 import { ErrorCode } from '../../protocol/errors.ts'
@@ -123,11 +128,12 @@ export class LeaderPartition {
   /**
    * Kafka's checkEnoughReplicasReachOffset for a parked acks=all produce whose last offset is
    * `requiredOffset - 1`: done once the HW reaches it, with NOT_ENOUGH_REPLICAS_AFTER_APPEND
-   * if by then the committed ISR has fallen below min ISR.
+   * if by then the maximal ISR (Kafka 4.1 counts that one here) is below the effective min ISR.
    */
   acksAllStatus (requiredOffset: number): { done: boolean, errorCode: number } {
     if (this.#highWatermark < requiredOffset) return { done: false, errorCode: ErrorCode.NONE }
-    return { done: true, errorCode: this.underMinIsr ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE }
+    const enough = this.maximalIsr.length >= this.effectiveMinIsr
+    return { done: true, errorCode: enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND }
   }
 
   /** After every local append. Returns true when the HW advanced. */
@@ -179,10 +185,15 @@ export class LeaderPartition {
     return this.#propose('shrink', this.#isr.filter(id => !lagging.includes(id)), this.#isr)
   }
 
-  /** The controller's answer for this partition to the in-flight AlterPartition. */
-  onAlterPartitionReply (reply: AlterPartitionPartitionReply): AlterReplyOutcome {
+  /**
+   * The controller's answer for this partition to the in-flight AlterPartition. Pass the
+   * proposal the request was built from, so that a late answer to an older request (sent
+   * before an image change replaced it) is ignored, as Kafka checks the pending state.
+   */
+  onAlterPartitionReply (reply: AlterPartitionPartitionReply, proposal?: IsrProposal): AlterReplyOutcome {
     const pending = this.#pending
     if (pending === null || !pending.inFlight) return 'ignored'
+    if (proposal !== undefined && proposal !== pending.proposal) return 'ignored'
     if (reply.errorCode === ErrorCode.NONE) {
       if (reply.leaderEpoch !== this.leaderEpoch || reply.partitionEpoch < this.#partitionEpoch) {
         pending.inFlight = false

@@ -2,7 +2,9 @@
 // and the follower's truncation offset, on hand-written epoch caches (KIP-101/279/320).
 
 import { describe, expect, it } from 'vitest'
-import { assertEpochCache, divergingEpoch, endOffsetForEpoch, truncationFor, UNDEFINED_EPOCH } from '../../../../broker/cluster/replica/epochs.ts'
+import { assertEpochCache, currentLeaderEpochError, divergingEpoch, endOffsetForEpoch, truncationFor, UNDEFINED_EPOCH } from '../../../../broker/cluster/replica/epochs.ts'
+
+import { ErrorCode } from '../../../../broker/protocol/errors.ts'
 
 const leader = [{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 4 }, { epoch: 3, startOffset: 6 }]
 
@@ -56,5 +58,14 @@ describe('truncationFor (the follower decision)', () => {
 
   it('keeps the position when the leader has no answer', () => {
     expect(truncationFor({ epoch: UNDEFINED_EPOCH, endOffset: -1 }, leader, 9)).toEqual({ offset: 9, done: true })
+  })
+})
+
+describe('currentLeaderEpochError', () => {
+  it('fences an older requester, refuses a newer one, and skips -1', () => {
+    expect(currentLeaderEpochError(3, 4)).toBe(ErrorCode.FENCED_LEADER_EPOCH)
+    expect(currentLeaderEpochError(5, 4)).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH)
+    expect(currentLeaderEpochError(4, 4)).toBe(ErrorCode.NONE)
+    expect(currentLeaderEpochError(-1, 4)).toBe(ErrorCode.NONE)
   })
 })

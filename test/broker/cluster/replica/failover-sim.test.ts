@@ -22,7 +22,7 @@ describe.each([{ useDivergingEpoch: true }, { useDivergingEpoch: false }])('fail
     }
     expect(failures.slice(0, 3).join('\n')).toBe('')
     // Runs without failovers, truncations or acknowledgements would prove nothing.
-    expect(elections).toBeGreaterThan(SEEDS * 3)
+    expect(elections).toBeGreaterThan(SEEDS * 2)
     expect(truncations).toBeGreaterThan(SEEDS / 10)
     expect(acked).toBeGreaterThan(SEEDS * 10)
   })

@@ -66,8 +66,8 @@ export function runFailoverSim (opts: SimOptions): SimResult {
     const keep = ctl.leader !== -1 && alive(ctl.leader) && ctl.isr.includes(ctl.leader)
     const leader = keep ? ctl.leader : ctl.replicas.find(id => ctl.isr.includes(id) && alive(id)) ?? -1
     const isr = ctl.isr.filter(alive)
+    if (leader !== -1 && leader !== ctl.leader) result.elections++
     ctl = { ...ctl, leader, isr: isr.length > 0 ? isr : ctl.isr, leaderEpoch: ctl.leaderEpoch + (leader !== ctl.leader ? 1 : 0), partitionEpoch: ctl.partitionEpoch + 1 }
-    if (leader !== -1) result.elections++
     publish()
   }
 
@@ -117,7 +117,7 @@ export function runFailoverSim (opts: SimOptions): SimResult {
     else if (p.partitionEpoch !== ctl.partitionEpoch) errorCode = ErrorCode.INVALID_UPDATE_VERSION
     else if (p.newIsr.some(id => roles.get(id)!.kind === 'down')) errorCode = ErrorCode.INELIGIBLE_REPLICA
     if (errorCode === ErrorCode.NONE) ctl = { ...ctl, isr: [...p.newIsr], partitionEpoch: ctl.partitionEpoch + 1 }
-    lp.onAlterPartitionReply({ partitionIndex: 0, errorCode, leaderId: ctl.leader, leaderEpoch: ctl.leaderEpoch, isr: [...ctl.isr], leaderRecoveryState: 0, partitionEpoch: ctl.partitionEpoch })
+    lp.onAlterPartitionReply({ partitionIndex: 0, errorCode, leaderId: ctl.leader, leaderEpoch: ctl.leaderEpoch, isr: [...ctl.isr], leaderRecoveryState: 0, partitionEpoch: ctl.partitionEpoch }, p)
     if (errorCode === ErrorCode.NONE) publish()
   }
 

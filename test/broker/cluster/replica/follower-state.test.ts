@@ -126,4 +126,32 @@ describe('FollowerPartition state', () => {
     expect(f.nextAction(log).kind).toBe('epochCheck')
     expect(() => f.onTruncated(log)).toThrow(/onTruncated in phase awaitingEpochAnswer/)
   })
+
+  it('OFFSET_OUT_OF_RANGE: truncates to a shorter leader, restarts behind a trimmed one, else fetches on', () => {
+    const outOfRange = (log: MemoryReplicaLog, f: FollowerPartition) => {
+      f.onFetchResponse({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1 }, log)
+      expect(f.nextAction(log)).toEqual({ kind: 'leaderOffsets', currentLeaderEpoch: 2 })
+    }
+    const log = MemoryReplicaLog.of(0, 0, 0, 0)
+    const f = follower(log, 1, 2, 4, true)
+    outOfRange(log, f)
+    f.onLeaderOffsets({ errorCode: ErrorCode.NONE, logStartOffset: 0, logEndOffset: 3 }, log)
+    expect(f.nextAction(log)).toEqual({ kind: 'truncate', offset: 3 })
+    log.truncateTo(3)
+    f.onTruncated(log)
+    expect(f.truncationsBelowHw).toBe(1)
+    outOfRange(log, f)
+    f.onLeaderOffsets({ errorCode: ErrorCode.NONE, logStartOffset: 10, logEndOffset: 20 }, log)
+    expect(f.nextAction(log)).toEqual({ kind: 'truncateFullyAndStartAt', offset: 10 })
+    const restarted = new MemoryReplicaLog()
+    expect(() => f.onTruncated(restarted)).toThrow(/not the restart offset 10/)
+    const atTen = { logEndOffset: 10, epochs: [] }
+    f.onTruncated(atTen)
+    expect(f.highWatermark).toBe(10)
+    expect(f.nextAction(atTen)).toMatchObject({ kind: 'fetch', fetchOffset: 10 })
+    const g = follower(log, 1, 2, 0, true)
+    outOfRange(log, g)
+    g.onLeaderOffsets({ errorCode: ErrorCode.NONE, logStartOffset: 0, logEndOffset: 9 }, log)
+    expect(g.nextAction(log)).toMatchObject({ kind: 'fetch', fetchOffset: 3 })
+  })
 })

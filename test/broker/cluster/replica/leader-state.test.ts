@@ -194,6 +194,18 @@ describe('LeaderPartition AlterPartition replies and image changes', () => {
     expect(l.isrChange(2)).toMatchObject({ kind: 'expand' })
   })
 
+  it('ignores a late answer to a proposal an image change already replaced', () => {
+    const l = leader({ isr: [1, 2] }, 10, 10)
+    l.onFollowerFetch(3, 10, 1)
+    const old = l.isrChange(1)!
+    l.onImageChange(state({ isr: [1, 2], partitionEpoch: 11 }), 2)
+    const current = l.isrChange(2)!
+    expect(current.partitionEpoch).toBe(11)
+    expect(l.onAlterPartitionReply(reply(l, [], ErrorCode.INVALID_UPDATE_VERSION), old)).toBe('ignored')
+    expect(l.inFlightProposal).toBe(current)
+    expect(l.onAlterPartitionReply(reply(l, [1, 2, 3]), current)).toBe('committed')
+  })
+
   it('a newer partition epoch from the metadata log replaces the pending change', () => {
     const l = leader()
     l.onLocalAppend(10, 0)
