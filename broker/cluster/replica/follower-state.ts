@@ -195,6 +195,10 @@ export class FollowerPartition {
 
   #startEpoch (log: LocalLogView): void {
     this.#truncation = null
+    if (this.#leaderId < 0) { // offline partition: nobody to fetch from until the image names a leader
+      this.#phase = 'awaitingMetadata'
+      return
+    }
     const hasEpoch = latestEpoch(log.epochs) !== UNDEFINED_EPOCH
     this.#phase = this.useDivergingEpoch && hasEpoch ? 'fetching' : 'needsEpochCheck'
   }

@@ -116,6 +116,10 @@ describe('FollowerPartition state', () => {
     expect(f.onLeaderChange(2, 2, log)).toBe(false)
     expect(f.onLeaderChange(2, 4, log)).toBe(true)
     expect(f.nextAction(log)).toMatchObject({ kind: 'fetch', currentLeaderEpoch: 4 })
+    expect(f.onLeaderChange(-1, 5, log)).toBe(true) // offline: nobody to fetch from
+    expect(f.nextAction(log)).toEqual({ kind: 'wait' })
+    expect(f.onLeaderChange(3, 6, log)).toBe(true)
+    expect(f.nextAction(log)).toMatchObject({ kind: 'fetch', currentLeaderEpoch: 6 })
   })
 
   it('retries the epoch check after an error and rejects a truncation it did not ask for', () => {
