@@ -17,6 +17,7 @@ import { Metrics, type PartitionGauge } from './metrics.ts'
 import { mergeTopicConfigs, topicSettings, type TopicSettings } from './topic-settings.ts'
 import { SINGLE_NODE_LEADER_EPOCH, SingleNodeView, type ClusterView } from '../cluster/view.ts'
 import type { ControllerChannel } from '../cluster/node/controller-channel.ts'
+import type { ReplicaManager } from '../cluster/node/replica-manager.ts'
 import { createTopicWithDefaults } from '../cluster/node/forward.ts'
 
 /** Leader epoch of every partition of a one-node broker (a cluster's come from its metadata). */
@@ -68,6 +69,8 @@ export class Broker {
   cluster: ClusterView
   /** In a cluster: the line to the active controller that admin requests are forwarded on. */
   controller: ControllerChannel | null = null
+  /** In a cluster: replication state (replicated high watermarks, followers, acks=all). */
+  replicas: ReplicaManager | null = null
 
   private constructor (config: BrokerConfig, logs: LogManager, groups: GroupCoordinator, clusterId: string, log: (line: string) => void) {
     this.config = config
@@ -219,7 +222,7 @@ export class Broker {
       for (let partition = 0; partition < count; partition++) {
         const log = this.logs.partition(topic, partition)
         if (log === undefined) continue
-        gauges.push({ topic, partition, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, highWatermark: log.highWatermark })
+        gauges.push({ topic, partition, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, highWatermark: this.replicas?.highWatermark(topic, partition) ?? log.highWatermark })
       }
     }
     return gauges

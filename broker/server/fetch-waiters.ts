@@ -8,6 +8,8 @@ import type { PartitionLog } from '../log/partition-log.ts'
 export class FetchWaiters {
   readonly #parkedMax: number
   readonly #wakers = new Set<() => void>()
+  /** Parked fetches by log, for poke(): a replicated high watermark moves without a local write. */
+  readonly #byLog = new Map<PartitionLog, Set<() => void>>()
 
   constructor (parkedMax: number) {
     this.#parkedMax = parkedMax
@@ -30,6 +32,11 @@ export class FetchWaiters {
         clearTimeout(timer)
         signal?.removeEventListener('abort', abandon)
         for (const unsubscribe of unsubscribes) unsubscribe()
+        for (const log of logs) {
+          const set = this.#byLog.get(log)
+          set?.delete(wake)
+          if (set?.size === 0) this.#byLog.delete(log)
+        }
         resolve(advanced)
       }
       const wake = (): void => finish(true)
@@ -37,8 +44,19 @@ export class FetchWaiters {
       const timer = setTimeout(abandon, timeoutMs)
       this.#wakers.add(wake)
       signal?.addEventListener('abort', abandon, { once: true })
-      for (const log of logs) unsubscribes.push(log.onHighWatermark(wake))
+      for (const log of logs) {
+        unsubscribes.push(log.onHighWatermark(wake))
+        let set = this.#byLog.get(log)
+        if (set === undefined) this.#byLog.set(log, set = new Set())
+        set.add(wake)
+      }
     })
+  }
+
+  /** Wakes the fetches parked on `log` (its replicated high watermark moved). */
+  poke (log: PartitionLog): void {
+    const set = this.#byLog.get(log)
+    if (set !== undefined) for (const wake of [...set]) wake()
   }
 
   /** Wakes every parked fetch, for shutdown. */

@@ -140,7 +140,7 @@ async function route (broker: Broker, req: IncomingMessage, extensions: readonly
   const path = url.pathname.split('/').filter(s => s !== '').map(decodeURIComponent)
   const method = req.method ?? 'GET'
   if (method === 'GET' && path.length === 1 && path[0] === 'healthz') return [200, { status: 'ok', brokerId: broker.nodeId }]
-  if (method === 'GET' && path.length === 1 && path[0] === 'metrics') return [200, broker.metrics.render(broker.partitionGauges()), 'text/plain; version=0.0.4']
+  if (method === 'GET' && path.length === 1 && path[0] === 'metrics') return [200, broker.metrics.render(broker.partitionGauges()) + (broker.replicas?.renderMetrics() ?? ''), 'text/plain; version=0.0.4']
   if (method === 'GET' && path.length === 1 && path[0] === 'topics') {
     return [200, [...broker.logs.topics()].map(([name, partitions]) => ({ name, partitions }))]
   }

@@ -18,6 +18,7 @@ import { controllerHandlers, type ControllerGateway } from './controller-apis.ts
 import { ControllerChannel } from './controller-channel.ts'
 import { BrokerLifecycle } from './broker-lifecycle.ts'
 import { ReplicaHost } from './replica-host.ts'
+import { ReplicaManager } from './replica-manager.ts'
 import { SecurityProtocol } from '../records.ts'
 import { notController } from '../controller.ts'
 import { QuorumDriver } from '../quorum/driver.ts'
@@ -39,6 +40,8 @@ export class ClusterNode {
   readonly #replicas: ReplicaHost
   #lifecycle: BrokerLifecycle | null = null
   readonly #isBroker: boolean
+  /** Followers, high watermarks, ISR changes and acks=all on a broker; null on a pure controller. */
+  readonly replication: ReplicaManager | null
 
   private constructor (broker: Broker, quorum: QuorumDriver, controller: ControllerService | null, metadata: BrokerMetadata, channel: ControllerChannel, isBroker: boolean) {
     this.#broker = broker
@@ -48,6 +51,8 @@ export class ClusterNode {
     this.channel = channel
     this.#replicas = new ReplicaHost(broker.logs, broker.log)
     this.#isBroker = isBroker
+    this.replication = isBroker ? new ReplicaManager(broker, broker.config, channel, () => metadata.image, () => this.#lifecycle?.brokerEpoch ?? -1) : null
+    broker.replicas = this.replication
   }
 
   static async open (broker: Broker, config: BrokerConfig): Promise<ClusterNode> {
@@ -114,6 +119,7 @@ export class ClusterNode {
       if (!moved) this.#broker.log(`controlled shutdown: leaderships not all moved within ${CONTROLLED_SHUTDOWN_TIMEOUT_MS} ms; stopping anyway`)
     }
     this.#lifecycle?.stop()
+    this.replication?.close()
     this.channel.close()
     this.controller?.close()
     await this.quorum.close()
@@ -124,7 +130,7 @@ export class ClusterNode {
     this.controller?.onCommitted(entries)
     for (const run of recordRuns(entries)) {
       const changes = this.metadata.apply(run.records, run.lastOffset)
-      this.#replicas.apply(changes, this.metadata.image)
+      this.#replicas.apply(changes, this.metadata.image, () => this.replication?.apply(changes))
     }
   }
 
@@ -132,7 +138,7 @@ export class ClusterNode {
     const image = decodeSnapshot(Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength))
     this.controller?.onSnapshot(image, snapshot.endOffset)
     const changes = this.metadata.restore(image, snapshot.endOffset - 1)
-    this.#replicas.apply(changes, image)
+    this.#replicas.apply(changes, image, () => this.replication?.apply(changes))
   }
 }
 

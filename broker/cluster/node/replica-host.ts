@@ -23,13 +23,14 @@ export class ReplicaHost {
     this.#log = log
   }
 
-  apply (changes: LocalChanges, image: MetadataImage): void {
+  /** Opens and deletes logs as `changes` say, then calls `then` (in order with every other change). */
+  apply (changes: LocalChanges, image: MetadataImage, then: () => void = () => {}): void {
     const hosted = new Set([...changes.leaders, ...changes.followers].filter(c => c.isNew).map(c => c.topicName))
     const deleted = new Set(changes.removed.filter(r => r.topicDeleted).map(r => r.topicName))
-    if (hosted.size === 0 && deleted.size === 0) return
     this.#chain = this.#chain.then(async () => {
       for (const name of deleted) await this.#run(`deleting topic ${name}`, () => this.#delete(name))
       for (const name of hosted) await this.#run(`opening ${name}`, () => this.#ensure(name, image))
+      then()
     })
   }
 

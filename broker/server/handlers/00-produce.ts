@@ -8,7 +8,7 @@
 // INVALID_TOPIC_EXCEPTION, as Kafka does. With sluice.sink the broker acknowledges without
 // validating or storing, so a benchmark measures its load generator alone.
 
-import { ErrorCode } from '../../protocol/errors.ts'
+import { ErrorCode, errorName } from '../../protocol/errors.ts'
 import { Produce, type ProducePartitionResponse } from '../../protocol/00-produce.ts'
 import { isCompressed, validateBatch, validatePlainBatch } from '../../protocol/batch-validation.ts'
 import { splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
@@ -49,7 +49,7 @@ export async function validateRecords (records: Buffer | null, batchBytesMax: nu
 // Appends happen synchronously in request order (offsets are assigned at the call), so one
 // producer's batches keep their order within a partition. A full append queue never fails
 // or delays a batch: it pauses reading from this connection until the queue drains.
-async function producePartition (broker: Broker, connection: ConnectionControl, topic: string, partitionIndex: number, records: Buffer | null, acks: number): Promise<ProducePartitionResponse> {
+async function producePartition (broker: Broker, connection: ConnectionControl, topic: string, partitionIndex: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProducePartitionResponse> {
   // Checked first so that no error path below quotes a name that is not a valid topic name.
   const nameProblem = topicNameProblem(topic)
   if (nameProblem !== null) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
@@ -70,7 +70,12 @@ async function producePartition (broker: Broker, connection: ConnectionControl, 
     // Backpressure: a partition whose write queue is over its bound stops this connection's
     // reads until it drains; the write itself is never refused or reordered.
     if (!log.canAccept()) connection.pauseUntil(log.whenWritable())
-    const { baseOffset } = await appended
+    const { baseOffset, lastOffset } = await appended
+    if (acks === -1 && broker.replicas !== null) {
+      // acks=all in a cluster: parked until the high watermark passes the batch.
+      const errorCode = await broker.replicas.waitForAcks(topic, partitionIndex, lastOffset + 1, timeoutMs)
+      if (errorCode !== ErrorCode.NONE) return failed(partitionIndex, errorCode, `acks=all: ${errorName(errorCode)} waiting for the in-sync replicas to reach offset ${lastOffset}`)
+    }
     return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1, logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null }
   } catch (err) {
     if (err instanceof LogError) return failed(partitionIndex, err.errorCode, err.message)
@@ -84,7 +89,7 @@ export const produceHandler = defineHandler(Produce, async ({ broker, connection
   const topics = await Promise.all(request.topics.map(async t => ({
     name: t.name,
     partitions: await Promise.all(t.partitions.map(p => validAcks
-      ? producePartition(broker, connection, t.name, p.partitionIndex, p.records, acks)
+      ? producePartition(broker, connection, t.name, p.partitionIndex, p.records, acks, request.timeoutMs)
       : failed(p.partitionIndex, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`))),
   })))
   if (acks === 0) return NO_RESPONSE

@@ -8,13 +8,14 @@ import { LogError } from '../../log/errors.ts'
 import type { Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
 
-async function lookUp (broker: Broker, topic: string, partitionIndex: number, timestamp: number, currentLeaderEpoch: number): Promise<ListOffsetsPartitionResponse> {
+async function lookUp (broker: Broker, replicaId: number, topic: string, partitionIndex: number, timestamp: number, currentLeaderEpoch: number): Promise<ListOffsetsPartitionResponse> {
   const lookup = broker.leaderLog(topic, partitionIndex, currentLeaderEpoch)
   const answer = (errorCode: number, offset = -1, ts = -1): ListOffsetsPartitionResponse =>
     ({ partitionIndex, errorCode, timestamp: ts, offset, leaderEpoch: lookup.errorCode === undefined && errorCode === ErrorCode.NONE ? lookup.leaderEpoch : -1 })
   if (lookup.errorCode !== undefined) return answer(lookup.errorCode)
   const { log } = lookup
-  if (timestamp === -1) return answer(ErrorCode.NONE, log.highWatermark)
+  // Latest: a consumer gets the replicated high watermark, a follower (replica_id >= 0) the log end.
+  if (timestamp === -1) return answer(ErrorCode.NONE, replicaId >= 0 ? log.highWatermark : broker.replicas?.highWatermark(topic, partitionIndex) ?? log.highWatermark)
   if (timestamp === -2) return answer(ErrorCode.NONE, log.logStartOffset)
   try {
     const found = await log.offsetForTimestamp(timestamp)
@@ -31,6 +32,6 @@ export const listOffsetsHandler = defineHandler(ListOffsets, async ({ broker }, 
   throttleTimeMs: 0,
   topics: await Promise.all(request.topics.map(async t => ({
     name: t.name,
-    partitions: await Promise.all(t.partitions.map(p => lookUp(broker, t.name, p.partitionIndex, p.timestamp, p.currentLeaderEpoch))),
+    partitions: await Promise.all(t.partitions.map(p => lookUp(broker, request.replicaId, t.name, p.partitionIndex, p.timestamp, p.currentLeaderEpoch))),
   }))),
 }))

@@ -100,3 +100,15 @@ describe('cluster config keys', () => {
     expect(problemsOf({ 'broker.heartbeat.interval.ms': 9000 })).toEqual([expect.stringMatching(/^broker.heartbeat.interval.ms must be below broker.session.timeout.ms/)])
   })
 })
+
+describe('the shipped three-node cluster configs', () => {
+  it('are valid, agree on the cluster, and differ in id, ports and data dir', async () => {
+    const { readConfigFile } = await import('../../../broker/config/config.ts')
+    const configs = await Promise.all([0, 1, 2].map(async i => buildConfig(await readConfigFile(`config/cluster/node-${i}.properties`))))
+    expect(configs.map(c => c.brokerId)).toEqual([0, 1, 2])
+    expect(new Set(configs.map(c => c.clusterId)).size).toBe(1)
+    expect(new Set(configs.map(c => c.dataDir)).size).toBe(3)
+    expect(new Set(configs.flatMap(c => c.listeners.map(l => l.port))).size).toBe(6)
+    for (const c of configs) expect(c.cluster?.voters.map(v => v.id)).toEqual([0, 1, 2])
+  })
+})

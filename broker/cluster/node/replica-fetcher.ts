@@ -1,0 +1,200 @@
+// One replica fetcher: a loop against one leader broker for the partitions this broker
+// follows there. Each round asks every partition's FollowerPartition for its next action and
+// batches them into at most one OffsetForLeaderEpoch, one ListOffsets and one Fetch request
+// (replica_id = this broker, so the leader counts the fetch offset as this replica's log
+// end). Batches come back exactly as the leader stored them and are appended as they are.
+// A failed request backs off replica.fetch.backoff.ms; a partition the leader fences waits
+// for the metadata log to name its next leader.
+
+import type { BrokerConfig } from '../../config/config.ts'
+import { Connection } from '../../client/connection.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
+import { Fetch, type FetchPartitionRequest } from '../../protocol/01-fetch.ts'
+import { ListOffsets } from '../../protocol/02-list-offsets.ts'
+import { OffsetForLeaderEpoch } from '../../protocol/23-offset-for-leader-epoch.ts'
+import { splitBatches } from '../../protocol/record-batch.ts'
+import type { PartitionLog } from '../../log/partition-log.ts'
+import type { Broker } from '../../server/broker.ts'
+import type { MetadataImage } from '../image.ts'
+import type { FollowerAction, FollowerPartition } from '../replica/follower-state.ts'
+import { appendAsFollower, logView, truncateFullyAndStartAt, truncateTo } from './follower-log.ts'
+
+export interface FollowedPartition {
+  topic: string
+  partition: number
+  log: PartitionLog
+  state: FollowerPartition
+  leaderId: number
+  fetcher: ReplicaFetcher | null
+}
+
+const IDLE_WAIT_MS = 50
+
+export class ReplicaFetcher {
+  readonly #broker: Broker
+  readonly #config: BrokerConfig
+  readonly #leaderId: number
+  readonly #image: () => MetadataImage
+  readonly #onHighWatermark: (topic: string, partition: number, hw: number) => void
+  readonly #partitions = new Map<string, FollowedPartition>()
+  #connection: Connection | null = null
+  #stopped = false
+  #wake: (() => void) | null = null
+
+  constructor (broker: Broker, config: BrokerConfig, leaderId: number, image: () => MetadataImage, onHighWatermark: (topic: string, partition: number, hw: number) => void) {
+    this.#broker = broker
+    this.#config = config
+    this.#leaderId = leaderId
+    this.#image = image
+    this.#onHighWatermark = onHighWatermark
+    void this.#run()
+  }
+
+  get stopped (): boolean { return this.#stopped }
+
+  add (k: string, followed: FollowedPartition): void {
+    this.#partitions.set(k, followed)
+    this.#wake?.()
+  }
+
+  remove (k: string): void {
+    this.#partitions.delete(k)
+  }
+
+  stop (): void {
+    this.#stopped = true
+    this.#connection?.close()
+    this.#wake?.()
+  }
+
+  async #run (): Promise<void> {
+    while (!this.#stopped) {
+      let worked = false
+      try {
+        worked = await this.#round()
+      } catch (err) {
+        this.#connection?.close()
+        this.#connection = null
+        if (!this.#stopped) this.#broker.log(`replica fetcher for leader ${this.#leaderId}: ${(err as Error).message}; retrying in ${this.#config.int('replica.fetch.backoff.ms')} ms`)
+        await this.#sleep(this.#config.int('replica.fetch.backoff.ms'))
+        continue
+      }
+      if (!worked) await this.#sleep(IDLE_WAIT_MS)
+    }
+  }
+
+  #sleep (ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const timer = setTimeout(() => { this.#wake = null; resolve() }, ms)
+      timer.unref()
+      this.#wake = () => { clearTimeout(timer); this.#wake = null; resolve() }
+    })
+  }
+
+  async #connect (): Promise<Connection> {
+    if (this.#connection !== null && !this.#connection.closed) return this.#connection
+    const broker = this.#image().brokers.get(this.#leaderId)
+    const listenerName = this.#config.cluster?.interBrokerListenerName ?? 'PLAINTEXT'
+    const endpoint = broker?.endpoints.find(e => e.name === listenerName) ?? broker?.endpoints[0]
+    if (endpoint === undefined) throw new Error(`broker ${this.#leaderId} has no registered ${listenerName} endpoint`)
+    const requestTimeoutMs = this.#config.int('replica.fetch.wait.max.ms') + 30_000
+    this.#connection = await Connection.connect({ host: endpoint.host, port: endpoint.port, clientId: `replica-fetcher-${this.#broker.nodeId}`, requestTimeoutMs, connectTimeoutMs: 5_000 })
+    return this.#connection
+  }
+
+  /** One round over every partition; false when there was nothing to do. */
+  async #round (): Promise<boolean> {
+    const actions = [...this.#partitions.values()].map(f => ({ f, action: f.state.nextAction(logView(f.log)) }))
+    const todo = actions.filter(a => a.action.kind !== 'wait')
+    if (todo.length === 0) return false
+    for (const { f, action } of todo) {
+      if (action.kind === 'truncate') {
+        await truncateTo(f.log, action.offset)
+        f.state.onTruncated(logView(f.log))
+      } else if (action.kind === 'truncateFullyAndStartAt') {
+        await truncateFullyAndStartAt(f.log, action.offset)
+        f.state.onTruncated(logView(f.log))
+      }
+    }
+    const conn = await this.#connect()
+    await this.#epochChecks(conn, todo.filter(a => a.action.kind === 'epochCheck'))
+    await this.#leaderOffsets(conn, todo.filter(a => a.action.kind === 'leaderOffsets'))
+    await this.#fetch(conn, todo.filter(a => a.action.kind === 'fetch'))
+    return true
+  }
+
+  async #epochChecks (conn: Connection, items: Array<{ f: FollowedPartition, action: FollowerAction }>): Promise<void> {
+    if (items.length === 0) return
+    const response = await conn.request(OffsetForLeaderEpoch, {
+      replicaId: this.#broker.nodeId,
+      topics: groupByTopic(items, ({ f, action }) => {
+        const a = action as Extract<FollowerAction, { kind: 'epochCheck' }>
+        return { partition: f.partition, currentLeaderEpoch: a.currentLeaderEpoch, leaderEpoch: a.leaderEpoch }
+      }).map(([topic, partitions]) => ({ topic, partitions })),
+    })
+    for (const t of response.topics) {
+      for (const p of t.partitions) {
+        const f = this.#find(t.topic, p.partition)
+        f?.state.onEpochAnswer({ errorCode: p.errorCode, leaderEpoch: p.leaderEpoch, endOffset: p.endOffset }, logView(f.log))
+      }
+    }
+  }
+
+  async #leaderOffsets (conn: Connection, items: Array<{ f: FollowedPartition, action: FollowerAction }>): Promise<void> {
+    for (const { f, action } of items) {
+      const a = action as Extract<FollowerAction, { kind: 'leaderOffsets' }>
+      const ask = async (timestamp: number): Promise<{ errorCode: number, offset: number }> => {
+        const r = await conn.request(ListOffsets, { replicaId: this.#broker.nodeId, isolationLevel: 0, topics: [{ name: f.topic, partitions: [{ partitionIndex: f.partition, currentLeaderEpoch: a.currentLeaderEpoch, timestamp }] }] })
+        const p = r.topics[0]?.partitions[0]
+        return { errorCode: p?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, offset: p?.offset ?? -1 }
+      }
+      const start = await ask(-2)
+      const end = await ask(-1)
+      f.state.onLeaderOffsets({ errorCode: start.errorCode !== ErrorCode.NONE ? start.errorCode : end.errorCode, logStartOffset: start.offset, logEndOffset: end.offset }, logView(f.log))
+    }
+  }
+
+  async #fetch (conn: Connection, items: Array<{ f: FollowedPartition, action: FollowerAction }>): Promise<void> {
+    if (items.length === 0) return
+    const partitionMaxBytes = this.#config.int('replica.fetch.max.bytes')
+    const response = await conn.request(Fetch, {
+      replicaId: this.#broker.nodeId,
+      maxWaitMs: this.#config.int('replica.fetch.wait.max.ms'),
+      minBytes: this.#config.int('replica.fetch.min.bytes'),
+      maxBytes: this.#config.int('replica.fetch.response.max.bytes'),
+      isolationLevel: 0, sessionId: 0, sessionEpoch: -1, forgottenTopics: [], rackId: '',
+      topics: groupByTopic(items, ({ f, action }): FetchPartitionRequest => {
+        const a = action as Extract<FollowerAction, { kind: 'fetch' }>
+        return { partitionIndex: f.partition, currentLeaderEpoch: a.currentLeaderEpoch, fetchOffset: a.fetchOffset, lastFetchedEpoch: a.lastFetchedEpoch, logStartOffset: f.log.logStartOffset, partitionMaxBytes }
+      }).map(([name, partitions]) => ({ name, partitions })),
+    })
+    for (const t of response.topics) {
+      for (const p of t.partitions) {
+        const f = this.#find(t.name, p.partitionIndex)
+        if (f === undefined) continue
+        if (p.errorCode === ErrorCode.NONE && p.records !== null) {
+          const buffers = Buffer.isBuffer(p.records) ? [p.records] : p.records
+          await appendAsFollower(f.log, buffers.flatMap(b => splitBatches(b)))
+        }
+        const before = f.state.highWatermark
+        f.state.onFetchResponse({ errorCode: p.errorCode, highWatermark: p.highWatermark }, logView(f.log))
+        if (f.state.highWatermark > before) this.#onHighWatermark(f.topic, f.partition, f.state.highWatermark)
+      }
+    }
+  }
+
+  #find (topic: string, partition: number): FollowedPartition | undefined {
+    return this.#partitions.get(`${topic}\u0000${partition}`)
+  }
+}
+
+function groupByTopic<T, R> (items: readonly T[], map: (item: T) => R): Array<[string, R[]]> {
+  const byTopic = new Map<string, R[]>()
+  for (const item of items) {
+    const topic = (item as { f: FollowedPartition }).f.topic
+    let list = byTopic.get(topic)
+    if (list === undefined) byTopic.set(topic, list = [])
+    list.push(map(item))
+  }
+  return [...byTopic]
+}
