@@ -13,6 +13,7 @@ import { DEFAULT_RAFT_TIMING, type Envelope, type FetchResponse, type Output, ty
 import { checkDriverOptions, type QuorumDriverOptions } from './driver-options.ts'
 import { FetchParking } from './fetch-parking.ts'
 import { quorumHandlers } from './handlers.ts'
+import { ListenerFeed } from './listener-feed.ts'
 import { readQuorumState, writeQuorumState } from './quorum-state.ts'
 import { PeerTransport } from './transport.ts'
 import { beginQuorumEpochCall, endQuorumEpochCall, voteCall, type Incoming, type WireCall, type WireContext } from './wire.ts'
@@ -52,8 +53,7 @@ export class QuorumDriver {
   #closed = false
   #flushing = false
   #flushAgain = false
-  #readyEpoch = -1
-  #appliedSinceSnapshot = 0
+  readonly #feed: ListenerFeed
   readonly #parking = new FetchParking()
   readonly #fetchWaitMaxMs: number
   /** Log end, HW and role after the last step: a change wakes parked fetches. */
@@ -65,6 +65,7 @@ export class QuorumDriver {
     this.#opts = opts
     this.#node = node
     this.#voterIds = [...opts.voters.keys()]
+    this.#feed = new ListenerFeed(opts.listener, opts.logLine, opts.snapshotAfterEntries)
     const requestTimeoutMs = opts.timing.requestTimeoutMs ?? DEFAULT_RAFT_TIMING.requestTimeoutMs
     const electionTimeoutMs = opts.timing.electionTimeoutMs ?? DEFAULT_RAFT_TIMING.electionTimeoutMs
     const fetchTimeoutMs = opts.timing.fetchTimeoutMs ?? DEFAULT_RAFT_TIMING.fetchTimeoutMs
@@ -149,7 +150,7 @@ export class QuorumDriver {
     this.#timer = null
     this.#transport.close()
     this.#parking.wakeAll()
-    this.#checkLeadership()
+    this.#feed.checkLeadership(this.#node.status(), true)
   }
 
   #serve<Res> (incoming: Incoming<Res>): Res {
@@ -202,8 +203,12 @@ export class QuorumDriver {
     }
     for (const env of out.messages) this.#send(env)
     if (out.flush) this.#requestFlush()
-    this.#deliver(out)
-    this.#checkLeadership()
+    if (!this.#feed.deliver(out, this.#node.status())) {
+      this.#opts.logLine('quorum: the quorum driver stops')
+      this.#stop()
+      return
+    }
+    this.#feed.checkLeadership(this.#node.status(), this.#closed)
     this.#maybeSnapshot()
     this.#wakeFetches()
     this.#arm()
@@ -227,57 +232,17 @@ export class QuorumDriver {
     if (call !== undefined) this.#transport.send(env, call(m, env.to, this.#wire))
   }
 
-  #deliver (out: Output): void {
-    const listener = this.#opts.listener
-    try {
-      if (out.loadSnapshot !== null) {
-        this.#appliedSinceSnapshot = 0
-        listener.onLoadSnapshot(out.loadSnapshot)
-      }
-      if (out.committed.length > 0) {
-        this.#appliedSinceSnapshot += out.committed.length
-        listener.onCommitted(out.committed)
-      }
-    } catch (err) {
-      this.#opts.logLine(`quorum: the listener failed on committed entries: ${(err as Error).stack ?? String(err)}`)
-    }
-    const s = this.#node.status()
-    if (s.role !== 'leader' || this.#readyEpoch === s.epoch) return
-    if (out.committed.some(e => e.kind === 'leaderChange' && e.epoch === s.epoch)) {
-      this.#readyEpoch = s.epoch
-      this.#callListener('onLeaderReady', () => { listener.onLeaderReady(s.epoch) })
-    }
-  }
-
-  #checkLeadership (): void {
-    if (this.#readyEpoch < 0) return
-    const s = this.#node.status()
-    if (!this.#closed && s.role === 'leader' && s.epoch === this.#readyEpoch) return
-    this.#readyEpoch = -1
-    this.#callListener('onLeaderLost', () => { this.#opts.listener.onLeaderLost() })
-  }
-
-  #callListener (what: string, call: () => void): void {
-    try {
-      call()
-    } catch (err) {
-      this.#opts.logLine(`quorum: the listener's ${what} failed: ${(err as Error).stack ?? String(err)}`)
-    }
-  }
-
   #maybeSnapshot (): void {
-    const every = this.#opts.snapshotAfterEntries
-    const take = this.#opts.listener.snapshot
-    if (every === undefined || take === undefined || this.#appliedSinceSnapshot < every) return
-    this.#appliedSinceSnapshot = 0
-    let snap
+    const snap = this.#feed.snapshotDue(this.#opts.log.latestSnapshot()?.endOffset ?? 0)
+    if (snap === null) return
+    let out
     try {
-      snap = take.call(this.#opts.listener)
-      if (snap === null || snap.endOffset <= (this.#opts.log.latestSnapshot()?.endOffset ?? 0)) return
-      this.#run(this.#node.createSnapshot(snap.endOffset, snap.data, Date.now()))
+      out = this.#node.createSnapshot(snap.endOffset, snap.data, Date.now())
     } catch (err) {
-      this.#opts.logLine(`quorum: snapshot not taken: ${(err as Error).message}`)
+      this.#opts.logLine(`quorum: snapshot at ${snap.endOffset} not taken: ${(err as Error).message}`)
+      return
     }
+    this.#run(out)
   }
 
   #requestFlush (): void {
