@@ -9,60 +9,34 @@
 import { mkdirSync } from 'node:fs'
 import type { ApiHandler } from '../../server/handler.ts'
 import { RaftNode, type NodeStatus, type QuorumDescription } from '../raft/raft-node.ts'
-import type { RaftLog } from '../raft/log.ts'
-import { DEFAULT_RAFT_TIMING, type Entry, type Envelope, type Output, type ProposeResult, type RaftConfig, type RaftMessage, type Random, type Snapshot } from '../raft/types.ts'
+import { DEFAULT_RAFT_TIMING, type Envelope, type FetchResponse, type Output, type ProposeResult, type RaftConfig, type RaftMessage, type Random } from '../raft/types.ts'
+import { checkDriverOptions, type QuorumDriverOptions } from './driver-options.ts'
+import { FetchParking } from './fetch-parking.ts'
 import { quorumHandlers } from './handlers.ts'
+import { ListenerFeed } from './listener-feed.ts'
 import { readQuorumState, writeQuorumState } from './quorum-state.ts'
 import { PeerTransport } from './transport.ts'
 import { beginQuorumEpochCall, endQuorumEpochCall, voteCall, type Incoming, type WireCall, type WireContext } from './wire.ts'
 import { fetchCall, fetchSnapshotCall } from './wire-fetch.ts'
 
-export interface QuorumListener {
-  /** Committed entries in offset order (data entries only are interesting; leaderChange too, for offsets). */
-  onCommitted (entries: Entry[]): void
-  onLoadSnapshot (snapshot: Snapshot): void
-  /** This node became leader in `epoch` and every entry before its epoch is committed (the controller may activate now). */
-  onLeaderReady (epoch: number): void
-  /** Leadership lost or resigned (controller deactivates). Only called after onLeaderReady. */
-  onLeaderLost (): void
-  /** The state machine's snapshot of everything it applied (for snapshotAfterEntries); null to skip. */
-  snapshot? (): { endOffset: number, data: Uint8Array } | null
-}
-
-export interface QuorumDriverOptions {
-  nodeId: number
-  clusterId: string
-  /** Controller listener of each voter. */
-  voters: ReadonlyMap<number, { host: string, port: number }>
-  log: RaftLog & { flush (): Promise<void> | void }
-  /** Where quorum-state goes. */
-  metadataDir: string
-  timing: Partial<Pick<RaftConfig, 'electionTimeoutMs' | 'fetchTimeoutMs' | 'requestTimeoutMs' | 'fetchIntervalMs'>>
-  listener: QuorumListener
-  logLine: (line: string) => void
-  random?: Random
-  /** After this many applied entries past the last snapshot, ask listener.snapshot() and store it. */
-  snapshotAfterEntries?: number
-}
+export type { QuorumDriverOptions, QuorumListener } from './driver-options.ts'
 
 const DEFAULT_RANDOM: Random = { int: max => Math.floor(Math.random() * max) }
 const TIMER_DELAY_MAX_MS = 2 ** 31 - 1
+/** Kafka's fetch max wait for the metadata partition (replica.fetch.wait.max.ms). */
+const FETCH_WAIT_MAX_MS = 500
+/** With the leader parking idle fetches, a follower may ask again almost at once (the core's default is for no long poll). */
+const FETCH_INTERVAL_MS_DEFAULT = 50
 const RESPONSE_TYPES = new Set<RaftMessage['type']>(['voteResponse', 'beginQuorumEpochResponse', 'endQuorumEpochResponse', 'fetchResponse', 'fetchSnapshotResponse'])
 const CALLS: Partial<Record<RaftMessage['type'], (m: RaftMessage, to: number, ctx: WireContext) => WireCall>> = {
   vote: voteCall, beginQuorumEpoch: beginQuorumEpochCall, endQuorumEpoch: endQuorumEpochCall, fetch: fetchCall, fetchSnapshot: fetchSnapshotCall,
 }
 
-function checkOptions (opts: QuorumDriverOptions): void {
-  if (!Number.isSafeInteger(opts.nodeId) || opts.nodeId < 0) throw new RangeError(`node.id must be a non-negative integer (got ${opts.nodeId})`)
-  if (typeof opts.clusterId !== 'string' || opts.clusterId === '') throw new RangeError('cluster id must be a non-empty string')
-  for (const [id, a] of opts.voters) {
-    if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`controller.quorum.voters: id ${id} must be a non-negative integer`)
-    if (typeof a.host !== 'string' || a.host === '' || !Number.isInteger(a.port) || a.port < 1 || a.port > 65535) {
-      throw new RangeError(`controller.quorum.voters: node ${id} needs a host and a port in 1-65535 (got ${a.host}:${a.port})`)
-    }
-  }
-  const n = opts.snapshotAfterEntries
-  if (n !== undefined && (!Number.isSafeInteger(n) || n < 1)) throw new RangeError(`snapshotAfterEntries must be a positive integer (got ${n})`)
+/** An answer with nothing new for a fetcher that already knows `knownHw`. */
+function isIdleFetchAnswer (m: RaftMessage, knownHw: number | undefined): boolean {
+  if (m.type !== 'fetchResponse') return false
+  const r: FetchResponse = m
+  return r.errorCode === 0 && r.entries.length === 0 && r.divergingEpoch === null && r.snapshotId === null && r.highWatermark === knownHw
 }
 
 export class QuorumDriver {
@@ -79,15 +53,24 @@ export class QuorumDriver {
   #closed = false
   #flushing = false
   #flushAgain = false
-  #readyEpoch = -1
-  #appliedSinceSnapshot = 0
+  readonly #feed: ListenerFeed
+  readonly #parking = new FetchParking()
+  readonly #fetchWaitMaxMs: number
+  /** Log end, HW and role after the last step: a change wakes parked fetches. */
+  #seen = ''
+  /** The HW last sent to each fetcher. */
+  readonly #hwSent = new Map<number, number>()
 
   private constructor (opts: QuorumDriverOptions, node: RaftNode) {
     this.#opts = opts
     this.#node = node
     this.#voterIds = [...opts.voters.keys()]
+    this.#feed = new ListenerFeed(opts.listener, opts.logLine, opts.snapshotAfterEntries)
     const requestTimeoutMs = opts.timing.requestTimeoutMs ?? DEFAULT_RAFT_TIMING.requestTimeoutMs
     const electionTimeoutMs = opts.timing.electionTimeoutMs ?? DEFAULT_RAFT_TIMING.electionTimeoutMs
+    const fetchTimeoutMs = opts.timing.fetchTimeoutMs ?? DEFAULT_RAFT_TIMING.fetchTimeoutMs
+    // A parked fetch must come back well before the fetcher's request and fetch timeouts.
+    this.#fetchWaitMaxMs = Math.min(FETCH_WAIT_MAX_MS, Math.floor(requestTimeoutMs / 2), Math.floor(fetchTimeoutMs / 2))
     this.#transport = new PeerTransport({
       nodeId: opts.nodeId, peers: opts.voters, requestTimeoutMs, backoffMinMs: Math.min(50, electionTimeoutMs), backoffMaxMs: Math.max(50, electionTimeoutMs),
       logLine: opts.logLine, onMessage: env => { this.#receive(env) },
@@ -96,6 +79,7 @@ export class QuorumDriver {
       clusterId: opts.clusterId,
       nodeId: opts.nodeId,
       voters: this.#voterIds,
+      fetchMaxWaitMs: this.#fetchWaitMaxMs,
       endpoints: id => {
         const a = opts.voters.get(id)
         return a === undefined ? [] : [{ name: 'CONTROLLER', host: a.host, port: a.port }]
@@ -109,10 +93,10 @@ export class QuorumDriver {
 
   /** Reads quorum-state (a corrupt one is an error naming the file) and builds the node; nothing runs before start(). */
   static async open (opts: QuorumDriverOptions): Promise<QuorumDriver> {
-    checkOptions(opts)
+    checkDriverOptions(opts)
     mkdirSync(opts.metadataDir, { recursive: true })
     const persisted = readQuorumState(opts.metadataDir)
-    const cfg: RaftConfig = { ...DEFAULT_RAFT_TIMING, ...opts.timing, nodeId: opts.nodeId, voters: [...opts.voters.keys()] }
+    const cfg: RaftConfig = { ...DEFAULT_RAFT_TIMING, fetchIntervalMs: FETCH_INTERVAL_MS_DEFAULT, ...opts.timing, nodeId: opts.nodeId, voters: [...opts.voters.keys()] }
     const node = new RaftNode(cfg, opts.log, opts.random ?? DEFAULT_RANDOM, persisted, Date.now())
     return new QuorumDriver(opts, node)
   }
@@ -143,6 +127,7 @@ export class QuorumDriver {
     return quorumHandlers({
       wire: this.#wire,
       serve: incoming => this.#serve(incoming),
+      serveFetch: (incoming, maxWaitMs, signal) => this.#serveFetch(incoming, maxWaitMs, signal),
       describe: () => this.describeQuorum(),
       status: () => this.#node.status(),
       voters: this.#opts.voters,
@@ -164,18 +149,39 @@ export class QuorumDriver {
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null
     this.#transport.close()
-    this.#checkLeadership()
+    this.#parking.wakeAll()
+    this.#feed.checkLeadership(this.#node.status(), true)
   }
 
   #serve<Res> (incoming: Incoming<Res>): Res {
     if (incoming.kind === 'refuse') return incoming.response
+    return incoming.reply(this.#exchange(incoming.from, incoming.message))
+  }
+
+  /** Fetch with the leader's long poll (fetch-parking.ts): an empty answer waits for news first. */
+  async #serveFetch<Res> (incoming: Incoming<Res>, maxWaitMs: number, signal: AbortSignal): Promise<Res> {
+    if (incoming.kind === 'refuse') return incoming.response
+    let reply = this.#exchange(incoming.from, incoming.message)
+    const waitMs = Math.min(maxWaitMs, this.#fetchWaitMaxMs)
+    // Park only when the fetcher already knows this HW; a new HW must reach it at once.
+    const knownHw = this.#hwSent.get(incoming.from)
+    if (waitMs > 0 && isIdleFetchAnswer(reply, knownHw) && this.#node.status().role === 'leader') {
+      await this.#parking.park(waitMs, signal)
+      if (!this.#closed && !signal.aborted) reply = this.#exchange(incoming.from, incoming.message)
+    }
+    if (reply.type === 'fetchResponse') this.#hwSent.set(incoming.from, reply.highWatermark)
+    return incoming.reply(reply)
+  }
+
+  /** Feeds a request to the core and takes its answer out of the step's messages. */
+  #exchange (from: number, message: RaftMessage): RaftMessage {
     if (this.#closed) throw new Error('the quorum driver is closed')
     const correlationId = this.#nextInboundId++
-    this.#run(this.#node.receive({ from: incoming.from, to: this.#opts.nodeId, correlationId, message: incoming.message }, Date.now()))
+    this.#run(this.#node.receive({ from, to: this.#opts.nodeId, correlationId, message }, Date.now()))
     const reply = this.#replies.get(correlationId)
     this.#replies.delete(correlationId)
-    if (reply === undefined) throw new Error(`the quorum core did not answer a ${incoming.message.type} request`)
-    return incoming.reply(reply)
+    if (reply === undefined) throw new Error(`the quorum core did not answer a ${message.type} request`)
+    return reply
   }
 
   #receive (env: Envelope): void {
@@ -197,10 +203,23 @@ export class QuorumDriver {
     }
     for (const env of out.messages) this.#send(env)
     if (out.flush) this.#requestFlush()
-    this.#deliver(out)
-    this.#checkLeadership()
+    if (!this.#feed.deliver(out, this.#node.status())) {
+      this.#opts.logLine('quorum: the quorum driver stops')
+      this.#stop()
+      return
+    }
+    this.#feed.checkLeadership(this.#node.status(), this.#closed)
     this.#maybeSnapshot()
+    this.#wakeFetches()
     this.#arm()
+  }
+
+  #wakeFetches (): void {
+    const s = this.#node.status()
+    const seen = `${s.logEndOffset}/${s.highWatermark}/${s.role}/${s.epoch}`
+    if (seen === this.#seen) return
+    this.#seen = seen
+    if (this.#parking.parked > 0) this.#parking.wakeAll()
   }
 
   #send (env: Envelope): void {
@@ -213,57 +232,17 @@ export class QuorumDriver {
     if (call !== undefined) this.#transport.send(env, call(m, env.to, this.#wire))
   }
 
-  #deliver (out: Output): void {
-    const listener = this.#opts.listener
-    try {
-      if (out.loadSnapshot !== null) {
-        this.#appliedSinceSnapshot = 0
-        listener.onLoadSnapshot(out.loadSnapshot)
-      }
-      if (out.committed.length > 0) {
-        this.#appliedSinceSnapshot += out.committed.length
-        listener.onCommitted(out.committed)
-      }
-    } catch (err) {
-      this.#opts.logLine(`quorum: the listener failed on committed entries: ${(err as Error).stack ?? String(err)}`)
-    }
-    const s = this.#node.status()
-    if (s.role !== 'leader' || this.#readyEpoch === s.epoch) return
-    if (out.committed.some(e => e.kind === 'leaderChange' && e.epoch === s.epoch)) {
-      this.#readyEpoch = s.epoch
-      this.#callListener('onLeaderReady', () => { listener.onLeaderReady(s.epoch) })
-    }
-  }
-
-  #checkLeadership (): void {
-    if (this.#readyEpoch < 0) return
-    const s = this.#node.status()
-    if (!this.#closed && s.role === 'leader' && s.epoch === this.#readyEpoch) return
-    this.#readyEpoch = -1
-    this.#callListener('onLeaderLost', () => { this.#opts.listener.onLeaderLost() })
-  }
-
-  #callListener (what: string, call: () => void): void {
-    try {
-      call()
-    } catch (err) {
-      this.#opts.logLine(`quorum: the listener's ${what} failed: ${(err as Error).stack ?? String(err)}`)
-    }
-  }
-
   #maybeSnapshot (): void {
-    const every = this.#opts.snapshotAfterEntries
-    const take = this.#opts.listener.snapshot
-    if (every === undefined || take === undefined || this.#appliedSinceSnapshot < every) return
-    this.#appliedSinceSnapshot = 0
-    let snap
+    const snap = this.#feed.snapshotDue(this.#opts.log.latestSnapshot()?.endOffset ?? 0)
+    if (snap === null) return
+    let out
     try {
-      snap = take.call(this.#opts.listener)
-      if (snap === null || snap.endOffset <= (this.#opts.log.latestSnapshot()?.endOffset ?? 0)) return
-      this.#run(this.#node.createSnapshot(snap.endOffset, snap.data, Date.now()))
+      out = this.#node.createSnapshot(snap.endOffset, snap.data, Date.now())
     } catch (err) {
-      this.#opts.logLine(`quorum: snapshot not taken: ${(err as Error).message}`)
+      this.#opts.logLine(`quorum: snapshot at ${snap.endOffset} not taken: ${(err as Error).message}`)
+      return
     }
+    this.#run(out)
   }
 
   #requestFlush (): void {

@@ -19,7 +19,8 @@ import { incomingFetch, incomingFetchSnapshot } from './wire-fetch.ts'
 
 export interface HandlerHost {
   wire: WireContext
-  serve<Res> (incoming: Incoming<Res>): Res | Promise<Res>
+  serve<Res> (incoming: Incoming<Res>): Res
+  serveFetch<Res> (incoming: Incoming<Res>, maxWaitMs: number, signal: AbortSignal): Promise<Res>
   describe (): QuorumDescription | null
   status (): NodeStatus
   voters: ReadonlyMap<number, { host: string, port: number }>
@@ -31,7 +32,7 @@ export function quorumHandlers (host: HandlerHost): ApiHandler[] {
     defineHandler(Vote, (_ctx, req) => host.serve(incomingVote(req, wire))),
     defineHandler(BeginQuorumEpoch, (_ctx, req) => host.serve(incomingBeginQuorumEpoch(req, wire))),
     defineHandler(EndQuorumEpoch, (_ctx, req, version) => host.serve(incomingEndQuorumEpoch(req, version, wire))),
-    defineHandler(QuorumFetch, (_ctx, req, version) => host.serve(incomingFetch(req, version, wire))),
+    defineHandler(QuorumFetch, (ctx, req, version) => host.serveFetch(incomingFetch(req, version, wire), req.maxWaitMs, ctx.connection.signal)),
     defineHandler(FetchSnapshot, (_ctx, req) => host.serve(incomingFetchSnapshot(req, wire))),
     defineHandler(DescribeQuorum, (_ctx, req) => describeQuorum(host, req)),
   ]

@@ -13,8 +13,6 @@ import { clusterIdError, onlyPartition, type Incoming, type WireCall, type WireC
 
 /** What one Fetch asks for at most, in bytes (the leader's entry limit applies first). */
 const FETCH_MAX_BYTES = 8 * 1024 * 1024
-/** The follower's long-poll: how long the leader may hold an empty fetch. */
-export const FETCH_MAX_WAIT_MS = 500
 
 function unexpected (what: string, m: RaftMessage): never {
   throw new Error(`programmer error: ${what} got a ${m.type} message`)
@@ -40,7 +38,7 @@ export function fetchCall (m: RaftMessage, _to: number, ctx: WireContext): WireC
       clusterId: ctx.clusterId,
       replicaId: m.replicaId,
       replicaEpoch: -1,
-      maxWaitMs: FETCH_MAX_WAIT_MS,
+      maxWaitMs: ctx.fetchMaxWaitMs,
       minBytes: 0,
       maxBytes: FETCH_MAX_BYTES,
       isolationLevel: 0,

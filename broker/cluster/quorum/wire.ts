@@ -23,6 +23,8 @@ export interface WireContext {
   /** Who led `epoch`, as far as this node knows (-1 when it does not): LeaderChangeMessage. */
   leaderOf (epoch: number): NodeId
   voters: readonly NodeId[]
+  /** max_wait_ms of our Fetch requests (the leader's long poll). */
+  fetchMaxWaitMs: number
 }
 
 /** An outgoing request: how to build it for the negotiated version and read its answer. */

@@ -27,7 +27,7 @@ function propose (leader: TestNode, values: string[]): void {
 
 /** Waits until every running node has applied `count` data entries, then checks they agree. */
 async function expectSameCommitted (f: QuorumFixture, count: number): Promise<string[]> {
-  await waitFor(`${count} data entries on every node`, () => f.running().every(n => dataOf(n.committed).length >= count))
+  await waitFor(`${count} data entries on every node`, () => f.running().every(n => dataOf(n.committed).length >= count), 10_000, () => f.describe())
   const [first, ...rest] = f.running().map(n => dataOf(n.committed))
   for (const other of rest) expect(other).toEqual(first)
   return first!
@@ -65,6 +65,44 @@ describe('QuorumDriver over TCP', () => {
     expect(after.slice(20).map(s => s.split(':')[1])).toEqual(['c0', 'c1', 'c2'])
   })
 
+  it('parks an idle fetch at the leader and wakes it for new entries', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3])
+    const leader = await waitFor('a leader', () => f.agreedLeader())
+    propose(leader, ['warm-up'])
+    await expectSameCommitted(f, 1)
+    const fetchesBefore = leader.metrics.requestCount('Fetch')
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    const idleFetches = leader.metrics.requestCount('Fetch') - fetchesBefore
+    // Without the long poll two followers fetching every 20 ms would send ~100 in a second.
+    expect(idleFetches, 'idle fetches in one second').toBeLessThan(30)
+    const startMs = Date.now()
+    propose(leader, ['wake'])
+    await expectSameCommitted(f, 2)
+    expect(Date.now() - startMs, 'a parked fetch is answered when an entry arrives, not when its wait ends').toBeLessThan(150)
+  })
+
+  it('serves an observer (not a voter), which learns a compacted log from the leader\'s snapshot over FetchSnapshot', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3], { snapshotAfterEntries: 5 })
+    const leader = await waitFor('a leader', () => f.agreedLeader())
+    for (let i = 0; i < 4; i++) propose(leader, [`v${3 * i}`, `v${3 * i + 1}`, `v${3 * i + 2}`])
+    // A follower one fetch behind may itself get the snapshot (the leader drops the prefix), so compare state machines.
+    const all = Array.from({ length: 12 }, (_, i) => `v${i}`)
+    await waitFor('12 values on every voter', () => f.running().every(n => n.values.length === 12), 10_000, () => f.describe())
+    for (const n of f.running()) expect(n.values).toEqual(all)
+    await waitFor('a snapshot on the leader', () => leader.log.latestSnapshot() !== null && leader.log.startOffset() > 0)
+    const observer = await f.start(9)
+    observer.driver.start()
+    await waitFor('the observer catches up', () => observer.values.length === 12)
+    expect(observer.snapshots.length, 'the observer started from a snapshot').toBeGreaterThan(0)
+    expect(leader.metrics.requestCount('FetchSnapshot'), 'FetchSnapshot requests the leader served').toBeGreaterThan(0)
+    expect(observer.values).toEqual(all)
+    expect(observer.driver.status().role).toBe('follower')
+    propose(leader, ['after'])
+    await waitFor('the observer gets new entries', () => observer.values.at(-1) === 'after')
+    const observers = leader.driver.describeQuorum()!.observers.map(o => o.replicaId)
+    expect(observers).toEqual([9])
+  })
+
   it('keeps epoch and vote in quorum-state across a restart, and the restarted node catches up', async () => {
     const f = fixture = await QuorumFixture.create([1, 2, 3])
     const leader = await waitFor('a leader', () => f.agreedLeader())
@@ -86,10 +124,10 @@ describe('QuorumDriver over TCP', () => {
     expect(f.agreedLeader()?.id).toBe(leader.id)
   })
 
-  it('refuses a Vote from another cluster and one from a node that is not a voter, without changing state', async () => {
+  it('refuses a Vote from another cluster and one from a node that is not a voter, without changing state; DescribeQuorum only on the leader', async () => {
     const f = fixture = await QuorumFixture.create([1, 2, 3])
-    await waitFor('a leader', () => f.agreedLeader())
-    const target = f.node(1)
+    const leader = await waitFor('a leader', () => f.agreedLeader())
+    const target = f.running().find(n => n !== leader)!
     const epochBefore = target.driver.status().epoch
     const c = await Connection.connect({ host: '127.0.0.1', port: target.port, clientId: 'test' })
     try {
@@ -100,6 +138,8 @@ describe('QuorumDriver over TCP', () => {
       expect(stranger.errorCode).toBe(ErrorCode.NONE)
       expect(stranger.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.INCONSISTENT_VOTER_SET, voteGranted: false })
       expect(target.driver.status().epoch, 'a refused vote does not move the epoch').toBe(epochBefore)
+      const described = await c.request(DescribeQuorum, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] })
+      expect(described.topics[0]!.partitions[0]!.errorCode, 'DescribeQuorum off the leader').toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER)
     } finally {
       c.close()
     }

@@ -10,6 +10,7 @@ import { listenQuorum } from '../../../broker/cluster/quorum/listener.ts'
 import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
 import type { Entry, Snapshot } from '../../../broker/cluster/raft/types.ts'
 import type { KafkaListener } from '../../../broker/server/kafka-listener.ts'
+import { Metrics } from '../../../broker/server/metrics.ts'
 import { reservePort } from '../../../harness/cluster/process-backend.ts'
 
 export const CLUSTER_ID = 'quorum-test-cluster'
@@ -25,8 +26,13 @@ export interface TestNode {
   /** Committed entries delivered to this incarnation's state machine, which starts empty (a restart replays the log). */
   committed: Entry[]
   snapshots: Snapshot[]
+  /** The state machine: data values in order, and the next offset it expects. */
+  values: string[]
+  appliedOffset: number
   events: string[]
   lines: string[]
+  /** Requests served by this node's controller listener, per API. */
+  metrics: Metrics
   running: boolean
 }
 
@@ -34,9 +40,11 @@ export class QuorumFixture {
   readonly root = mkdtempSync(join(tmpdir(), 'sluice-quorum-'))
   readonly nodes = new Map<number, TestNode>()
   voters = new Map<number, { host: string, port: number }>()
+  snapshotAfterEntries: number | undefined
 
-  static async create (ids: number[]): Promise<QuorumFixture> {
+  static async create (ids: number[], opts: { snapshotAfterEntries?: number } = {}): Promise<QuorumFixture> {
     const f = new QuorumFixture()
+    f.snapshotAfterEntries = opts.snapshotAfterEntries
     for (const id of ids) f.voters.set(id, { host: '127.0.0.1', port: await reservePort() })
     for (const id of ids) await f.start(id)
     for (const id of ids) f.node(id).driver.start()
@@ -56,20 +64,30 @@ export class QuorumFixture {
     const dir = previous?.dir ?? join(this.root, `node-${id}`)
     const node: TestNode = {
       id, port: port ?? this.voters.get(id)?.port ?? await reservePort(), dir, log,
-      committed: [], snapshots: [], events: previous?.events ?? [], lines: previous?.lines ?? [],
-      driver: null as unknown as QuorumDriver, listener: null as unknown as KafkaListener, running: true,
+      committed: [], snapshots: [], values: [], appliedOffset: 0, events: previous?.events ?? [], lines: previous?.lines ?? [],
+      driver: null as unknown as QuorumDriver, listener: null as unknown as KafkaListener, metrics: new Metrics(), running: true,
     }
     node.driver = await QuorumDriver.open({
       nodeId: id, clusterId: CLUSTER_ID, voters: this.voters, log, metadataDir: dir, timing: TIMING,
       logLine: line => { node.lines.push(line) },
+      snapshotAfterEntries: this.snapshotAfterEntries,
       listener: {
-        onCommitted: entries => { node.committed.push(...entries) },
-        onLoadSnapshot: snap => { node.snapshots.push(snap) },
+        onCommitted: entries => {
+          node.committed.push(...entries)
+          for (const e of entries) if (e.kind === 'data') node.values.push(Buffer.from(e.data).toString())
+          node.appliedOffset = entries.at(-1)!.offset + 1
+        },
+        onLoadSnapshot: snap => {
+          node.snapshots.push(snap)
+          node.values = JSON.parse(Buffer.from(snap.data).toString())
+          node.appliedOffset = snap.endOffset
+        },
+        snapshot: () => ({ endOffset: node.appliedOffset, data: Buffer.from(JSON.stringify(node.values)) }),
         onLeaderReady: epoch => { node.events.push(`ready:${epoch}`) },
         onLeaderLost: () => { node.events.push('lost') },
       },
     })
-    node.listener = await listenQuorum({ handlers: node.driver.handlers(), host: '127.0.0.1', port: node.port, log: line => { node.lines.push(line) } })
+    node.listener = await listenQuorum({ handlers: node.driver.handlers(), host: '127.0.0.1', port: node.port, log: line => { node.lines.push(line) }, metrics: node.metrics })
     this.nodes.set(id, node)
     return node
   }
@@ -96,18 +114,26 @@ export class QuorumFixture {
     return agree ? leaders[0]! : null
   }
 
+  /** Each node's status, state machine size, log range and log lines: what a failed wait prints. */
+  describe (): string {
+    return [...this.nodes.values()].map(n => {
+      const log = `log [${n.log.startOffset()}, ${n.log.endOffset()}) flushed ${n.log.flushedEndOffset()}`
+      return `node ${n.id}${n.running ? '' : ' (stopped)'}: ${JSON.stringify(n.driver.status())} values ${n.values.length} committed-data ${dataOf(n.committed).length} snapshots-loaded ${n.snapshots.length} applied ${n.appliedOffset} ${log}\n  ${n.lines.join('\n  ')}`
+    }).join('\n')
+  }
+
   async close (): Promise<void> {
     for (const id of this.nodes.keys()) await this.stop(id)
     rmSync(this.root, { recursive: true, force: true })
   }
 }
 
-export async function waitFor<T> (what: string, probe: () => T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T> (what: string, probe: () => T | null | undefined | false, timeoutMs = 10_000, explain?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = probe()
     if (value !== null && value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain === undefined ? '' : `\n${explain()}`}`)
     await new Promise(resolve => setTimeout(resolve, 10))
   }
 }
