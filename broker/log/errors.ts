@@ -9,6 +9,7 @@ export type LogErrorCodeString =
   | 'ERR_OFFSET_OUT_OF_RANGE'
   | 'ERR_LOG_CLOSED'
   | 'ERR_RECORD_TOO_LARGE'
+  | 'ERR_CORRUPT_RECORD'
   | 'ERR_INVALID_TOPIC'
   | 'ERR_TOPIC_EXISTS'
   | 'ERR_UNKNOWN_TOPIC'
@@ -67,6 +68,14 @@ export class LogClosedError extends LogError {
   constructor (message: string) {
     super('ERR_LOG_CLOSED', ErrorCode.NOT_LEADER_OR_FOLLOWER, true, message)
     this.name = 'LogClosedError'
+  }
+}
+
+/** A replicated batch that fails its checks or does not continue the log: appended nowhere. */
+export class CorruptRecordError extends LogError {
+  constructor (message: string) {
+    super('ERR_CORRUPT_RECORD', ErrorCode.CORRUPT_MESSAGE, true, message)
+    this.name = 'CorruptRecordError'
   }
 }
 

@@ -28,10 +28,12 @@
 // torn write left behind, so nothing after the last acknowledged batch is ever served.
 
 import assert from 'node:assert/strict'
-import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
+import { batchLastOffset, batchRecordCount, BATCH_OFFSET_LEADER_EPOCH, checkBatch, patchBatchHeader, readInt64 } from '../protocol/record-batch.ts'
+import { ErrorCode } from '../protocol/errors.ts'
+import { LeaderEpochCache, scanEpochs, type EpochEntry } from './leader-epoch-cache.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
-import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
+import { CorruptRecordError, KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
 import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
@@ -76,6 +78,7 @@ export class PartitionLog {
   readonly #storage: Storage
   readonly #config: Readonly<LogConfig>
   readonly #checkpoint: OffsetCheckpointFile
+  readonly #epochs: LeaderEpochCache
   readonly #clock: () => number
   readonly #segments: Segment[]
   #logStartOffset: number
@@ -103,13 +106,14 @@ export class PartitionLog {
   /** Reads that failed (each failed its request only). */
   readFailures = 0
 
-  private constructor (options: PartitionLogOptions, recovered: RecoveredLog, recoveryPoint: number) {
+  private constructor (options: PartitionLogOptions, recovered: RecoveredLog, recoveryPoint: number, epochs: LeaderEpochCache) {
     this.topic = options.topic
     this.partition = options.partition
     this.dir = `${options.topic}-${options.partition}`
     this.#storage = options.storage
     this.#config = options.config
     this.#checkpoint = options.checkpoint
+    this.#epochs = epochs
     this.#clock = options.clock ?? Date.now
     this.#segments = recovered.segments
     this.recovery = recovered
@@ -134,7 +138,13 @@ export class PartitionLog {
     })
     // Recovery fsyncs what it validated, so the whole log is now below the recovery point.
     checkpoint.set(topic, partition, recovered.logEndOffset)
-    return new PartitionLog(options, recovered, recovered.logEndOffset)
+    const { cache: epochs } = await LeaderEpochCache.open(storage, dir)
+    // A log from before the cache existed (or with a damaged one): rebuilt from the batch headers.
+    if (epochs.entries.length === 0 && recovered.logEndOffset > recovered.segments[0]!.baseOffset) {
+      for (const entry of await scanEpochs(recovered.segments)) epochs.assign(entry.epoch, entry.startOffset)
+    }
+    epochs.truncateFromEnd(recovered.logEndOffset)
+    return new PartitionLog(options, recovered, recovered.logEndOffset, epochs)
   }
 
   get logStartOffset (): number { return this.#logStartOffset }
@@ -198,6 +208,36 @@ export class PartitionLog {
       patchBatchHeader(batch, nextOffset, leaderEpoch)
       nextOffset += batchRecordCount(batch)
     }
+    this.#epochs.assign(leaderEpoch, baseOffset)
+    return this.#enqueue(batches, baseOffset, nextOffset, bytes)
+  }
+
+  /**
+   * A follower's append: the leader's batches exactly as it stored them (offsets and leader
+   * epochs kept, CRC checked), which must continue this log's end without a gap. A batch
+   * that fails its check rejects the whole call with CORRUPT_MESSAGE and appends nothing.
+   */
+  appendAsFollower (batches: Buffer[]): Promise<AppendResult> {
+    assert.ok(batches.length > 0, 'appendAsFollower needs at least one batch')
+    if (this.#offline !== null) return Promise.reject(this.#offline)
+    if (this.#closing) return Promise.reject(new LogClosedError(`${this.dir} is closing`))
+    const baseOffset = this.#logEndOffset
+    let nextOffset = baseOffset
+    let bytes = 0
+    for (const batch of batches) {
+      const check = checkBatch(batch, false)
+      if (check.errorCode !== ErrorCode.NONE) return Promise.reject(new CorruptRecordError(`${this.dir}: replicated batch at ${nextOffset}: ${check.reason}`))
+      if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))
+      const batchBase = readInt64(batch, 0)
+      if (batchBase !== nextOffset) return Promise.reject(new CorruptRecordError(`${this.dir}: replicated batch starts at ${batchBase}, the log continues at ${nextOffset}`))
+      nextOffset = batchLastOffset(batch) + 1
+      bytes += batch.length
+    }
+    for (const batch of batches) this.#epochs.assign(batch.readInt32BE(BATCH_OFFSET_LEADER_EPOCH), readInt64(batch, 0))
+    return this.#enqueue(batches, baseOffset, nextOffset, bytes)
+  }
+
+  #enqueue (batches: Buffer[], baseOffset: number, nextOffset: number, bytes: number): Promise<AppendResult> {
     this.#logEndOffset = nextOffset
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
     this.#queue.push({ batches, baseOffset, lastOffset: nextOffset - 1, bytes, resolve, reject })
@@ -409,6 +449,73 @@ export class PartitionLog {
     return plan.deleteCount
   }
 
+  /** The leader-epoch cache: (epoch, first offset) pairs, ascending. */
+  leaderEpochs (): readonly EpochEntry[] {
+    return this.#epochs.entries
+  }
+
+  /** Resolves once the leader-epoch checkpoint holds every change so far. */
+  leaderEpochsDurable (): Promise<void> {
+    return this.#epochs.flushed()
+  }
+
+  /**
+   * A follower's truncation (KIP-101/279): drops every batch at or above `offset`. An offset
+   * inside a batch cuts at that batch's base offset (batches stay whole). Waits for writes in
+   * flight; the log end, high watermark and recovery point follow the cut, the epoch cache
+   * too, and everything is on disk before it returns. Below the log start it empties the log.
+   */
+  async truncateTo (offset: number): Promise<void> {
+    if (this.#offline !== null) throw this.#offline
+    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+    if (offset >= this.#logEndOffset) return
+    if (offset <= this.#logStartOffset) return await this.truncateFullyAndStartAt(offset)
+    const index = segmentIndexFor(this.#segments, offset)
+    const segment = this.#segments[index]!
+    const at = await findBatch(segment, segment.lookupPosition(offset), segment.writtenBytes, offset, false)
+    const position = at?.positionBytes ?? segment.writtenBytes
+    const end = at?.baseOffset ?? segment.nextOffset
+    try {
+      for (const dropped of this.#segments.splice(index + 1)) await dropped.destroy(this.#storage)
+      segment.rewindTo(position, end)
+      segment.readableBytes = position
+      await segment.log.truncate(position)
+      // Durable before returning: a crash must not bring the cut batches back.
+      segment.syncedNextOffset = Math.min(segment.syncedNextOffset, end)
+      await segment.flush()
+    } catch (error) {
+      this.#goOffline(error)
+      throw this.#offline ?? error
+    }
+    this.#cutTo(end)
+  }
+
+  /** Empties the log and restarts it at `offset` (the leader deleted what this replica lacks). */
+  async truncateFullyAndStartAt (offset: number): Promise<void> {
+    if (this.#offline !== null) throw this.#offline
+    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+    try {
+      for (const dropped of this.#segments.splice(0)) await dropped.destroy(this.#storage)
+      this.#segments.push(await Segment.create(this.#storage, this.dir, offset, this.#config, this.#clock()))
+    } catch (error) {
+      this.#goOffline(error)
+      throw this.#offline ?? error
+    }
+    this.#logStartOffset = offset
+    this.#epochs.clear()
+    this.#cutTo(offset)
+  }
+
+  #cutTo (end: number): void {
+    this.#logEndOffset = end
+    this.#highWatermark = end
+    this.#cursors.clear()
+    this.#epochs.truncateFromEnd(end)
+    if (this.#recoveryPoint > end) this.#recoveryPoint = end
+    this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
+    notify(this.#listeners, end)
+  }
+
   /** DeleteRecords: offsets below `offset` become unreadable, and segments wholly below it go. */
   async deleteRecordsBefore (offset: number): Promise<number> {
     if (this.#offline !== null) throw this.#offline
@@ -422,6 +529,7 @@ export class PartitionLog {
   async #deleteOldest (count: number): Promise<void> {
     const deleted = this.#segments.splice(0, count)
     this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
+    this.#epochs.truncateFromStart(this.#logStartOffset)
     this.#updateRecoveryPoint()
     try {
       for (const segment of deleted) await segment.destroy(this.#storage)
@@ -461,6 +569,7 @@ export class PartitionLog {
     this.#closing = true
     while (this.#draining || this.#drainScheduled) await this.#whenIdle()
     await this.#flushChain
+    await this.#epochs.flushed()
     try {
       if (this.#offline === null) {
         await this.#fullFlush()
@@ -488,6 +597,7 @@ export class PartitionLog {
     this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
     while (this.#draining || this.#drainScheduled) await this.#whenIdle()
     await this.#flushChain
+    await this.#epochs.flushed()
     for (const segment of this.#segments) await segment.destroy(this.#storage)
     const leftovers = await this.#storage.list(this.dir)
     for (const entry of leftovers) if (entry.isFile) await this.#storage.unlink(`${this.dir}/${entry.name}`)

@@ -71,13 +71,16 @@ export class ProcessCluster implements Cluster {
   readonly backend: BackendName = 'process'
   readonly brokers: readonly ProcessBroker[]
   readonly workDir: string
+  /** Each node's controller listener (host:port) in a multi-node cluster; empty for one broker. */
+  readonly controllerAddresses: readonly string[]
   readonly #advertised: ReadonlyArray<string | undefined>
   readonly #ownsWorkDir: boolean
   readonly #keepData: boolean
   #stopped: Promise<void> | null = null
 
-  constructor (brokers: ProcessBroker[], advertised: Array<string | undefined>, workDir: string, ownsWorkDir: boolean, keepData: boolean) {
+  constructor (brokers: ProcessBroker[], advertised: Array<string | undefined>, workDir: string, ownsWorkDir: boolean, keepData: boolean, controllerAddresses: string[] = []) {
     this.brokers = brokers
+    this.controllerAddresses = controllerAddresses
     this.#advertised = advertised
     this.workDir = workDir
     this.#ownsWorkDir = ownsWorkDir
@@ -158,7 +161,8 @@ export class ProcessBackend implements ClusterBackend {
         stopTimeoutMs: this.#opts.stopTimeoutMs,
       }))
     }
-    const cluster = new ProcessCluster(brokers, advertised, workDir, ownsWorkDir, spec.keepData === true)
+    const controllerAddresses = clusterKeys?.map(k => k.listeners!.split(',')[1]!.replace('CONTROLLER://', '')) ?? []
+    const cluster = new ProcessCluster(brokers, advertised, workDir, ownsWorkDir, spec.keepData === true, controllerAddresses)
     const started = await Promise.allSettled(brokers.map(b => b.start()))
     const failed = started.find(r => r.status === 'rejected')
     if (failed !== undefined) {

@@ -30,7 +30,7 @@ export class ReplicaHost {
     this.#chain = this.#chain.then(async () => {
       for (const name of deleted) await this.#run(`deleting topic ${name}`, () => this.#delete(name))
       for (const name of hosted) await this.#run(`opening ${name}`, () => this.#ensure(name, image))
-      then()
+      await this.#run('applying replica roles', async () => { then() })
     })
   }
 

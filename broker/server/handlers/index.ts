@@ -20,6 +20,7 @@ import { createTopicsHandler } from './19-create-topics.ts'
 import { deleteTopicsHandler } from './20-delete-topics.ts'
 import { describeConfigsHandler } from './32-describe-configs.ts'
 import { deleteRecordsHandler } from './21-delete-records.ts'
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts'
 import { alterConfigsHandler } from './33-alter-configs.ts'
 import { createPartitionsHandler } from './37-create-partitions.ts'
 import { deleteGroupsHandler } from './42-delete-groups.ts'
@@ -46,6 +47,7 @@ export function createRegistry (extra: readonly ApiHandler[] = []): HandlerRegis
     createTopicsHandler,
     deleteTopicsHandler,
     deleteRecordsHandler,
+    offsetForLeaderEpochHandler,
     describeConfigsHandler,
     alterConfigsHandler,
     createPartitionsHandler,

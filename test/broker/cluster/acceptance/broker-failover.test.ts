@@ -108,9 +108,7 @@ describe('a three-node cluster: brokers failing over', () => {
     await victim.restart()
   }, 60_000)
 
-  // A rejoined broker re-enters the ISR only by catching up as a follower (issue #9's
-  // replication); until then preferred election has no in-sync preferred replica to pick.
-  it.skip('gives the original leaders back by preferred leader election once the broker rejoined', async () => {
+  it('gives the original leaders back by preferred leader election once the broker rejoined', async () => {
     const via = cluster.brokers[0]!.kafkaAddress
     await eventually('all three brokers in every ISR', 20_000, async () => {
       const [host, port] = via.split(':')

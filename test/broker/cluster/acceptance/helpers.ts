@@ -61,3 +61,9 @@ export async function topicNamesAt (address: string): Promise<string[]> {
     conn.close()
   }
 }
+
+/** Waits until every broker reports all brokers live, a controller, and every partition led. */
+export async function waitForHealthy (cluster: ProcessCluster, timeoutMs = 30_000): Promise<void> {
+  const { waitForClusterReady } = await import('../../../../harness/cluster/ready.ts')
+  await waitForClusterReady(cluster.bootstrap, cluster.brokers.length, timeoutMs)
+}

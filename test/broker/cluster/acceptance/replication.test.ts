@@ -6,9 +6,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProcessCluster } from '../../../../harness/cluster/process-backend.ts'
-import { eventually, kafkaOf, startCluster } from './helpers.ts'
+import { eventually, kafkaOf, startCluster, waitForHealthy } from './helpers.ts'
 import { Connection } from '../../../../broker/client/connection.ts'
 import { Metadata } from '../../../../broker/protocol/03-metadata.ts'
+import { encodeRecordBatch } from '../../../../broker/protocol/record-batch.ts'
+import { KafkaClient } from '../../../../harness/client/client.ts'
 
 const LAG_MS = 1500
 
@@ -69,6 +71,7 @@ describe('a three-node cluster: replication', () => {
 
   it('drops a stopped follower from the ISR after replica.lag.time.max.ms, and takes it back after it catches up', async () => {
     const topic = 'isr'
+    await waitForHealthy(cluster)
     const admin = kafkaOf(cluster).admin()
     await admin.connect()
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }] })
@@ -79,13 +82,17 @@ describe('a three-node cluster: replication', () => {
       return s.isr.length === 3 && s.leader >= 0 ? s : undefined
     })
     const follower = cluster.brokers[full.replicas.find(r => r !== full.leader)!]!
-    const producer = kafkaOf(cluster).producer({ allowAutoTopicCreation: false })
-    await producer.connect()
+    const leaderAddress = cluster.brokers[full.leader]!.kafkaAddress
+    // Our own client, bootstrapped from the leader alone: a client that asks the stopped broker hangs.
+    const client = new KafkaClient({ bootstrap: [leaderAddress], clientId: 'isr-test', requestTimeoutMs: 3000 })
+    const produce = async (): Promise<void> => {
+      await client.produce(full.leader, topic, [{ partition: 0, batch: encodeRecordBatch({ records: [{ key: null, value: Buffer.from('x') }] }) }], { acks: 1, timeoutMs: 1000 })
+    }
     await follower.pause()
     try {
       const { elapsedMs } = await eventually('the stopped follower out of the ISR', LAG_MS * 8, async () => {
-        await producer.send({ topic, acks: 1, messages: [{ value: 'x' }] })
-        const s = (await partitionState(cluster.brokers[full.leader]!.kafkaAddress, topic))[0]!
+        await produce()
+        const s = (await partitionState(leaderAddress, topic))[0]!
         return s.isr.includes(follower.id) ? undefined : s
       })
       expect(elapsedMs).toBeGreaterThanOrEqual(LAG_MS * 0.5)
@@ -93,9 +100,10 @@ describe('a three-node cluster: replication', () => {
       await follower.resume()
     }
     await eventually('the follower back in the ISR', 20_000, async () => {
-      const s = (await partitionState(cluster.brokers[full.leader]!.kafkaAddress, topic))[0]!
+      await produce()
+      const s = (await partitionState(leaderAddress, topic))[0]!
       return s.isr.includes(follower.id) ? s : undefined
     })
-    await producer.disconnect()
+    client.close()
   }, 90_000)
 })

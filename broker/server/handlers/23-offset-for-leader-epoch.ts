@@ -1,0 +1,25 @@
+// OffsetForLeaderEpoch v2-4: where a leader epoch ended on this leader's log (KIP-101/279).
+// Followers ask it before fetching from a new leader, to truncate what diverged; consumers
+// ask it after a leader change to detect truncation (KIP-320). Only the partition's leader
+// answers; current_leader_epoch is checked as for Fetch.
+
+import { ErrorCode } from '../../protocol/errors.ts'
+import { OffsetForLeaderEpoch, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEndOffset } from '../../protocol/23-offset-for-leader-epoch.ts'
+import { endOffsetForEpoch } from '../../cluster/replica/epochs.ts'
+import type { Broker } from '../broker.ts'
+import { defineHandler } from '../handler.ts'
+
+function answer (broker: Broker, topic: string, partition: number, currentLeaderEpoch: number, leaderEpoch: number): EpochEndOffset {
+  const lookup = broker.leaderLog(topic, partition, currentLeaderEpoch)
+  if (lookup.errorCode !== undefined) return { errorCode: lookup.errorCode, partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET }
+  const end = endOffsetForEpoch(lookup.log.leaderEpochs(), leaderEpoch, lookup.log.highWatermark)
+  return { errorCode: ErrorCode.NONE, partition, leaderEpoch: end.epoch, endOffset: end.endOffset }
+}
+
+export const offsetForLeaderEpochHandler = defineHandler(OffsetForLeaderEpoch, ({ broker }, request) => ({
+  throttleTimeMs: 0,
+  topics: request.topics.map(t => ({
+    topic: t.topic,
+    partitions: t.partitions.map(p => answer(broker, t.topic, p.partition, p.currentLeaderEpoch, p.leaderEpoch)),
+  })),
+}))
