@@ -58,6 +58,8 @@ export class QuorumDriver {
   readonly #fetchWaitMaxMs: number
   /** Log end, HW and role after the last step: a change wakes parked fetches. */
   #seen = ''
+  /** Role, epoch and leader as last logged. */
+  #role = ''
   /** The HW last sent to each fetcher. */
   readonly #hwSent = new Map<number, number>()
 
@@ -210,13 +212,21 @@ export class QuorumDriver {
     }
     this.#feed.checkLeadership(this.#node.status(), this.#closed)
     this.#maybeSnapshot()
-    this.#wakeFetches()
+    this.#noteChanges(out)
     this.#arm()
   }
 
-  #wakeFetches (): void {
+  /** Logs role changes and truncations; wakes parked fetches when the log end, HW or role moved. */
+  #noteChanges (out: Output): void {
     const s = this.#node.status()
-    const seen = `${s.logEndOffset}/${s.highWatermark}/${s.role}/${s.epoch}`
+    const role = `${s.role} in epoch ${s.epoch} (leader ${s.leaderId})`
+    if (role !== this.#role) this.#opts.logLine(`quorum: node ${this.#opts.nodeId} is now ${role}`)
+    this.#role = role
+    for (const change of out.log) {
+      if (change.type === 'truncate') this.#opts.logLine(`quorum: metadata log truncated to ${change.toOffset} where it diverged from the leader's`)
+      if (change.type === 'snapshotInstalled') this.#opts.logLine(`quorum: installed the leader's snapshot up to offset ${change.endOffset}`)
+    }
+    const seen = `${s.logEndOffset}/${s.highWatermark}/${role}`
     if (seen === this.#seen) return
     this.#seen = seen
     if (this.#parking.parked > 0) this.#parking.wakeAll()

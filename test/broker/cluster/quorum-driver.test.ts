@@ -94,6 +94,7 @@ describe('QuorumDriver over TCP', () => {
     for (const n of f.running()) expect(n.values, `node ${n.id}`).toEqual(['kept', 'new'])
     const entries = back.log.read(back.log.startOffset(), 100).filter(e => e.kind === 'data').map(e => Buffer.from(e.data).toString())
     expect(entries, 'the unreplicated tail is truncated away').toEqual(['kept', 'new'])
+    expect(back.lines.some(l => l.includes('metadata log truncated to 2')), back.lines.join('\n')).toBe(true)
   })
 
   it('parks an idle fetch at the leader and wakes it for new entries', async () => {
