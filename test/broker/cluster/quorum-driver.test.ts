@@ -3,11 +3,14 @@
 // leader goes, quorum-state surviving a restart, and refusals at the wire (another
 // cluster's id, a malformed request that must close only its own connection).
 
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Connection } from '../../../broker/client/connection.ts'
+import { QuorumDriver } from '../../../broker/cluster/quorum/driver.ts'
+import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
 import { ErrorCode } from '../../../broker/protocol/errors.ts'
 import { Vote } from '../../../broker/protocol/52-vote.ts'
 import { DescribeQuorum } from '../../../broker/protocol/55-describe-quorum.ts'
@@ -40,6 +43,44 @@ function voteRequest (clusterId: string, candidateId: number, epoch: number) {
     topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0, replicaEpoch: epoch, replicaId: candidateId, replicaDirectoryId: ZERO_UUID, voterDirectoryId: ZERO_UUID, lastOffsetEpoch: 1000, lastOffset: 1_000_000, preVote: false }] }],
   }
 }
+
+describe('QuorumDriver on its own', () => {
+  it('delivers entries in order when the listener proposes from onCommitted (a single-voter quorum)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-quorum-single-'))
+    const applied: string[] = []
+    const calls: string[] = []
+    let driver: QuorumDriver | null = null
+    try {
+      driver = await QuorumDriver.open({
+        nodeId: 1, clusterId: CLUSTER_ID, voters: new Map([[1, { host: '127.0.0.1', port: 9 }]]), log: new MemoryRaftLog(), metadataDir: dir,
+        timing: { electionTimeoutMs: 50 }, logLine: () => {},
+        listener: {
+          onCommitted: entries => {
+            calls.push('begin')
+            for (const e of entries) {
+              if (e.kind !== 'data') continue
+              const value = Buffer.from(e.data).toString()
+              applied.push(value)
+              // A follow-up written while the first is being applied: it must be delivered after this call returns.
+              if (value.length < 3) driver!.propose([Buffer.from(`${value}+`)])
+            }
+            calls.push('end')
+          },
+          onLoadSnapshot: () => {},
+          onLeaderReady: () => { driver!.propose([Buffer.from('a')]) },
+          onLeaderLost: () => {},
+        },
+      })
+      driver.start()
+      await waitFor('a, a+, a++ applied', () => applied.length >= 3)
+      expect(applied).toEqual(['a', 'a+', 'a++'])
+      expect(calls.join(' '), 'onCommitted calls never nest').toMatch(/^(begin end ?)+$/)
+    } finally {
+      await driver?.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
 
 describe('QuorumDriver over TCP', () => {
   it('elects one leader, commits proposals in the same order on all three, and fails over when the leader closes', async () => {
