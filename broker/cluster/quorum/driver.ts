@@ -72,6 +72,7 @@ export class QuorumDriver {
       nodeId: opts.nodeId,
       voters: this.#voterIds,
       fetchMaxWaitMs: this.#fetchWaitMaxMs,
+      logStartOffset: () => opts.log.startOffset(),
       endpoints: id => {
         const a = opts.voters.get(id)
         return a === undefined ? [] : [{ name: 'CONTROLLER', host: a.host, port: a.port }]
