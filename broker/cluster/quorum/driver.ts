@@ -9,15 +9,15 @@
 import { mkdirSync } from 'node:fs'
 import type { ApiHandler } from '../../server/handler.ts'
 import { RaftNode, type NodeStatus, type QuorumDescription } from '../raft/raft-node.ts'
-import { DEFAULT_RAFT_TIMING, type Envelope, type FetchResponse, type Output, type ProposeResult, type RaftConfig, type RaftMessage, type Random } from '../raft/types.ts'
+import { DEFAULT_RAFT_TIMING, type Envelope, type Output, type ProposeResult, type RaftConfig, type RaftMessage, type Random } from '../raft/types.ts'
 import { checkDriverOptions, type QuorumDriverOptions } from './driver-options.ts'
-import { FetchParking } from './fetch-parking.ts'
+import { FetchParking, isIdleFetchAnswer } from './fetch-parking.ts'
 import { quorumHandlers } from './handlers.ts'
 import { ListenerFeed } from './listener-feed.ts'
 import { readQuorumState, writeQuorumState } from './quorum-state.ts'
 import { PeerTransport } from './transport.ts'
-import { beginQuorumEpochCall, endQuorumEpochCall, voteCall, type Incoming, type WireCall, type WireContext } from './wire.ts'
-import { fetchCall, fetchSnapshotCall } from './wire-fetch.ts'
+import type { Incoming, WireContext } from './wire.ts'
+import { callFor } from './wire-calls.ts'
 
 export type { QuorumDriverOptions, QuorumListener } from './driver-options.ts'
 
@@ -27,18 +27,6 @@ const TIMER_DELAY_MAX_MS = 2 ** 31 - 1
 const FETCH_WAIT_MAX_MS = 500
 /** With the leader parking idle fetches, a follower may ask again almost at once (the core's default is for no long poll). */
 const FETCH_INTERVAL_MS_DEFAULT = 50
-const RESPONSE_TYPES = new Set<RaftMessage['type']>(['voteResponse', 'beginQuorumEpochResponse', 'endQuorumEpochResponse', 'fetchResponse', 'fetchSnapshotResponse'])
-const CALLS: Partial<Record<RaftMessage['type'], (m: RaftMessage, to: number, ctx: WireContext) => WireCall>> = {
-  vote: voteCall, beginQuorumEpoch: beginQuorumEpochCall, endQuorumEpoch: endQuorumEpochCall, fetch: fetchCall, fetchSnapshot: fetchSnapshotCall,
-}
-
-/** An answer with nothing new for a fetcher that already knows `knownHw`. */
-function isIdleFetchAnswer (m: RaftMessage, knownHw: number | undefined): boolean {
-  if (m.type !== 'fetchResponse') return false
-  const r: FetchResponse = m
-  return r.errorCode === 0 && r.entries.length === 0 && r.divergingEpoch === null && r.snapshotId === null && r.highWatermark === knownHw
-}
-
 export class QuorumDriver {
   readonly #opts: QuorumDriverOptions
   readonly #node: RaftNode
@@ -58,6 +46,10 @@ export class QuorumDriver {
   readonly #fetchWaitMaxMs: number
   /** Log end, HW and role after the last step: a change wakes parked fetches. */
   #seen = ''
+  readonly #queued: Output[] = []
+  #running = false
+  /** Role, epoch and leader as last logged. */
+  #role = ''
   /** The HW last sent to each fetcher. */
   readonly #hwSent = new Map<number, number>()
 
@@ -80,6 +72,7 @@ export class QuorumDriver {
       nodeId: opts.nodeId,
       voters: this.#voterIds,
       fetchMaxWaitMs: this.#fetchWaitMaxMs,
+      logStartOffset: () => opts.log.startOffset(),
       endpoints: id => {
         const a = opts.voters.get(id)
         return a === undefined ? [] : [{ name: 'CONTROLLER', host: a.host, port: a.port }]
@@ -189,9 +182,24 @@ export class QuorumDriver {
     this.#run(this.#node.receive(env, Date.now()))
   }
 
-  /** Carries out one Output, in the order raft-node.ts documents. */
+  /**
+   * Carries out one Output, in the order raft-node.ts documents. A step taken while another
+   * Output is being carried out (the listener proposing from onCommitted, a snapshot) is
+   * queued behind it, so outputs never interleave and entries reach the listener in order.
+   */
   #run (out: Output): void {
-    if (this.#closed) return
+    this.#queued.push(out)
+    if (this.#running) return
+    this.#running = true
+    try {
+      for (let next = this.#queued.shift(); next !== undefined && !this.#closed; next = this.#queued.shift()) this.#carryOut(next)
+    } finally {
+      this.#running = false
+      this.#queued.length = 0
+    }
+  }
+
+  #carryOut (out: Output): void {
     if (out.persist !== null) {
       try {
         writeQuorumState(this.#opts.metadataDir, out.persist, { clusterId: this.#opts.clusterId, voters: this.#voterIds })
@@ -210,26 +218,30 @@ export class QuorumDriver {
     }
     this.#feed.checkLeadership(this.#node.status(), this.#closed)
     this.#maybeSnapshot()
-    this.#wakeFetches()
+    this.#noteChanges(out)
     this.#arm()
   }
 
-  #wakeFetches (): void {
+  /** Logs role changes and truncations; wakes parked fetches when the log end, HW or role moved. */
+  #noteChanges (out: Output): void {
     const s = this.#node.status()
-    const seen = `${s.logEndOffset}/${s.highWatermark}/${s.role}/${s.epoch}`
+    const role = `${s.role} in epoch ${s.epoch} (leader ${s.leaderId})`
+    if (role !== this.#role) this.#opts.logLine(`quorum: node ${this.#opts.nodeId} is now ${role}`)
+    this.#role = role
+    for (const change of out.log) {
+      if (change.type === 'truncate') this.#opts.logLine(`quorum: metadata log truncated to ${change.toOffset} where it diverged from the leader's`)
+      if (change.type === 'snapshotInstalled') this.#opts.logLine(`quorum: installed the leader's snapshot up to offset ${change.endOffset}`)
+    }
+    const seen = `${s.logEndOffset}/${s.highWatermark}/${role}`
     if (seen === this.#seen) return
     this.#seen = seen
     if (this.#parking.parked > 0) this.#parking.wakeAll()
   }
 
   #send (env: Envelope): void {
-    const m = env.message
-    if (RESPONSE_TYPES.has(m.type)) {
-      this.#replies.set(env.correlationId, m)
-      return
-    }
-    const call = CALLS[m.type]
-    if (call !== undefined) this.#transport.send(env, call(m, env.to, this.#wire))
+    const call = callFor(env.message, env.to, this.#wire)
+    if (call === null) this.#replies.set(env.correlationId, env.message)
+    else this.#transport.send(env, call)
   }
 
   #maybeSnapshot (): void {

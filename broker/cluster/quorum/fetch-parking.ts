@@ -4,6 +4,14 @@
 // new entries, and of the HW that commits them, within one round trip instead of one
 // fetchIntervalMs; an idle quorum costs one fetch per follower per wait.
 
+import type { RaftMessage } from '../raft/types.ts'
+
+/** An answer with nothing new for a fetcher that already knows `knownHw`: worth holding back. */
+export function isIdleFetchAnswer (m: RaftMessage, knownHw: number | undefined): boolean {
+  if (m.type !== 'fetchResponse') return false
+  return m.errorCode === 0 && m.entries.length === 0 && m.divergingEpoch === null && m.snapshotId === null && m.highWatermark === knownHw
+}
+
 export class FetchParking {
   readonly #waiters = new Set<() => void>()
 

@@ -94,7 +94,7 @@ export function incomingFetch (req: QuorumFetchRequest, version: number, ctx: Wi
         responses: [{
           ...topicRef(version),
           partitions: [{
-            partitionIndex: 0, errorCode: m.errorCode, highWatermark: m.highWatermark, lastStableOffset: m.highWatermark, logStartOffset: -1,
+            partitionIndex: 0, errorCode: m.errorCode, highWatermark: m.highWatermark, lastStableOffset: m.highWatermark, logStartOffset: ctx.logStartOffset(),
             divergingEpoch: m.divergingEpoch === null ? null : { epoch: m.divergingEpoch.epoch, endOffset: m.divergingEpoch.offset },
             currentLeader: { leaderId: m.leaderId, leaderEpoch: m.epoch },
             snapshotId: m.snapshotId === null ? null : { endOffset: m.snapshotId.offset, epoch: m.snapshotId.epoch },

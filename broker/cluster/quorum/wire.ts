@@ -25,6 +25,8 @@ export interface WireContext {
   voters: readonly NodeId[]
   /** max_wait_ms of our Fetch requests (the leader's long poll). */
   fetchMaxWaitMs: number
+  /** The local log's start offset, for log_start_offset in Fetch answers. */
+  logStartOffset (): number
 }
 
 /** An outgoing request: how to build it for the negotiated version and read its answer. */

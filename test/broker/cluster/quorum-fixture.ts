@@ -14,6 +14,21 @@ import { Metrics } from '../../../broker/server/metrics.ts'
 import { reservePort } from '../../../harness/cluster/process-backend.ts'
 
 export const CLUSTER_ID = 'quorum-test-cluster'
+
+/** A memory log whose fsync takes a while and resolves later, as the disk log's does. */
+export class SlowFlushLog extends MemoryRaftLog {
+  readonly flushDelayMs: number
+
+  constructor (flushDelayMs: number) {
+    super()
+    this.flushDelayMs = flushDelayMs
+  }
+
+  override async flush (): Promise<void> {
+    await new Promise(resolve => setTimeout(resolve, this.flushDelayMs))
+    super.flush()
+  }
+}
 export const TIMING = { electionTimeoutMs: 150, fetchTimeoutMs: 400, requestTimeoutMs: 400, fetchIntervalMs: 20 }
 
 export interface TestNode {
@@ -41,10 +56,14 @@ export class QuorumFixture {
   readonly nodes = new Map<number, TestNode>()
   voters = new Map<number, { host: string, port: number }>()
   snapshotAfterEntries: number | undefined
+  flushDelayMs = 0
+  timing: typeof TIMING = TIMING
 
-  static async create (ids: number[], opts: { snapshotAfterEntries?: number } = {}): Promise<QuorumFixture> {
+  static async create (ids: number[], opts: { snapshotAfterEntries?: number, flushDelayMs?: number, timing?: Partial<typeof TIMING> } = {}): Promise<QuorumFixture> {
     const f = new QuorumFixture()
+    f.timing = { ...TIMING, ...opts.timing }
     f.snapshotAfterEntries = opts.snapshotAfterEntries
+    f.flushDelayMs = opts.flushDelayMs ?? 0
     for (const id of ids) f.voters.set(id, { host: '127.0.0.1', port: await reservePort() })
     for (const id of ids) await f.start(id)
     for (const id of ids) f.node(id).driver.start()
@@ -60,7 +79,7 @@ export class QuorumFixture {
   /** Opens (or reopens, on the same log and directory) node `id` and its listener; start() is separate. */
   async start (id: number, port?: number): Promise<TestNode> {
     const previous = this.nodes.get(id)
-    const log = previous?.log ?? new MemoryRaftLog()
+    const log = previous?.log ?? (this.flushDelayMs > 0 ? new SlowFlushLog(this.flushDelayMs) : new MemoryRaftLog())
     const dir = previous?.dir ?? join(this.root, `node-${id}`)
     const node: TestNode = {
       id, port: port ?? this.voters.get(id)?.port ?? await reservePort(), dir, log,
@@ -68,7 +87,7 @@ export class QuorumFixture {
       driver: null as unknown as QuorumDriver, listener: null as unknown as KafkaListener, metrics: new Metrics(), running: true,
     }
     node.driver = await QuorumDriver.open({
-      nodeId: id, clusterId: CLUSTER_ID, voters: this.voters, log, metadataDir: dir, timing: TIMING,
+      nodeId: id, clusterId: CLUSTER_ID, voters: this.voters, log, metadataDir: dir, timing: this.timing,
       logLine: line => { node.lines.push(line) },
       snapshotAfterEntries: this.snapshotAfterEntries,
       listener: {

@@ -20,6 +20,7 @@ const ctx: WireContext = {
   nodeId: 1,
   voters: [1, 2, 3],
   fetchMaxWaitMs: 200,
+  logStartOffset: () => 0,
   endpoints: id => [{ name: 'CONTROLLER', host: '127.0.0.1', port: 9000 + id }],
   leaderOf: epoch => epoch === 7 ? 1 : -1,
 }

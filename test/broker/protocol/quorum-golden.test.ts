@@ -61,7 +61,7 @@ const snapshotResponse: FetchSnapshotResponse = {
   topics: [{ name: '__cluster_metadata', partitions: [{ index: 0, errorCode: 0, snapshotId: { endOffset: 100, epoch: 4 }, currentLeader: { leaderId: 1, leaderEpoch: 5 }, size: 2 ** 33, position: 7, unalignedRecords: Buffer.from('chunk') }] }],
 }
 
-const ctx: WireContext = { clusterId: 'cluster-a', nodeId: 2, voters: [1, 2, 3], fetchMaxWaitMs: 500, endpoints: () => [], leaderOf: () => -1 }
+const ctx: WireContext = { clusterId: 'cluster-a', nodeId: 2, voters: [1, 2, 3], fetchMaxWaitMs: 500, logStartOffset: () => 0, endpoints: () => [], leaderOf: () => -1 }
 
 describe('byte-for-byte agreement with Kafka 4.1.1 on the quorum wire', () => {
   for (let v = 12; v <= 18; v++) {
