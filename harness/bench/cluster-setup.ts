@@ -90,6 +90,16 @@ function isLoopback (address: string): boolean {
   return /^(127\.|localhost:|\[::1\]:)/.test(address)
 }
 
+/** What ran the brokers, as a phrase: "1 reference broker process on this machine". */
+export function describeBrokerProcesses (cluster: Cluster): string {
+  const n = cluster.brokers.length
+  const s = n === 1 ? '' : 'es'
+  if (cluster.backend === 'process') return `${n} reference broker process${s} on this machine`
+  if (cluster.backend === 'docker') return `${n} broker container${n === 1 ? '' : 's'} on this machine`
+  if (cluster.backend === 'kafka') return `${n} Apache Kafka JVM${n === 1 ? '' : 's'} on this machine`
+  return `an external cluster (${cluster.bootstrap.join(',')}), not started by the harness`
+}
+
 /** E.g. "1 reference broker process, the harness main thread, 1 producer thread and 1 consumer thread on 2 logical cores, not pinned". */
 export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   const n = cluster.brokers.length
