@@ -18,18 +18,19 @@ afterAll(() => rmSync(resultsDir, { recursive: true, force: true }))
 const SHORT = ['--driver', 'native', '--duration', '3s', '--warmup', '1s', '--set', 'producerRate=2000']
 const STALL_MS = 300
 
-async function run (name: string, args: string[]): Promise<{ dir: string, stderr: string }> {
+async function run (name: string, args: string[]): Promise<{ dir: string, stdout: string }> {
   const dir = join(resultsDir, name)
   const outcome = await runBenchCli(['workloads/latency-fixed-rate.yaml', ...SHORT, ...args, '--results-dir', dir])
   expect(outcome.code, outcome.stderr).toBe(0)
   const dirs = runDirsUnder(dir)
   expect(dirs).toHaveLength(1)
-  return { dir: dirs[0]!, stderr: outcome.stderr }
+  return { dir: dirs[0]!, stdout: outcome.stdout }
 }
 
 describe('bench report: broker breakdown and measurement precision', () => {
   it('shows where the time goes when the target is the reference broker', async () => {
-    const { dir } = await run('process', [])
+    const { dir, stdout } = await run('process', [])
+    expect(stdout).toMatch(/end-to-end mean [\d.]+ ms, approx\. by the broker's RequestMetrics: produce queued/)
     const result = readResult(dir)
     const b = result.brokerBreakdown
     expect(b, 'brokerBreakdown').toBeTruthy()
@@ -91,8 +92,9 @@ describe('bench report: broker breakdown and measurement precision', () => {
   it('flags a run whose producer worker was stalled', async () => {
     process.env.SLUICE_DEBUG_WORKER_STALL_MS = String(STALL_MS)
     let dir: string
+    let stdout: string
     try {
-      ({ dir } = await run('stalled', []))
+      ({ dir, stdout } = await run('stalled', []))
     } finally {
       delete process.env.SLUICE_DEBUG_WORKER_STALL_MS
     }
@@ -103,6 +105,7 @@ describe('bench report: broker breakdown and measurement precision', () => {
     const flags = result.precision!.disturbed
     expect(flags.some(f => f.startsWith('producers-0 fell behind its schedule'))).toBe(true)
     expect(flags.some(f => f.startsWith('producers-0\'s event loop was blocked'))).toBe(true)
+    expect(stdout).toMatch(/disturbed: producers-0 fell behind/)
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/Disturbed: producers-0 fell behind/)
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toMatch(/Disturbed: producers-0 fell behind/)
   }, 120_000)
