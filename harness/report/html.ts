@@ -80,7 +80,7 @@ function modelSection (section: ReportSection | null, id: string): string {
   const warnings = section.warnings.map(w => `<div class="warning">${esc(w)}</div>`).join('')
   const body = section.header.every(h => h === '')
     ? keyValues(section.rows.map(([k, v]) => [k ?? '', v ?? ''] as [string, string]))
-    : table(section.header, section.rows.map(row => row.map(cell => esc(cell))), 1)
+    : table(section.header, section.rows.map(row => row.map(cell => esc(cell))), section.header.length - 1)
   const notes = section.notes.map(n => `<p class="note">${esc(n)}</p>`).join('')
   return `<section id="${id}"><h2>${esc(section.title)}</h2>${warnings}<p>${esc(section.intro)}</p>${body}${notes}</section>`
 }

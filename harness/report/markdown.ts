@@ -46,7 +46,7 @@ function sectionLines (section: ReportSection | null, h2: string): string[] {
   if (section === null) return []
   const lines = [`${h2} ${section.title}`, '', ...section.warnings.map(w => `> **${escapeMarkdown(w)}**`), ...(section.warnings.length > 0 ? [''] : []), escapeMarkdown(section.intro), '']
   if (section.header.every(h => h === '')) lines.push(...keyValueTable(section.rows.map(([k, v]) => [k ?? '', v ?? ''] as [string, string])))
-  else lines.push(...table(section.header, section.header.map((_, i) => i === 1 ? '--:' : ':--'), section.rows.map(row => row.map(cell => escapeMarkdown(cell)))))
+  else lines.push(...table(section.header, section.header.map((_, i) => i === section.header.length - 1 ? '--:' : ':--'), section.rows.map(row => row.map(cell => escapeMarkdown(cell)))))
   lines.push('', ...section.notes.flatMap(n => [escapeMarkdown(n), '']))
   return lines
 }
