@@ -4,6 +4,7 @@
 // every figure the run flagged as disturbed (a worker that fell behind its schedule, GC
 // pauses and event-loop stalls over their thresholds; see measure/disturbance.ts).
 
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { disturbanceFlags, EVENT_LOOP_DELAY_FLAG_MS, GC_PAUSE_FLAG_MS, PUBLISH_DELAY_BOUND_US, type WorkerDisturbance } from '../measure/disturbance.ts'
@@ -56,6 +57,40 @@ export async function cpusAllowed (pid: number): Promise<string | null> {
   } catch {
     return null
   }
+}
+
+/** The same, read synchronously (for phrases built in sync code). */
+export function cpusAllowedSync (pid: number): string | null {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? null
+  } catch {
+    return null
+  }
+}
+
+/** How many CPUs a list like "0-3,6" names; 0 for anything else. */
+export function cpuListSize (list: string): number {
+  let n = 0
+  for (const part of list.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part)
+    if (m === null) return 0
+    n += m[2] === undefined ? 1 : Number(m[2]) - Number(m[1]) + 1
+  }
+  return n
+}
+
+/**
+ * "not pinned: ..." when every process named may run on every core of the machine, else
+ * which process may run where, e.g. "pinned: harness on CPU 1, broker 0 on CPU 0".
+ */
+export function pinningPhrase (processes: ReadonlyArray<{ name: string, pid: number | null }>): string {
+  const cores = os.cpus().length || os.availableParallelism()
+  const known = processes.flatMap(p => {
+    const cpus = p.pid === null ? null : cpusAllowedSync(p.pid)
+    return cpus === null ? [] : [{ name: p.name, cpus }]
+  })
+  if (known.every(p => cpuListSize(p.cpus) >= cores)) return 'not pinned: the OS scheduler shares the cores among them'
+  return `pinned: ${known.map(p => `${p.name} on CPU${cpuListSize(p.cpus) === 1 ? '' : 's'} ${p.cpus}`).join(', ')}`
 }
 
 export interface PrecisionInput {
