@@ -222,6 +222,8 @@ export class Connection implements ParkListener {
       this.#complete(slot)
     }
     const fail = (err: unknown): void => {
+      slot.readyMs = performance.now()
+      this.#observe(slot, 0)
       this.#internalError(`${codec.name} v${header.apiVersion} handler`, err)
       this.#complete(slot)
     }
@@ -293,6 +295,11 @@ export class Connection implements ParkListener {
       const slot = this.#slots.shift()!
       const buffers = slot.buffers
       if (buffers === null) continue
+      if (buffers.length === 0) {
+        // Nothing to write means no write callback: the request ends here.
+        this.#observe(slot, 0)
+        continue
+      }
       if (!wrote) this.socket.cork()
       wrote = true
       slot.writeStartMs = performance.now()

@@ -31,8 +31,8 @@ function fetchRequest (fetchOffset: number, maxWaitMs: number, minBytes: number)
   }
 }
 
-const produceRequest = (i: number) => ({
-  transactionalId: null, acks: 1, timeoutMs: 1000,
+const produceRequest = (i: number, acks = 1) => ({
+  transactionalId: null, acks, timeoutMs: 1000,
   topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, records: encodeRecordBatch({ records: [{ key: null, value: Buffer.alloc(1000, 48 + (i % 10)) }] }) }] }],
 })
 
@@ -90,6 +90,19 @@ describe('RequestMetrics in /metrics', () => {
     // Responses go out in order, so requests behind a slower one wait in the response queue
     // or the request queue: some of the burst's time is queueing, not all of it local.
     expect(parts.RequestQueueTimeMs! + parts.ResponseQueueTimeMs!).toBeGreaterThan(0)
+  })
+
+  it('counts an acks=0 produce, which gets no response, with no response time', async () => {
+    const before = await scrape()
+    conn.writeBytes(conn.encode(Produce, 8, produceRequest(0, 0)))
+    const total = `${family('TotalTimeMs')}_count`
+    let after = await scrape()
+    for (let i = 0; i < 50 && value(after, total, 'Produce') === value(before, total, 'Produce'); i++) after = await scrape()
+    expect(value(after, total, 'Produce') - value(before, total, 'Produce')).toBe(1)
+    const parts = delta(before, after, 'Produce')
+    expect(parts.ResponseQueueTimeMs).toBe(0)
+    expect(parts.ResponseSendTimeMs).toBe(0)
+    expect(parts.TotalTimeMs! + EPSILON_MS).toBeGreaterThanOrEqual(PARTS.reduce((s, p) => s + parts[p]!, 0))
   })
 
   it('shows a long-poll fetch wait as remote time', async () => {
