@@ -208,7 +208,7 @@ export class Connection implements ParkListener {
     const { handler, header, request } = decoded
     const { codec } = handler
     this.#updateReading()
-    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control }
+    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control, timing: slot }
     const finish = (response: unknown): void => {
       this.#opts.metrics.observeRequest(codec.name, receivedNs)
       try {
