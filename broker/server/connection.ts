@@ -8,6 +8,10 @@
 // (`queued.max.request.bytes`) has nothing left for the next frame. Anything malformed
 // closes this connection and only this one; so does an internal error in a handler or an
 // encoder, which is also reported (once per kind) through onInternalError.
+//
+// Each slot also carries the request's timestamps for RequestMetrics (performance.now(),
+// monotonic, in ms): received, handler start, parked, response ready, written, and the
+// socket's write callback. See request-metrics.ts for what each part means.
 
 import type { Socket } from 'node:net'
 import type { ApiCodec } from '../protocol/api.ts'
@@ -20,6 +24,7 @@ import { FrameError, FrameSplitter, REQUEST_FRAME_BYTES_MIN } from '../protocol/
 import { NO_RESPONSE, type ApiHandler, type ConnectionControl, type HandlerContext, type HandlerRegistry } from './handler.ts'
 import type { Metrics } from './metrics.ts'
 import type { RequestMemoryPool } from './request-memory.ts'
+import { listenForParking, type ParkListener } from './request-parking.ts'
 
 export interface ConnectionOptions {
   frameBytesMax: number
@@ -39,9 +44,17 @@ interface Slot {
   buffers: Buffer[] | null
   /** Request memory held for this request's frame, given back when the slot is done. */
   frameBytes: number
+  apiKey: number
+  apiName: string
+  receivedMs: number
+  startMs: number
+  /** 0 until the request parks (a long-poll fetch waiting for data). */
+  parkedMs: number
+  readyMs: number
+  writeStartMs: number
 }
 
-export class Connection {
+export class Connection implements ParkListener {
   readonly socket: Socket
   readonly clientHost: string
   readonly #opts: ConnectionOptions
@@ -50,6 +63,11 @@ export class Connection {
   readonly #abort = new AbortController()
   readonly #control: ConnectionControl
   readonly #onFrame = (body: Buffer): void => this.#handleFrame(body)
+  /** Slots whose response is in the socket's write queue, oldest first, until their write callback. */
+  readonly #writing: Slot[] = []
+  readonly #onWritten = (): void => this.#written()
+  /** When the bytes being split arrived: the received time of every frame they complete. */
+  #arrivedMs = 0
   #closed = false
   #paused = false
   #blockers = 0
@@ -74,6 +92,17 @@ export class Connection {
     socket.on('data', chunk => this.#onData(chunk))
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
+    listenForParking(this.#abort.signal, this)
+  }
+
+  /** The oldest unfinished, not yet parked request of that API is the one parking. */
+  requestParked (apiKey: number): void {
+    for (const slot of this.#slots) {
+      if (!slot.done && slot.parkedMs === 0 && slot.apiKey === apiKey) {
+        slot.parkedMs = performance.now()
+        return
+      }
+    }
   }
 
   get closed (): boolean {
@@ -109,6 +138,7 @@ export class Connection {
   }
 
   #split (chunk: Buffer | null): void {
+    this.#arrivedMs = performance.now()
     try {
       if (chunk === null) this.#splitter.pump(this.#onFrame)
       else this.#splitter.push(chunk, this.#onFrame)
@@ -159,6 +189,7 @@ export class Connection {
       return
     }
     const receivedNs = process.hrtime.bigint()
+    const receivedMs = this.#arrivedMs
     let decoded
     try {
       decoded = this.#decode(body)
@@ -167,16 +198,17 @@ export class Connection {
       this.#release(frameBytes)
       throw err
     }
-    const slot: Slot = { done: false, buffers: null, frameBytes }
+    const slot: Slot = { done: false, buffers: null, frameBytes, apiKey: decoded.header.apiKey, apiName: decoded.handler.codec.name, receivedMs, startMs: 0, parkedMs: 0, readyMs: 0, writeStartMs: 0 }
     this.#slots.push(slot)
     if (decoded.unsupportedApiVersions) {
+      slot.startMs = performance.now()
       this.#answerUnsupportedApiVersions(slot, decoded.header.correlationId)
       return
     }
     const { handler, header, request } = decoded
     const { codec } = handler
     this.#updateReading()
-    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control }
+    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control, timing: slot }
     const finish = (response: unknown): void => {
       this.#opts.metrics.observeRequest(codec.name, receivedNs)
       try {
@@ -184,13 +216,19 @@ export class Connection {
       } catch (err) {
         this.#internalError(`${codec.name} v${header.apiVersion} response encoding`, err)
       }
+      slot.readyMs = performance.now()
+      // No response to send (acks=0, or the connection is gone): its time ends here.
+      if (slot.buffers === null) this.#observe(slot, 0)
       this.#complete(slot)
     }
     const fail = (err: unknown): void => {
+      slot.readyMs = performance.now()
+      this.#observe(slot, 0)
       this.#internalError(`${codec.name} v${header.apiVersion} handler`, err)
       this.#complete(slot)
     }
     let result
+    slot.startMs = performance.now()
     try {
       result = handler.handle(ctx, request, header.apiVersion)
     } catch (err) {
@@ -242,6 +280,7 @@ export class Connection {
     w.writeInt32(correlationId)
     ApiVersions.encodeResponse(w, 0, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.#opts.handlers.advertised(), throttleTimeMs: 0 })
     slot.buffers = w.finishFrame()
+    slot.readyMs = performance.now()
     this.#complete(slot)
   }
 
@@ -254,19 +293,39 @@ export class Connection {
     let wrote = false
     while (this.#slots.length > 0 && this.#slots[0]!.done) {
       const slot = this.#slots.shift()!
-      if (slot.buffers === null) continue
+      const buffers = slot.buffers
+      if (buffers === null) continue
+      if (buffers.length === 0) {
+        // Nothing to write means no write callback: the request ends here.
+        this.#observe(slot, 0)
+        continue
+      }
       if (!wrote) this.socket.cork()
       wrote = true
-      for (const b of slot.buffers) {
-        this.#opts.metrics.bytesOut += b.length
-        this.socket.write(b)
+      slot.writeStartMs = performance.now()
+      this.#writing.push(slot)
+      for (let i = 0; i < buffers.length; i++) {
+        this.#opts.metrics.bytesOut += buffers[i]!.length
+        // Write callbacks come in write order: the last buffer's says the response left.
+        if (i === buffers.length - 1) this.socket.write(buffers[i]!, this.#onWritten)
+        else this.socket.write(buffers[i]!)
       }
+      slot.buffers = null
     }
     if (wrote) {
       this.socket.uncork()
       this.#lastActivityMs = Date.now()
     }
     this.#updateReading()
+  }
+
+  #written (): void {
+    const slot = this.#writing.shift()
+    if (slot !== undefined) this.#observe(slot, performance.now())
+  }
+
+  #observe (slot: Slot, writtenMs: number): void {
+    this.#opts.metrics.requests.observe(slot.apiKey, slot.apiName, slot.receivedMs, slot.startMs, slot.parkedMs, slot.readyMs, slot.writeStartMs, writtenMs)
   }
 
   /** Stops reading until `promise` settles (backpressure from a full append queue). */

@@ -4,6 +4,9 @@
 // fetch is answered at once with what it has.
 
 import type { PartitionLog } from '../log/partition-log.ts'
+import { notifyParked } from './request-parking.ts'
+
+const FETCH_API_KEY = 1
 
 export class FetchWaiters {
   readonly #parkedMax: number
@@ -25,6 +28,8 @@ export class FetchWaiters {
    */
   wait (logs: readonly PartitionLog[], timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (timeoutMs <= 0 || logs.length === 0 || this.#wakers.size >= this.#parkedMax || signal?.aborted === true) return Promise.resolve(false)
+    // RequestMetrics counts the time from here on as the request's remote time.
+    notifyParked(signal, FETCH_API_KEY)
     return new Promise(resolve => {
       const unsubscribes: Array<() => void> = []
       const finish = (advanced: boolean): void => {

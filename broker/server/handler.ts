@@ -5,6 +5,7 @@ import type { ApiCodec } from '../protocol/api.ts'
 import type { RequestHeader } from '../protocol/headers.ts'
 import type { ApiVersionRange } from '../protocol/18-api-versions.ts'
 import type { Broker } from './broker.ts'
+import type { RequestTiming } from './request-parking.ts'
 
 /** Returned by a handler that must not answer (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no response')
@@ -22,6 +23,8 @@ export interface HandlerContext {
   header: RequestHeader
   clientHost: string
   connection: ConnectionControl
+  /** This request's timestamps: markParked(ctx.timing) when it starts waiting (RequestMetrics' remote time). */
+  timing?: RequestTiming
 }
 
 export interface ApiHandler<Req = any, Res = any> {

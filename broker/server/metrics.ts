@@ -1,6 +1,8 @@
 // Counters the broker keeps for GET /metrics, in Prometheus text format. Request latency
 // is a fixed-bucket histogram per API: cheap to update on every request, and it is what
-// Prometheus users expect.
+// Prometheus users expect. Kafka-style per-part request timing lives in RequestMetrics.
+
+import { RequestMetrics } from './request-metrics.ts'
 
 const LATENCY_BUCKETS_SECONDS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]
 
@@ -31,6 +33,8 @@ export class Metrics {
   requestMemory: { readonly usedBytes: number } | null = null
   /** Long-poll fetches parked now (the broker wires its FetchWaiters in). */
   fetchesParked: () => number = () => 0
+  /** Kafka-style RequestMetrics: queue, local, remote, response queue, send, total per API. */
+  readonly requests = new RequestMetrics()
   readonly #apis = new Map<string, ApiStats>()
   readonly #started = Date.now()
 
@@ -85,6 +89,7 @@ export class Metrics {
     gauge('sluice_log_end_offset', 'Next offset to be assigned in the partition.', p => p.logEndOffset)
     gauge('sluice_log_start_offset', 'First offset still in the partition.', p => p.logStartOffset)
     gauge('sluice_high_watermark', 'Offset below which records are readable.', p => p.highWatermark)
+    lines.push(...this.requests.render())
     return lines.join('\n') + '\n'
   }
 }

@@ -2,7 +2,7 @@
 // can do, adjust what the workload left to defaults accordingly, and describe for the
 // result how the run's processes share the machine's cores.
 
-import { availableParallelism } from 'node:os'
+import os from 'node:os'
 import { createBackend } from '../cluster/index.ts'
 import type { BackendName, Cluster } from '../cluster/cluster.ts'
 import { KafkaClient, parseAddress } from '../client/client.ts'
@@ -11,6 +11,7 @@ import type { DriverOptions } from '../drivers/driver.ts'
 import type { Workload } from '../workload/types.ts'
 import { BenchError } from './errors.ts'
 import type { RunPlan } from './plan.ts'
+import { pinningPhrase } from '../results/precision.ts'
 
 const INIT_PRODUCER_ID_API_KEY = 22
 const PROBE_TIMEOUT_MS = 5000
@@ -90,6 +91,16 @@ function isLoopback (address: string): boolean {
   return /^(127\.|localhost:|\[::1\]:)/.test(address)
 }
 
+/** What ran the brokers, as a phrase: "1 reference broker process on this machine". */
+export function describeBrokerProcesses (cluster: Cluster): string {
+  const n = cluster.brokers.length
+  const s = n === 1 ? '' : 'es'
+  if (cluster.backend === 'process') return `${n} reference broker process${s} on this machine`
+  if (cluster.backend === 'docker') return `${n} broker container${n === 1 ? '' : 's'} on this machine`
+  if (cluster.backend === 'kafka') return `${n} Apache Kafka JVM${n === 1 ? '' : 's'} on this machine`
+  return `an external cluster (${cluster.bootstrap.join(',')}), not started by the harness`
+}
+
 /** E.g. "1 reference broker process, the harness main thread, 1 producer thread and 1 consumer thread on 2 logical cores, not pinned". */
 export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   const n = cluster.brokers.length
@@ -101,7 +112,11 @@ export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   else if (cluster.bootstrap.every(isLoopback)) brokers = `an external cluster on this machine (${cluster.bootstrap.join(',')}), not started by the harness`
   else brokers = `an external cluster elsewhere (${cluster.bootstrap.join(',')}), not sharing these cores`
   const threads = `the harness main thread, ${plural(plan.producerThreads, 'producer worker thread')} and ${plural(plan.consumerThreads, 'consumer worker thread')}`
-  return `${brokers}, ${threads} on ${availableParallelism()} logical cores, not pinned: the OS scheduler shares the cores among them`
+  // The machine's cores, not availableParallelism(): that one shrinks when the harness is pinned.
+  const cores = os.cpus().length || os.availableParallelism()
+  const processes: Array<{ name: string, pid: number | null }> = [{ name: 'harness', pid: process.pid }]
+  if (cluster.backend === 'process') for (const b of cluster.brokers) processes.push({ name: `broker ${b.id}`, pid: (b as { pid?: number | null }).pid ?? null })
+  return `${brokers}, ${threads} on ${cores} logical cores, ${pinningPhrase(processes)}`
 }
 
 /**

@@ -16,16 +16,19 @@ import { copyFile } from 'node:fs/promises'
 import type { Cluster } from '../cluster/cluster.ts'
 import { logTail } from '../cluster/process-broker.ts'
 import type { DriverName } from '../drivers/driver.ts'
+import { MeasuredPhaseScrapes } from '../measure/broker-breakdown.ts'
+import { DisturbanceTracker } from '../measure/disturbance.ts'
 import { RunRecorder } from '../measure/recorder.ts'
 import { Progress } from '../progress.ts'
 import { formatConsoleSummary } from '../report/console.ts'
 import { collectEnvironment } from '../results/environment.ts'
+import { clockResolutionNs, describePrecision } from '../results/precision.ts'
 import { buildResult } from '../results/result.ts'
 import type { BenchResult, RunStatus } from '../results/result.ts'
 import { createRunDir, type RunDir } from '../results/run-dir.ts'
 import { saveRunFiles, type SavedFiles } from '../results/save.ts'
 import type { Workload } from '../workload/types.ts'
-import { adaptWorkload, deleteRunTopics, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
+import { adaptWorkload, deleteRunTopics, describeBrokerProcesses, describeCoreSharing, driverOptionsFor, probeCapabilities, startCluster, type ClusterChoice } from './cluster-setup.ts'
 import { checkPayloadSpec, payloadSpecOf } from './payload.ts'
 import { runPhases, stopAndDrain, type PhaseOutcome } from './phases.ts'
 import { planRun, type RunPlan } from './plan.ts'
@@ -153,9 +156,14 @@ class Run {
   #phases: PhaseOutcome | null = null
   #consumerErrors: Record<string, number> = {}
   #lastCheckpointSec = 0
+  readonly #scrapes: MeasuredPhaseScrapes
+  readonly #disturbances = new DisturbanceTracker()
+  readonly #clockResolutionNs = clockResolutionNs()
 
   constructor (input: RunInput) {
     this.#in = input
+    // The reference broker's RequestMetrics, when the brokers have an HTTP API (process and docker backends).
+    this.#scrapes = new MeasuredPhaseScrapes(input.cluster.brokers.map(b => b.httpUrl).filter((url): url is string => url !== null))
     this.#watch = input.watch
     this.#recorder = new RunRecorder({ subscriptionsPerTopic: input.workload.subscriptionsPerTopic })
     this.#progress = input.options.progress === true ? new Progress({ stream: process.stderr }) : null
@@ -172,6 +180,8 @@ class Run {
       producerCount: plan.producers.length,
       consumerCount: plan.consumers.length,
       onInterval: () => this.#checkpoint(),
+      onPhaseChange: (from, to) => this.#scrapes.phaseChanged(from, to),
+      disturbances: this.#disturbances,
     })
     try {
       this.#phases = await runPhases(session, workload)
@@ -231,6 +241,16 @@ class Run {
     const software = cluster.info().software
     const environment = await collectEnvironment({ coreSharing: describeCoreSharing(cluster, plan), ...(software === undefined ? {} : { brokerSoftware: software }) })
     const driverOptions = driverOptionsFor(workload, cluster)
+    const brokerScrapes = await this.#scrapes.samples()
+    const precision = await describePrecision({
+      brokerPids: cluster.backend === 'process' ? cluster.brokers.map(b => ({ id: b.id, pid: (b as { pid?: number | null }).pid ?? null })) : [],
+      brokerProcesses: describeBrokerProcesses(cluster),
+      producerThreads: plan.producerThreads,
+      consumerThreads: plan.consumerThreads,
+      brokerHistograms: brokerScrapes.after !== null,
+      workers: this.#disturbances.workers(),
+      clockResolutionNs: this.#clockResolutionNs,
+    })
     return buildResult({
       runId: this.#in.runDir.id,
       workload,
@@ -263,6 +283,8 @@ class Run {
       targetRateMsgPerSec: this.#phases?.measuredRatePerSec ?? (workload.producerRate > 0 ? workload.producerRate : null),
       maxRateSearch: this.#phases?.maxRate ?? null,
       maxRateMeasured: this.#phases?.maxRateMeasured ?? null,
+      brokerScrapes,
+      precision,
     })
   }
 }

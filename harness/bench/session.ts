@@ -9,6 +9,7 @@
 
 import { monotonicUs } from '../measure/clock.ts'
 import type { Phase, IntervalSample, RunRecorder } from '../measure/recorder.ts'
+import type { DisturbanceTracker } from '../measure/disturbance.ts'
 import type { Progress } from '../progress.ts'
 import { progressFromSample } from '../progress.ts'
 import type { RunWatch } from './run-watch.ts'
@@ -30,6 +31,10 @@ export interface SessionOptions {
   consumerCount: number
   /** Called after every closed interval (checkpoints). */
   onInterval?: (sample: IntervalSample) => void | Promise<void>
+  /** Called when the phase changes (the broker scrapes at the measured phase's edges). */
+  onPhaseChange?: (from: Phase, to: Phase) => void
+  /** Gets every snapshot with whether it belongs to the measured phase (disturbance flags). */
+  disturbances?: DisturbanceTracker
 }
 
 export class BenchSession {
@@ -40,6 +45,8 @@ export class BenchSession {
   readonly #producerCount: number
   readonly #consumerCount: number
   readonly #onInterval: SessionOptions['onInterval']
+  readonly #onPhaseChange: SessionOptions['onPhaseChange']
+  readonly #disturbances: DisturbanceTracker | undefined
   #phase: Phase = 'warmup'
   /** What the producers were last asked for, msg/s over all producers; null while paused. */
   #targetRate: number | null = null
@@ -54,6 +61,8 @@ export class BenchSession {
     this.#producerCount = options.producerCount
     this.#consumerCount = options.consumerCount
     this.#onInterval = options.onInterval
+    this.#onPhaseChange = options.onPhaseChange
+    this.#disturbances = options.disturbances
   }
 
   get phase (): Phase {
@@ -120,13 +129,18 @@ export class BenchSession {
 
   /** Intervals closed from now on belong to `phase`. */
   enter (phase: Phase): void {
+    const from = this.#phase
     this.#phase = phase
+    if (from !== phase) this.#onPhaseChange?.(from, phase)
     this.watch.phase = phase
   }
 
   /** Collects every worker's snapshot and closes one interval now. */
   async tick (): Promise<IntervalSample> {
-    for (const snapshot of await this.pool.collect(COLLECT_TIMEOUT_MS)) this.recorder.add(snapshot)
+    for (const snapshot of await this.pool.collect(COLLECT_TIMEOUT_MS)) {
+      this.recorder.add(snapshot)
+      this.#disturbances?.add(snapshot, this.#phase === 'measure')
+    }
     return this.closeInterval()
   }
 

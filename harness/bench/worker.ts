@@ -6,11 +6,17 @@
 // producers or consumers, says `ready`, and then obeys the parent (worker-protocol.ts):
 // rates, pauses, ticks (answered at once with a StatsSnapshot), stop. Consumers start
 // consuming as soon as they are created; producers send nothing until the first setRate.
+// Every snapshot carries the GC and event-loop pauses the thread saw (PauseMonitor), so
+// the report can flag figures a pause disturbed.
+//
+// SLUICE_DEBUG_WORKER_STALL_MS (debugging and tests only): a producer worker blocks its
+// thread that long on every tick, to show what a disturbed run looks like in the report.
 
 import { parentPort, workerData } from 'node:worker_threads'
 import type { BenchmarkConsumer, BenchmarkDriver, ConsumedMessage } from '../drivers/driver.ts'
 import { decodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
-import { WorkerStats } from '../measure/worker-stats.ts'
+import { PauseMonitor } from '../measure/disturbance.ts'
+import { WorkerStats, type StatsSnapshot } from '../measure/worker-stats.ts'
 import { loadDriver } from './driver-loader.ts'
 import { createKeyGenerator } from './keys.ts'
 import { PayloadPool } from './payload.ts'
@@ -26,12 +32,25 @@ function post (message: FromWorker): void {
 }
 
 const stats = new WorkerStats(init.name)
+const pauses = new PauseMonitor()
+const debugStallMs = Number(process.env.SLUICE_DEBUG_WORKER_STALL_MS ?? 0)
+const stallCell = new Int32Array(new SharedArrayBuffer(4))
+
+function snapshot (): StatsSnapshot {
+  return { ...stats.takeSnapshot(), pauses: pauses.take() }
+}
+
+/** The debug stall: blocks this thread (a futex wait nothing wakes), as a long GC would. */
+function debugStall (): void {
+  if (init.role === 'producer' && Number.isFinite(debugStallMs) && debugStallMs > 0) Atomics.wait(stallCell, 0, 0, debugStallMs)
+}
 let driver: BenchmarkDriver | null = null
 const producers: ProducerLoop[] = []
 const consumers: BenchmarkConsumer[] = []
 let stopping = false
 
 async function setUp (): Promise<void> {
+  pauses.start()
   driver = await loadDriver(init.driver, init.driverOptions)
   if (init.role === 'producer') {
     // Producers of one worker share its payload pool; keys are per producer.
@@ -79,14 +98,17 @@ async function stopAll (timeoutMs: number): Promise<void> {
   await stopProducers(timeoutMs)
   await bounded(Promise.all(consumers.map(c => c.close())), Math.max(0, deadline - Date.now()))
   if (driver !== null) await bounded(driver.close(), Math.max(0, deadline - Date.now()))
-  post({ type: 'stopped', snapshot: stats.takeSnapshot(), consumerErrors: consumerErrors() })
+  post({ type: 'stopped', snapshot: snapshot(), consumerErrors: consumerErrors() })
+  pauses.stop()
   port!.close()
 }
 
 function onCommand (message: ToWorker): void {
   switch (message.type) {
     case 'tick':
-      post({ type: 'stats', seq: message.seq, snapshot: stats.takeSnapshot() })
+      post({ type: 'stats', seq: message.seq, snapshot: snapshot() })
+      // Later in the turn, so the stall lands in the next second's figures, as a real pause would.
+      if (debugStallMs > 0) setTimeout(debugStall, 200)
       return
     case 'setRate':
       for (const producer of producers) producer.setRate(message.ratePerProducerPerSec)
@@ -101,7 +123,7 @@ function onCommand (message: ToWorker): void {
       for (const consumer of consumers) consumer.resume()
       return
     case 'stopProducers':
-      void stopProducers(message.timeoutMs).then(unacknowledged => post({ type: 'producersStopped', unacknowledged, snapshot: stats.takeSnapshot() }))
+      void stopProducers(message.timeoutMs).then(unacknowledged => post({ type: 'producersStopped', unacknowledged, snapshot: snapshot() }))
       return
     case 'stop':
       void stopAll(message.timeoutMs)

@@ -5,6 +5,7 @@
 // plain data (strings, numbers, a small record), so it crosses postMessage unchanged and
 // the parent's RunRecorder can merge snapshots from any number of workers.
 
+import type { WorkerPauses } from './disturbance.ts'
 import { IntervalHistogram } from './histogram.ts'
 
 /** The four latencies a run measures, all in µs. */
@@ -31,6 +32,8 @@ export interface StatsSnapshot extends EncodedLatencies {
   errorsByCode: Record<string, number>
   consumedCount: number
   consumedBytes: number
+  /** GC and event-loop pauses the worker saw (measure/disturbance.ts); absent from older workers. */
+  pauses?: WorkerPauses
 }
 
 /** Distinct error codes tracked per worker; further codes are counted under OTHER. */

@@ -55,6 +55,12 @@ export function formatConsoleSummary (result: BenchResult, options: ConsoleSumma
     out.push(paint('red', `  errors: ${formatCount(s.publishErrors)} (${formatValue(s.publishErrorRatePerSec, 'errors/s')}): ${list}`))
   }
   if (result.maxRateSearch !== null) out.push(`  max-rate: ${result.maxRateSearch.explanation.at(-1) ?? ''}`)
+  const e2e = result.brokerBreakdown?.endToEnd ?? null
+  if (e2e !== null) {
+    const parts = e2e.rows.filter((row) => row.onPath).map((row) => `${row.label.replace(/^broker: /, '')} ${row.meanMs.toFixed(2)}`)
+    out.push(`  end-to-end mean ${e2e.meanMs.toFixed(2)} ms, approx. by the broker's RequestMetrics: ${parts.join(', ')}, rest ${e2e.restMs.toFixed(2)} ms`)
+  }
+  for (const flag of result.precision?.disturbed ?? []) out.push(paint('yellow', `  disturbed: ${flag}`))
   for (const file of options.files ?? []) out.push(paint('dim', `  wrote ${file}`))
   return out.join('\n') + '\n'
 }

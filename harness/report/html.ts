@@ -9,6 +9,7 @@ import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
   formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, statusBadge, throughputRows, unsustainedRateWarning,
 } from './model.ts'
+import { brokerBreakdownSection, precisionSection, type ReportSection } from './precision-model.ts'
 import { escapeXml as esc } from './svg.ts'
 
 export interface HtmlReportOptions {
@@ -73,6 +74,17 @@ function summaryTables (result: BenchResult): string {
     `<div><h2>Latency</h2>${latency}<p class="note">${esc(CORRECTED_LATENCY_NOTE)}</p></div></section>`
 }
 
+/** A section of precision-model.ts: warnings first, then the table and its notes. */
+function modelSection (section: ReportSection | null, id: string): string {
+  if (section === null) return ''
+  const warnings = section.warnings.map(w => `<div class="warning">${esc(w)}</div>`).join('')
+  const body = section.header.every(h => h === '')
+    ? keyValues(section.rows.map(([k, v]) => [k ?? '', v ?? ''] as [string, string]))
+    : table(section.header, section.rows.map(row => row.map(cell => esc(cell))), section.header.length - 1)
+  const notes = section.notes.map(n => `<p class="note">${esc(n)}</p>`).join('')
+  return `<section id="${id}"><h2>${esc(section.title)}</h2>${warnings}<p>${esc(section.intro)}</p>${body}${notes}</section>`
+}
+
 function chartsSection (result: BenchResult, options: HtmlReportOptions): string {
   const figures = buildCharts(result, options.bands ?? []).map((chart) =>
     `<figure id="${esc(chart.id)}"><figcaption><h3>${esc(chart.title)}</h3><p>${esc(chart.caption)}</p></figcaption>${chart.svg}</figure>`)
@@ -108,6 +120,8 @@ ${warning}
 ${unsustainedBlock}
 ${cards(result)}
 ${summaryTables(result)}
+${modelSection(brokerBreakdownSection(result), 'broker-breakdown')}
+${modelSection(precisionSection(result), 'precision')}
 ${chartsSection(result, options)}
 ${search}
 <section class="tables"><div><h2>Configuration</h2>${keyValues(configurationRows(result), new Map([['driver', driverCell(result)]]))}</div><div><h2>Environment</h2>${keyValues(environmentRows(result))}</div></section>

@@ -10,6 +10,7 @@ import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
   formatMiB, formatRate, latencyRows, NO_CONSUMERS_NOTE, runDescription, statusBadge, throughputRows, unsustainedRateWarning,
 } from './model.ts'
+import { brokerBreakdownSection, precisionSection, type ReportSection } from './precision-model.ts'
 
 function table (header: string[], align: string[], rows: string[][]): string[] {
   return [
@@ -39,6 +40,15 @@ function driverSettingsList (result: BenchResult): string[] {
     }
   }
   return [...lines, '']
+}
+
+function sectionLines (section: ReportSection | null, h2: string): string[] {
+  if (section === null) return []
+  const lines = [`${h2} ${section.title}`, '', ...section.warnings.map(w => `> **${escapeMarkdown(w)}**`), ...(section.warnings.length > 0 ? [''] : []), escapeMarkdown(section.intro), '']
+  if (section.header.every(h => h === '')) lines.push(...keyValueTable(section.rows.map(([k, v]) => [k ?? '', v ?? ''] as [string, string])))
+  else lines.push(...table(section.header, section.header.map((_, i) => i === section.header.length - 1 ? '--:' : ':--'), section.rows.map(row => row.map(cell => escapeMarkdown(cell)))))
+  lines.push('', ...section.notes.flatMap(n => [escapeMarkdown(n), '']))
+  return lines
 }
 
 export interface MarkdownReportOptions {
@@ -74,6 +84,7 @@ export function resultToMarkdown (result: BenchResult, options: MarkdownReportOp
       row.label, formatLatency(row.p50), formatLatency(row.p99), formatLatency(row.p999), formatLatency(row.max), formatCount(row.count), row.definition,
     ])))
   lines.push('', CORRECTED_LATENCY_NOTE, '')
+  lines.push(...sectionLines(brokerBreakdownSection(result), h2), ...sectionLines(precisionSection(result), h2))
 
   lines.push(`${h2} Errors`, '')
   const errors = errorRows(result)

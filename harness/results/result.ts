@@ -12,6 +12,7 @@
 // 'partial' and a reason, and covers whatever intervals were closed.
 
 import type { ClusterInfo } from '../cluster/cluster.ts'
+import { computeBrokerBreakdown, type BrokerBreakdown, type Samples } from '../measure/broker-breakdown.ts'
 import { encodeHistogram, quantileCurve, quantilesOf } from '../measure/histogram.ts'
 import type { LatencyQuantiles, QuantilePoint } from '../measure/histogram.ts'
 import type { MaxRateOutcome, MeasuredPhaseCheck, StepJudgement } from '../measure/max-rate.ts'
@@ -20,6 +21,7 @@ import { LATENCY_KINDS } from '../measure/worker-stats.ts'
 import type { LatencyKind } from '../measure/worker-stats.ts'
 import type { Workload } from '../workload/types.ts'
 import type { Environment } from './environment.ts'
+import type { MeasurementPrecision } from './precision.ts'
 import { ombFields } from './omb.ts'
 import type { OmbFields } from './omb.ts'
 
@@ -114,6 +116,13 @@ export interface BenchResult extends OmbFields {
   histograms: Record<LatencyKind, string | null>
   maxRateSearch: MaxRateSearchResult | null
   faultBands: FaultBand[]
+  /**
+   * Where a message's time went by the broker's own RequestMetrics, over the measured
+   * phase; null (or absent, in older results) when the target does not export them.
+   */
+  brokerBreakdown?: BrokerBreakdown | null
+  /** Clock, histogram resolution, core sharing and disturbed figures; absent in older results. */
+  precision?: MeasurementPrecision | null
 }
 
 export interface ResultInput {
@@ -132,6 +141,9 @@ export interface ResultInput {
   /** The max-rate answer judged over the measured phase (phases.ts). */
   maxRateMeasured?: MeasuredPhaseCheck | null
   faultBands?: FaultBand[]
+  /** The brokers' /metrics at the start and end of the measured phase (null: not scraped or unreachable). */
+  brokerScrapes?: { before: Samples | null, after: Samples | null } | null
+  precision?: MeasurementPrecision | null
 }
 
 export class ResultError extends Error {
@@ -196,6 +208,8 @@ export function buildResult (input: ResultInput): BenchResult {
   const search = input.maxRateSearch ?? null
   const target = input.targetRateMsgPerSec ??
     (workload.producerRate > 0 ? workload.producerRate : search?.decision.action === 'done' ? search.decision.ratePerSec : null)
+  const summary = summarize(recording, target)
+  const scrapes = input.brokerScrapes ?? null
   const omb = ombFields({
     workload: workload.name,
     driver: input.driver.name,
@@ -214,7 +228,7 @@ export function buildResult (input: ResultInput): BenchResult {
     startTime: input.startTime.toISOString(),
     endTime: input.endTime.toISOString(),
     ...omb,
-    summary: summarize(recording, target),
+    summary,
     workloadConfig: workload,
     driverConfig: input.driver,
     cluster: input.cluster,
@@ -232,6 +246,8 @@ export function buildResult (input: ResultInput): BenchResult {
           measuredPhase: input.maxRateMeasured ?? null,
         },
     faultBands: [...(input.faultBands ?? [])],
+    brokerBreakdown: scrapes === null ? null : computeBrokerBreakdown(scrapes.before, scrapes.after, summary.endToEndLatencyUsAvg, summary.publishDelayUsAvg),
+    precision: input.precision ?? null,
   }
 }
 
