@@ -13,8 +13,9 @@ import { Produce, type ProducePartitionResponse } from '../../protocol/00-produc
 import { isCompressed, validateBatch, validatePlainBatch } from '../../protocol/batch-validation.ts'
 import { splitBatches, BATCH_LOG_OVERHEAD_BYTES } from '../../protocol/record-batch.ts'
 import { LogError } from '../../log/errors.ts'
-import { INTERNAL_TOPICS, topicNameProblem, type Broker } from '../broker.ts'
-import { defineHandler, NO_RESPONSE, type ConnectionControl } from '../handler.ts'
+import { INTERNAL_TOPICS, topicNameProblem } from '../broker.ts'
+import { defineHandler, NO_RESPONSE, type HandlerContext } from '../handler.ts'
+import { markParked } from '../request-parking.ts'
 
 
 function failed (partitionIndex: number, errorCode: number, errorMessage: string | null): ProducePartitionResponse {
@@ -49,7 +50,8 @@ export async function validateRecords (records: Buffer | null, batchBytesMax: nu
 // Appends happen synchronously in request order (offsets are assigned at the call), so one
 // producer's batches keep their order within a partition. A full append queue never fails
 // or delays a batch: it pauses reading from this connection until the queue drains.
-async function producePartition (broker: Broker, connection: ConnectionControl, topic: string, partitionIndex: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProducePartitionResponse> {
+async function producePartition (ctx: HandlerContext, topic: string, partitionIndex: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProducePartitionResponse> {
+  const { broker, connection } = ctx
   // Checked first so that no error path below quotes a name that is not a valid topic name.
   const nameProblem = topicNameProblem(topic)
   if (nameProblem !== null) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem)
@@ -72,7 +74,8 @@ async function producePartition (broker: Broker, connection: ConnectionControl, 
     if (!log.canAccept()) connection.pauseUntil(log.whenWritable())
     const { baseOffset, lastOffset } = await appended
     if (acks === -1 && broker.replicas !== null) {
-      // acks=all in a cluster: parked until the high watermark passes the batch.
+      // acks=all in a cluster: parked until the high watermark passes the batch (RequestMetrics' remote time).
+      markParked(ctx.timing)
       const errorCode = await broker.replicas.waitForAcks(topic, partitionIndex, lastOffset + 1, timeoutMs)
       if (errorCode !== ErrorCode.NONE) return failed(partitionIndex, errorCode, `acks=all: ${errorName(errorCode)} waiting for the in-sync replicas to reach offset ${lastOffset}`)
     }
@@ -83,13 +86,13 @@ async function producePartition (broker: Broker, connection: ConnectionControl, 
   }
 }
 
-export const produceHandler = defineHandler(Produce, async ({ broker, connection }, request) => {
+export const produceHandler = defineHandler(Produce, async (ctx, request) => {
   const { acks } = request
   const validAcks = acks === -1 || acks === 0 || acks === 1
   const topics = await Promise.all(request.topics.map(async t => ({
     name: t.name,
     partitions: await Promise.all(t.partitions.map(p => validAcks
-      ? producePartition(broker, connection, t.name, p.partitionIndex, p.records, acks, request.timeoutMs)
+      ? producePartition(ctx, t.name, p.partitionIndex, p.records, acks, request.timeoutMs)
       : failed(p.partitionIndex, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`))),
   })))
   if (acks === 0) return NO_RESPONSE
