@@ -16,6 +16,7 @@ export type LogErrorCodeString =
   | 'ERR_INVALID_LOG_CONFIG'
   | 'ERR_META_PROPERTIES'
   | 'ERR_DATA_DIR_LOCKED'
+  | 'ERR_CORRUPT_RECORD'
 
 export class LogError extends Error {
   readonly code: LogErrorCodeString
@@ -75,6 +76,14 @@ export class RecordTooLargeError extends LogError {
     super('ERR_RECORD_TOO_LARGE', ErrorCode.MESSAGE_TOO_LARGE, false,
       `a batch of ${batchBytes} bytes does not fit in a segment of ${segmentBytes} bytes`)
     this.name = 'RecordTooLargeError'
+  }
+}
+
+/** A replicated batch failed its check (CRC, length) or does not continue the log's offsets. */
+export class CorruptRecordError extends LogError {
+  constructor (message: string) {
+    super('ERR_CORRUPT_RECORD', ErrorCode.CORRUPT_MESSAGE, false, message)
+    this.name = 'CorruptRecordError'
   }
 }
 

@@ -205,6 +205,11 @@ export class ReadCursors {
     return null
   }
 
+  /** Forgets every cursor (after a truncation their positions may point at replaced bytes). */
+  clear (): void {
+    this.#cursors.length = 0
+  }
+
   put (segment: Segment, offset: number, positionBytes: number): void {
     if (this.#cursors.length >= READ_CURSORS_MAX) this.#cursors.shift()
     this.#cursors.push({ segment, offset, positionBytes })

@@ -31,6 +31,8 @@ import assert from 'node:assert/strict'
 import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
+import { LeaderEpochCache } from './leader-epoch-cache.ts'
+import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
@@ -41,9 +43,11 @@ import { planRetention } from './retention.ts'
 import type { RecoveredLog } from './recovery.ts'
 import { Segment } from './segment.ts'
 import type { Storage } from './storage.ts'
+import { checkFollowerBatches, cutSegments } from './truncation.ts'
 
 export type { ReadResult, TimestampOffset } from './log-reader.ts'
 export type { AppendResult } from './group-commit.ts'
+export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 
 /** ListOffsets special timestamps (Kafka's ListOffsetsRequest constants). */
 export const LATEST_TIMESTAMP = -1
@@ -78,6 +82,7 @@ export class PartitionLog {
   readonly #checkpoint: OffsetCheckpointFile
   readonly #clock: () => number
   readonly #segments: Segment[]
+  readonly #epochs: LeaderEpochCache
   #logStartOffset: number
   #logEndOffset: number
   #highWatermark: number
@@ -90,6 +95,10 @@ export class PartitionLog {
   #rollRequested = false
   #offline: LogError | null = null
   #closing = false
+  /** A truncation is running: appends are refused and no group is written until it ends. */
+  #truncating = false
+  /** Truncations run one after another. */
+  #exclusiveTail: Promise<void> = Promise.resolve()
   #flushChain: Promise<void> = Promise.resolve()
   #offsetWaiters: OffsetWaiter[] = []
   #idleWaiters: Array<() => void> = []
@@ -103,7 +112,7 @@ export class PartitionLog {
   /** Reads that failed (each failed its request only). */
   readFailures = 0
 
-  private constructor (options: PartitionLogOptions, recovered: RecoveredLog, recoveryPoint: number) {
+  private constructor (options: PartitionLogOptions, recovered: RecoveredLog, recoveryPoint: number, epochs: LeaderEpochCache) {
     this.topic = options.topic
     this.partition = options.partition
     this.dir = `${options.topic}-${options.partition}`
@@ -112,6 +121,7 @@ export class PartitionLog {
     this.#checkpoint = options.checkpoint
     this.#clock = options.clock ?? Date.now
     this.#segments = recovered.segments
+    this.#epochs = epochs
     this.recovery = recovered
     this.#logStartOffset = Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset)
     this.#logEndOffset = recovered.logEndOffset
@@ -129,12 +139,22 @@ export class PartitionLog {
     const { storage, topic, partition, config, checkpoint } = options
     const dir = `${topic}-${partition}`
     await storage.mkdir(dir)
+    const epochs = await LeaderEpochCache.load(storage, dir)
+    const scanned: Array<{ baseOffset: number, epoch: number }> = []
     const recovered = await recoverLog({
       storage, dir, config, recoveryPoint: checkpoint.get(topic, partition) ?? 0, nowMs: (options.clock ?? Date.now)(),
+      onBatch: (baseOffset, epoch) => { scanned.push({ baseOffset, epoch }) },
     })
     // Recovery fsyncs what it validated, so the whole log is now below the recovery point.
     checkpoint.set(topic, partition, recovered.logEndOffset)
-    return new PartitionLog(options, recovered, recovered.logEndOffset)
+    // The cache may be ahead of the recovered log (a cut tail) or behind it (batches written
+    // but not acknowledged before a crash): cut it to the log, then add what the scan saw.
+    epochs.truncateFromEnd(recovered.logEndOffset)
+    for (const { baseOffset, epoch } of scanned) if (baseOffset < recovered.logEndOffset) epochs.assign(epoch, baseOffset)
+    const log = new PartitionLog(options, recovered, recovered.logEndOffset, epochs)
+    epochs.truncateFromStart(log.logStartOffset)
+    await epochs.flush()
+    return log
   }
 
   get logStartOffset (): number { return this.#logStartOffset }
@@ -185,8 +205,8 @@ export class PartitionLog {
    */
   append (batches: Buffer[], leaderEpoch: number): Promise<AppendResult> {
     assert.ok(batches.length > 0, 'append needs at least one batch')
-    if (this.#offline !== null) return Promise.reject(this.#offline)
-    if (this.#closing) return Promise.reject(new LogClosedError(`${this.dir} is closing`))
+    const refusal = this.#appendRefusal()
+    if (refusal !== null) return Promise.reject(refusal)
     let bytes = 0
     for (const batch of batches) {
       if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))
@@ -199,15 +219,48 @@ export class PartitionLog {
       nextOffset += batchRecordCount(batch)
     }
     this.#logEndOffset = nextOffset
+    this.#epochs.assign(leaderEpoch, baseOffset)
+    return this.#enqueue(batches, baseOffset, nextOffset, bytes)
+  }
+
+  /**
+   * Appends batches as a follower received them: offsets and leader epochs stay as the leader
+   * assigned them. Each batch must be CRC-valid and the first must start at the log end
+   * offset, the rest following on (CorruptRecordError otherwise, and nothing is appended).
+   */
+  appendAsFollower (batches: Buffer[]): Promise<AppendResult> {
+    assert.ok(batches.length > 0, 'appendAsFollower needs at least one batch')
+    const refusal = this.#appendRefusal()
+    if (refusal !== null) return Promise.reject(refusal)
+    let checked
+    try {
+      checked = checkFollowerBatches(batches, this.#logEndOffset, this.#config.segmentBytes)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const baseOffset = this.#logEndOffset
+    this.#logEndOffset = checked.endOffset
+    for (const { baseOffset: start, epoch } of checked.epochs) this.#epochs.assign(epoch, start)
+    return this.#enqueue(batches, baseOffset, checked.endOffset, checked.bytes)
+  }
+
+  #appendRefusal (): LogError | null {
+    if (this.#offline !== null) return this.#offline
+    if (this.#closing) return new LogClosedError(`${this.dir} is closing`)
+    if (this.#truncating) return new LogClosedError(`${this.dir} is being truncated`)
+    return null
+  }
+
+  #enqueue (batches: Buffer[], baseOffset: number, endOffset: number, bytes: number): Promise<AppendResult> {
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
-    this.#queue.push({ batches, baseOffset, lastOffset: nextOffset - 1, bytes, resolve, reject })
+    this.#queue.push({ batches, baseOffset, lastOffset: endOffset - 1, bytes, resolve, reject })
     this.#queuedBytes += bytes
     this.#scheduleDrain()
     return promise
   }
 
   #scheduleDrain (): void {
-    if (this.#drainScheduled || this.#draining) return
+    if (this.#drainScheduled || this.#draining || this.#truncating) return
     this.#drainScheduled = true
     setImmediate(this.#drainOnImmediate)
   }
@@ -244,6 +297,8 @@ export class PartitionLog {
     await writeRuns(runs)
     const groupEndOffset = group[group.length - 1]!.lastOffset + 1
     if (groupEndOffset - this.#recoveryPoint >= this.#config.flushIntervalMessages) await this.#syncDirty()
+    // A new leader epoch is on disk before any batch of it is acknowledged.
+    if (this.#epochs.dirty) await this.#epochs.flush()
     // A concurrent background flush may have failed meanwhile: then these appends were already
     // rejected, and the high watermark must stay where it is.
     if (this.#offline !== null) return
@@ -397,9 +452,102 @@ export class PartitionLog {
     }
   }
 
+  /** Kafka's endOffsetForEpoch over the leader-epoch cache (null: Kafka's UNDEFINED_EPOCH_OFFSET). */
+  endOffsetForEpoch (epoch: number): EpochEndOffset | null {
+    return this.#epochs.endOffsetForEpoch(epoch, this.#logEndOffset)
+  }
+
+  /** The leader-epoch cache: epoch -> start offset, ascending. */
+  leaderEpochs (): EpochEntry[] {
+    return this.#epochs.entries()
+  }
+
+  /**
+   * Drops every batch at or above `offset` and returns the new log end offset. The log keeps
+   * batches whole: if `offset` falls inside a batch, that whole batch goes too and the result
+   * is its base offset. Appends already queued are written first; appends made meanwhile are
+   * refused (LogClosedError, retriable). The high watermark and the recovery point come down
+   * with the end; the cut, the leader-epoch-checkpoint and the recovery point are durable
+   * before the promise resolves. A flush waiting for truncated offsets resolves; listeners
+   * hear the new high watermark. Below the log start: OffsetOutOfRangeError.
+   */
+  async truncateTo (offset: number): Promise<number> {
+    if (this.#offline !== null) throw this.#offline
+    if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
+    return this.#exclusively(async () => {
+      if (offset >= this.#logEndOffset) return this.#logEndOffset
+      const endOffset = await cutSegments(this.#segments, this.#storage, offset)
+      this.#logEndOffset = endOffset
+      this.#epochs.truncateFromEnd(endOffset)
+      await this.#afterReset()
+      return endOffset
+    })
+  }
+
+  /** Kafka's truncateFullyAndStartAt: every segment goes and the log restarts, empty, at `offset`. */
+  async truncateFullyAndStartAt (offset: number): Promise<void> {
+    if (this.#offline !== null) throw this.#offline
+    assert.ok(Number.isSafeInteger(offset) && offset >= 0, `bad start offset ${offset}`)
+    await this.#exclusively(async () => {
+      for (const segment of this.#segments.splice(0).reverse()) await segment.destroy(this.#storage)
+      this.#segments.push(await Segment.create(this.#storage, this.dir, offset, this.#config, this.#clock()))
+      this.#logStartOffset = offset
+      this.#logEndOffset = offset
+      this.#highWatermark = offset
+      this.#recoveryPoint = offset
+      this.#epochs.clear()
+      await this.#afterReset()
+    })
+  }
+
+  // Runs `work` with new appends refused, once the queued ones are written and no flush runs.
+  async #exclusively<T> (work: () => Promise<T>): Promise<T> {
+    const previous = this.#exclusiveTail
+    const { promise: done, resolve: release } = Promise.withResolvers<void>()
+    this.#exclusiveTail = done
+    await previous
+    this.#truncating = true
+    try {
+      while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+      const run = this.#flushChain.then(async () => {
+        if (this.#offline !== null) throw this.#offline
+        try {
+          return await work()
+        } catch (error) {
+          this.#goOffline(error)
+          throw this.#offline ?? error
+        }
+      })
+      this.#flushChain = run.then(() => {}, () => {})
+      return await run
+    } finally {
+      this.#truncating = false
+      release()
+      if (this.#queue.length > 0) this.#scheduleDrain()
+    }
+  }
+
+  // After the end moved down: offsets, cursors, waiters, files.
+  async #afterReset (): Promise<void> {
+    const endOffset = this.#logEndOffset
+    this.#highWatermark = Math.min(this.#highWatermark, endOffset)
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, endOffset)
+    this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
+    this.#cursors.clear()
+    const waiting: OffsetWaiter[] = []
+    for (const waiter of this.#offsetWaiters) {
+      if (waiter.offset >= endOffset) waiter.resolve()
+      else waiting.push(waiter)
+    }
+    this.#offsetWaiters = waiting
+    await this.#epochs.flush()
+    await this.#checkpoint.write()
+    notify(this.#listeners, this.#highWatermark)
+  }
+
   /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
   async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
-    if (this.#offline !== null || this.#closing) return 0
+    if (this.#offline !== null || this.#closing || this.#truncating) return 0
     const plan = planRetention(this.#segments, this.#highWatermark, this.#config, nowMs)
     if (plan.rollActive) {
       this.#rollRequested = true
@@ -416,6 +564,7 @@ export class PartitionLog {
     this.#logStartOffset = Math.max(this.#logStartOffset, offset)
     const wholly = this.#segments.slice(0, -1).filter(segment => segment.nextOffset <= this.#logStartOffset).length
     if (wholly > 0) await this.#deleteOldest(wholly)
+    await this.#trimEpochsToStart()
     return this.#logStartOffset
   }
 
@@ -425,10 +574,16 @@ export class PartitionLog {
     this.#updateRecoveryPoint()
     try {
       for (const segment of deleted) await segment.destroy(this.#storage)
+      await this.#trimEpochsToStart()
     } catch (error) {
       this.#goOffline(error)
       throw this.#offline ?? error
     }
+  }
+
+  async #trimEpochsToStart (): Promise<void> {
+    this.#epochs.truncateFromStart(this.#logStartOffset)
+    if (this.#epochs.dirty) await this.#epochs.flush()
   }
 
   // A failed read fails that request only (KAFKA_STORAGE_ERROR for the partition): the log's
@@ -464,6 +619,7 @@ export class PartitionLog {
     try {
       if (this.#offline === null) {
         await this.#fullFlush()
+        await this.#epochs.flush()
         await this.#checkpoint.write()
       }
     } finally {
