@@ -95,8 +95,8 @@ export class PartitionLog {
   #rollRequested = false
   #offline: LogError | null = null
   #closing = false
-  /** A truncation is running: appends are refused and no group is written until it ends. */
-  #truncating = false
+  /** Truncations asked for and not yet done: while any is, appends are refused and no group is written. */
+  #truncationsPending = 0
   /** Truncations run one after another. */
   #exclusiveTail: Promise<void> = Promise.resolve()
   #flushChain: Promise<void> = Promise.resolve()
@@ -247,7 +247,7 @@ export class PartitionLog {
   #appendRefusal (): LogError | null {
     if (this.#offline !== null) return this.#offline
     if (this.#closing) return new LogClosedError(`${this.dir} is closing`)
-    if (this.#truncating) return new LogClosedError(`${this.dir} is being truncated`)
+    if (this.#truncationsPending > 0) return new LogClosedError(`${this.dir} is being truncated`)
     return null
   }
 
@@ -260,7 +260,7 @@ export class PartitionLog {
   }
 
   #scheduleDrain (): void {
-    if (this.#drainScheduled || this.#draining || this.#truncating) return
+    if (this.#drainScheduled || this.#draining || this.#truncationsPending > 0) return
     this.#drainScheduled = true
     setImmediate(this.#drainOnImmediate)
   }
@@ -501,13 +501,14 @@ export class PartitionLog {
   }
 
   // Runs `work` with new appends refused, once the queued ones are written and no flush runs.
+  // Appends are refused from the call on (synchronously), so none can take an offset the cut removes.
   async #exclusively<T> (work: () => Promise<T>): Promise<T> {
+    this.#truncationsPending++
     const previous = this.#exclusiveTail
     const { promise: done, resolve: release } = Promise.withResolvers<void>()
     this.#exclusiveTail = done
-    await previous
-    this.#truncating = true
     try {
+      await previous
       while (this.#draining || this.#drainScheduled) await this.#whenIdle()
       const run = this.#flushChain.then(async () => {
         if (this.#offline !== null) throw this.#offline
@@ -521,7 +522,7 @@ export class PartitionLog {
       this.#flushChain = run.then(() => {}, () => {})
       return await run
     } finally {
-      this.#truncating = false
+      this.#truncationsPending--
       release()
       if (this.#queue.length > 0) this.#scheduleDrain()
     }
@@ -547,7 +548,7 @@ export class PartitionLog {
 
   /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
   async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
-    if (this.#offline !== null || this.#closing || this.#truncating) return 0
+    if (this.#offline !== null || this.#closing || this.#truncationsPending > 0) return 0
     const plan = planRetention(this.#segments, this.#highWatermark, this.#config, nowMs)
     if (plan.rollActive) {
       this.#rollRequested = true

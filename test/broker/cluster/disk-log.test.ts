@@ -28,15 +28,18 @@ function summary (log: RaftLog): string[] {
 
 let dataDir: string
 let storages: Storage[] = []
+let openLogs: DiskRaftLog[] = []
 let logLines: string[] = []
 
 beforeEach(async () => {
   dataDir = await makeTempDir()
   storages = []
+  openLogs = []
   logLines = []
 })
 
 afterEach(async () => {
+  for (const log of openLogs) await log.close().catch(() => {})
   for (const storage of storages) await storage.close().catch(() => {})
   await removeDir(dataDir)
 })
@@ -44,16 +47,20 @@ afterEach(async () => {
 async function openDisk (config: Partial<LogConfig> = {}): Promise<DiskRaftLog> {
   const storage = await Storage.open(dataDir)
   storages.push(storage)
-  return DiskRaftLog.open({ storage, config, log: line => { logLines.push(line) } })
+  const log = await DiskRaftLog.open({ storage, config, log: line => { logLines.push(line) } })
+  openLogs.push(log)
+  return log
 }
 
 async function closeDisk (log: DiskRaftLog): Promise<void> {
+  openLogs = openLogs.filter(open => open !== log)
   await log.close()
   await storages.pop()!.close()
 }
 
 /** A machine crash: the process stops, then whatever was not fsynced is lost. */
 async function crashDisk (log: DiskRaftLog): Promise<void> {
+  openLogs = openLogs.filter(open => open !== log)
   await log.halt()
   await storages.pop()!.close()
   await loseUnsyncedWrites(dataDir)
