@@ -31,6 +31,7 @@ import assert from 'node:assert/strict'
 import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
+import { HighWatermarkWatch } from './high-watermark-watch.ts'
 import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
@@ -67,12 +68,6 @@ export interface PartitionLogOptions {
   clock?: () => number
 }
 
-interface OffsetWaiter {
-  offset: number
-  resolve: () => void
-  reject: (error: Error) => void
-}
-
 export class PartitionLog {
   readonly topic: string
   readonly partition: number
@@ -100,10 +95,9 @@ export class PartitionLog {
   /** Truncations run one after another. */
   #exclusiveTail: Promise<void> = Promise.resolve()
   #flushChain: Promise<void> = Promise.resolve()
-  #offsetWaiters: OffsetWaiter[] = []
   #idleWaiters: Array<() => void> = []
   #writableWaiters: Array<() => void> = []
-  readonly #listeners = new Set<(highWatermark: number) => void>()
+  readonly #watch = new HighWatermarkWatch()
   readonly #cursors = new ReadCursors()
   readonly #drainOnImmediate: () => void
   readonly #rollTo: (baseOffset: number) => Promise<Segment>
@@ -194,8 +188,7 @@ export class PartitionLog {
    * log goes offline, so parked fetches can wake. Returns the function that unsubscribes.
    */
   onHighWatermark (listener: (highWatermark: number) => void): () => void {
-    this.#listeners.add(listener)
-    return () => { this.#listeners.delete(listener) }
+    return this.#watch.subscribe(listener)
   }
 
   /**
@@ -320,15 +313,7 @@ export class PartitionLog {
     assert.ok(offset >= this.#highWatermark && offset <= this.#logEndOffset,
       `high watermark ${offset} outside [${this.#highWatermark}, ${this.#logEndOffset}]`)
     this.#highWatermark = offset
-    if (this.#offsetWaiters.length > 0) {
-      const waiting: OffsetWaiter[] = []
-      for (const waiter of this.#offsetWaiters) {
-        if (waiter.offset <= offset) waiter.resolve()
-        else waiting.push(waiter)
-      }
-      this.#offsetWaiters = waiting
-    }
-    notify(this.#listeners, offset)
+    this.#watch.advanced(offset)
   }
 
   // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
@@ -371,9 +356,7 @@ export class PartitionLog {
   #waitForHighWatermark (offset: number): Promise<void> {
     if (this.#highWatermark >= offset) return Promise.resolve()
     if (this.#offline !== null) return Promise.reject(this.#offline)
-    const { promise, resolve, reject } = Promise.withResolvers<void>()
-    this.#offsetWaiters.push({ offset, resolve, reject })
-    return promise
+    return this.#watch.waitFor(offset)
   }
 
   // Full flushes run one at a time, so two never persist the same index entries at once.
@@ -535,15 +518,9 @@ export class PartitionLog {
     this.#recoveryPoint = Math.min(this.#recoveryPoint, endOffset)
     this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
     this.#cursors.clear()
-    const waiting: OffsetWaiter[] = []
-    for (const waiter of this.#offsetWaiters) {
-      if (waiter.offset >= endOffset) waiter.resolve()
-      else waiting.push(waiter)
-    }
-    this.#offsetWaiters = waiting
+    this.#watch.truncated(endOffset, this.#highWatermark)
     await this.#epochs.flush()
     await this.#checkpoint.write()
-    notify(this.#listeners, this.#highWatermark)
   }
 
   /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
@@ -602,9 +579,8 @@ export class PartitionLog {
     this.#inFlight = []
     this.#queue = []
     for (const append of failed) append.reject(this.#offline)
-    for (const waiter of this.#offsetWaiters.splice(0)) waiter.reject(this.#offline)
     for (const resolve of this.#writableWaiters.splice(0)) resolve()
-    notify(this.#listeners, this.#highWatermark)
+    this.#watch.failed(this.#offline, this.#highWatermark)
   }
 
   #whenIdle (): Promise<void> {
@@ -650,17 +626,5 @@ export class PartitionLog {
     for (const entry of leftovers) if (entry.isFile) await this.#storage.unlink(`${this.dir}/${entry.name}`)
     await this.#storage.rmdir(this.dir)
     this.#checkpoint.delete(this.topic, this.partition)
-  }
-}
-
-// A listener that throws is a programming error: crash (outside our write loop, which would
-// otherwise take the partition offline for it) instead of swallowing it.
-function notify (listeners: Set<(highWatermark: number) => void>, highWatermark: number): void {
-  for (const listener of listeners) {
-    try {
-      listener(highWatermark)
-    } catch (error) {
-      queueMicrotask(() => { throw error })
-    }
   }
 }
