@@ -9,7 +9,6 @@ export type LogErrorCodeString =
   | 'ERR_OFFSET_OUT_OF_RANGE'
   | 'ERR_LOG_CLOSED'
   | 'ERR_RECORD_TOO_LARGE'
-  | 'ERR_CORRUPT_RECORD'
   | 'ERR_INVALID_TOPIC'
   | 'ERR_TOPIC_EXISTS'
   | 'ERR_UNKNOWN_TOPIC'
@@ -17,6 +16,7 @@ export type LogErrorCodeString =
   | 'ERR_INVALID_LOG_CONFIG'
   | 'ERR_META_PROPERTIES'
   | 'ERR_DATA_DIR_LOCKED'
+  | 'ERR_CORRUPT_RECORD'
 
 export class LogError extends Error {
   readonly code: LogErrorCodeString
@@ -71,19 +71,19 @@ export class LogClosedError extends LogError {
   }
 }
 
-/** A replicated batch that fails its checks or does not continue the log: appended nowhere. */
-export class CorruptRecordError extends LogError {
-  constructor (message: string) {
-    super('ERR_CORRUPT_RECORD', ErrorCode.CORRUPT_MESSAGE, true, message)
-    this.name = 'CorruptRecordError'
-  }
-}
-
 export class RecordTooLargeError extends LogError {
   constructor (batchBytes: number, segmentBytes: number) {
     super('ERR_RECORD_TOO_LARGE', ErrorCode.MESSAGE_TOO_LARGE, false,
       `a batch of ${batchBytes} bytes does not fit in a segment of ${segmentBytes} bytes`)
     this.name = 'RecordTooLargeError'
+  }
+}
+
+/** A replicated batch failed its check (CRC, length) or does not continue the log's offsets. */
+export class CorruptRecordError extends LogError {
+  constructor (message: string) {
+    super('ERR_CORRUPT_RECORD', ErrorCode.CORRUPT_MESSAGE, false, message)
+    this.name = 'CorruptRecordError'
   }
 }
 

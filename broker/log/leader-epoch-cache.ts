@@ -1,122 +1,166 @@
-// A partition's leader-epoch cache (Kafka's LeaderEpochFileCache): the first offset written
-// in each leader epoch, ascending, kept in `<partition dir>/leader-epoch-checkpoint` in
-// Kafka's text format (version 0, a count, then "epoch startOffset" lines), written
-// atomically through the storage layer whenever it changes. Followers use it to find where
-// their log diverges from a new leader's (KIP-101, KIP-279); leaders answer
-// OffsetForLeaderEpoch from it. It is truncated with the log, from either end.
+// The leader-epoch cache of one partition log and its `leader-epoch-checkpoint` file
+// (KIP-101/279): epoch -> first offset written in that epoch, ascending in both columns.
+// Replication uses it to answer OffsetForLeaderEpoch / Fetch diverging_epoch and to decide
+// where a follower truncates.
+//
+// File format (Kafka's, text):
+//   0            version
+//   2            number of entries
+//   3 0          epoch startOffset
+//   5 1200
+//
+// The partition log keeps it: an append whose leaderEpoch is newer than the latest entry adds
+// one; truncation drops entries at or above the new end; a log start move drops entries wholly
+// below it and lifts the first one to the new start. Writes are atomic (storage.writeFileAtomic)
+// and coalesced like the offset checkpoints. A missing or malformed file reads as empty; the
+// partition log then rebuilds the entries from the batches recovery scans.
 
 import type { Storage } from './storage.ts'
 
-export interface EpochEntry { readonly epoch: number, readonly startOffset: number }
+export const LEADER_EPOCH_CHECKPOINT_FILE = 'leader-epoch-checkpoint'
+const VERSION = 0
+/** Read whole at open; a partition with more leader changes than this is not plausible. */
+const FILE_BYTES_MAX = 16 * 1024 * 1024
 
-export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint'
-const CHECKPOINT_BYTES_MAX = 1024 * 1024
+export interface EpochEntry {
+  epoch: number
+  startOffset: number
+}
+
+export interface EpochEndOffset {
+  epoch: number
+  /** Start of the next higher epoch, or the log end offset for the latest epoch. */
+  endOffset: number
+}
+
+export function encodeLeaderEpochCheckpoint (entries: readonly EpochEntry[]): Buffer {
+  let text = `${VERSION}\n${entries.length}\n`
+  for (const { epoch, startOffset } of entries) text += `${epoch} ${startOffset}\n`
+  return Buffer.from(text, 'utf8')
+}
+
+/** Parses the file; throws a RangeError naming the bad line of a malformed one. */
+export function parseLeaderEpochCheckpoint (text: string): EpochEntry[] {
+  const lines = text.split('\n')
+  if (lines[lines.length - 1] === '') lines.pop()
+  if (lines[0]?.trim() !== String(VERSION)) throw new RangeError(`unsupported leader-epoch-checkpoint version ${JSON.stringify(lines[0])}`)
+  const count = Number(lines[1])
+  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`bad leader-epoch-checkpoint entry count ${JSON.stringify(lines[1])}`)
+  if (lines.length !== count + 2) throw new RangeError(`leader-epoch-checkpoint declares ${count} entries but has ${lines.length - 2}`)
+  const entries: EpochEntry[] = []
+  for (let i = 2; i < lines.length; i++) {
+    const fields = lines[i]!.trim().split(/\s+/)
+    const epoch = Number(fields[0])
+    const startOffset = Number(fields[1])
+    const last = entries.at(-1)
+    const valid = fields.length === 2 && Number.isSafeInteger(epoch) && epoch >= 0 && Number.isSafeInteger(startOffset) && startOffset >= 0 &&
+      (last === undefined || (epoch > last.epoch && startOffset >= last.startOffset))
+    if (!valid) throw new RangeError(`bad leader-epoch-checkpoint line ${i + 1}: ${JSON.stringify(lines[i])}`)
+    entries.push({ epoch, startOffset })
+  }
+  return entries
+}
 
 export class LeaderEpochCache {
+  readonly file: string
+  /** Why the file on disk was ignored, or null. */
+  readonly loadError: string | null
   readonly #storage: Storage
-  readonly #file: string
   #entries: EpochEntry[]
-  #writing: Promise<void> = Promise.resolve()
+  #dirty = false
+  #writing: Promise<void> | null = null
 
-  private constructor (storage: Storage, file: string, entries: EpochEntry[]) {
+  private constructor (storage: Storage, file: string, entries: EpochEntry[], loadError: string | null) {
     this.#storage = storage
-    this.#file = file
+    this.file = file
     this.#entries = entries
+    this.loadError = loadError
   }
 
-  /** Reads the checkpoint of `dir`; a missing or unreadable one is an empty cache (logged by the caller). */
-  static async open (storage: Storage, dir: string): Promise<{ cache: LeaderEpochCache, problem: string | null }> {
-    const file = `${dir}/${LEADER_EPOCH_CHECKPOINT}`
-    const data = await storage.readFile(file, CHECKPOINT_BYTES_MAX).catch(() => null)
-    if (data === null) return { cache: new LeaderEpochCache(storage, file, []), problem: null }
-    const parsed = parseCheckpoint(data.toString('utf8'))
-    if (typeof parsed === 'string') return { cache: new LeaderEpochCache(storage, file, []), problem: `${file}: ${parsed}; starting with no epochs` }
-    return { cache: new LeaderEpochCache(storage, file, parsed), problem: null }
+  /** Reads `<dir>/leader-epoch-checkpoint`; missing or malformed reads as empty. */
+  static async load (storage: Storage, dir: string): Promise<LeaderEpochCache> {
+    const file = `${dir}/${LEADER_EPOCH_CHECKPOINT_FILE}`
+    const data = await storage.readFile(file, FILE_BYTES_MAX)
+    if (data === null) return new LeaderEpochCache(storage, file, [], null)
+    try {
+      return new LeaderEpochCache(storage, file, parseLeaderEpochCheckpoint(data.toString('utf8')), null)
+    } catch (error) {
+      return new LeaderEpochCache(storage, file, [], (error as Error).message)
+    }
   }
 
-  get entries (): readonly EpochEntry[] { return this.#entries }
+  get dirty (): boolean { return this.#dirty }
+  entries (): EpochEntry[] { return this.#entries.map(entry => ({ ...entry })) }
+  latestEpoch (): number { return this.#entries.at(-1)?.epoch ?? -1 }
 
-  latestEpoch (): number {
-    return this.#entries.at(-1)?.epoch ?? -1
-  }
-
-  /** An append in `epoch` starting at `startOffset`: a new epoch gets an entry; an older one is ignored. */
+  /**
+   * Records that `epoch` starts at `startOffset` if it is newer than the latest entry (as
+   * Kafka's assign: an older or equal epoch is ignored; epochs < 0 mean "no epoch").
+   */
   assign (epoch: number, startOffset: number): void {
     if (epoch < 0) return
     const last = this.#entries.at(-1)
     if (last !== undefined && epoch <= last.epoch) return
-    this.#entries = [...this.#entries, { epoch, startOffset }]
-    this.#persist()
+    // A start below the latest entry's means the later entries were truncated away without
+    // us hearing of it: drop them so both columns keep increasing.
+    while (this.#entries.length > 0 && this.#entries.at(-1)!.startOffset > startOffset) this.#entries.pop()
+    this.#entries.push({ epoch, startOffset })
+    this.#dirty = true
   }
 
-  /** The log was cut back to `endOffset`: epochs starting at or after it go. */
+  /** Drops every entry whose start offset is at or above `endOffset` (log truncation). */
   truncateFromEnd (endOffset: number): void {
-    const kept = this.#entries.filter(e => e.startOffset < endOffset)
-    if (kept.length === this.#entries.length) return
-    this.#entries = kept
-    this.#persist()
+    const before = this.#entries.length
+    while (this.#entries.length > 0 && this.#entries.at(-1)!.startOffset >= endOffset) this.#entries.pop()
+    if (this.#entries.length !== before) this.#dirty = true
   }
 
-  /** The log now starts at `startOffset`: earlier epochs go, the one spanning it starts there. */
+  /** The log now starts at `startOffset`: entries wholly below go, the one spanning it starts there. */
   truncateFromStart (startOffset: number): void {
-    const below = this.#entries.filter(e => e.startOffset <= startOffset)
-    const spanning = below.at(-1)
-    if (spanning === undefined || (below.length === 1 && spanning.startOffset === startOffset)) return
-    this.#entries = [{ epoch: spanning.epoch, startOffset }, ...this.#entries.filter(e => e.startOffset > startOffset)]
-    this.#persist()
+    let firstKept = 0
+    while (firstKept + 1 < this.#entries.length && this.#entries[firstKept + 1]!.startOffset <= startOffset) firstKept++
+    const kept = this.#entries.slice(firstKept)
+    const first = kept[0]
+    if (first !== undefined && first.startOffset < startOffset) kept[0] = { epoch: first.epoch, startOffset }
+    if (firstKept > 0 || first !== kept[0]) this.#dirty = true
+    this.#entries = kept
   }
 
+  /** Forgets everything (the log was replaced). */
   clear (): void {
-    if (this.#entries.length === 0) return
+    if (this.#entries.length > 0) this.#dirty = true
     this.#entries = []
-    this.#persist()
   }
 
-  /** Resolves when every change so far is on disk. */
-  flushed (): Promise<void> {
-    return this.#writing
+  /**
+   * Kafka's endOffsetForEpoch: for the largest epoch <= `epoch` held, that epoch and the
+   * start offset of the next higher one (the log end offset for the latest). Null when
+   * `epoch` is older than every entry or the cache is empty (Kafka: UNDEFINED_EPOCH_OFFSET).
+   */
+  endOffsetForEpoch (epoch: number, logEndOffset: number): EpochEndOffset | null {
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const entry = this.#entries[i]!
+      if (entry.epoch > epoch) continue
+      const next = this.#entries[i + 1]
+      return { epoch: entry.epoch, endOffset: next === undefined ? logEndOffset : next.startOffset }
+    }
+    return null
   }
 
-  #persist (): void {
-    const text = ['0', String(this.#entries.length), ...this.#entries.map(e => `${e.epoch} ${e.startOffset}`)].join('\n') + '\n'
-    this.#writing = this.#writing.then(() => this.#storage.writeFileAtomic(this.#file, Buffer.from(text))).catch(() => {})
-  }
-}
-
-function parseCheckpoint (text: string): EpochEntry[] | string {
-  const lines = text.split('\n').filter(l => l.trim() !== '')
-  if (lines[0] !== '0') return `version ${JSON.stringify(lines[0] ?? '')} is not 0`
-  const count = Number(lines[1])
-  if (!Number.isSafeInteger(count) || count !== lines.length - 2) return `count ${JSON.stringify(lines[1] ?? '')} does not match ${lines.length - 2} entries`
-  const entries: EpochEntry[] = []
-  for (const line of lines.slice(2)) {
-    const [epoch, startOffset] = line.trim().split(/\s+/).map(Number)
-    if (!Number.isSafeInteger(epoch) || !Number.isSafeInteger(startOffset) || epoch! < 0 || startOffset! < 0) return `bad entry ${JSON.stringify(line)}`
-    const last = entries.at(-1)
-    if (last !== undefined && (epoch! <= last.epoch || startOffset! < last.startOffset)) return `entries out of order at ${JSON.stringify(line)}`
-    entries.push({ epoch: epoch!, startOffset: startOffset! })
-  }
-  return entries
-}
-
-/** The epochs of a log read from its batch headers (partitionLeaderEpoch), for a log without a checkpoint. */
-export async function scanEpochs (segments: ReadonlyArray<{ log: { read (target: Buffer, targetOffset: number, length: number, position: number): Promise<number> }, writtenBytes: number }>): Promise<EpochEntry[]> {
-  const entries: EpochEntry[] = []
-  const header = Buffer.alloc(HEADER_BYTES)
-  for (const segment of segments) {
-    let position = 0
-    while (position + HEADER_BYTES <= segment.writtenBytes) {
-      const read = await segment.log.read(header, 0, HEADER_BYTES, position)
-      if (read < HEADER_BYTES) break
-      const baseOffset = Number(header.readBigInt64BE(0))
-      const epoch = header.readInt32BE(12)
-      const last = entries.at(-1)
-      if (epoch >= 0 && (last === undefined || epoch > last.epoch)) entries.push({ epoch, startOffset: baseOffset })
-      position += header.readInt32BE(8) + 12
+  /** Writes the file if it changed; one write at a time, later changes go in the next one. */
+  async flush (): Promise<void> {
+    while (this.#writing !== null) await this.#writing.catch(() => {})
+    if (!this.#dirty) return
+    this.#dirty = false
+    const write = this.#storage.writeFileAtomic(this.file, encodeLeaderEpochCheckpoint(this.#entries))
+    this.#writing = write
+    try {
+      await write
+    } catch (error) {
+      this.#dirty = true
+      throw error
+    } finally {
+      this.#writing = null
     }
   }
-  return entries
 }
-
-/** Base offset (8), batch length (4), partition leader epoch (4). */
-const HEADER_BYTES = 16

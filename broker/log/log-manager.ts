@@ -65,6 +65,9 @@ export interface LogManagerOptions {
   onBackgroundError?: (error: Error) => void
 }
 
+/** The metadata quorum's log (broker/cluster/quorum/disk-log.ts) shares the data dir; it is not a topic. */
+const CLUSTER_METADATA_TOPIC = '__cluster_metadata'
+
 export class LogManager {
   readonly brokerId: number
   readonly clusterId: string
@@ -118,7 +121,7 @@ export class LogManager {
     const found = new Map<string, Set<number>>()
     for (const entry of await this.storage.list('')) {
       const match = entry.isDirectory ? PARTITION_DIR.exec(entry.name) : null
-      if (match === null || !isValidTopicName(match[1]!)) continue
+      if (match === null || !isValidTopicName(match[1]!) || match[1] === CLUSTER_METADATA_TOPIC) continue
       const partition = Number(match[2])
       if (partition >= PARTITIONS_PER_TOPIC_MAX) continue
       const marker = (await this.storage.list(entry.name)).some(file => file.name === DELETING_MARKER)

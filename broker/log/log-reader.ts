@@ -205,7 +205,7 @@ export class ReadCursors {
     return null
   }
 
-  /** Forgets every cursor (the log was truncated: offsets may come back at other positions). */
+  /** Forgets every cursor (after a truncation their positions may point at replaced bytes). */
   clear (): void {
     this.#cursors.length = 0
   }

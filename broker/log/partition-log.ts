@@ -28,12 +28,13 @@
 // torn write left behind, so nothing after the last acknowledged batch is ever served.
 
 import assert from 'node:assert/strict'
-import { batchLastOffset, batchRecordCount, BATCH_OFFSET_LEADER_EPOCH, checkBatch, patchBatchHeader, readInt64 } from '../protocol/record-batch.ts'
-import { ErrorCode } from '../protocol/errors.ts'
-import { LeaderEpochCache, scanEpochs, type EpochEntry } from './leader-epoch-cache.ts'
+import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
-import { CorruptRecordError, KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
+import { HighWatermarkWatch } from './high-watermark-watch.ts'
+import { LeaderEpochCache } from './leader-epoch-cache.ts'
+import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
+import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
 import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
@@ -43,9 +44,11 @@ import { planRetention } from './retention.ts'
 import type { RecoveredLog } from './recovery.ts'
 import { Segment } from './segment.ts'
 import type { Storage } from './storage.ts'
+import { checkFollowerBatches, cutSegments } from './truncation.ts'
 
 export type { ReadResult, TimestampOffset } from './log-reader.ts'
 export type { AppendResult } from './group-commit.ts'
+export type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 
 /** ListOffsets special timestamps (Kafka's ListOffsetsRequest constants). */
 export const LATEST_TIMESTAMP = -1
@@ -65,12 +68,6 @@ export interface PartitionLogOptions {
   clock?: () => number
 }
 
-interface OffsetWaiter {
-  offset: number
-  resolve: () => void
-  reject: (error: Error) => void
-}
-
 export class PartitionLog {
   readonly topic: string
   readonly partition: number
@@ -78,9 +75,9 @@ export class PartitionLog {
   readonly #storage: Storage
   readonly #config: Readonly<LogConfig>
   readonly #checkpoint: OffsetCheckpointFile
-  readonly #epochs: LeaderEpochCache
   readonly #clock: () => number
   readonly #segments: Segment[]
+  readonly #epochs: LeaderEpochCache
   #logStartOffset: number
   #logEndOffset: number
   #highWatermark: number
@@ -93,11 +90,14 @@ export class PartitionLog {
   #rollRequested = false
   #offline: LogError | null = null
   #closing = false
+  /** Truncations asked for and not yet done: while any is, appends are refused and no group is written. */
+  #truncationsPending = 0
+  /** Truncations run one after another. */
+  #exclusiveTail: Promise<void> = Promise.resolve()
   #flushChain: Promise<void> = Promise.resolve()
-  #offsetWaiters: OffsetWaiter[] = []
   #idleWaiters: Array<() => void> = []
   #writableWaiters: Array<() => void> = []
-  readonly #listeners = new Set<(highWatermark: number) => void>()
+  readonly #watch = new HighWatermarkWatch()
   readonly #cursors = new ReadCursors()
   readonly #drainOnImmediate: () => void
   readonly #rollTo: (baseOffset: number) => Promise<Segment>
@@ -113,9 +113,9 @@ export class PartitionLog {
     this.#storage = options.storage
     this.#config = options.config
     this.#checkpoint = options.checkpoint
-    this.#epochs = epochs
     this.#clock = options.clock ?? Date.now
     this.#segments = recovered.segments
+    this.#epochs = epochs
     this.recovery = recovered
     this.#logStartOffset = Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset)
     this.#logEndOffset = recovered.logEndOffset
@@ -133,18 +133,22 @@ export class PartitionLog {
     const { storage, topic, partition, config, checkpoint } = options
     const dir = `${topic}-${partition}`
     await storage.mkdir(dir)
+    const epochs = await LeaderEpochCache.load(storage, dir)
+    const scanned: Array<{ baseOffset: number, epoch: number }> = []
     const recovered = await recoverLog({
       storage, dir, config, recoveryPoint: checkpoint.get(topic, partition) ?? 0, nowMs: (options.clock ?? Date.now)(),
+      onBatch: (baseOffset, epoch) => { scanned.push({ baseOffset, epoch }) },
     })
     // Recovery fsyncs what it validated, so the whole log is now below the recovery point.
     checkpoint.set(topic, partition, recovered.logEndOffset)
-    const { cache: epochs } = await LeaderEpochCache.open(storage, dir)
-    // A log from before the cache existed (or with a damaged one): rebuilt from the batch headers.
-    if (epochs.entries.length === 0 && recovered.logEndOffset > recovered.segments[0]!.baseOffset) {
-      for (const entry of await scanEpochs(recovered.segments)) epochs.assign(entry.epoch, entry.startOffset)
-    }
+    // The cache may be ahead of the recovered log (a cut tail) or behind it (batches written
+    // but not acknowledged before a crash): cut it to the log, then add what the scan saw.
     epochs.truncateFromEnd(recovered.logEndOffset)
-    return new PartitionLog(options, recovered, recovered.logEndOffset, epochs)
+    for (const { baseOffset, epoch } of scanned) if (baseOffset < recovered.logEndOffset) epochs.assign(epoch, baseOffset)
+    const log = new PartitionLog(options, recovered, recovered.logEndOffset, epochs)
+    epochs.truncateFromStart(log.logStartOffset)
+    await epochs.flush()
+    return log
   }
 
   get logStartOffset (): number { return this.#logStartOffset }
@@ -184,8 +188,7 @@ export class PartitionLog {
    * log goes offline, so parked fetches can wake. Returns the function that unsubscribes.
    */
   onHighWatermark (listener: (highWatermark: number) => void): () => void {
-    this.#listeners.add(listener)
-    return () => { this.#listeners.delete(listener) }
+    return this.#watch.subscribe(listener)
   }
 
   /**
@@ -195,8 +198,8 @@ export class PartitionLog {
    */
   append (batches: Buffer[], leaderEpoch: number): Promise<AppendResult> {
     assert.ok(batches.length > 0, 'append needs at least one batch')
-    if (this.#offline !== null) return Promise.reject(this.#offline)
-    if (this.#closing) return Promise.reject(new LogClosedError(`${this.dir} is closing`))
+    const refusal = this.#appendRefusal()
+    if (refusal !== null) return Promise.reject(refusal)
     let bytes = 0
     for (const batch of batches) {
       if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))
@@ -208,46 +211,49 @@ export class PartitionLog {
       patchBatchHeader(batch, nextOffset, leaderEpoch)
       nextOffset += batchRecordCount(batch)
     }
+    this.#logEndOffset = nextOffset
     this.#epochs.assign(leaderEpoch, baseOffset)
     return this.#enqueue(batches, baseOffset, nextOffset, bytes)
   }
 
   /**
-   * A follower's append: the leader's batches exactly as it stored them (offsets and leader
-   * epochs kept, CRC checked), which must continue this log's end without a gap. A batch
-   * that fails its check rejects the whole call with CORRUPT_MESSAGE and appends nothing.
+   * Appends batches as a follower received them: offsets and leader epochs stay as the leader
+   * assigned them. Each batch must be CRC-valid and the first must start at the log end
+   * offset, the rest following on (CorruptRecordError otherwise, and nothing is appended).
    */
   appendAsFollower (batches: Buffer[]): Promise<AppendResult> {
     assert.ok(batches.length > 0, 'appendAsFollower needs at least one batch')
-    if (this.#offline !== null) return Promise.reject(this.#offline)
-    if (this.#closing) return Promise.reject(new LogClosedError(`${this.dir} is closing`))
-    const baseOffset = this.#logEndOffset
-    let nextOffset = baseOffset
-    let bytes = 0
-    for (const batch of batches) {
-      const check = checkBatch(batch, false)
-      if (check.errorCode !== ErrorCode.NONE) return Promise.reject(new CorruptRecordError(`${this.dir}: replicated batch at ${nextOffset}: ${check.reason}`))
-      if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))
-      const batchBase = readInt64(batch, 0)
-      if (batchBase !== nextOffset) return Promise.reject(new CorruptRecordError(`${this.dir}: replicated batch starts at ${batchBase}, the log continues at ${nextOffset}`))
-      nextOffset = batchLastOffset(batch) + 1
-      bytes += batch.length
+    const refusal = this.#appendRefusal()
+    if (refusal !== null) return Promise.reject(refusal)
+    let checked
+    try {
+      checked = checkFollowerBatches(batches, this.#logEndOffset, this.#config.segmentBytes)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    for (const batch of batches) this.#epochs.assign(batch.readInt32BE(BATCH_OFFSET_LEADER_EPOCH), readInt64(batch, 0))
-    return this.#enqueue(batches, baseOffset, nextOffset, bytes)
+    const baseOffset = this.#logEndOffset
+    this.#logEndOffset = checked.endOffset
+    for (const { baseOffset: start, epoch } of checked.epochs) this.#epochs.assign(epoch, start)
+    return this.#enqueue(batches, baseOffset, checked.endOffset, checked.bytes)
   }
 
-  #enqueue (batches: Buffer[], baseOffset: number, nextOffset: number, bytes: number): Promise<AppendResult> {
-    this.#logEndOffset = nextOffset
+  #appendRefusal (): LogError | null {
+    if (this.#offline !== null) return this.#offline
+    if (this.#closing) return new LogClosedError(`${this.dir} is closing`)
+    if (this.#truncationsPending > 0) return new LogClosedError(`${this.dir} is being truncated`)
+    return null
+  }
+
+  #enqueue (batches: Buffer[], baseOffset: number, endOffset: number, bytes: number): Promise<AppendResult> {
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
-    this.#queue.push({ batches, baseOffset, lastOffset: nextOffset - 1, bytes, resolve, reject })
+    this.#queue.push({ batches, baseOffset, lastOffset: endOffset - 1, bytes, resolve, reject })
     this.#queuedBytes += bytes
     this.#scheduleDrain()
     return promise
   }
 
   #scheduleDrain (): void {
-    if (this.#drainScheduled || this.#draining) return
+    if (this.#drainScheduled || this.#draining || this.#truncationsPending > 0) return
     this.#drainScheduled = true
     setImmediate(this.#drainOnImmediate)
   }
@@ -284,6 +290,8 @@ export class PartitionLog {
     await writeRuns(runs)
     const groupEndOffset = group[group.length - 1]!.lastOffset + 1
     if (groupEndOffset - this.#recoveryPoint >= this.#config.flushIntervalMessages) await this.#syncDirty()
+    // A new leader epoch is on disk before any batch of it is acknowledged.
+    if (this.#epochs.dirty) await this.#epochs.flush()
     // A concurrent background flush may have failed meanwhile: then these appends were already
     // rejected, and the high watermark must stay where it is.
     if (this.#offline !== null) return
@@ -305,15 +313,7 @@ export class PartitionLog {
     assert.ok(offset >= this.#highWatermark && offset <= this.#logEndOffset,
       `high watermark ${offset} outside [${this.#highWatermark}, ${this.#logEndOffset}]`)
     this.#highWatermark = offset
-    if (this.#offsetWaiters.length > 0) {
-      const waiting: OffsetWaiter[] = []
-      for (const waiter of this.#offsetWaiters) {
-        if (waiter.offset <= offset) waiter.resolve()
-        else waiting.push(waiter)
-      }
-      this.#offsetWaiters = waiting
-    }
-    notify(this.#listeners, offset)
+    this.#watch.advanced(offset)
   }
 
   // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
@@ -356,9 +356,7 @@ export class PartitionLog {
   #waitForHighWatermark (offset: number): Promise<void> {
     if (this.#highWatermark >= offset) return Promise.resolve()
     if (this.#offline !== null) return Promise.reject(this.#offline)
-    const { promise, resolve, reject } = Promise.withResolvers<void>()
-    this.#offsetWaiters.push({ offset, resolve, reject })
-    return promise
+    return this.#watch.waitFor(offset)
   }
 
   // Full flushes run one at a time, so two never persist the same index entries at once.
@@ -437,9 +435,97 @@ export class PartitionLog {
     }
   }
 
+  /** Kafka's endOffsetForEpoch over the leader-epoch cache (null: Kafka's UNDEFINED_EPOCH_OFFSET). */
+  endOffsetForEpoch (epoch: number): EpochEndOffset | null {
+    return this.#epochs.endOffsetForEpoch(epoch, this.#logEndOffset)
+  }
+
+  /** The leader-epoch cache: epoch -> start offset, ascending. */
+  leaderEpochs (): EpochEntry[] {
+    return this.#epochs.entries()
+  }
+
+  /**
+   * Drops every batch at or above `offset` and returns the new log end offset. The log keeps
+   * batches whole: if `offset` falls inside a batch, that whole batch goes too and the result
+   * is its base offset. Appends already queued are written first; appends made meanwhile are
+   * refused (LogClosedError, retriable). The high watermark and the recovery point come down
+   * with the end; the cut, the leader-epoch-checkpoint and the recovery point are durable
+   * before the promise resolves. A flush waiting for truncated offsets resolves; listeners
+   * hear the new high watermark. Below the log start: OffsetOutOfRangeError.
+   */
+  async truncateTo (offset: number): Promise<number> {
+    if (this.#offline !== null) throw this.#offline
+    if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
+    return this.#exclusively(async () => {
+      if (offset >= this.#logEndOffset) return this.#logEndOffset
+      const endOffset = await cutSegments(this.#segments, this.#storage, offset)
+      this.#logEndOffset = endOffset
+      this.#epochs.truncateFromEnd(endOffset)
+      await this.#afterReset()
+      return endOffset
+    })
+  }
+
+  /** Kafka's truncateFullyAndStartAt: every segment goes and the log restarts, empty, at `offset`. */
+  async truncateFullyAndStartAt (offset: number): Promise<void> {
+    if (this.#offline !== null) throw this.#offline
+    assert.ok(Number.isSafeInteger(offset) && offset >= 0, `bad start offset ${offset}`)
+    await this.#exclusively(async () => {
+      for (const segment of this.#segments.splice(0).reverse()) await segment.destroy(this.#storage)
+      this.#segments.push(await Segment.create(this.#storage, this.dir, offset, this.#config, this.#clock()))
+      this.#logStartOffset = offset
+      this.#logEndOffset = offset
+      this.#highWatermark = offset
+      this.#recoveryPoint = offset
+      this.#epochs.clear()
+      await this.#afterReset()
+    })
+  }
+
+  // Runs `work` with new appends refused, once the queued ones are written and no flush runs.
+  // Appends are refused from the call on (synchronously), so none can take an offset the cut removes.
+  async #exclusively<T> (work: () => Promise<T>): Promise<T> {
+    this.#truncationsPending++
+    const previous = this.#exclusiveTail
+    const { promise: done, resolve: release } = Promise.withResolvers<void>()
+    this.#exclusiveTail = done
+    try {
+      await previous
+      while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+      const run = this.#flushChain.then(async () => {
+        if (this.#offline !== null) throw this.#offline
+        try {
+          return await work()
+        } catch (error) {
+          this.#goOffline(error)
+          throw this.#offline ?? error
+        }
+      })
+      this.#flushChain = run.then(() => {}, () => {})
+      return await run
+    } finally {
+      this.#truncationsPending--
+      release()
+      if (this.#queue.length > 0) this.#scheduleDrain()
+    }
+  }
+
+  // After the end moved down: offsets, cursors, waiters, files.
+  async #afterReset (): Promise<void> {
+    const endOffset = this.#logEndOffset
+    this.#highWatermark = Math.min(this.#highWatermark, endOffset)
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, endOffset)
+    this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
+    this.#cursors.clear()
+    this.#watch.truncated(endOffset, this.#highWatermark)
+    await this.#epochs.flush()
+    await this.#checkpoint.write()
+  }
+
   /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
   async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
-    if (this.#offline !== null || this.#closing) return 0
+    if (this.#offline !== null || this.#closing || this.#truncationsPending > 0) return 0
     const plan = planRetention(this.#segments, this.#highWatermark, this.#config, nowMs)
     if (plan.rollActive) {
       this.#rollRequested = true
@@ -449,73 +535,6 @@ export class PartitionLog {
     return plan.deleteCount
   }
 
-  /** The leader-epoch cache: (epoch, first offset) pairs, ascending. */
-  leaderEpochs (): readonly EpochEntry[] {
-    return this.#epochs.entries
-  }
-
-  /** Resolves once the leader-epoch checkpoint holds every change so far. */
-  leaderEpochsDurable (): Promise<void> {
-    return this.#epochs.flushed()
-  }
-
-  /**
-   * A follower's truncation (KIP-101/279): drops every batch at or above `offset`. An offset
-   * inside a batch cuts at that batch's base offset (batches stay whole). Waits for writes in
-   * flight; the log end, high watermark and recovery point follow the cut, the epoch cache
-   * too, and everything is on disk before it returns. Below the log start it empties the log.
-   */
-  async truncateTo (offset: number): Promise<void> {
-    if (this.#offline !== null) throw this.#offline
-    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
-    if (offset >= this.#logEndOffset) return
-    if (offset <= this.#logStartOffset) return await this.truncateFullyAndStartAt(offset)
-    const index = segmentIndexFor(this.#segments, offset)
-    const segment = this.#segments[index]!
-    const at = await findBatch(segment, segment.lookupPosition(offset), segment.writtenBytes, offset, false)
-    const position = at?.positionBytes ?? segment.writtenBytes
-    const end = at?.baseOffset ?? segment.nextOffset
-    try {
-      for (const dropped of this.#segments.splice(index + 1)) await dropped.destroy(this.#storage)
-      segment.rewindTo(position, end)
-      segment.readableBytes = position
-      await segment.log.truncate(position)
-      // Durable before returning: a crash must not bring the cut batches back.
-      segment.syncedNextOffset = Math.min(segment.syncedNextOffset, end)
-      await segment.flush()
-    } catch (error) {
-      this.#goOffline(error)
-      throw this.#offline ?? error
-    }
-    this.#cutTo(end)
-  }
-
-  /** Empties the log and restarts it at `offset` (the leader deleted what this replica lacks). */
-  async truncateFullyAndStartAt (offset: number): Promise<void> {
-    if (this.#offline !== null) throw this.#offline
-    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
-    try {
-      for (const dropped of this.#segments.splice(0)) await dropped.destroy(this.#storage)
-      this.#segments.push(await Segment.create(this.#storage, this.dir, offset, this.#config, this.#clock()))
-    } catch (error) {
-      this.#goOffline(error)
-      throw this.#offline ?? error
-    }
-    this.#logStartOffset = offset
-    this.#epochs.clear()
-    this.#cutTo(offset)
-  }
-
-  #cutTo (end: number): void {
-    this.#logEndOffset = end
-    this.#highWatermark = end
-    this.#cursors.clear()
-    this.#epochs.truncateFromEnd(end)
-    if (this.#recoveryPoint > end) this.#recoveryPoint = end
-    this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
-    notify(this.#listeners, end)
-  }
-
   /** DeleteRecords: offsets below `offset` become unreadable, and segments wholly below it go. */
   async deleteRecordsBefore (offset: number): Promise<number> {
     if (this.#offline !== null) throw this.#offline
@@ -523,20 +542,26 @@ export class PartitionLog {
     this.#logStartOffset = Math.max(this.#logStartOffset, offset)
     const wholly = this.#segments.slice(0, -1).filter(segment => segment.nextOffset <= this.#logStartOffset).length
     if (wholly > 0) await this.#deleteOldest(wholly)
+    await this.#trimEpochsToStart()
     return this.#logStartOffset
   }
 
   async #deleteOldest (count: number): Promise<void> {
     const deleted = this.#segments.splice(0, count)
     this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
-    this.#epochs.truncateFromStart(this.#logStartOffset)
     this.#updateRecoveryPoint()
     try {
       for (const segment of deleted) await segment.destroy(this.#storage)
+      await this.#trimEpochsToStart()
     } catch (error) {
       this.#goOffline(error)
       throw this.#offline ?? error
     }
+  }
+
+  async #trimEpochsToStart (): Promise<void> {
+    this.#epochs.truncateFromStart(this.#logStartOffset)
+    if (this.#epochs.dirty) await this.#epochs.flush()
   }
 
   // A failed read fails that request only (KAFKA_STORAGE_ERROR for the partition): the log's
@@ -554,9 +579,8 @@ export class PartitionLog {
     this.#inFlight = []
     this.#queue = []
     for (const append of failed) append.reject(this.#offline)
-    for (const waiter of this.#offsetWaiters.splice(0)) waiter.reject(this.#offline)
     for (const resolve of this.#writableWaiters.splice(0)) resolve()
-    notify(this.#listeners, this.#highWatermark)
+    this.#watch.failed(this.#offline, this.#highWatermark)
   }
 
   #whenIdle (): Promise<void> {
@@ -569,10 +593,10 @@ export class PartitionLog {
     this.#closing = true
     while (this.#draining || this.#drainScheduled) await this.#whenIdle()
     await this.#flushChain
-    await this.#epochs.flushed()
     try {
       if (this.#offline === null) {
         await this.#fullFlush()
+        await this.#epochs.flush()
         await this.#checkpoint.write()
       }
     } finally {
@@ -597,23 +621,10 @@ export class PartitionLog {
     this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
     while (this.#draining || this.#drainScheduled) await this.#whenIdle()
     await this.#flushChain
-    await this.#epochs.flushed()
     for (const segment of this.#segments) await segment.destroy(this.#storage)
     const leftovers = await this.#storage.list(this.dir)
     for (const entry of leftovers) if (entry.isFile) await this.#storage.unlink(`${this.dir}/${entry.name}`)
     await this.#storage.rmdir(this.dir)
     this.#checkpoint.delete(this.topic, this.partition)
-  }
-}
-
-// A listener that throws is a programming error: crash (outside our write loop, which would
-// otherwise take the partition offline for it) instead of swallowing it.
-function notify (listeners: Set<(highWatermark: number) => void>, highWatermark: number): void {
-  for (const listener of listeners) {
-    try {
-      listener(highWatermark)
-    } catch (error) {
-      queueMicrotask(() => { throw error })
-    }
   }
 }

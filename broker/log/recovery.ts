@@ -7,7 +7,7 @@
 // after the cut are deleted. The scanned data is then fsynced, so the new recovery point is
 // the log end.
 
-import { BATCH_HEADER_BYTES, BATCH_OFFSET_LAST_OFFSET_DELTA, BATCH_OFFSET_MAGIC, BATCH_OFFSET_MAX_TIMESTAMP, batchSizeAt, checkBatch } from '../protocol/record-batch.ts'
+import { BATCH_HEADER_BYTES, BATCH_OFFSET_LAST_OFFSET_DELTA, BATCH_OFFSET_LEADER_EPOCH, BATCH_OFFSET_MAGIC, BATCH_OFFSET_MAX_TIMESTAMP, batchSizeAt, checkBatch } from '../protocol/record-batch.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import type { LogConfig } from './config.ts'
 import { LOG_SUFFIX, Segment, parseSegmentFileName } from './segment.ts'
@@ -26,6 +26,8 @@ export interface RecoverOptions {
   /** Offset below which the log is known flushed and valid (0 when unknown). */
   recoveryPoint: number
   nowMs: number
+  /** Sees every batch scanned (from the recovery point's index entry on), in log order. */
+  onBatch?: BatchVisitor
 }
 
 export interface RecoveredLog {
@@ -43,8 +45,11 @@ interface ScanResult {
   scannedBytes: number
 }
 
+/** Called for each batch a scan accepts: its base offset and partitionLeaderEpoch. */
+export type BatchVisitor = (baseOffset: number, leaderEpoch: number) => void
+
 /** Walks the batches of `segment` from its current end (see Segment.rewindTo) to the end of the file. */
-export async function scanSegment (segment: Segment, crcFromOffset: number, exactFirstBaseOffset: boolean): Promise<ScanResult> {
+export async function scanSegment (segment: Segment, crcFromOffset: number, exactFirstBaseOffset: boolean, onBatch?: BatchVisitor): Promise<ScanResult> {
   const fileBytes = segment.log.sizeBytes
   const startBytes = segment.writtenBytes
   let chunk = Buffer.allocUnsafe(Math.min(SCAN_CHUNK_BYTES, Math.max(0, fileBytes - startBytes)))
@@ -86,6 +91,7 @@ export async function scanSegment (segment: Segment, crcFromOffset: number, exac
       if (check.errorCode !== ErrorCode.NONE) return invalid(`batch ${baseOffset} at ${position}: ${check.reason}`)
     }
     segment.recordBatch(position, sizeBytes, baseOffset, lastOffset, maxTimestampMs)
+    onBatch?.(baseOffset, chunk.readInt32BE(at + BATCH_OFFSET_LEADER_EPOCH))
   }
   return { valid: true, reason: '', scannedBytes: segment.writtenBytes - startBytes }
 }
@@ -101,16 +107,21 @@ function scanStartEntry (segment: Segment, offsetLimit: number): number {
   return entry
 }
 
-async function recoverSegment (segment: Segment, offsetLimit: number, crcFromOffset: number): Promise<ScanResult> {
+/**
+ * Re-derives the segment's bookkeeping (indexes, sizes, max timestamp) for the part of the
+ * file after its last index entry at or below `offsetLimit`; with crcFromOffset = Infinity
+ * only headers are checked. Truncation uses it after cutting the file.
+ */
+export async function recoverSegment (segment: Segment, offsetLimit: number, crcFromOffset: number, onBatch?: BatchVisitor): Promise<ScanResult> {
   const entry = scanStartEntry(segment, offsetLimit)
   if (entry >= 0) {
     segment.rewindTo(segment.offsetIndex.positionAt(entry), segment.baseOffset + segment.offsetIndex.relativeOffsetAt(entry))
-    const result = await scanSegment(segment, crcFromOffset, true)
+    const result = await scanSegment(segment, crcFromOffset, true, onBatch)
     if (result.valid || !result.reason.startsWith('index mismatch')) return result
   }
   // No usable index entry: scan the whole segment.
   segment.rewindTo(0, segment.baseOffset)
-  return scanSegment(segment, crcFromOffset, false)
+  return scanSegment(segment, crcFromOffset, false, onBatch)
 }
 
 async function openSegments (options: RecoverOptions): Promise<Segment[]> {
@@ -154,7 +165,7 @@ export async function recoverLog (options: RecoverOptions): Promise<RecoveredLog
     }
     const offsetLimit = i < recoveryIndex ? Infinity : i === recoveryIndex ? recoveryPoint : -1
     const crcFromOffset = i < recoveryIndex ? Infinity : recoveryPoint
-    const scan = await recoverSegment(segment, offsetLimit, crcFromOffset)
+    const scan = await recoverSegment(segment, offsetLimit, crcFromOffset, options.onBatch)
     result.scannedBytes += scan.scannedBytes
     if (!scan.valid) {
       const droppedBytes = segment.log.sizeBytes - segment.writtenBytes

@@ -22,7 +22,7 @@ import { ReplicaManager } from './replica-manager.ts'
 import { SecurityProtocol } from '../records.ts'
 import { notController } from '../controller.ts'
 import { QuorumDriver } from '../quorum/driver.ts'
-import { MemoryRaftLog } from '../raft/memory-log.ts'
+import { DiskRaftLog } from '../quorum/disk-log.ts'
 import { join } from 'node:path'
 
 /** Where the metadata log lives in the data dir, as in Kafka. */
@@ -38,6 +38,7 @@ export class ClusterNode {
   readonly channel: ControllerChannel
   readonly #broker: Broker
   readonly #replicas: ReplicaHost
+  #metadataLog: DiskRaftLog | null = null
   #lifecycle: BrokerLifecycle | null = null
   readonly #isBroker: boolean
   /** Followers, high watermarks, ISR changes and acks=all on a broker; null on a pure controller. */
@@ -62,7 +63,7 @@ export class ClusterNode {
     const isController = cluster.roles.has('controller')
     let node: ClusterNode | null = null
     const metadataDir = join(config.dataDir, METADATA_LOG_DIR)
-    const log = new MemoryRaftLog() // TEMP until DiskRaftLog lands
+    const log = await DiskRaftLog.open({ storage: broker.logs.storage, log: broker.log })
     const quorum = await QuorumDriver.open({
       nodeId: config.brokerId,
       clusterId: broker.clusterId,
@@ -86,6 +87,7 @@ export class ClusterNode {
     const controller = isController ? new ControllerService(controllerOptionsFromConfig(config, broker.clusterId), quorum, broker.log) : null
     const channel = new ControllerChannel({ leaderId: () => quorum.status().leaderId, address: id => voters.get(id) }, `broker-${config.brokerId}`)
     node = new ClusterNode(broker, quorum, controller, metadata, channel, cluster.roles.has('broker'))
+    node.#metadataLog = log
     broker.cluster = new ImageView(() => metadata.image, clientListenerName(config), () => quorum.status().leaderId)
     broker.controller = channel
     return node
@@ -124,6 +126,7 @@ export class ClusterNode {
     this.controller?.close()
     await this.quorum.close()
     await this.#replicas.settled()
+    await this.#metadataLog?.close()
   }
 
   #onCommitted (entries: Entry[]): void {
