@@ -22,6 +22,12 @@
 // background, as Kafka does. The recovery point moves after each fsync; the log manager
 // persists it in the checkpoint file.
 //
+// Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
+// truncateTo cuts a divergent tail on a batch boundary (truncation.ts); the
+// leader-epoch-checkpoint (leader-epoch-cache.ts) holds epoch -> start offset, grows on
+// appends, follows truncation and log-start moves, and is on disk before a batch of a new
+// epoch is acknowledged.
+//
 // Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
 // high watermark stays where it was, and the partition goes offline until the broker
 // restarts (Kafka's answer to a failed log dir). A failed read fails only its request. Recovery at the next start cuts whatever a
@@ -459,6 +465,7 @@ export class PartitionLog {
     if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
     return this.#exclusively(async () => {
       if (offset >= this.#logEndOffset) return this.#logEndOffset
+      if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
       const endOffset = await cutSegments(this.#segments, this.#storage, offset)
       this.#logEndOffset = endOffset
       this.#epochs.truncateFromEnd(endOffset)
@@ -498,6 +505,8 @@ export class PartitionLog {
         try {
           return await work()
         } catch (error) {
+          // A refused request leaves the log as it was; a failed file operation takes it offline.
+          if (error instanceof OffsetOutOfRangeError) throw error
           this.#goOffline(error)
           throw this.#offline ?? error
         }

@@ -210,6 +210,19 @@ describe('DiskRaftLog on disk', () => {
     await closeDisk(log)
   })
 
+  it('rejects every flush after a failed disk write, and does not count the entries as flushed', async () => {
+    const log = await openDisk()
+    log.append(entries(0, [1]))
+    await log.flush()
+    storages.at(-1)!.failNextWrite(undefined, /\.log$/)
+    log.append(entries(1, [1]))
+    await expect(log.flush()).rejects.toThrow(/injected/)
+    log.append(entries(2, [1]))
+    await expect(log.flush()).rejects.toThrow(/injected/)
+    expect(log.flushedEndOffset()).toBe(1)
+    await crashDisk(log)
+  })
+
   it('ignores a corrupt snapshot file with a log line and opens from the previous one', async () => {
     const log = await openDisk()
     log.append(entries(0, [1, 1, 1, 2]))
