@@ -133,18 +133,23 @@ export class LeaderEpochCache {
   }
 
   /**
-   * Kafka's endOffsetForEpoch: for the largest epoch <= `epoch` held, that epoch and the
-   * start offset of the next higher one (the log end offset for the latest). Null when
-   * `epoch` is older than every entry or the cache is empty (Kafka: UNDEFINED_EPOCH_OFFSET).
+   * Kafka's endOffsetForEpoch (LeaderEpochFileCache.endOffsetFor), case by case:
+   *   the latest epoch             -> (epoch, logEndOffset)
+   *   between held epochs          -> (largest held epoch <= it, start of the next higher one)
+   *   older than every held epoch  -> (the requested epoch, start of the first held one): that
+   *                                   history is gone with the log prefix, so the follower
+   *                                   replicates from there
+   *   newer than every held epoch, an empty cache or epoch < 0 -> null (Kafka's
+   *                                   UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET, -1 on the wire)
    */
   endOffsetForEpoch (epoch: number, logEndOffset: number): EpochEndOffset | null {
-    for (let i = this.#entries.length - 1; i >= 0; i--) {
-      const entry = this.#entries[i]!
-      if (entry.epoch > epoch) continue
-      const next = this.#entries[i + 1]
-      return { epoch: entry.epoch, endOffset: next === undefined ? logEndOffset : next.startOffset }
-    }
-    return null
+    const entries = this.#entries
+    if (epoch < 0 || entries.length === 0) return null
+    if (epoch === entries.at(-1)!.epoch) return { epoch, endOffset: logEndOffset }
+    const higher = entries.findIndex(entry => entry.epoch > epoch)
+    if (higher < 0) return null
+    if (higher === 0) return { epoch, endOffset: entries[0]!.startOffset }
+    return { epoch: entries[higher - 1]!.epoch, endOffset: entries[higher]!.startOffset }
   }
 
   /** Writes the file if it changed; one write at a time, later changes go in the next one. */
