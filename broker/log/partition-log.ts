@@ -43,7 +43,7 @@ import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
-import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
+import { findMaxTimestampOffset, findOffsetByTimestamp, readFrom, ReadCursors } from './log-reader.ts'
 import type { ReadResult, TimestampOffset } from './log-reader.ts'
 import { recoverLog } from './recovery.ts'
 import { planRetention } from './retention.ts'
@@ -397,23 +397,10 @@ export class PartitionLog {
       throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
     }
     if (offset === this.#highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
-    const cursor = this.#cursors.take(offset)
-    const segment = cursor?.segment ?? this.#segments[segmentIndexFor(this.#segments, offset)]!
-    segment.retain()
     try {
-      let positionBytes = cursor?.positionBytes ?? -1
-      if (positionBytes < 0) {
-        const location = await findBatch(segment, segment.lookupPosition(offset), segment.readableBytes, offset, false)
-        if (location === null) throw new KafkaStorageError(`${segment.log.file}: offset ${offset} is below the high watermark but not in its segment`)
-        positionBytes = location.positionBytes
-      }
-      const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset)
-      this.#cursors.put(segment, result.nextOffset, positionBytes + result.bytes)
-      return result
+      return await readFrom(this.#segments, this.#cursors, offset, maxBytes)
     } catch (error) {
       throw this.#readFailure(error)
-    } finally {
-      segment.release()
     }
   }
 
