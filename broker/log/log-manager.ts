@@ -24,6 +24,8 @@ export const TOPIC_NAME_LENGTH_MAX = 249
 export const PARTITIONS_PER_TOPIC_MAX = 10_000
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/
 const PARTITION_DIR = /^(.+)-(\d+)$/
+/** The KRaft metadata log's topic: its directory belongs to the metadata quorum's DiskRaftLog, never to this manager. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata'
 const DELETING_MARKER = 'deleting'
 /** Log start offsets that DeleteRecords moved inside a segment (Kafka's file name). */
 const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint'
@@ -118,7 +120,7 @@ export class LogManager {
     const found = new Map<string, Set<number>>()
     for (const entry of await this.storage.list('')) {
       const match = entry.isDirectory ? PARTITION_DIR.exec(entry.name) : null
-      if (match === null || !isValidTopicName(match[1]!)) continue
+      if (match === null || !isValidTopicName(match[1]!) || match[1] === CLUSTER_METADATA_TOPIC) continue
       const partition = Number(match[2])
       if (partition >= PARTITIONS_PER_TOPIC_MAX) continue
       const marker = (await this.storage.list(entry.name)).some(file => file.name === DELETING_MARKER)

@@ -10,7 +10,9 @@ import { snapshotFileName } from '../../../broker/cluster/quorum/snapshot-files.
 import type { RaftLog } from '../../../broker/cluster/raft/log.ts'
 import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
 import type { Entry } from '../../../broker/cluster/raft/types.ts'
+import { logConfig } from '../../../broker/log/config.ts'
 import type { LogConfig } from '../../../broker/log/config.ts'
+import { LogManager } from '../../../broker/log/log-manager.ts'
 import { loseUnsyncedWrites, Storage } from '../../../broker/log/storage.ts'
 import { makeTempDir, removeDir } from '../log/helpers.ts'
 
@@ -278,6 +280,18 @@ describe('DiskRaftLog on disk', () => {
     expect([reopened.startOffset(), reopened.endOffset(), reopened.lastEpoch()]).toEqual([20, 22, 7])
     expect(summary(reopened)).toEqual(['20:6:data:e20', '21:7:data:e21'])
     expect(reopened.latestSnapshot()).toMatchObject({ endOffset: 20, epoch: 6 })
+    await closeDisk(reopened)
+  })
+
+  it('is left alone by a LogManager opening the same data dir', async () => {
+    const log = await openDisk()
+    log.append(entries(0, [1]))
+    await closeDisk(log)
+    const manager = await LogManager.open({ dataDir, config: logConfig({}), brokerId: 1 })
+    expect([...manager.topics().keys()]).toEqual([])
+    await manager.close()
+    const reopened = await openDisk()
+    expect(summary(reopened)).toEqual(['0:1:data:e0'])
     await closeDisk(reopened)
   })
 })
