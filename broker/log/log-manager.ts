@@ -213,6 +213,7 @@ export class LogManager {
 
   async createTopic (name: string, partitionCount: number, overrides: TopicOverrides = {}): Promise<void> {
     validateTopicName(name)
+    if (name === CLUSTER_METADATA_TOPIC) throw new InvalidTopicError(`${name} is the metadata quorum's log, not a topic`)
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > PARTITIONS_PER_TOPIC_MAX) {
       throw new InvalidPartitionsError(`partition count must be an integer in [1, ${PARTITIONS_PER_TOPIC_MAX}], got ${partitionCount}`)
     }

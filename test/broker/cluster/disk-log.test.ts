@@ -5,7 +5,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DiskRaftLog, METADATA_DIR } from '../../../broker/cluster/quorum/disk-log.ts'
+import { DiskRaftLog, METADATA_DIR, METADATA_TOPIC } from '../../../broker/cluster/quorum/disk-log.ts'
 import { snapshotFileName } from '../../../broker/cluster/quorum/snapshot-files.ts'
 import type { RaftLog } from '../../../broker/cluster/raft/log.ts'
 import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
@@ -289,6 +289,7 @@ describe('DiskRaftLog on disk', () => {
     await closeDisk(log)
     const manager = await LogManager.open({ dataDir, config: logConfig({}), brokerId: 1 })
     expect([...manager.topics().keys()]).toEqual([])
+    await expect(manager.createTopic(METADATA_TOPIC, 1)).rejects.toThrow(/metadata quorum/)
     await manager.close()
     const reopened = await openDisk()
     expect(summary(reopened)).toEqual(['0:1:data:e0'])
