@@ -12,8 +12,9 @@
 // The partition log keeps it: an append whose leaderEpoch is newer than the latest entry adds
 // one; truncation drops entries at or above the new end; a log start move drops entries wholly
 // below it and lifts the first one to the new start. Writes are atomic (storage.writeFileAtomic)
-// and coalesced like the offset checkpoints. A missing or malformed file reads as empty; the
-// partition log then rebuilds the entries from the batches recovery scans.
+// one at a time. A missing or malformed file reads as empty; the partition log then rebuilds
+// the entries from the batches recovery scans (from the recovery point's index entry on, so
+// with a known recovery point the epochs of older batches stay unknown, as in Kafka).
 
 import type { Storage } from './storage.ts'
 

@@ -60,11 +60,16 @@ async function closeDisk (log: DiskRaftLog): Promise<void> {
   await storages.pop()!.close()
 }
 
-/** A machine crash: the process stops, then whatever was not fsynced is lost. */
-async function crashDisk (log: DiskRaftLog): Promise<void> {
+/** A process crash: the files keep whatever reached them, torn writes included. */
+async function killDisk (log: DiskRaftLog): Promise<void> {
   openLogs = openLogs.filter(open => open !== log)
   await log.halt()
   await storages.pop()!.close()
+}
+
+/** A machine crash: the process stops, then whatever was not fsynced is lost. */
+async function crashDisk (log: DiskRaftLog): Promise<void> {
+  await killDisk(log)
   await loseUnsyncedWrites(dataDir)
 }
 
@@ -223,6 +228,22 @@ describe('DiskRaftLog on disk', () => {
     await expect(log.flush()).rejects.toThrow(/injected/)
     expect(log.flushedEndOffset()).toBe(1)
     await crashDisk(log)
+  })
+
+  it('reopens after a torn write with the entries before it', async () => {
+    const log = await openDisk()
+    log.append(entries(0, [1, 1]))
+    await log.flush()
+    storages.at(-1)!.tearNextWrite(30, undefined, /\.log$/)
+    log.append(entries(2, [2]))
+    await expect(log.flush()).rejects.toThrow()
+    await killDisk(log)
+
+    const reopened = await openDisk()
+    expect(reopened.partitionLog.recovery.truncation).toMatchObject({ offset: 2, droppedBytes: 30 })
+    expect(summary(reopened)).toEqual(['0:1:data:e0', '1:1:data:e1'])
+    expect(reopened.lastEpoch()).toBe(1)
+    await closeDisk(reopened)
   })
 
   it('ignores a corrupt snapshot file with a log line and opens from the previous one', async () => {
