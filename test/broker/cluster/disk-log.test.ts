@@ -9,7 +9,8 @@ import { DiskRaftLog, METADATA_DIR, METADATA_TOPIC } from '../../../broker/clust
 import { snapshotFileName } from '../../../broker/cluster/quorum/snapshot-files.ts'
 import type { RaftLog } from '../../../broker/cluster/raft/log.ts'
 import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
-import type { Entry } from '../../../broker/cluster/raft/types.ts'
+import { RaftNode } from '../../../broker/cluster/raft/raft-node.ts'
+import type { Entry, Output, QuorumStateRecord, RaftConfig } from '../../../broker/cluster/raft/types.ts'
 import { logConfig } from '../../../broker/log/config.ts'
 import type { LogConfig } from '../../../broker/log/config.ts'
 import { LogManager } from '../../../broker/log/log-manager.ts'
@@ -314,6 +315,47 @@ describe('DiskRaftLog on disk', () => {
     await manager.close()
     const reopened = await openDisk()
     expect(summary(reopened)).toEqual(['0:1:data:e0'])
+    await closeDisk(reopened)
+  })
+
+  it('carries a single-voter RaftNode through commits, a snapshot and a restart', async () => {
+    const cfg: RaftConfig = { nodeId: 1, voters: [1], electionTimeoutMs: 1000, fetchTimeoutMs: 2000, requestTimeoutMs: 500, fetchIntervalMs: 100, fetchMaxEntries: 10, snapshotChunkBytes: 64 }
+    const random = { int: () => 0 }
+    const committed: string[] = []
+    let persisted: QuorumStateRecord | null = null
+    // The driver's loop: persist, flush the log then report it, collect what committed.
+    const drive = async (node: RaftNode, log: DiskRaftLog, first: Output, nowMs: number): Promise<void> => {
+      let output: Output | null = first
+      while (output !== null) {
+        if (output.persist !== null) persisted = output.persist
+        for (const entry of output.committed) if (entry.kind === 'data') committed.push(Buffer.from(entry.data).toString())
+        if (!output.flush) break
+        await log.flush()
+        output = node.onFlushed(nowMs)
+      }
+    }
+    const log = await openDisk()
+    const node = new RaftNode(cfg, log, random, null, 0)
+    await drive(node, log, node.tick(5000), 5000)
+    expect(node.status().role).toBe('leader')
+    const proposal = node.propose([Buffer.from('r1'), Buffer.from('r2')], 5001)
+    expect(proposal.result.ok).toBe(true)
+    await drive(node, log, proposal.output, 5001)
+    expect(committed).toEqual(['r1', 'r2'])
+    await drive(node, log, node.createSnapshot(log.endOffset(), Buffer.from('r1,r2'), 5002), 5002)
+    const epoch = node.status().epoch
+    await closeDisk(log)
+
+    const reopened = await openDisk()
+    expect(reopened.latestSnapshot()).toMatchObject({ endOffset: 3, epoch })
+    expect(reopened.lastEpoch()).toBe(epoch)
+    const restarted = new RaftNode(cfg, reopened, random, persisted, 10_000)
+    await drive(restarted, reopened, restarted.tick(20_000), 20_000)
+    expect(restarted.status().role).toBe('leader')
+    expect(restarted.status().epoch).toBeGreaterThan(epoch)
+    const again = restarted.propose([Buffer.from('r3')], 20_001)
+    await drive(restarted, reopened, again.output, 20_001)
+    expect(committed).toEqual(['r1', 'r2', 'r3'])
     await closeDisk(reopened)
   })
 })
