@@ -35,11 +35,12 @@ export class HighWatermarkWatch {
   }
 
   /**
-   * The log end came down to `endOffset`: waiters for offsets at or above it resolve, since
-   * what they waited for is gone and nothing they asked about is left unwritten.
+   * The log was cut to `endOffset` (or restarted there, with the high watermark moved to it):
+   * waiters for offsets at or above it resolve, since what they waited for is gone and nothing
+   * they asked about is left unwritten; so do waiters the high watermark now covers.
    */
   truncated (endOffset: number, highWatermark: number): void {
-    this.#settle(waiter => waiter.offset >= endOffset)
+    this.#settle(waiter => waiter.offset >= endOffset || waiter.offset <= highWatermark)
     this.#notify(highWatermark)
   }
 

@@ -12,8 +12,9 @@
 // The partition log keeps it: an append whose leaderEpoch is newer than the latest entry adds
 // one; truncation drops entries at or above the new end; a log start move drops entries wholly
 // below it and lifts the first one to the new start. Writes are atomic (storage.writeFileAtomic)
-// and coalesced like the offset checkpoints. A missing or malformed file reads as empty; the
-// partition log then rebuilds the entries from the batches recovery scans.
+// one at a time. A missing or malformed file reads as empty; the partition log then rebuilds
+// the entries from the batches recovery scans (from the recovery point's index entry on, so
+// with a known recovery point the epochs of older batches stay unknown, as in Kafka).
 
 import type { Storage } from './storage.ts'
 
@@ -133,18 +134,23 @@ export class LeaderEpochCache {
   }
 
   /**
-   * Kafka's endOffsetForEpoch: for the largest epoch <= `epoch` held, that epoch and the
-   * start offset of the next higher one (the log end offset for the latest). Null when
-   * `epoch` is older than every entry or the cache is empty (Kafka: UNDEFINED_EPOCH_OFFSET).
+   * Kafka's endOffsetForEpoch (LeaderEpochFileCache.endOffsetFor), case by case:
+   *   the latest epoch             -> (epoch, logEndOffset)
+   *   between held epochs          -> (largest held epoch <= it, start of the next higher one)
+   *   older than every held epoch  -> (the requested epoch, start of the first held one): that
+   *                                   history is gone with the log prefix, so the follower
+   *                                   replicates from there
+   *   newer than every held epoch, an empty cache or epoch < 0 -> null (Kafka's
+   *                                   UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET, -1 on the wire)
    */
   endOffsetForEpoch (epoch: number, logEndOffset: number): EpochEndOffset | null {
-    for (let i = this.#entries.length - 1; i >= 0; i--) {
-      const entry = this.#entries[i]!
-      if (entry.epoch > epoch) continue
-      const next = this.#entries[i + 1]
-      return { epoch: entry.epoch, endOffset: next === undefined ? logEndOffset : next.startOffset }
-    }
-    return null
+    const entries = this.#entries
+    if (epoch < 0 || entries.length === 0) return null
+    if (epoch === entries.at(-1)!.epoch) return { epoch, endOffset: logEndOffset }
+    const higher = entries.findIndex(entry => entry.epoch > epoch)
+    if (higher < 0) return null
+    if (higher === 0) return { epoch, endOffset: entries[0]!.startOffset }
+    return { epoch: entries[higher - 1]!.epoch, endOffset: entries[higher]!.startOffset }
   }
 
   /** Writes the file if it changed; one write at a time, later changes go in the next one. */

@@ -24,6 +24,8 @@ export const TOPIC_NAME_LENGTH_MAX = 249
 export const PARTITIONS_PER_TOPIC_MAX = 10_000
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/
 const PARTITION_DIR = /^(.+)-(\d+)$/
+/** The KRaft metadata log's topic: its directory belongs to the metadata quorum's DiskRaftLog, never to this manager. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata'
 const DELETING_MARKER = 'deleting'
 /** Log start offsets that DeleteRecords moved inside a segment (Kafka's file name). */
 const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint'
@@ -214,6 +216,7 @@ export class LogManager {
 
   async createTopic (name: string, partitionCount: number, overrides: TopicOverrides = {}): Promise<void> {
     validateTopicName(name)
+    if (name === CLUSTER_METADATA_TOPIC) throw new InvalidTopicError(`${name} is the metadata quorum's log, not a topic`)
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > PARTITIONS_PER_TOPIC_MAX) {
       throw new InvalidPartitionsError(`partition count must be an integer in [1, ${PARTITIONS_PER_TOPIC_MAX}], got ${partitionCount}`)
     }

@@ -4,8 +4,8 @@
 // asked for.
 //
 // Functions take a segment and a byte limit (its readable bytes, i.e. what lies below the
-// high watermark); the partition log picks the segment, pins it (retain/release) and checks
-// the offset range.
+// high watermark) and the caller pins the segment (retain/release), except readFrom, which
+// picks and pins the segment itself. The partition log checks the offset range.
 
 import { decodeBatchRecords } from '../protocol/batch-validation.ts'
 import {
@@ -213,5 +213,29 @@ export class ReadCursors {
   put (segment: Segment, offset: number, positionBytes: number): void {
     if (this.#cursors.length >= READ_CURSORS_MAX) this.#cursors.shift()
     this.#cursors.push({ segment, offset, positionBytes })
+  }
+}
+
+/**
+ * Whole batches from the one holding `offset` (which the caller checked is below the high
+ * watermark): resumes a sequential reader's cursor when it has one, else finds the batch
+ * through the segment's index. The segment stays open for the duration (retain/release).
+ */
+export async function readFrom (segments: readonly Segment[], cursors: ReadCursors, offset: number, maxBytes: number): Promise<ReadResult> {
+  const cursor = cursors.take(offset)
+  const segment = cursor?.segment ?? segments[segmentIndexFor(segments, offset)]!
+  segment.retain()
+  try {
+    let positionBytes = cursor?.positionBytes ?? -1
+    if (positionBytes < 0) {
+      const location = await findBatch(segment, segment.lookupPosition(offset), segment.readableBytes, offset, false)
+      if (location === null) throw new KafkaStorageError(`${segment.log.file}: offset ${offset} is below the high watermark but not in its segment`)
+      positionBytes = location.positionBytes
+    }
+    const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset)
+    cursors.put(segment, result.nextOffset, positionBytes + result.bytes)
+    return result
+  } finally {
+    segment.release()
   }
 }

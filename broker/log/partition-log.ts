@@ -22,6 +22,12 @@
 // background, as Kafka does. The recovery point moves after each fsync; the log manager
 // persists it in the checkpoint file.
 //
+// Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
+// truncateTo cuts a divergent tail on a batch boundary (truncation.ts); the
+// leader-epoch-checkpoint (leader-epoch-cache.ts) holds epoch -> start offset, grows on
+// appends, follows truncation and log-start moves, and is on disk before a batch of a new
+// epoch is acknowledged.
+//
 // Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
 // high watermark stays where it was, and the partition goes offline until the broker
 // restarts (Kafka's answer to a failed log dir). A failed read fails only its request. Recovery at the next start cuts whatever a
@@ -35,9 +41,10 @@ import { HighWatermarkWatch } from './high-watermark-watch.ts'
 import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
+import { AppendQueue } from './append-queue.ts'
 import { placeGroup, writeRuns } from './group-commit.ts'
 import type { AppendResult, PendingAppend } from './group-commit.ts'
-import { findBatch, findMaxTimestampOffset, findOffsetByTimestamp, readBatchesAt, ReadCursors, segmentIndexFor } from './log-reader.ts'
+import { findMaxTimestampOffset, findOffsetByTimestamp, readFrom, ReadCursors } from './log-reader.ts'
 import type { ReadResult, TimestampOffset } from './log-reader.ts'
 import { recoverLog } from './recovery.ts'
 import { planRetention } from './retention.ts'
@@ -82,12 +89,7 @@ export class PartitionLog {
   #logEndOffset: number
   #highWatermark: number
   #recoveryPoint: number
-  #queue: PendingAppend[] = []
-  #inFlight: PendingAppend[] = []
-  #queuedBytes = 0
-  #drainScheduled = false
-  #draining = false
-  #rollRequested = false
+  readonly #appends: AppendQueue
   #offline: LogError | null = null
   #closing = false
   /** Truncations asked for and not yet done: while any is, appends are refused and no group is written. */
@@ -95,11 +97,8 @@ export class PartitionLog {
   /** Truncations run one after another. */
   #exclusiveTail: Promise<void> = Promise.resolve()
   #flushChain: Promise<void> = Promise.resolve()
-  #idleWaiters: Array<() => void> = []
-  #writableWaiters: Array<() => void> = []
   readonly #watch = new HighWatermarkWatch()
   readonly #cursors = new ReadCursors()
-  readonly #drainOnImmediate: () => void
   readonly #rollTo: (baseOffset: number) => Promise<Segment>
   /** What recovery found at open (for logs and tests). */
   readonly recovery: RecoveredLog
@@ -121,10 +120,13 @@ export class PartitionLog {
     this.#logEndOffset = recovered.logEndOffset
     this.#highWatermark = recovered.logEndOffset
     this.#recoveryPoint = recoveryPoint
-    this.#drainOnImmediate = () => {
-      this.#drainScheduled = false
-      void this.#drain()
-    }
+    this.#appends = new AppendQueue(options.config.appendQueueBytesMax, {
+      commit: group => this.#commitGroup(group),
+      rollIdle: () => this.#rollIdle(),
+      paused: () => this.#truncationsPending > 0,
+      stopped: () => this.#offline !== null,
+      onError: error => { this.#goOffline(error) },
+    })
     this.#rollTo = baseOffset => this.#roll(baseOffset)
   }
 
@@ -157,7 +159,7 @@ export class PartitionLog {
   get recoveryPoint (): number { return this.#recoveryPoint }
   /** Messages written but not yet known fsynced. */
   get unflushedMessages (): number { return Math.max(0, this.#highWatermark - this.#recoveryPoint) }
-  get queuedBytes (): number { return this.#queuedBytes }
+  get queuedBytes (): number { return this.#appends.queuedBytes }
   get segmentCount (): number { return this.#segments.length }
   /** The error that took the partition offline, or null. */
   get offlineError (): LogError | null { return this.#offline }
@@ -174,13 +176,13 @@ export class PartitionLog {
 
   /** Whether the append queue is under its bound (false: the caller should stop feeding it until whenWritable()). */
   canAccept (): boolean {
-    return this.#offline === null && !this.#closing && this.#queuedBytes < this.#config.appendQueueBytesMax
+    return this.#offline === null && !this.#closing && this.#appends.isUnderBound
   }
 
   /** Resolves once the append queue is below its bound again (or the log went offline). */
   whenWritable (): Promise<void> {
-    if (this.#queuedBytes < this.#config.appendQueueBytesMax || this.#offline !== null) return Promise.resolve()
-    return new Promise(resolve => this.#writableWaiters.push(resolve))
+    if (this.#offline !== null) return Promise.resolve()
+    return this.#appends.whenWritable()
   }
 
   /**
@@ -246,40 +248,8 @@ export class PartitionLog {
 
   #enqueue (batches: Buffer[], baseOffset: number, endOffset: number, bytes: number): Promise<AppendResult> {
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
-    this.#queue.push({ batches, baseOffset, lastOffset: endOffset - 1, bytes, resolve, reject })
-    this.#queuedBytes += bytes
-    this.#scheduleDrain()
+    this.#appends.push({ batches, baseOffset, lastOffset: endOffset - 1, bytes, resolve, reject })
     return promise
-  }
-
-  #scheduleDrain (): void {
-    if (this.#drainScheduled || this.#draining || this.#truncationsPending > 0) return
-    this.#drainScheduled = true
-    setImmediate(this.#drainOnImmediate)
-  }
-
-  async #drain (): Promise<void> {
-    this.#draining = true
-    try {
-      while (this.#offline === null) {
-        if (this.#queue.length > 0) {
-          this.#inFlight = this.#queue
-          this.#queue = []
-          await this.#commitGroup(this.#inFlight)
-          this.#inFlight = []
-        } else if (this.#rollRequested) {
-          this.#rollRequested = false
-          await this.#rollIdle()
-        } else {
-          break
-        }
-      }
-    } catch (error) {
-      this.#goOffline(error)
-    } finally {
-      this.#draining = false
-      for (const resolve of this.#idleWaiters.splice(0)) resolve()
-    }
   }
 
   // Places the group's batches in segments (rolling as needed), writes each segment's share
@@ -297,8 +267,7 @@ export class PartitionLog {
     if (this.#offline !== null) return
     for (const { segment } of runs) segment.readableBytes = segment.writtenBytes
     this.#advanceHighWatermark(groupEndOffset)
-    this.#queuedBytes -= bytes
-    if (this.#queuedBytes < this.#config.appendQueueBytesMax) for (const resolve of this.#writableWaiters.splice(0)) resolve()
+    this.#appends.release(bytes)
     for (const append of group) append.resolve({ baseOffset: append.baseOffset, lastOffset: append.lastOffset })
     if (rolled.length > 0) void this.#flushInBackground()
   }
@@ -341,7 +310,7 @@ export class PartitionLog {
   // The active segment is old enough to roll but idle: roll it so retention can delete it.
   async #rollIdle (): Promise<void> {
     const active = this.#segments[this.#segments.length - 1]!
-    if (active.writtenBytes === 0 || this.#queue.length > 0) return
+    if (active.writtenBytes === 0 || this.#appends.waiting > 0) return
     await this.#roll(active.nextOffset)
     void this.#flushInBackground()
   }
@@ -391,23 +360,10 @@ export class PartitionLog {
       throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
     }
     if (offset === this.#highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
-    const cursor = this.#cursors.take(offset)
-    const segment = cursor?.segment ?? this.#segments[segmentIndexFor(this.#segments, offset)]!
-    segment.retain()
     try {
-      let positionBytes = cursor?.positionBytes ?? -1
-      if (positionBytes < 0) {
-        const location = await findBatch(segment, segment.lookupPosition(offset), segment.readableBytes, offset, false)
-        if (location === null) throw new KafkaStorageError(`${segment.log.file}: offset ${offset} is below the high watermark but not in its segment`)
-        positionBytes = location.positionBytes
-      }
-      const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset)
-      this.#cursors.put(segment, result.nextOffset, positionBytes + result.bytes)
-      return result
+      return await readFrom(this.#segments, this.#cursors, offset, maxBytes)
     } catch (error) {
       throw this.#readFailure(error)
-    } finally {
-      segment.release()
     }
   }
 
@@ -459,6 +415,7 @@ export class PartitionLog {
     if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
     return this.#exclusively(async () => {
       if (offset >= this.#logEndOffset) return this.#logEndOffset
+      if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
       const endOffset = await cutSegments(this.#segments, this.#storage, offset)
       this.#logEndOffset = endOffset
       this.#epochs.truncateFromEnd(endOffset)
@@ -492,12 +449,14 @@ export class PartitionLog {
     this.#exclusiveTail = done
     try {
       await previous
-      while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+      await this.#appends.whenIdle()
       const run = this.#flushChain.then(async () => {
         if (this.#offline !== null) throw this.#offline
         try {
           return await work()
         } catch (error) {
+          // A refused request leaves the log as it was; a failed file operation takes it offline.
+          if (error instanceof OffsetOutOfRangeError) throw error
           this.#goOffline(error)
           throw this.#offline ?? error
         }
@@ -507,7 +466,7 @@ export class PartitionLog {
     } finally {
       this.#truncationsPending--
       release()
-      if (this.#queue.length > 0) this.#scheduleDrain()
+      if (this.#appends.waiting > 0) this.#appends.schedule()
     }
   }
 
@@ -528,8 +487,7 @@ export class PartitionLog {
     if (this.#offline !== null || this.#closing || this.#truncationsPending > 0) return 0
     const plan = planRetention(this.#segments, this.#highWatermark, this.#config, nowMs)
     if (plan.rollActive) {
-      this.#rollRequested = true
-      this.#scheduleDrain()
+      this.#appends.requestRoll()
     }
     if (plan.deleteCount > 0) await this.#deleteOldest(plan.deleteCount)
     return plan.deleteCount
@@ -575,23 +533,14 @@ export class PartitionLog {
   #goOffline (error: unknown): void {
     if (this.#offline !== null) return
     this.#offline = error instanceof LogError ? error : new KafkaStorageError(`${this.dir}: ${(error as Error).message}`, { cause: error })
-    const failed = [...this.#inFlight, ...this.#queue]
-    this.#inFlight = []
-    this.#queue = []
-    for (const append of failed) append.reject(this.#offline)
-    for (const resolve of this.#writableWaiters.splice(0)) resolve()
+    this.#appends.failAll(this.#offline)
     this.#watch.failed(this.#offline, this.#highWatermark)
-  }
-
-  #whenIdle (): Promise<void> {
-    if (!this.#draining && !this.#drainScheduled) return Promise.resolve()
-    return new Promise(resolve => this.#idleWaiters.push(resolve))
   }
 
   /** Lets queued appends finish, fsyncs everything, records the recovery point and closes the files. */
   async close (): Promise<void> {
     this.#closing = true
-    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+    await this.#appends.whenIdle()
     await this.#flushChain
     try {
       if (this.#offline === null) {
@@ -619,7 +568,7 @@ export class PartitionLog {
   async delete (): Promise<void> {
     this.#closing = true
     this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
-    while (this.#draining || this.#drainScheduled) await this.#whenIdle()
+    await this.#appends.whenIdle()
     await this.#flushChain
     for (const segment of this.#segments) await segment.destroy(this.#storage)
     const leftovers = await this.#storage.list(this.dir)

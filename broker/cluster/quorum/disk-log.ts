@@ -36,6 +36,7 @@
 
 import { OffsetCheckpointFile } from '../../log/checkpoint.ts'
 import { logConfig } from '../../log/config.ts'
+import { CLUSTER_METADATA_TOPIC } from '../../log/log-manager.ts'
 import type { LogConfig } from '../../log/config.ts'
 import { PartitionLog } from '../../log/partition-log.ts'
 import type { Storage } from '../../log/storage.ts'
@@ -46,7 +47,7 @@ import type { Entry, OffsetAndEpoch, Snapshot } from '../raft/types.ts'
 import { decodeEntry, encodeEntry } from './entry-batch.ts'
 import { deleteOtherSnapshots, loadLatestSnapshot, writeSnapshot } from './snapshot-files.ts'
 
-export const METADATA_TOPIC = '__cluster_metadata'
+export const METADATA_TOPIC = CLUSTER_METADATA_TOPIC
 export const METADATA_PARTITION = 0
 export const METADATA_DIR = `${METADATA_TOPIC}-${METADATA_PARTITION}`
 /** The metadata log's own recovery point file, inside its directory. */

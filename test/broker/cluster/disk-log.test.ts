@@ -5,12 +5,15 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DiskRaftLog, METADATA_DIR } from '../../../broker/cluster/quorum/disk-log.ts'
+import { DiskRaftLog, METADATA_DIR, METADATA_TOPIC } from '../../../broker/cluster/quorum/disk-log.ts'
 import { snapshotFileName } from '../../../broker/cluster/quorum/snapshot-files.ts'
 import type { RaftLog } from '../../../broker/cluster/raft/log.ts'
 import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
-import type { Entry } from '../../../broker/cluster/raft/types.ts'
+import { RaftNode } from '../../../broker/cluster/raft/raft-node.ts'
+import type { Entry, Output, QuorumStateRecord, RaftConfig } from '../../../broker/cluster/raft/types.ts'
+import { logConfig } from '../../../broker/log/config.ts'
 import type { LogConfig } from '../../../broker/log/config.ts'
+import { LogManager } from '../../../broker/log/log-manager.ts'
 import { loseUnsyncedWrites, Storage } from '../../../broker/log/storage.ts'
 import { makeTempDir, removeDir } from '../log/helpers.ts'
 
@@ -58,11 +61,16 @@ async function closeDisk (log: DiskRaftLog): Promise<void> {
   await storages.pop()!.close()
 }
 
-/** A machine crash: the process stops, then whatever was not fsynced is lost. */
-async function crashDisk (log: DiskRaftLog): Promise<void> {
+/** A process crash: the files keep whatever reached them, torn writes included. */
+async function killDisk (log: DiskRaftLog): Promise<void> {
   openLogs = openLogs.filter(open => open !== log)
   await log.halt()
   await storages.pop()!.close()
+}
+
+/** A machine crash: the process stops, then whatever was not fsynced is lost. */
+async function crashDisk (log: DiskRaftLog): Promise<void> {
+  await killDisk(log)
   await loseUnsyncedWrites(dataDir)
 }
 
@@ -210,6 +218,35 @@ describe('DiskRaftLog on disk', () => {
     await closeDisk(log)
   })
 
+  it('rejects every flush after a failed disk write, and does not count the entries as flushed', async () => {
+    const log = await openDisk()
+    log.append(entries(0, [1]))
+    await log.flush()
+    storages.at(-1)!.failNextWrite(undefined, /\.log$/)
+    log.append(entries(1, [1]))
+    await expect(log.flush()).rejects.toThrow(/injected/)
+    log.append(entries(2, [1]))
+    await expect(log.flush()).rejects.toThrow(/injected/)
+    expect(log.flushedEndOffset()).toBe(1)
+    await crashDisk(log)
+  })
+
+  it('reopens after a torn write with the entries before it', async () => {
+    const log = await openDisk()
+    log.append(entries(0, [1, 1]))
+    await log.flush()
+    storages.at(-1)!.tearNextWrite(30, undefined, /\.log$/)
+    log.append(entries(2, [2]))
+    await expect(log.flush()).rejects.toThrow()
+    await killDisk(log)
+
+    const reopened = await openDisk()
+    expect(reopened.partitionLog.recovery.truncation).toMatchObject({ offset: 2, droppedBytes: 30 })
+    expect(summary(reopened)).toEqual(['0:1:data:e0', '1:1:data:e1'])
+    expect(reopened.lastEpoch()).toBe(1)
+    await closeDisk(reopened)
+  })
+
   it('ignores a corrupt snapshot file with a log line and opens from the previous one', async () => {
     const log = await openDisk()
     log.append(entries(0, [1, 1, 1, 2]))
@@ -265,6 +302,60 @@ describe('DiskRaftLog on disk', () => {
     expect([reopened.startOffset(), reopened.endOffset(), reopened.lastEpoch()]).toEqual([20, 22, 7])
     expect(summary(reopened)).toEqual(['20:6:data:e20', '21:7:data:e21'])
     expect(reopened.latestSnapshot()).toMatchObject({ endOffset: 20, epoch: 6 })
+    await closeDisk(reopened)
+  })
+
+  it('is left alone by a LogManager opening the same data dir', async () => {
+    const log = await openDisk()
+    log.append(entries(0, [1]))
+    await closeDisk(log)
+    const manager = await LogManager.open({ dataDir, config: logConfig({}), brokerId: 1 })
+    expect([...manager.topics().keys()]).toEqual([])
+    await expect(manager.createTopic(METADATA_TOPIC, 1)).rejects.toThrow(/metadata quorum/)
+    await manager.close()
+    const reopened = await openDisk()
+    expect(summary(reopened)).toEqual(['0:1:data:e0'])
+    await closeDisk(reopened)
+  })
+
+  it('carries a single-voter RaftNode through commits, a snapshot and a restart', async () => {
+    const cfg: RaftConfig = { nodeId: 1, voters: [1], electionTimeoutMs: 1000, fetchTimeoutMs: 2000, requestTimeoutMs: 500, fetchIntervalMs: 100, fetchMaxEntries: 10, snapshotChunkBytes: 64 }
+    const random = { int: () => 0 }
+    const committed: string[] = []
+    let persisted: QuorumStateRecord | null = null
+    // The driver's loop: persist, flush the log then report it, collect what committed.
+    const drive = async (node: RaftNode, log: DiskRaftLog, first: Output, nowMs: number): Promise<void> => {
+      let output: Output | null = first
+      while (output !== null) {
+        if (output.persist !== null) persisted = output.persist
+        for (const entry of output.committed) if (entry.kind === 'data') committed.push(Buffer.from(entry.data).toString())
+        if (!output.flush) break
+        await log.flush()
+        output = node.onFlushed(nowMs)
+      }
+    }
+    const log = await openDisk()
+    const node = new RaftNode(cfg, log, random, null, 0)
+    await drive(node, log, node.tick(5000), 5000)
+    expect(node.status().role).toBe('leader')
+    const proposal = node.propose([Buffer.from('r1'), Buffer.from('r2')], 5001)
+    expect(proposal.result.ok).toBe(true)
+    await drive(node, log, proposal.output, 5001)
+    expect(committed).toEqual(['r1', 'r2'])
+    await drive(node, log, node.createSnapshot(log.endOffset(), Buffer.from('r1,r2'), 5002), 5002)
+    const epoch = node.status().epoch
+    await closeDisk(log)
+
+    const reopened = await openDisk()
+    expect(reopened.latestSnapshot()).toMatchObject({ endOffset: 3, epoch })
+    expect(reopened.lastEpoch()).toBe(epoch)
+    const restarted = new RaftNode(cfg, reopened, random, persisted, 10_000)
+    await drive(restarted, reopened, restarted.tick(20_000), 20_000)
+    expect(restarted.status().role).toBe('leader')
+    expect(restarted.status().epoch).toBeGreaterThan(epoch)
+    const again = restarted.propose([Buffer.from('r3')], 20_001)
+    await drive(restarted, reopened, again.output, 20_001)
+    expect(committed).toEqual(['r1', 'r2', 'r3'])
     await closeDisk(reopened)
   })
 })
