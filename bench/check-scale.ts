@@ -1,11 +1,11 @@
 // How the checker scales with history length: generates a seeded synthetic history
-// (harness/chaos/synthetic-history.ts) of --ops operations, then checks it in a fresh child
+// (chaos/run/synthetic-history.ts) of --ops operations, then checks it in a fresh child
 // process and prints the time, the peak heap and the peak RSS.
 //
 //   node bench/check-scale.ts --ops 10000000 [--seed 1] [--keep path.jsonl]
 //
 // The figure in the README comes from this script; the suite only compares peak heap at two
-// modest sizes (test/harness/check/scale.test.ts).
+// modest sizes (test/chaos/check/scale.test.ts).
 
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { checkHistoryFile } from '../harness/check/checker.ts'
-import { writeHistoryFile } from '../harness/check/history-file.ts'
-import { syntheticHistory } from '../harness/chaos/synthetic-history.ts'
+import { checkHistoryFile } from '../chaos/check/checker.ts'
+import { writeHistoryFile } from '../chaos/check/history-file.ts'
+import { syntheticHistory } from '../chaos/run/synthetic-history.ts'
 
 export interface CheckMeasurement {
   ops: number

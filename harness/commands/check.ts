@@ -7,11 +7,11 @@
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
-import { checkHistoryFile } from '../check/checker.ts'
-import type { Verdict } from '../check/checker.ts'
-import { emptyStats } from '../check/digest.ts'
-import { formatVerdict } from '../check/format-verdict.ts'
-import { HistoryError } from '../check/history.ts'
+import { checkHistoryFile } from '../../chaos/check/checker.ts'
+import type { Verdict } from '../../chaos/check/checker.ts'
+import { emptyStats } from '../../chaos/check/digest.ts'
+import { formatVerdict } from '../../chaos/check/format-verdict.ts'
+import { HistoryError } from '../../chaos/check/history.ts'
 
 export const CHECK_EXIT = { valid: 0, anomalies: 1, unknown: 2 } as const
 
