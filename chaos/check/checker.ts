@@ -17,7 +17,8 @@ import type { Digest, DigestStats } from './digest.ts'
 import { duplicatesChecker } from './duplicates.ts'
 import { exactlyOnceChecker } from './exactly-once.ts'
 import type { Op } from './history.ts'
-import { forEachHistoryOp } from './history-file.ts'
+import { atLine, forEachHistoryOp } from './history-file.ts'
+import { validateOpValue } from './op-values.ts'
 import { inconsistentOffsetsChecker } from './inconsistent-offsets.ts'
 import { lostWriteChecker } from './lost-write.ts'
 import { pollOrderChecker } from './poll-order.ts'
@@ -210,9 +211,17 @@ export async function checkHistoryFile(path: string, options: FileCheckOptions =
   const digester = new Digester()
   const lines = new Map<number, number>()
   await forEachHistoryOp(path, (op, line) => {
-    digester.add(op)
+    // The digest decodes each completion's value as it adds it; invokes it skips are
+    // validated here, so a file is held to the same rules as with full validation.
+    try {
+      if (op.type === 'invoke') validateOpValue(op)
+      digester.add(op)
+    } catch (error) {
+      throw atLine(error, line)
+    }
     if (line !== op.index + 1) lines.set(op.index, line)
   }, {
+    validateValues: false,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.progressEveryOps === undefined ? {} : { progressEveryOps: options.progressEveryOps }),
   })

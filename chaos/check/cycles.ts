@@ -127,7 +127,8 @@ function describe(graph: DependencyGraph, cycle: Step[]): { ops: number[], edges
       pendingRealtime = true
       continue
     }
-    const key = graph.edgeKey[step.edge]
+    const keyId = graph.edgeKey[step.edge]!
+    const key = keyId === -1 ? undefined : graph.keys[keyId]
     edges.push(pendingRealtime || kind === REALTIME ? 'realtime' : key === undefined ? EDGE_KINDS[kind]! : `${EDGE_KINDS[kind]!} ${JSON.stringify(key)}`)
     pendingRealtime = false
     ops.push(graph.opIndex[step.node]!)
@@ -140,8 +141,13 @@ export function checkCycles(context: CheckContext): Findings {
   const findings: Findings = {}
   const graph = buildDependencyGraph(context.digest, context.order)
   const components = stronglyConnected(graph)
+  // Most ops sit alone in their component: count first, then list only the components that
+  // can hold a cycle (a list per op would cost more than the graph).
+  const sizes = new Int32Array(graph.nodeCount)
+  for (let node = 0; node < graph.opNodes; node++) sizes[components[node]!]!++
   const members = new Map<number, number[]>()
   for (let node = 0; node < graph.opNodes; node++) {
+    if (sizes[components[node]!]! < 2) continue
     const list = members.get(components[node]!)
     if (list === undefined) members.set(components[node]!, [node])
     else list.push(node)

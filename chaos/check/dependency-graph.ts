@@ -15,9 +15,12 @@
  * what order, nonmonotonic-send, poll-skip and lost-write already judge key by key; a cycle
  * through them would report the same fact a second time.
  *
- * Adjacency is kept in typed arrays (compressed rows) so long histories stay compact.
+ * Nodes, edges and adjacency are kept in typed arrays (compressed rows) so long histories stay
+ * compact.
  */
+import { Float64Column, Int32Column, KeyTable, Uint8Column } from './columns.ts'
 import type { Digest, OpTimes } from './digest.ts'
+import { encodeProcess } from './event-store.ts'
 import type { Process } from './history.ts'
 import { lowerBound } from './version-order.ts'
 import type { VersionOrder } from './version-order.ts'
@@ -34,64 +37,101 @@ export interface DependencyGraph {
   nodeCount: number
   opNodes: number
   /** History index of each op node. */
-  opIndex: number[]
+  opIndex: Float64Array
   /** Compressed rows: the edges of node n are rowStart[n] .. rowStart[n+1]-1. */
   rowStart: Int32Array
   target: Int32Array
   kind: Uint8Array
-  /** Key an edge is about (ww, wr), or undefined. */
-  edgeKey: Array<string | undefined>
+  /** Key an edge is about (ww, wr) as an index into `keys`, or -1. */
+  edgeKey: Int32Array
+  keys: readonly string[]
 }
 
-interface NodeInfo extends OpTimes {
-  op: number
-  process: Process
-  ok: boolean
-  txn: boolean
+/**
+ * Op nodes in typed columns, numbered as found: first the qualifying send and txn ops, then
+ * the polls that are not already nodes, each run in history order, so a node is found again
+ * by binary search in either run.
+ */
+class Nodes {
+  readonly op = new Float64Column()
+  readonly process = new Int32Column()
+  readonly ok = new Uint8Column()
+  readonly txn = new Uint8Column()
+  readonly invokeNs = new Float64Column()
+  readonly completeNs = new Float64Column()
+  /** Nodes below this came from send ops, the rest from polls. */
+  firstPollNode = 0
+
+  get length (): number { return this.op.length }
+
+  add (event: OpTimes & { op: number, process: Process, type: string }, txn: boolean): void {
+    this.op.push(event.op)
+    this.process.push(encodeProcess(event.process))
+    this.ok.push(event.type === 'ok' ? 1 : 0)
+    this.txn.push(txn ? 1 : 0)
+    this.invokeNs.push(event.invokeNs)
+    this.completeNs.push(event.completeNs)
+  }
+
+  /** The node of a history op, or -1. */
+  of (op: number): number {
+    const inRun = (low: number, high: number): number => {
+      while (low < high) {
+        const mid = (low + high) >>> 1
+        if (this.op.get(mid) < op) low = mid + 1
+        else high = mid
+      }
+      return low < this.op.length && this.op.get(low) === op ? low : -1
+    }
+    const fromSends = inRun(0, this.firstPollNode)
+    return fromSends !== -1 && fromSends < this.firstPollNode ? fromSends : inRun(this.firstPollNode, this.op.length)
+  }
 }
 
 class EdgeList {
-  from: number[] = []
-  to: number[] = []
-  kinds: number[] = []
-  keys: Array<string | undefined> = []
+  readonly from = new Int32Column()
+  readonly to = new Int32Column()
+  readonly kinds = new Uint8Column()
+  readonly keyIds = new Int32Column()
+  readonly keys = new KeyTable()
   add(from: number, to: number, kind: number, key?: string): void {
     if (from === to) return
     this.from.push(from)
     this.to.push(to)
     this.kinds.push(kind)
-    this.keys.push(key)
+    this.keyIds.push(key === undefined ? -1 : this.keys.id(key))
   }
 }
 
-function collectNodes(digest: Digest): { nodes: NodeInfo[], nodeOf: Map<number, number> } {
-  const nodes: NodeInfo[] = []
-  const nodeOf = new Map<number, number>()
-  const addNode = (event: OpTimes & { op: number, process: Process, type: string }): void => {
-    if (nodeOf.has(event.op)) return
-    nodeOf.set(event.op, nodes.length)
-    nodes.push({
-      op: event.op, process: event.process, ok: event.type === 'ok', txn: digest.txnOps.has(event.op), invokeNs: event.invokeNs, completeNs: event.completeNs,
-    })
-  }
+function collectNodes(digest: Digest): Nodes {
+  const nodes = new Nodes()
   for (const sendOp of digest.sendOps) {
     // A plain send op with several sends is no unit: each send stands alone, so only
     // transactions and single sends are nodes.
-    const unit = sendOp.sends.length === 1 || digest.txnOps.has(sendOp.op)
-    if (unit && sendOp.sends.some((send) => send.committed)) addNode(sendOp)
+    const txn = digest.txnOps.has(sendOp.op)
+    const unit = sendOp.sends.length === 1 || txn
+    if (unit && sendOp.sends.some((send) => send.committed)) nodes.add(sendOp, txn)
   }
-  for (const poll of digest.polls) if (poll.type === 'ok' && poll.reads.size > 0) addNode(poll)
-  return { nodes, nodeOf }
+  nodes.firstPollNode = nodes.length
+  for (const poll of digest.polls) {
+    if (poll.type !== 'ok' || poll.reads.size === 0) continue
+    if (poll.f === 'txn' && nodes.of(poll.op) !== -1) continue
+    nodes.add(poll, digest.txnOps.has(poll.op))
+  }
+  return nodes
 }
 
-function writersOf(digest: Digest, nodeOf: Map<number, number>): Map<string, Map<number, number>> {
+function writersOf(digest: Digest, nodes: Nodes): Map<string, Map<number, number>> {
   const writers = new Map<string, Map<number, number>>()
-  for (const send of digest.sends) {
-    const node = nodeOf.get(send.op)
-    if (!send.committed || node === undefined) continue
-    let byValue = writers.get(send.key)
-    if (byValue === undefined) writers.set(send.key, (byValue = new Map()))
-    byValue.set(send.value, node)
+  for (const sendOp of digest.sendOps) {
+    const node = nodes.of(sendOp.op)
+    if (node === -1) continue
+    for (const send of sendOp.sends) {
+      if (!send.committed) continue
+      let byValue = writers.get(send.key)
+      if (byValue === undefined) writers.set(send.key, (byValue = new Map()))
+      byValue.set(send.value, node)
+    }
   }
   return writers
 }
@@ -115,10 +155,11 @@ function addWriteEdges(edges: EdgeList, order: VersionOrder, writers: Map<string
   }
 }
 
-function addReadEdges(edges: EdgeList, digest: Digest, nodeOf: Map<number, number>, writers: Map<string, Map<number, number>>): void {
+function addReadEdges(edges: EdgeList, digest: Digest, nodes: Nodes, writers: Map<string, Map<number, number>>): void {
   for (const poll of digest.polls) {
-    const reader = nodeOf.get(poll.op)
-    if (poll.type !== 'ok' || reader === undefined) continue
+    if (poll.type !== 'ok') continue
+    const reader = nodes.of(poll.op)
+    if (reader === -1) continue
     for (const [key, records] of poll.reads) {
       const byValue = writers.get(key)
       if (byValue === undefined) continue
@@ -130,23 +171,26 @@ function addReadEdges(edges: EdgeList, digest: Digest, nodeOf: Map<number, numbe
   }
 }
 
-function addOrderEdges(edges: EdgeList, nodes: NodeInfo[]): number {
-  const byProcess = new Map<Process, number>()
-  const sorted = nodes.map((_, i) => i).filter((i) => nodes[i]!.txn).sort((a, b) => nodes[a]!.op - nodes[b]!.op)
-  for (const node of sorted) {
-    const previous = byProcess.get(nodes[node]!.process)
+function addOrderEdges(edges: EdgeList, nodes: Nodes): number {
+  const txnNodes: number[] = []
+  for (let i = 0; i < nodes.length; i++) if (nodes.txn.get(i) === 1) txnNodes.push(i)
+  txnNodes.sort((a, b) => nodes.op.get(a) - nodes.op.get(b))
+  const byProcess = new Map<number, number>()
+  for (const node of txnNodes) {
+    const previous = byProcess.get(nodes.process.get(node))
     if (previous !== undefined) edges.add(previous, node, PROCESS)
-    byProcess.set(nodes[node]!.process, node)
+    byProcess.set(nodes.process.get(node), node)
   }
-  const completions = [...new Set(nodes.filter((n) => n.ok && n.txn).map((n) => n.completeNs))].sort((a, b) => a - b)
+  const completions = [...new Set(txnNodes.filter((i) => nodes.ok.get(i) === 1).map((i) => nodes.completeNs.get(i)))].sort((a, b) => a - b)
   const timeNode = (j: number): number => nodes.length + j
   for (let j = 1; j < completions.length; j++) edges.add(timeNode(j - 1), timeNode(j), REALTIME)
-  nodes.forEach((node, i) => {
-    if (!node.txn) return
-    if (node.ok) edges.add(i, timeNode(lastBelow(completions, node.completeNs) + 1), REALTIME)
-    const before = lastBelow(completions, node.invokeNs)
-    if (node.invokeNs >= 0 && before >= 0) edges.add(timeNode(before), i, REALTIME)
-  })
+  for (let i = 0; i < nodes.length; i++) {
+    if (nodes.txn.get(i) !== 1) continue
+    if (nodes.ok.get(i) === 1) edges.add(i, timeNode(lastBelow(completions, nodes.completeNs.get(i)) + 1), REALTIME)
+    const invokeNs = nodes.invokeNs.get(i)
+    const before = lastBelow(completions, invokeNs)
+    if (invokeNs >= 0 && before >= 0) edges.add(timeNode(before), i, REALTIME)
+  }
   return completions.length
 }
 
@@ -156,25 +200,28 @@ function lastBelow(sorted: readonly number[], bound: number): number {
 }
 
 export function buildDependencyGraph(digest: Digest, order: VersionOrder): DependencyGraph {
-  const { nodes, nodeOf } = collectNodes(digest)
+  const nodes = collectNodes(digest)
   const edges = new EdgeList()
-  const writers = writersOf(digest, nodeOf)
+  const writers = writersOf(digest, nodes)
   addWriteEdges(edges, order, writers)
-  addReadEdges(edges, digest, nodeOf, writers)
+  addReadEdges(edges, digest, nodes, writers)
   const timeNodes = addOrderEdges(edges, nodes)
   const nodeCount = nodes.length + timeNodes
+  const edgeCount = edges.from.length
   const rowStart = new Int32Array(nodeCount + 1)
-  for (const from of edges.from) rowStart[from + 1]!++
+  for (let e = 0; e < edgeCount; e++) rowStart[edges.from.get(e) + 1]!++
   for (let n = 0; n < nodeCount; n++) rowStart[n + 1]! += rowStart[n]!
   const fill = rowStart.slice(0, nodeCount)
-  const target = new Int32Array(edges.from.length)
-  const kind = new Uint8Array(edges.from.length)
-  const edgeKey: Array<string | undefined> = new Array(edges.from.length)
-  edges.from.forEach((from, e) => {
-    const slot = fill[from]!++
-    target[slot] = edges.to[e]!
-    kind[slot] = edges.kinds[e]!
-    edgeKey[slot] = edges.keys[e]
-  })
-  return { nodeCount, opNodes: nodes.length, opIndex: nodes.map((n) => n.op), rowStart, target, kind, edgeKey }
+  const target = new Int32Array(edgeCount)
+  const kind = new Uint8Array(edgeCount)
+  const edgeKey = new Int32Array(edgeCount)
+  for (let e = 0; e < edgeCount; e++) {
+    const slot = fill[edges.from.get(e)]!++
+    target[slot] = edges.to.get(e)
+    kind[slot] = edges.kinds.get(e)
+    edgeKey[slot] = edges.keyIds.get(e)
+  }
+  const keys = Array.from({ length: edges.keys.size }, (_, id) => edges.keys.key(id))
+  const opIndex = Float64Array.from({ length: nodes.length }, (_, i) => nodes.op.get(i))
+  return { nodeCount, opNodes: nodes.length, opIndex, rowStart, target, kind, edgeKey, keys }
 }

@@ -8,60 +8,11 @@ import { HistoryError, validateOp } from './history.ts'
 import type { Op, Process } from './history.ts'
 import { decodeCommit, decodeMicroOps, decodeRebalanceProcess, decodeTransform } from './op-values.ts'
 import type { Commit } from './op-values.ts'
+import { KeyTable } from './columns.ts'
+import { PollColumns, pollEvents, ResetColumns, SendColumns, sendEvents, sendOpEvents, timelineEvents } from './event-store.ts'
+import type { EventColumns, EventList, OpTimes, PollEvent, ResetEvent, SendEvent, SendOpEvent } from './event-store.ts'
 
-export interface SendEvent {
-  key: string
-  value: number
-  offset: number | null
-  /** Outcome of the op carrying the send; for a `txn`, the outcome of the transaction. */
-  type: 'ok' | 'fail' | 'info'
-  /**
-   * Known to have taken effect: the op ended ok, or it ended `info` and an ok read observed
-   * this value (or, for a `txn`, any value the transaction wrote). Set by `finishDigest`.
-   */
-  committed: boolean
-  process: Process
-  /** Index of the completion op. */
-  op: number
-}
-
-/** When an op was invoked and completed (ns since the run began), for real-time order. */
-export interface OpTimes {
-  /** -1 when the history has no invoke for the op: it is then ordered after nothing. */
-  invokeNs: number
-  completeNs: number
-}
-
-/** The sends of one completed send or txn op, in micro-op order. */
-export interface SendOpEvent extends OpTimes {
-  op: number
-  process: Process
-  type: 'ok' | 'fail' | 'info'
-  sends: SendEvent[]
-}
-
-/**
- * A completed op that returned poll results (a `poll`, or a `txn` containing polls), whatever
- * its outcome: what a poll returned is a fact even when the op ended `fail` or `info`.
- */
-export interface PollEvent extends OpTimes {
-  kind: 'poll'
-  op: number
-  process: Process
-  type: 'ok' | 'fail' | 'info'
-  /** The op's `f`: reads inside a `txn` belong to a transaction. */
-  f: 'poll' | 'txn'
-  final: boolean
-  /** key -> [offset, value] in the order read, all poll micro-ops of the op concatenated. */
-  reads: Map<string, Array<[number, number]>>
-}
-
-/** Something after which a consumer's position may legally jump: poll order restarts. */
-export interface ResetEvent {
-  kind: 'reset'
-  op: number
-  process: Process
-}
+export type { OpTimes, PollEvent, ResetEvent, SendEvent, SendOpEvent }
 
 export interface CommitEvent extends Commit {
   op: number
@@ -84,11 +35,13 @@ export interface DigestStats {
 }
 
 export interface Digest {
-  sends: SendEvent[]
-  sendOps: SendOpEvent[]
-  polls: PollEvent[]
+  /** Every send of a completed send or txn op, in history order. */
+  sends: EventList<SendEvent>
+  sendOps: EventList<SendOpEvent>
+  /** Completed ops that returned records, in history order. */
+  polls: EventList<PollEvent>
   /** Polls and resets in history order, for the poll-order checkers. */
-  consumerTimeline: Array<PollEvent | ResetEvent>
+  consumerTimeline: EventList<PollEvent | ResetEvent>
   commits: CommitEvent[]
   /** inputKey -> outputKey of a consume-transform-produce run; empty otherwise. */
   transform: Map<string, string>
@@ -104,86 +57,92 @@ export function emptyStats(ops: number): DigestStats {
   }
 }
 
-function addSendsAndPolls(digest: Digest, op: Op, keys: Map<string, string>, invokeNs: number): void {
+/** The digest being built and the columns its event lists read. */
+interface Building {
+  digest: Digest
+  columns: EventColumns
+}
+
+function addSendsAndPolls(b: Building, op: Op, invokeNs: number): void {
   if (op.type === 'invoke') return
   const type = op.type
-  const times: OpTimes = { invokeNs, completeNs: op.timeNs }
-  const sends: SendEvent[] = []
-  const reads = new Map<string, Array<[number, number]>>()
+  const { sends, polls, keys } = b.columns
+  const stats = b.digest.stats
+  let sendCount = 0
+  let pollRow = -1
+  let records = 0
+  let readKeys = false
   for (const micro of decodeMicroOps(op)) {
     if (micro.f === 'send') {
+      if (sendCount++ === 0) sends.startOp(op.index, op.process, type, invokeNs, op.timeNs)
       // A failed send's offset is not a fact; an `info` send's offset, when the client learnt
       // one, counts once the send is proven committed.
-      const offset = type === 'fail' ? null : micro.offset
-      sends.push({ key: intern(keys, micro.key), value: micro.value, offset, type, committed: type === 'ok', process: op.process, op: op.index })
+      sends.pushSend(keys.id(micro.key), micro.value, type === 'fail' ? null : micro.offset, type === 'ok')
       continue
     }
-    for (const [key, records] of micro.reads) {
-      const existing = reads.get(key)
-      if (existing === undefined) reads.set(intern(keys, key), records)
-      else for (const record of records) existing.push(record)
+    if (micro.reads.size > 0) readKeys = true
+    for (const [key, list] of micro.reads) {
+      if (list.length === 0) continue
+      if (pollRow === -1) {
+        polls.startPoll(op.index, op.process, type, op.f === 'txn', op.final === true, invokeNs, op.timeNs)
+        pollRow = polls.op.length - 1
+      }
+      const keyId = keys.id(key)
+      for (const [offset, value] of list) polls.pushRecord(keyId, offset, value)
+      records += list.length
     }
   }
-  if (sends.length > 0) {
-    // slice() keeps the list exactly as long as it is (push() left spare capacity).
-    digest.sendOps.push({ op: op.index, process: op.process, type, sends: sends.slice(), ...times })
-    for (const send of sends) digest.sends.push(send)
-    const stats = digest.stats
-    if (type === 'ok') stats.sendsOk += sends.length
-    else if (type === 'fail') stats.sendsFail += sends.length
-    else stats.sendsInfo += sends.length
-  }
-  const returnedPolls = reads.size > 0 || (op.f === 'poll' && type === 'ok')
-  if (returnedPolls) addPoll(digest, op, type, reads, times)
-  // After a failed or indeterminate op a client rolls its consumer back (or sets it up again),
-  // so the process's next poll is not a continuation: poll-order tracking restarts.
-  if (type !== 'ok' && op.f !== 'send') digest.consumerTimeline.push({ kind: 'reset', op: op.index, process: op.process })
-}
-
-function addPoll(digest: Digest, op: Op, type: 'ok' | 'fail' | 'info', reads: Map<string, Array<[number, number]>>, times: OpTimes): void {
-  const f = op.f === 'txn' ? 'txn' : 'poll'
-  const final = op.final === true
-  if (type === 'ok') digest.stats.polls++
-  if (final && type === 'ok') digest.stats.pollsFinal++
-  let records = 0
-  for (const list of reads.values()) records += list.length
-  digest.stats.valuesRead += records
+  if (type === 'ok') stats.sendsOk += sendCount
+  else if (type === 'fail') stats.sendsFail += sendCount
+  else stats.sendsInfo += sendCount
   // A poll that returned nothing changes no position and proves nothing: counted, not kept,
   // which matters in long runs where most polls of a caught-up consumer are empty.
-  if (records === 0) return
-  const poll: PollEvent = { kind: 'poll', op: op.index, process: op.process, type, f, final, reads, ...times }
-  digest.polls.push(poll)
-  digest.consumerTimeline.push(poll)
-}
-
-/** One string object per key however many ops name it: keys repeat in every op of a long history. */
-function intern(keys: Map<string, string>, key: string): string {
-  const known = keys.get(key)
-  if (known !== undefined) return known
-  keys.set(key, key)
-  return key
+  if (readKeys || (op.f === 'poll' && type === 'ok')) {
+    if (type === 'ok') stats.polls++
+    if (op.final === true && type === 'ok') stats.pollsFinal++
+    stats.valuesRead += records
+  }
+  // After a failed or indeterminate op a client rolls its consumer back (or sets it up again),
+  // so the process's next poll is not a continuation: poll-order tracking restarts.
+  if (type !== 'ok' && op.f !== 'send') b.columns.resets.push(op.index, op.process)
 }
 
 /**
  * Marks `info` sends that must have committed: an ok read observed the value, or, in a
  * transaction (all or nothing), any value the transaction wrote. As in Jepsen's Kafka checker.
+ * Only the values of `info` sends are looked up, so this keeps little beside the columns.
  */
-function markCommitted(digest: Digest): void {
-  const okReads = new Map<string, Set<number>>()
-  for (const poll of digest.polls) {
-    if (poll.type !== 'ok') continue
-    for (const [key, records] of poll.reads) {
-      let values = okReads.get(key)
-      if (values === undefined) okReads.set(key, (values = new Set()))
-      for (const [, value] of records) values.add(value)
+function markCommitted(b: Building): void {
+  const { sends, polls } = b.columns
+  const wanted = new Map<number, Set<number>>()
+  for (let i = 0; i < sends.sendCount; i++) {
+    if (sends.outcome(sends.row.get(i)) !== 'info') continue
+    const keyId = sends.keyId.get(i)
+    let values = wanted.get(keyId)
+    if (values === undefined) wanted.set(keyId, (values = new Set()))
+    values.add(sends.value.get(i))
+  }
+  if (wanted.size === 0) return
+  const read = new Map<number, Set<number>>()
+  for (let row = 0; row < polls.op.length; row++) {
+    if (polls.outcome(row) !== 'ok') continue
+    for (let i = polls.first.get(row), end = polls.recordEnd(row); i < end; i++) {
+      const keyId = polls.keyId.get(i)
+      const value = polls.value.get(i)
+      if (wanted.get(keyId)?.has(value) !== true) continue
+      let values = read.get(keyId)
+      if (values === undefined) read.set(keyId, (values = new Set()))
+      values.add(value)
     }
   }
-  const wasRead = (send: SendEvent): boolean => okReads.get(send.key)?.has(send.value) === true
-  for (const sendOp of digest.sendOps) {
-    if (sendOp.type !== 'info') continue
-    const transactional = digest.txnOps.has(sendOp.op)
-    const anyRead = transactional && sendOp.sends.some(wasRead)
-    for (const send of sendOp.sends) send.committed = anyRead || wasRead(send)
+  const wasRead = (i: number): boolean => read.get(sends.keyId.get(i))?.has(sends.value.get(i)) === true
+  for (let row = 0; row < sends.op.length; row++) {
+    if (sends.outcome(row) !== 'info') continue
+    const first = sends.first.get(row)
+    const end = sends.sendEnd(row)
+    let anyRead = false
+    if (b.digest.txnOps.has(sends.op.get(row))) for (let i = first; i < end && !anyRead; i++) anyRead = wasRead(i)
+    for (let i = first; i < end; i++) sends.committed.set(i, anyRead || wasRead(i) ? 1 : 0)
   }
 }
 
@@ -212,63 +171,80 @@ function addTransform(digest: Digest, op: Op): void {
 
 /**
  * Builds the digest one op at a time, so a history file can be checked without holding its
- * ops: only the facts checkers need are kept. Throws a HistoryError on a malformed op.
+ * ops: only the facts checkers need are kept, in typed-array columns. Throws a HistoryError on
+ * a malformed op.
  */
 export class Digester {
-  readonly #digest: Digest = {
-    sends: [], sendOps: [], polls: [], consumerTimeline: [], commits: [], transform: new Map(), txnOps: new Set(), stats: emptyStats(0),
-  }
-  readonly #keys = new Map<string, string>()
+  readonly #building: Building
   /** Invoke time of each process's op in flight. */
   readonly #invokedNs = new Map<Process, number>()
   #lastIndex = -1
 
+  constructor() {
+    const columns: EventColumns = { keys: new KeyTable(), sends: new SendColumns(), polls: new PollColumns(), resets: new ResetColumns() }
+    const digest: Digest = {
+      sends: sendEvents(columns),
+      sendOps: sendOpEvents(columns),
+      polls: pollEvents(columns),
+      consumerTimeline: timelineEvents(columns),
+      commits: [],
+      transform: new Map(),
+      txnOps: new Set(),
+      stats: emptyStats(0),
+    }
+    this.#building = { digest, columns }
+  }
+
   /** Adds the next op; its index must be greater than the previous op's. */
   add(op: Op): void {
+    const stats = this.#building.digest.stats
     if (op.index <= this.#lastIndex) {
-      throw new HistoryError(`op ${op.index} (entry ${this.#digest.stats.ops}) does not come after op ${this.#lastIndex}: indexes must strictly increase`, {
+      throw new HistoryError(`op ${op.index} (entry ${stats.ops}) does not come after op ${this.#lastIndex}: indexes must strictly increase`, {
         field: 'index',
       })
     }
     this.#lastIndex = op.index
-    this.#digest.stats.ops++
+    stats.ops++
     if (op.type === 'invoke') {
       this.#invokedNs.set(op.process, op.timeNs)
       return
     }
     const invokeNs = this.#invokedNs.get(op.process) ?? -1
     this.#invokedNs.delete(op.process)
-    addOp(this.#digest, op, this.#keys, invokeNs)
+    addOp(this.#building, op, invokeNs)
   }
 
   finish(): Digest {
-    this.#digest.stats.keys = this.#keys.size
-    markCommitted(this.#digest)
-    return this.#digest
+    const { digest, columns } = this.#building
+    for (const store of [columns.sends, columns.polls, columns.resets]) store.trim()
+    digest.stats.keys = columns.keys.size
+    markCommitted(this.#building)
+    return digest
   }
 }
 
 /** Adds a completion (or a standalone op such as a nemesis event). */
-function addOp(digest: Digest, op: Op, keys: Map<string, string>, invokeNs: number): void {
+function addOp(b: Building, op: Op, invokeNs: number): void {
+  const digest = b.digest
   switch (op.f) {
     case 'send':
     case 'poll':
     case 'txn':
       if (op.f === 'txn') digest.txnOps.add(op.index)
-      addSendsAndPolls(digest, op, keys, invokeNs)
+      addSendsAndPolls(b, op, invokeNs)
       break
     case 'assign':
     case 'subscribe':
-      digest.consumerTimeline.push({ kind: 'reset', op: op.index, process: op.process })
+      b.columns.resets.push(op.index, op.process)
       break
     case 'crash':
       // A crash is one event: its invoke (skipped above) is not counted again.
       digest.stats.crashes++
-      digest.consumerTimeline.push({ kind: 'reset', op: op.index, process: op.process })
+      b.columns.resets.push(op.index, op.process)
       break
     case 'rebalance':
       digest.stats.rebalances++
-      digest.consumerTimeline.push({ kind: 'reset', op: op.index, process: decodeRebalanceProcess(op) })
+      b.columns.resets.push(op.index, decodeRebalanceProcess(op))
       break
     case 'commit':
       if (op.type !== 'ok') break

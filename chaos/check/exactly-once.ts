@@ -41,7 +41,7 @@ function checkCommits(context: CheckContext, findings: Findings): void {
   }
 }
 
-function inputsOf(sends: readonly SendEvent[], inputKeys: ReadonlyMap<string, string>): Map<string, { acked: Map<number, SendEvent>; maybe: Set<number> }> {
+function inputsOf(sends: Iterable<SendEvent>, inputKeys: ReadonlyMap<string, string>): Map<string, { acked: Map<number, SendEvent>; maybe: Set<number> }> {
   const inputs = new Map<string, { acked: Map<number, SendEvent>; maybe: Set<number> }>()
   for (const key of inputKeys.keys()) inputs.set(key, { acked: new Map(), maybe: new Set() })
   for (const send of sends) {

@@ -20,8 +20,12 @@ export function formatOpLine(op: Op): string {
     : { index, timeNs, process, type, f, final, value })
 }
 
-/** Parses and validates one line. `line` is 1-based and only used in error messages. */
-export function parseOpLine(text: string, line: number): Op {
+/**
+ * Parses and validates one line. `line` is 1-based and only used in error messages. With
+ * `validateValue` false only the envelope is checked: for a caller that decodes the value
+ * itself (the checker's digest) and would otherwise decode every value twice.
+ */
+export function parseOpLine(text: string, line: number, validateValue = true): Op {
   let raw: unknown
   try {
     raw = JSON.parse(text)
@@ -31,13 +35,18 @@ export function parseOpLine(text: string, line: number): Op {
   }
   try {
     const op = validateOp(raw)
-    validateOpValue(op)
+    if (validateValue) validateOpValue(op)
     return op
   } catch (error) {
-    if (!(error instanceof HistoryError)) throw error
-    const options = error.field === undefined ? { line, cause: error } : { line, field: error.field, cause: error }
-    throw new HistoryError(`line ${line}: ${error.message}`, options)
+    throw atLine(error, line)
   }
+}
+
+/** A HistoryError that names the line; other errors pass unchanged. */
+export function atLine(error: unknown, line: number): unknown {
+  if (!(error instanceof HistoryError)) return error
+  const options = error.field === undefined ? { line, cause: error } : { line, field: error.field, cause: error }
+  return new HistoryError(`line ${line}: ${error.message}`, options)
 }
 
 /** Yields the lines of a UTF-8 file without loading it whole; line numbers are 1-based. */
@@ -67,6 +76,8 @@ export interface ReadOptions {
   /** Called every `progressEveryOps` ops with the ops read so far. */
   onProgress?: (opsRead: number) => void
   progressEveryOps?: number
+  /** false: check only each op's envelope and leave its value to `onOp` (default true). */
+  validateValues?: boolean
 }
 
 /**
@@ -80,7 +91,7 @@ export async function forEachHistoryOp(path: string, onOp: (op: Op, line: number
   let count = 0
   for await (const [text, line] of readLines(path, options.lineCharsMax ?? HISTORY_LINE_CHARS_MAX)) {
     if (text.trim().length === 0) continue
-    const op = parseOpLine(text.endsWith('\r') ? text.slice(0, -1) : text, line)
+    const op = parseOpLine(text.endsWith('\r') ? text.slice(0, -1) : text, line, options.validateValues ?? true)
     if (count > 0 && op.index <= previousIndex) {
       throw new HistoryError(`line ${line}: field "index" must be greater than the previous op's ${previousIndex} (got ${op.index})`, {
         line,

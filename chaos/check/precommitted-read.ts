@@ -5,10 +5,13 @@
  */
 import { addCase, sortedKeys } from './anomaly.ts'
 import type { CheckContext, Checker, Findings } from './anomaly.ts'
+import type { PollEvent } from './digest.ts'
 
 export function checkPrecommittedReads(context: CheckContext): Findings {
   const findings: Findings = {}
-  const pollsByOp = new Map(context.digest.polls.filter((poll) => poll.type === 'ok').map((poll) => [poll.op, poll]))
+  // Only a transaction both sends and polls: its ok polls are all this needs to keep.
+  const pollsByOp = new Map<number, PollEvent>()
+  for (const poll of context.digest.polls) if (poll.type === 'ok' && poll.f === 'txn') pollsByOp.set(poll.op, poll)
   for (const sendOp of context.digest.sendOps) {
     const poll = pollsByOp.get(sendOp.op)
     if (sendOp.type !== 'ok' || poll === undefined) continue

@@ -16,8 +16,16 @@ import type { SendEvent } from './digest.ts'
 import type { Process } from './history.ts'
 import { positionOf } from './version-order.ts'
 
-function groupAckedSends(sends: readonly SendEvent[]): Map<string, Map<Process, SendEvent[]>> {
-  const byKey = new Map<string, Map<Process, SendEvent[]>>()
+/** One producer's acknowledged sends to one key: values, offsets and ops side by side. */
+interface AckedSends {
+  values: number[]
+  offsets: number[]
+  ops: number[]
+}
+
+/** Plain number lists, not an object per send: a long history has millions of them. */
+function groupAckedSends(sends: Iterable<SendEvent>): Map<string, Map<Process, AckedSends>> {
+  const byKey = new Map<string, Map<Process, AckedSends>>()
   for (const send of sends) {
     if (!send.committed || send.offset === null) continue
     let byProcess = byKey.get(send.key)
@@ -25,11 +33,22 @@ function groupAckedSends(sends: readonly SendEvent[]): Map<string, Map<Process, 
       byProcess = new Map()
       byKey.set(send.key, byProcess)
     }
-    const list = byProcess.get(send.process)
-    if (list === undefined) byProcess.set(send.process, [send])
-    else list.push(send)
+    let list = byProcess.get(send.process)
+    if (list === undefined) byProcess.set(send.process, (list = { values: [], offsets: [], ops: [] }))
+    list.values.push(send.value)
+    list.offsets.push(send.offset)
+    list.ops.push(send.op)
   }
   return byKey
+}
+
+/** Positions of a list in ascending value order (stable; usually already in order). */
+function byValue(values: readonly number[]): number[] {
+  const order = values.map((_, i) => i)
+  for (let i = 1; i < values.length; i++) {
+    if (values[i]! < values[i - 1]!) return order.sort((a, b) => values[a]! - values[b]!)
+  }
+  return order
 }
 
 export function checkOrder(context: CheckContext): Findings {
@@ -37,18 +56,20 @@ export function checkOrder(context: CheckContext): Findings {
   const byKey = groupAckedSends(context.digest.sends)
   for (const key of sortedKeys(byKey)) {
     for (const [process, sends] of byKey.get(key)!) {
-      sends.sort((a, b) => a.value - b.value)
-      for (let i = 1; i < sends.length; i++) {
-        const earlier = sends[i - 1]!
-        const later = sends[i]!
-        if (later.offset! >= earlier.offset!) continue
+      const order = byValue(sends.values)
+      for (let i = 1; i < order.length; i++) {
+        const earlier = order[i - 1]!
+        const later = order[i]!
+        if (sends.offsets[later]! >= sends.offsets[earlier]!) continue
+        const [earlierValue, laterValue] = [sends.values[earlier]!, sends.values[later]!]
+        const [earlierOp, laterOp] = [sends.ops[earlier]!, sends.ops[later]!]
         addCase(findings, 'order', {
           key,
-          values: [earlier.value, later.value],
-          offsets: [earlier.offset, later.offset],
-          ops: earlier.op === later.op ? [later.op] : [earlier.op, later.op],
+          values: [earlierValue, laterValue],
+          offsets: [sends.offsets[earlier]!, sends.offsets[later]!],
+          ops: earlierOp === laterOp ? [laterOp] : [earlierOp, laterOp],
           process,
-          note: `value ${later.value} was acknowledged at a lower offset than the earlier value ${earlier.value}`,
+          note: `value ${laterValue} was acknowledged at a lower offset than the earlier value ${earlierValue}`,
         })
       }
     }
