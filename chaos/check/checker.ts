@@ -71,6 +71,8 @@ export interface CheckOptions {
   requireFinalPolls?: boolean
   /** Also compute the report's plot data (`plots`). */
   plots?: boolean
+  /** Called as each checker starts (1-based position of the checker), for progress lines. */
+  onChecker?: (name: string, position: number, checkers: number) => void
 }
 
 export const CASES_PER_ANOMALY_MAX = 10_000
@@ -135,7 +137,9 @@ export function checkDigest(digest: Digest, options: CheckOptions = {}, lines?: 
   }
   const merged = new Map<AnomalyName, Case[]>()
   const ran: string[] = []
-  for (const checker of options.checkers ?? CHECKERS) {
+  const checkers = options.checkers ?? CHECKERS
+  for (const [i, checker] of checkers.entries()) {
+    options.onChecker?.(checker.name, i + 1, checkers.length)
     let findings: Findings
     try {
       findings = checker.check(context)

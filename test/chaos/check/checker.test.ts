@@ -36,6 +36,12 @@ describe('checkHistory', () => {
     })
   })
 
+  it('reports each checker as it starts, for the progress of long checks', () => {
+    const started: string[] = []
+    checkHistory(cleanHistory().ops, { onChecker: (name, position, checkers) => started.push(`${name} ${position}/${checkers}`) })
+    expect(started).toEqual(CHECKERS.map((checker, i) => `${checker.name} ${i + 1}/${CHECKERS.length}`))
+  })
+
   it('flags the same re-read when the rebalance is missing', () => {
     const h = cleanHistory()
     const ops = h.ops.filter((op) => op.f !== 'rebalance')
