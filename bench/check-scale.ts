@@ -55,6 +55,8 @@ export async function measureCheck (path: string, retainedEveryOps = 0): Promise
       if (ops % 1_000_000 === 0) process.stderr.write(`checking: ${ops.toLocaleString('en-US')} ops\n`)
     },
     progressEveryOps: retainedEveryOps > 0 ? Math.min(retainedEveryOps, 100_000) : 100_000,
+    // Checkers run synchronously, so the timer cannot sample during them: sample as each starts.
+    onChecker: sample,
   })
   sample()
   clearInterval(timer)

@@ -50,6 +50,39 @@ export class Int32Column extends Column<Int32Array> {
   protected allocate (capacity: number): Int32Array { return new Int32Array(capacity) }
 }
 
+/**
+ * Integers of any safe size, 4 bytes each while they all fit in an int32 (op indexes, offsets
+ * and values of most histories), 8 from the first one that does not.
+ */
+export class IntegerColumn {
+  #narrow: Int32Column | null = new Int32Column()
+  #wide: Float64Column | null = null
+
+  get length (): number { return (this.#narrow ?? this.#wide!).length }
+
+  push (value: number): void {
+    if (this.#narrow !== null && (value | 0) !== value) this.#widen()
+    ;(this.#narrow ?? this.#wide!).push(value)
+  }
+
+  get (i: number): number { return (this.#narrow ?? this.#wide!).get(i) }
+
+  set (i: number, value: number): void {
+    if (this.#narrow !== null && (value | 0) !== value) this.#widen()
+    ;(this.#narrow ?? this.#wide!).set(i, value)
+  }
+
+  trim (): void { (this.#narrow ?? this.#wide!).trim() }
+
+  #widen (): void {
+    const wide = new Float64Column()
+    const narrow = this.#narrow!
+    for (let i = 0; i < narrow.length; i++) wide.push(narrow.get(i))
+    this.#wide = wide
+    this.#narrow = null
+  }
+}
+
 /** Flags and small enums. */
 export class Uint8Column extends Column<Uint8Array> {
   constructor () { super(new Uint8Array(0)) }

@@ -4,7 +4,7 @@
  * each pass builds them afresh, one at a time, and lets them go (young-generation garbage is
  * cheap; a long-lived object per op is what made long histories run out of memory).
  */
-import { Float64Column, Int32Column, KeyTable, Uint8Column } from './columns.ts'
+import { Float64Column, Int32Column, IntegerColumn, KeyTable, Uint8Column } from './columns.ts'
 import type { Process } from './history.ts'
 
 export type Outcome = 'ok' | 'fail' | 'info'
@@ -77,7 +77,7 @@ export function encodeOutcome (type: Outcome): number { return OUTCOMES.indexOf(
 
 /** Fields common to completed ops: index, process, outcome and times. */
 export class OpColumns {
-  readonly op = new Float64Column()
+  readonly op = new IntegerColumn()
   readonly process = new Int32Column()
   readonly type = new Uint8Column()
   readonly invokeNs = new Float64Column()
@@ -103,8 +103,8 @@ export class SendColumns extends OpColumns {
   /** Per op: its first send; its sends run to the next op's first. */
   readonly first = new Int32Column()
   readonly keyId = new Int32Column()
-  readonly value = new Float64Column()
-  readonly offset = new Float64Column()
+  readonly value = new IntegerColumn()
+  readonly offset = new IntegerColumn()
   readonly committed = new Uint8Column()
   /** Per send: the op (row of the op columns) that carried it. */
   readonly row = new Int32Column()
@@ -139,8 +139,8 @@ export class PollColumns extends OpColumns {
   /** Per poll: its first record; records run to the next poll's first, grouped by key. */
   readonly first = new Int32Column()
   readonly keyId = new Int32Column()
-  readonly offset = new Float64Column()
-  readonly value = new Float64Column()
+  readonly offset = new IntegerColumn()
+  readonly value = new IntegerColumn()
 
   startPoll (op: number, process: Process, type: Outcome, txn: boolean, final: boolean, invokeNs: number, completeNs: number): void {
     this.first.push(this.keyId.length)
@@ -165,7 +165,7 @@ export class PollColumns extends OpColumns {
 
 /** Resets of a consumer's poll order (assign, crash, rebalance, a poll that did not end ok). */
 export class ResetColumns {
-  readonly op = new Float64Column()
+  readonly op = new IntegerColumn()
   readonly process = new Int32Column()
   push (op: number, process: Process): void {
     this.op.push(op)

@@ -65,6 +65,17 @@ describe('transactions', () => {
     expect(cases[0]!.note).toMatch(/ww "y"/)
   })
 
+  it('G0 through a plain send: the graph is kept whenever a history has transactions', () => {
+    const h = new HistoryBuilder()
+    const a = h.txn(1, [['send', 'x', [0, 1]], ['send', 'y', [1, 2]]])
+    const plain = h.send(2, 'x', 2, 1)
+    const b = h.txn(3, [['send', 'x', [2, 3]], ['send', 'y', [0, 1]]])
+    h.poll(4, { x: [[0, 1], [1, 2], [2, 3]], y: [[0, 1], [1, 2]] }, { final: true })
+    const cases = onlyAnomaly(checkHistory(h.ops), 'G0')
+    expect(cases).toHaveLength(1)
+    expect([...cases[0]!.ops].sort((p, q) => p - q)).toEqual([a, plain, b])
+  })
+
   it('G1c: two transactions each read the other\'s write', () => {
     const h = new HistoryBuilder()
     const t1 = h.txn(1, [['send', 'x', [0, 1]], ['poll', { y: [[0, 1]] }]])
