@@ -10,7 +10,7 @@
 
 import { parseArgs } from 'node:util'
 import { encodeRecordBatch } from '../broker/protocol/record-batch.ts'
-import { KafkaClient } from '../harness/client/client.ts'
+import { KafkaClient } from '../broker/client/kafka-client.ts'
 import { ProcessBackend, type ProcessCluster } from '../harness/cluster/process-backend.ts'
 import { describeQuorum } from '../harness/cluster/quorum.ts'
 

@@ -6,7 +6,7 @@ import {
   BATCH_HEADER_BYTES, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_CRC, BATCH_OFFSET_LAST_OFFSET_DELTA, BATCH_OFFSET_MAX_TIMESTAMP,
   BATCH_OFFSET_BASE_TIMESTAMP, BATCH_OFFSET_RECORDS_COUNT, batchCrc, encodeRecordBatch,
 } from '../../broker/protocol/record-batch.ts'
-import type { Prng } from '../../harness/chaos/prng.ts'
+import type { Prng } from '../../chaos/run/prng.ts'
 
 type Lie = (batch: Buffer, random: Prng) => Buffer
 

@@ -14,7 +14,7 @@ import type { Reader } from '../../broker/protocol/reader.ts'
 import { encodeRecordBatch } from '../../broker/protocol/record-batch.ts'
 import { Writer } from '../../broker/protocol/writer.ts'
 import { writeRequestHeader } from '../../broker/protocol/headers.ts'
-import type { Prng } from '../../harness/chaos/prng.ts'
+import type { Prng } from '../../chaos/run/prng.ts'
 import { hostileBatch } from './hostile-batches.ts'
 
 export const FUZZ_TOPIC = 'fuzz'

@@ -3,7 +3,7 @@
 // The size prefix is usually kept consistent with the body, so the broker has the whole
 // frame to judge; sometimes it lies too.
 
-import type { Prng } from '../../harness/chaos/prng.ts'
+import type { Prng } from '../../chaos/run/prng.ts'
 
 const INT32_EXTREMES = [0x7fffffff, 0xffffffff, 0x80000000, 0, 1, 0x0000ffff]
 const INT16_EXTREMES = [0x7fff, 0xffff, 0x8000, 0]

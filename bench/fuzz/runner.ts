@@ -13,7 +13,7 @@ import { writeRequestHeader } from '../../broker/protocol/headers.ts'
 import { Writer } from '../../broker/protocol/writer.ts'
 import type { ApiCodec } from '../../broker/protocol/api.ts'
 import type { HandlerRegistry } from '../../broker/server/handler.ts'
-import { Prng } from '../../harness/chaos/prng.ts'
+import { Prng } from '../../chaos/run/prng.ts'
 import { FUZZ_TOPIC, hostileFrame } from './hostile-requests.ts'
 import { mutateFrame } from './mutate.ts'
 

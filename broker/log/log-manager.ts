@@ -67,9 +67,6 @@ export interface LogManagerOptions {
   onBackgroundError?: (error: Error) => void
 }
 
-/** The metadata quorum's log (broker/cluster/quorum/disk-log.ts) shares the data dir; it is not a topic. */
-const CLUSTER_METADATA_TOPIC = '__cluster_metadata'
-
 export class LogManager {
   readonly brokerId: number
   readonly clusterId: string

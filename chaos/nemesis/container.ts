@@ -1,4 +1,4 @@
-// Faults only a container backend can make, through the cluster backend's BrokerHandle:
+// Faults only a container backend can make, through the cluster backend's broker handle (NemesisBroker):
 // - partition: the broker's container is taken off the cluster network (`docker network
 //   disconnect`), healed by connecting it again. Its peers, the proxy container and the
 //   published client port all lose it at once; open connections stall instead of being
@@ -7,15 +7,14 @@
 //   same data once the fault's duration is over. Works with every backend that can stop a
 //   broker gracefully (the process backend too).
 
-import type { BrokerHandle } from '../../harness/cluster/cluster.ts'
 import { faultStep, NemesisError } from './nemesis.ts'
-import type { ActiveFault, FaultTarget } from './nemesis.ts'
+import type { ActiveFault, FaultTarget, NemesisBroker } from './nemesis.ts'
 import { restartIfDead } from './process.ts'
 
-function need<K extends 'disconnect' | 'stop'> (target: FaultTarget, method: K, fault: string): NonNullable<BrokerHandle[K]> {
+function need<K extends 'disconnect' | 'stop'> (target: FaultTarget, method: K, fault: string): NonNullable<NemesisBroker[K]> {
   const fn = target.broker[method]
   if (fn === undefined) throw new NemesisError('ERR_NEMESIS_TARGET', `${fault} needs a backend that can ${method} ${target.name}; use backend: docker`)
-  return fn.bind(target.broker) as NonNullable<BrokerHandle[K]>
+  return fn.bind(target.broker) as NonNullable<NemesisBroker[K]>
 }
 
 export async function startPartition (target: FaultTarget): Promise<ActiveFault> {

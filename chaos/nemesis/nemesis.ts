@@ -8,16 +8,36 @@
 // healing must always be safe to repeat.
 
 import type { Proxy } from 'toxiproxy-node-client'
-import type { BrokerHandle } from '../../harness/cluster/cluster.ts'
-import type { Fault, NemesisEntry } from '../../harness/workload/types.ts'
+import type { Fault, NemesisEntry } from '../spec.ts'
 
 export type { Fault, NemesisEntry }
+
+/**
+ * What a nemesis needs of a broker: the process controls a cluster backend offers. The
+ * harness's BrokerHandle has this shape; chaos states it here so it never imports the harness.
+ */
+export interface NemesisBroker {
+  readonly dataDir: string | null
+  alive (): boolean
+  /** SIGKILL (or the backend's equivalent). */
+  kill (): Promise<void>
+  /** SIGSTOP / SIGCONT. */
+  pause (): Promise<void>
+  resume (): Promise<void>
+  /** Start again after kill, on the same ports and data dir; waits until ready. */
+  restart (): Promise<void>
+  /** Clean stop; restart() starts it again. */
+  stop? (): Promise<void>
+  /** Takes the broker off its network; container backends only. */
+  disconnect? (): Promise<void>
+  connect? (): Promise<void>
+}
 
 export interface FaultTarget {
   /** "broker-N", as schedule targets name brokers. */
   readonly name: string
   readonly index: number
-  readonly broker: BrokerHandle
+  readonly broker: NemesisBroker
   /** The Toxiproxy proxy in front of the broker's client listener; null without proxies. */
   readonly proxy: Proxy | null
 }

@@ -14,7 +14,7 @@
 // sequence number, so overlapping faults on one proxy never collide.
 
 import type { ICreateToxicBody, Toxic } from 'toxiproxy-node-client'
-import type { ProxyStream } from '../../harness/workload/types.ts'
+import type { ProxyStream } from '../spec.ts'
 import { faultStep, NemesisError } from './nemesis.ts'
 import type { ActiveFault, FaultTarget, NemesisEntry } from './nemesis.ts'
 

@@ -1,16 +1,15 @@
-// Process faults, through the cluster backend's BrokerHandle:
+// Process faults, through the cluster backend's broker handle (NemesisBroker):
 // - kill: SIGKILL (the page cache survives, as after a real process crash), healed by a
 //   restart on the same ports and data dir once the fault's duration is over;
 // - pause: SIGSTOP, healed by SIGCONT. Peers see a silent broker (timeouts), not resets.
 // Healing is idempotent: restarting a broker that is already up, or resuming one that is
 // not paused (or was killed meanwhile by an overlapping fault) does nothing.
 
-import type { BrokerHandle } from '../../harness/cluster/cluster.ts'
 import { faultStep } from './nemesis.ts'
-import type { ActiveFault, FaultTarget } from './nemesis.ts'
+import type { ActiveFault, FaultTarget, NemesisBroker } from './nemesis.ts'
 
 /** Starts a dead broker again; a running one is left alone. */
-export async function restartIfDead (broker: BrokerHandle, name: string): Promise<void> {
+export async function restartIfDead (broker: NemesisBroker, name: string): Promise<void> {
   if (broker.alive()) return
   await faultStep('ERR_NEMESIS_HEAL', `restart ${name}`, () => broker.restart())
 }

@@ -4,14 +4,14 @@
 // fault did. The plan depends only on the spec, the run length, the broker count and the
 // seed, so a run can be replayed; "leader" targets are resolved when the fault starts.
 //
-// Rules (from the schema, harness/workload/schema-chaos.ts): entry i starts at startSeconds
+// Rules (from the schema, harness/workload/schema-chaos.ts; types in chaos/spec.ts): entry i starts at startSeconds
 // and again every intervalSeconds, each instance healed after durationSeconds; no fault
 // starts, and every fault is healed, quietEndSeconds before the end of the run, so the final
 // polls see a healthy cluster. Entries may overlap; faults on one broker stack.
 
-import { Prng } from '../../harness/chaos/prng.ts'
-import { sleep } from '../../harness/chaos/sleep.ts'
-import type { NemesisSpec } from '../../harness/workload/types.ts'
+import { Prng } from '../run/prng.ts'
+import { sleep } from '../run/sleep.ts'
+import type { NemesisSpec } from '../spec.ts'
 import { startLoseUnsyncedWrites } from './disk.ts'
 import { brokerName, NemesisError } from './nemesis.ts'
 import type { ActiveFault, Fault, FaultStarter, FaultTarget } from './nemesis.ts'

@@ -5,7 +5,7 @@
 import os from 'node:os'
 import { createBackend } from '../cluster/index.ts'
 import type { BackendName, Cluster } from '../cluster/cluster.ts'
-import { KafkaClient, parseAddress } from '../client/client.ts'
+import { KafkaClient, parseAddress } from '../../broker/client/kafka-client.ts'
 import { Connection } from '../../broker/client/connection.ts'
 import type { DriverOptions } from '../drivers/driver.ts'
 import type { Workload } from '../workload/types.ts'

@@ -3,8 +3,8 @@
 // evidence, throughput and send latency over time with the nemesis's faults as shaded
 // bands, the fault list and the settings. Rendered from result.json only.
 
-import { ANOMALY_NAMES } from '../check/anomaly.ts'
-import { formatCase } from '../check/format-verdict.ts'
+import { ANOMALY_NAMES } from '../../chaos/check/anomaly.ts'
+import { formatCase } from '../../chaos/check/format-verdict.ts'
 import { STYLE } from '../report/html-style.ts'
 import { escapeXml as esc, formatTickNumber } from '../report/svg.ts'
 import { renderTimeChart } from '../report/time-chart.ts'

@@ -2,9 +2,9 @@
 // summary needs), then each anomaly with the evidence of its first cases (ops to open in
 // history.jsonl), the faults the nemesis injected, and the settings to replay the run.
 
-import { ANOMALY_NAMES } from '../check/anomaly.ts'
-import type { Verdict } from '../check/checker.ts'
-import { formatCase, formatVerdict } from '../check/format-verdict.ts'
+import { ANOMALY_NAMES } from '../../chaos/check/anomaly.ts'
+import type { Verdict } from '../../chaos/check/checker.ts'
+import { formatCase, formatVerdict } from '../../chaos/check/format-verdict.ts'
 import type { ChaosResult } from './result.ts'
 
 /** Cases shown per anomaly in the report (result.json keeps more, history.jsonl all). */

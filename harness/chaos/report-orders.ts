@@ -3,7 +3,7 @@
 // values named by anomalies are drawn in red so a lost, duplicated or misplaced value shows
 // where it sits. Inline SVG like the other charts, no script.
 
-import type { KeyOrderPlot } from '../check/plots.ts'
+import type { KeyOrderPlot } from '../../chaos/check/plots.ts'
 import { escapeXml as esc, formatTickNumber, linearScale, px } from '../report/svg.ts'
 import { CHART_HEIGHT, CHART_WIDTH } from '../report/time-chart.ts'
 

@@ -1,18 +1,15 @@
 // result.json of a chaos run: the verdict with its evidence, what the nemesis did, how the
 // final polls went, the per-second series the reports chart, and everything needed to
 // replay the run (seeds, workload settings, environment). report.md and report.html are
-// rendered from this object only, so they never disagree with it.
+// rendered from this object only (save.ts), so they never disagree with it.
 
-import type { AnomalyName, Case } from '../check/anomaly.ts'
-import type { Verdict } from '../check/checker.ts'
+import type { AnomalyName, Case } from '../../chaos/check/anomaly.ts'
+import type { Verdict } from '../../chaos/check/checker.ts'
 import type { ClusterInfo } from '../cluster/cluster.ts'
 import type { Environment } from '../results/environment.ts'
-import type { RunDir } from '../results/run-dir.ts'
 import type { Workload } from '../workload/types.ts'
-import type { FinalPollResult } from './final-polls.ts'
-import { chaosResultToHtml } from './report-html.ts'
-import { chaosResultToMarkdown } from './report-markdown.ts'
-import type { FaultBand, SecondSample } from './timeline.ts'
+import type { FinalPollResult } from '../../chaos/run/final-polls.ts'
+import type { FaultBand, SecondSample } from '../../chaos/run/timeline.ts'
 
 export const CHAOS_RESULT_FORMAT = 'sluice-chaos-result'
 export const CHAOS_RESULT_FORMAT_VERSION = 1
@@ -97,11 +94,4 @@ export function workloadSettings (workload: Workload): ChaosResult['settings'] {
     chaos: workload.chaos,
     nemesis: workload.nemesis,
   }
-}
-
-/** Writes result.json, report.md and report.html (each atomically); result.json first. */
-export async function saveChaosResult (dir: RunDir, result: ChaosResult): Promise<void> {
-  await dir.write('result.json', `${JSON.stringify(result, null, 2)}\n`)
-  await dir.write('report.md', chaosResultToMarkdown(result))
-  await dir.write('report.html', chaosResultToHtml(result))
 }

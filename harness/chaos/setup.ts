@@ -11,11 +11,11 @@ import type { ToxiproxyServer } from '../../chaos/toxiproxy/server.ts'
 import { brokerName } from '../../chaos/nemesis/nemesis.ts'
 import type { FaultTarget } from '../../chaos/nemesis/nemesis.ts'
 import { ProxyFleet } from '../../chaos/nemesis/proxies.ts'
-import { KafkaClient } from '../client/client.ts'
+import { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { createBackend } from '../cluster/index.ts'
 import type { Cluster, ClusterBackend } from '../cluster/cluster.ts'
 import type { Workload } from '../workload/types.ts'
-import type { TopicSpec } from './topology.ts'
+import type { TopicSpec } from '../../chaos/run/topology.ts'
 
 /** InitProducerId: what an idempotent producer needs from the broker. */
 const INIT_PRODUCER_ID_KEY = 22

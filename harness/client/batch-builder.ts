@@ -18,10 +18,9 @@ import {
 } from '../../broker/protocol/record-batch.ts'
 import { TIMESTAMP_HEADER, TIMESTAMP_HEADER_BYTES, writeTimestampHeader } from '../measure/clock.ts'
 
-/** Header names to Buffer values, as the drivers' RecordHeaders. */
-export interface HeaderMap {
-  [name: string]: Buffer
-}
+import type { HeaderMap } from '../../broker/client/batch-reader.ts'
+
+export type { HeaderMap }
 
 // The send-time header's name and value are fixed-size, so a record that carries it
 // costs these bytes on top of the caller's headers.

@@ -4,7 +4,7 @@
 
 import { Connection } from '../../broker/client/connection.ts'
 import { DescribeQuorum } from '../../broker/protocol/55-describe-quorum.ts'
-import { parseAddress } from '../client/client.ts'
+import { parseAddress } from '../../broker/client/kafka-client.ts'
 
 export interface QuorumInfo { leaderId: number, leaderEpoch: number, highWatermark: number, voters: number[] }
 

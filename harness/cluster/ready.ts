@@ -4,7 +4,7 @@
 import { connect } from 'node:net'
 import { Connection } from '../../broker/client/connection.ts'
 import { KafkaClientError } from '../../broker/client/errors.ts'
-import { parseAddress } from '../client/client.ts'
+import { parseAddress } from '../../broker/client/kafka-client.ts'
 import { Metadata } from '../../broker/protocol/03-metadata.ts'
 
 const ATTEMPT_TIMEOUT_MS_MAX = 2000

@@ -5,7 +5,7 @@
 // then has status "partial" and the verdict of the history so far).
 
 import type { Command } from 'commander'
-import { formatVerdict } from '../check/format-verdict.ts'
+import { formatVerdict } from '../../chaos/check/format-verdict.ts'
 import { runChaos } from '../chaos/runner.ts'
 import type { ChaosRunOutcome } from '../chaos/runner.ts'
 import { pointLatest } from '../results/run-dir.ts'

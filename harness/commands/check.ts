@@ -7,11 +7,11 @@
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
-import { checkHistoryFile } from '../check/checker.ts'
-import type { Verdict } from '../check/checker.ts'
-import { emptyStats } from '../check/digest.ts'
-import { formatVerdict } from '../check/format-verdict.ts'
-import { HistoryError } from '../check/history.ts'
+import { checkHistoryFile } from '../../chaos/check/checker.ts'
+import type { Verdict } from '../../chaos/check/checker.ts'
+import { emptyStats } from '../../chaos/check/digest.ts'
+import { formatVerdict } from '../../chaos/check/format-verdict.ts'
+import { HistoryError } from '../../chaos/check/history.ts'
 
 export const CHECK_EXIT = { valid: 0, anomalies: 1, unknown: 2 } as const
 
@@ -40,12 +40,19 @@ async function checkPath (path: string, progress: boolean): Promise<Verdict> {
   if (info === null) throw new Error(`${path}: no such file; pass the history.jsonl a chaos run wrote (results/<run-id>/history.jsonl)`)
   if (info.isDirectory()) throw new Error(`${path} is a directory; pass the history.jsonl inside it (e.g. ${path.replace(/\/$/, '')}/history.jsonl)`)
   const startMs = Date.now()
+  let long = false
   const onProgress = (ops: number): void => {
+    long = true
     const seconds = (Date.now() - startMs) / 1000
     process.stderr.write(`checking: ${ops.toLocaleString('en-US')} ops read in ${seconds.toFixed(1)} s (${Math.round(ops / seconds).toLocaleString('en-US')} ops/s)\n`)
   }
+  // After reading, a long history's checkers take a while too: one line each, only for a
+  // check long enough to have printed read progress.
+  const onChecker = (name: string, position: number, checkers: number): void => {
+    if (long) process.stderr.write(`checking: ${name} (${position}/${checkers}) at ${((Date.now() - startMs) / 1000).toFixed(1)} s\n`)
+  }
   try {
-    return await checkHistoryFile(path, { requireFinalPolls: true, ...(progress ? { onProgress } : {}) })
+    return await checkHistoryFile(path, { requireFinalPolls: true, ...(progress ? { onProgress, onChecker } : {}) })
   } catch (error) {
     if (!(error instanceof HistoryError)) throw error
     if (info.size <= WHOLE_JSON_BYTES_MAX && await isOneJsonDocument(path)) {

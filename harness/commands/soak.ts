@@ -3,7 +3,7 @@
 // anomalies for a seeded failure), 1 when any did not, 2 on bad input or when no run ran.
 
 import type { Command } from 'commander'
-import { runSoak, soakReport, SOAK_RUNS_MAX, type SoakExpectation } from '../../chaos/soak.ts'
+import { runSoak, soakReport, SOAK_RUNS_MAX, type SoakExpectation } from '../chaos/soak.ts'
 
 interface SoakFlags {
   runs: string

@@ -22,7 +22,7 @@
 import { requirePlaintext } from './security.ts'
 import { isUtf8 } from 'node:buffer'
 import { partitionForKey } from '../../broker/protocol/partitioner.ts'
-import { KafkaClient } from '../client/client.ts'
+import { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { sendTimestampHeader, toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type RecordHeaders } from './driver.ts'

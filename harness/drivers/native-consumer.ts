@@ -15,8 +15,8 @@
 
 import { ListOffsetsTimestamp } from '../../broker/protocol/02-list-offsets.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
-import { decodeFetchedRecords, type FetchedRecord } from '../client/batch-reader.ts'
-import type { KafkaClient } from '../client/client.ts'
+import { decodeFetchedRecords, type FetchedRecord } from '../../broker/client/batch-reader.ts'
+import type { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { KafkaClientError } from '../../broker/client/errors.ts'
 import { toDriverError } from './common.ts'
 import type { BenchmarkConsumer, ConsumedMessage, ConsumerSettings } from './driver.ts'

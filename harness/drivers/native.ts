@@ -13,7 +13,7 @@
 //   separate OMB workers would; createTopic uses a separate admin client.
 
 import { requirePlaintext } from './security.ts'
-import { KafkaClient } from '../client/client.ts'
+import { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { toDriverError } from './common.ts'
 import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions } from './driver.ts'
 import { NativeConsumer } from './native-consumer.ts'

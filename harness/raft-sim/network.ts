@@ -2,7 +2,7 @@
 // delayed or overtaken by a later one, and links can be cut one way (a->b only) or both
 // ways (a partition is a set of cut links). Decisions come from the run's seeded Prng.
 
-import type { Prng } from '../chaos/prng.ts'
+import type { Prng } from '../../chaos/run/prng.ts'
 import type { Envelope, NodeId } from '../../broker/cluster/raft/types.ts'
 
 export interface NetworkFaults {

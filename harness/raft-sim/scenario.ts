@@ -5,7 +5,7 @@
 // LIVENESS_BOUND_MS. Invariants are checked after every step (checker.ts); any violation or
 // an exception from the core ends the run with a one-line replay command.
 
-import { Prng } from '../chaos/prng.ts'
+import { Prng } from '../../chaos/run/prng.ts'
 import type { DebugFaults, NodeId } from '../../broker/cluster/raft/types.ts'
 import { CALM } from './network.ts'
 import { SimCluster, type SimStats } from './sim-cluster.ts'

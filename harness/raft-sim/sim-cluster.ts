@@ -4,7 +4,7 @@
 // queue, so a seed replays exactly. Killing a node drops its core and its unflushed log
 // tail; its quorum-state and flushed log survive for the restart.
 
-import { Prng } from '../chaos/prng.ts'
+import { Prng } from '../../chaos/run/prng.ts'
 import { MemoryRaftLog } from '../../broker/cluster/raft/memory-log.ts'
 import { RaftNode } from '../../broker/cluster/raft/raft-node.ts'
 import type { DebugFaults, Envelope, NodeId, Output, QuorumStateRecord, RaftConfig } from '../../broker/cluster/raft/types.ts'

@@ -4,8 +4,9 @@
 
 import type { JsonSchema } from './json-schema.ts'
 
-export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'lose-unfsynced-writes'] as const
-export type Fault = typeof FAULTS[number]
+import { COMMIT_MODES, FAULTS, type CommitMode, type Fault } from '../../chaos/spec.ts'
+
+export { COMMIT_MODES, FAULTS, type CommitMode, type Fault }
 
 /** One line per fault, for `sluice list` and the schema's description. */
 export const FAULT_DESCRIPTIONS: Readonly<Record<Fault, string>> = {
@@ -38,8 +39,6 @@ export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAft
 
 export const CHAOS_WORKLOADS = ['register', 'transform'] as const
 export type ChaosWorkload = typeof CHAOS_WORKLOADS[number]
-export const COMMIT_MODES = ['after-produce', 'auto-commit'] as const
-export type CommitMode = typeof COMMIT_MODES[number]
 /** Fields of the chaos block that only a transform workload takes. */
 export const TRANSFORM_ONLY_FIELDS = ['processors', 'commitMode'] as const
 /** Defaults of the transform-only fields; not schema defaults, so a register workload stays free of them. */

@@ -3,17 +3,17 @@
 // names are kept alongside, so results can echo the workload in terms an OMB user knows.
 
 import type { ClientSecurity } from './client-config.ts'
-import type { ChaosWorkload, CommitMode, Fault } from './schema-chaos.ts'
+import type { ChaosWorkload } from './schema-chaos.ts'
+import type { Acks } from '../../broker/client/kafka-client.ts'
+import type { CommitMode, Fault, NemesisEntry, NemesisSpec, NemesisTargets, ProxyStream } from '../../chaos/spec.ts'
 
 export type KeyDistributor = 'NO_KEY' | 'KEY_ROUND_ROBIN' | 'RANDOM_NANO'
 export type KeyDistribution = 'uniform' | 'zipf' | 'sequential'
-export type Acks = 0 | 1 | -1
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
 export type Driver = 'native' | 'platformatic' | 'kafkajs' | 'http'
 export type RunMode = 'throughput' | 'backlog-drain'
 export type BrokerConfigValue = string | number | boolean
-export type ProxyStream = 'upstream' | 'downstream' | 'both'
-export type { ChaosWorkload, CommitMode, Fault }
+export type { Acks, ChaosWorkload, CommitMode, Fault, NemesisEntry, NemesisSpec, NemesisTargets, ProxyStream }
 
 export interface KeySpec {
   readonly count: number
@@ -47,30 +47,6 @@ export interface MaxRateSpec {
   readonly refineSteps: number
   readonly latencyUsP99Max: number
   readonly backlogMaxMessages: number
-}
-
-/** 'random', 'all', 'leader', or explicit broker names such as ['broker-0', 'broker-2']. */
-export type NemesisTargets = 'random' | 'all' | 'leader' | readonly string[]
-
-export interface NemesisEntry {
-  readonly fault: Fault
-  readonly targets: NemesisTargets
-  readonly startSeconds: number
-  readonly intervalSeconds: number
-  readonly durationSeconds: number
-  /** Fault-specific; null where the fault does not take the parameter. */
-  readonly latencyMs: number | null
-  readonly jitterMs: number | null
-  readonly rateKBps: number | null
-  readonly resetAfterMs: number | null
-  readonly stream: ProxyStream | null
-}
-
-export interface NemesisSpec {
-  readonly schedule: readonly NemesisEntry[]
-  /** null: the runner draws a seed and records it with the result. */
-  readonly seed: number | null
-  readonly quietEndSeconds: number
 }
 
 export interface ChaosSpec {

@@ -125,7 +125,7 @@ export type ProposeResult =
   | { ok: true; epoch: number; baseOffset: number; lastOffset: number }
   | { ok: false; reason: 'notLeader'; epoch: number; leaderId: NodeId }
 
-/** Randomness for election jitter; the simulator passes a seeded generator (harness/chaos/prng.ts fits). */
+/** Randomness for election jitter; the simulator passes a seeded generator (chaos/run/prng.ts fits). */
 export interface Random {
   /** An integer in [0, maxExclusive). */
   int (maxExclusive: number): number

@@ -12,7 +12,7 @@ import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, BATCH_HEADER_BYTES, BATCH_OFFSET_ATTRIBUTES,
   batchMaxTimestamp, checkBatch, encodeRecordBatch, splitBatches,
 } from '../../../broker/protocol/record-batch.ts'
-import { compressBatch } from '../../../harness/client/compression.ts'
+import { compressBatch } from '../../../broker/client/compression.ts'
 import { makeDataDir, removeDir, startBrokerProcess, type BrokerProcess } from '../../helpers/broker-process.ts'
 import { batchWithoutMaxTimestamp, bombBatch, resealed } from '../../helpers/hostile-batches.ts'
 import { RawConnection } from '../../helpers/raw-client.ts'

@@ -12,7 +12,7 @@ import { Controller } from '../../../broker/cluster/controller.ts'
 import type { MetadataImage } from '../../../broker/cluster/image.ts'
 import { decodeRecord, encodeRecord } from '../../../broker/cluster/record-codec.ts'
 import { decodeSnapshot, encodeSnapshot, imageFromRecords, imageToRecords } from '../../../broker/cluster/snapshot.ts'
-import { Prng } from '../../../harness/chaos/prng.ts'
+import { Prng } from '../../../chaos/run/prng.ts'
 import { ControllerFixture } from './controller-fixture.ts'
 
 export interface SimOptions { steps: number }

@@ -7,8 +7,8 @@ import {
   ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, checkBatch, decodeRecordBatch, encodeRecordBatch, patchBatchHeader,
 } from '../../../broker/protocol/record-batch.ts'
 import { BatchBuilder, type HeaderMap } from '../../../harness/client/batch-builder.ts'
-import { decodeFetchedRecords, type FetchedRecord } from '../../../harness/client/batch-reader.ts'
-import { batchRecordsSection, checkCompression, compressBatch } from '../../../harness/client/compression.ts'
+import { decodeFetchedRecords, type FetchedRecord } from '../../../broker/client/batch-reader.ts'
+import { batchRecordsSection, checkCompression, compressBatch } from '../../../broker/client/compression.ts'
 import { decodeTimestampHeader, encodeTimestampHeader, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
 
 describe('BatchBuilder', () => {

@@ -7,7 +7,7 @@ import { collectEnvironment } from '../../../harness/results/environment.ts'
 import { findResultFiles, readResultFile } from '../../../harness/results/read.ts'
 import { ResultError } from '../../../harness/results/result.ts'
 import { RunDirError, createRunDir, makeRunId, slugify, writeFileAtomic } from '../../../harness/results/run-dir.ts'
-import { saveRunFiles } from '../../../harness/results/save.ts'
+import { saveRunFiles } from '../../../harness/report/save.ts'
 import { syntheticResult } from './synthetic.ts'
 
 let dir: string

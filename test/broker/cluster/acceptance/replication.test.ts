@@ -10,7 +10,7 @@ import { eventually, kafkaOf, startCluster, waitForHealthy } from './helpers.ts'
 import { Connection } from '../../../../broker/client/connection.ts'
 import { Metadata } from '../../../../broker/protocol/03-metadata.ts'
 import { encodeRecordBatch } from '../../../../broker/protocol/record-batch.ts'
-import { KafkaClient } from '../../../../harness/client/client.ts'
+import { KafkaClient } from '../../../../broker/client/kafka-client.ts'
 
 const LAG_MS = 1500
 

@@ -5,7 +5,7 @@
 // ISR (never the last member) and validates AlterPartition like Kafka's. The invariants of
 // replication.md are checked after every step; the first violation ends the run with a message.
 
-import { Prng } from '../../../../harness/chaos/prng.ts'
+import { Prng } from '../../../../chaos/run/prng.ts'
 import type { PartitionState } from '../../../../broker/cluster/image.ts'
 import { divergingEpoch, endOffsetForEpoch } from '../../../../broker/cluster/replica/epochs.ts'
 import { FollowerPartition } from '../../../../broker/cluster/replica/follower-state.ts'

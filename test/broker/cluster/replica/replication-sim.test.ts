@@ -5,7 +5,7 @@
 // of every ISR member, and every offset below it is on every ISR member, byte for byte.
 
 import { describe, expect, it } from 'vitest'
-import { Prng } from '../../../../harness/chaos/prng.ts'
+import { Prng } from '../../../../chaos/run/prng.ts'
 import type { PartitionState } from '../../../../broker/cluster/image.ts'
 import { FollowerPartition } from '../../../../broker/cluster/replica/follower-state.ts'
 import { LeaderPartition, type IsrProposal } from '../../../../broker/cluster/replica/leader-state.ts'

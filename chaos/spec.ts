@@ -1,0 +1,36 @@
+// The chaos vocabulary the nemeses and chaos workers share with the workload schema: fault
+// names, proxy streams, nemesis schedule entries, transform commit modes. It lives here, below
+// the harness, so chaos never imports the harness; harness/workload re-exports it.
+// Fault names match the nemesis table in design/checker.md.
+
+export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'lose-unfsynced-writes'] as const
+export type Fault = typeof FAULTS[number]
+
+export const COMMIT_MODES = ['after-produce', 'auto-commit'] as const
+export type CommitMode = typeof COMMIT_MODES[number]
+
+export type ProxyStream = 'upstream' | 'downstream' | 'both'
+
+/** 'random', 'all', 'leader', or explicit broker names such as ['broker-0', 'broker-2']. */
+export type NemesisTargets = 'random' | 'all' | 'leader' | readonly string[]
+
+export interface NemesisEntry {
+  readonly fault: Fault
+  readonly targets: NemesisTargets
+  readonly startSeconds: number
+  readonly intervalSeconds: number
+  readonly durationSeconds: number
+  /** Fault-specific; null where the fault does not take the parameter. */
+  readonly latencyMs: number | null
+  readonly jitterMs: number | null
+  readonly rateKBps: number | null
+  readonly resetAfterMs: number | null
+  readonly stream: ProxyStream | null
+}
+
+export interface NemesisSpec {
+  readonly schedule: readonly NemesisEntry[]
+  /** null: the runner draws a seed and records it with the result. */
+  readonly seed: number | null
+  readonly quietEndSeconds: number
+}
