@@ -15,10 +15,7 @@ import { logConfigFrom } from './log-config.ts'
 import { FetchWaiters } from './fetch-waiters.ts'
 import { Metrics, type PartitionGauge } from './metrics.ts'
 import { mergeTopicConfigs, topicSettings, type TopicSettings } from './topic-settings.ts'
-import { SINGLE_NODE_LEADER_EPOCH, SingleNodeView, type ClusterView } from '../cluster/view.ts'
-import type { ControllerChannel } from '../cluster/node/controller-channel.ts'
-import type { ReplicaManager } from '../cluster/node/replica-manager.ts'
-import { createTopicWithDefaults } from '../cluster/node/forward.ts'
+import { SINGLE_NODE_LEADER_EPOCH, SingleNodeView, type ClusterAdmin, type ClusterView, type Replication } from './cluster-hooks.ts'
 
 /** Leader epoch of every partition of a one-node broker (a cluster's come from its metadata). */
 export const LEADER_EPOCH = SINGLE_NODE_LEADER_EPOCH
@@ -67,10 +64,10 @@ export class Broker {
   advertised: Address = { host: '127.0.0.1', port: 0 }
   /** Who leads what: the broker's own logs alone, or a cluster's metadata image (set by ClusterNode). */
   cluster: ClusterView
-  /** In a cluster: the line to the active controller that admin requests are forwarded on. */
-  controller: ControllerChannel | null = null
+  /** In a cluster: admin requests forwarded to the active controller. */
+  admin: ClusterAdmin | null = null
   /** In a cluster: replication state (replicated high watermarks, followers, acks=all). */
-  replicas: ReplicaManager | null = null
+  replicas: Replication | null = null
 
   private constructor (config: BrokerConfig, logs: LogManager, groups: GroupCoordinator, clusterId: string, log: (line: string) => void) {
     this.config = config
@@ -155,7 +152,7 @@ export class Broker {
     const existing = this.partitionCount(name)
     if (existing !== undefined) return ErrorCode.NONE
     if (!this.config.bool('auto.create.topics.enable')) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-    if (this.controller !== null) return await createTopicWithDefaults(this, name)
+    if (this.admin !== null) return await this.admin.createTopicWithDefaults(name)
     const { errorCode } = await this.createTopic(name, this.config.int('num.partitions'))
     return errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : errorCode
   }

@@ -19,6 +19,7 @@ import { ControllerChannel } from './controller-channel.ts'
 import { BrokerLifecycle } from './broker-lifecycle.ts'
 import { ReplicaHost } from './replica-host.ts'
 import { ReplicaManager } from './replica-manager.ts'
+import { ForwardingAdmin } from './forward.ts'
 import { SecurityProtocol } from '../records.ts'
 import { notController } from '../controller.ts'
 import { QuorumDriver } from '../quorum/driver.ts'
@@ -89,7 +90,7 @@ export class ClusterNode {
     node = new ClusterNode(broker, quorum, controller, metadata, channel, cluster.roles.has('broker'))
     node.#metadataLog = log
     broker.cluster = new ImageView(() => metadata.image, clientListenerName(config), () => quorum.status().leaderId)
-    broker.controller = channel
+    broker.admin = new ForwardingAdmin(broker, channel)
     return node
   }
 

@@ -10,6 +10,8 @@ import { DeleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } fro
 import { CreatePartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/37-create-partitions.ts'
 import { ElectLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/43-elect-leaders.ts'
 import type { Broker } from '../../server/broker.ts'
+import type { ClusterAdmin } from '../../server/cluster-hooks.ts'
+import type { ControllerChannel } from './controller-channel.ts'
 import { INTERNAL_TOPICS } from '../../server/broker.ts'
 import { mergeTopicConfigs } from '../../server/topic-settings.ts'
 import { DescribeQuorum, type DescribeQuorumRequest, type DescribeQuorumResponse } from '../../protocol/55-describe-quorum.ts'
@@ -18,9 +20,49 @@ const NOT_CONTROLLER = ErrorCode.NOT_CONTROLLER
 const FORWARD_TIMEOUT_MS = 15_000
 const REPLAY_WAIT_MS = 5_000
 
-function channel (broker: Broker): NonNullable<Broker['controller']> {
-  if (broker.controller === null) throw new Error('programmer error: forwarding on a one-node broker')
-  return broker.controller
+/** The ClusterAdmin a cluster member installs on its Broker. */
+export class ForwardingAdmin implements ClusterAdmin {
+  readonly #broker: Broker
+  readonly #channel: ControllerChannel
+
+  constructor (broker: Broker, channel: ControllerChannel) {
+    this.#broker = broker
+    this.#channel = channel
+  }
+
+  createTopics (request: CreateTopicsRequest): Promise<CreateTopicsResponse> { return forwardCreateTopics(this.#broker, this.#channel, request) }
+  deleteTopics (request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> { return forwardDeleteTopics(this.#broker, this.#channel, request) }
+  createPartitions (request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+    return this.#channel.send(CreatePartitions, request, r => r.results.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
+  }
+
+  electLeaders (request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
+    return this.#channel.send(ElectLeaders, request, r => r.errorCode === NOT_CONTROLLER, FORWARD_TIMEOUT_MS)
+  }
+
+  /** The quorum leader (the active controller) alone knows every voter's progress. */
+  describeQuorum (request: DescribeQuorumRequest): Promise<DescribeQuorumResponse> {
+    const notLeader = (r: DescribeQuorumResponse): boolean =>
+      r.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || r.topics.some(t => t.partitions.some(p => p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER))
+    return this.#channel.send(DescribeQuorum, request, notLeader, FORWARD_TIMEOUT_MS)
+  }
+
+  async createTopicWithDefaults (name: string): Promise<number> {
+    const response = await this.createTopics({
+      topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false,
+    })
+    const code = response.topics[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR
+    return code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : code
+  }
+
+  /** offsets.topic.* keys, RF capped by the live brokers. */
+  async ensureOffsetsTopic (name: string): Promise<void> {
+    const replicationFactor = Math.min(this.#broker.config.int('offsets.topic.replication.factor'), Math.max(1, this.#broker.cluster.liveBrokers().length))
+    await this.#channel.send(CreateTopics, {
+      topics: [{ name, numPartitions: this.#broker.config.int('offsets.topic.num.partitions'), replicationFactor, assignments: [], configs: [] }],
+      timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false,
+    }, r => r.topics.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
+  }
 }
 
 /** Waits (bounded) until the local view agrees: the topic exists, or no longer does. */
@@ -36,7 +78,7 @@ function configProblem (broker: Broker, topic: CreatableTopic): CreatableTopicRe
   return 'problem' in merged ? { name: topic.name, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: merged.problem } : null
 }
 
-export async function forwardCreateTopics (broker: Broker, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+async function forwardCreateTopics (broker: Broker, channel: ControllerChannel, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
   const local = new Map<string, CreatableTopicResult>()
   for (const topic of request.topics) {
     const problem = configProblem(broker, topic)
@@ -45,7 +87,7 @@ export async function forwardCreateTopics (broker: Broker, request: CreateTopics
   const forwarded = request.topics.filter(t => !local.has(t.name))
   let remote: CreatableTopicResult[] = []
   if (forwarded.length > 0) {
-    const response = await channel(broker).send(CreateTopics, { ...request, topics: forwarded }, r => r.topics.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
+    const response = await channel.send(CreateTopics, { ...request, topics: forwarded }, r => r.topics.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
     remote = response.topics
     if (!request.validateOnly) await awaitReplay(broker, remote.filter(t => t.errorCode === ErrorCode.NONE).map(t => t.name), true)
   }
@@ -53,47 +95,14 @@ export async function forwardCreateTopics (broker: Broker, request: CreateTopics
   return { throttleTimeMs: 0, topics: request.topics.map(t => local.get(t.name) ?? byName.get(t.name) ?? { name: t.name, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'the controller did not answer for this topic' }) }
 }
 
-export async function forwardDeleteTopics (broker: Broker, request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
+async function forwardDeleteTopics (broker: Broker, channel: ControllerChannel, request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
   const internal = request.topicNames.filter(n => INTERNAL_TOPICS.has(n))
   const names = request.topicNames.filter(n => !INTERNAL_TOPICS.has(n))
   let remote: DeleteTopicsResponse['topics'] = []
   if (names.length > 0) {
-    const response = await channel(broker).send(DeleteTopics, { ...request, topicNames: names }, r => r.topics.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
+    const response = await channel.send(DeleteTopics, { ...request, topicNames: names }, r => r.topics.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
     remote = response.topics
     await awaitReplay(broker, remote.filter(t => t.errorCode === ErrorCode.NONE).map(t => t.name), false)
   }
   return { throttleTimeMs: 0, topics: [...internal.map(name => ({ name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `${name} is internal and cannot be deleted` })), ...remote] }
-}
-
-export function forwardCreatePartitions (broker: Broker, request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
-  return channel(broker).send(CreatePartitions, request, r => r.results.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
-}
-
-export function forwardElectLeaders (broker: Broker, request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
-  return channel(broker).send(ElectLeaders, request, r => r.errorCode === NOT_CONTROLLER, FORWARD_TIMEOUT_MS)
-}
-
-/** Auto-creation (Metadata, HTTP produce): num.partitions and default.replication.factor. */
-export async function createTopicWithDefaults (broker: Broker, name: string): Promise<number> {
-  const response = await forwardCreateTopics(broker, {
-    topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false,
-  })
-  const code = response.topics[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR
-  return code === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.NONE : code
-}
-
-/** __consumer_offsets, created by the controller on the first FindCoordinator: offsets.topic.* keys, RF capped by the live brokers. */
-export async function ensureOffsetsTopic (broker: Broker, name: string): Promise<void> {
-  const replicationFactor = Math.min(broker.config.int('offsets.topic.replication.factor'), Math.max(1, broker.cluster.liveBrokers().length))
-  await channel(broker).send(CreateTopics, {
-    topics: [{ name, numPartitions: broker.config.int('offsets.topic.num.partitions'), replicationFactor, assignments: [], configs: [] }],
-    timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false,
-  }, r => r.topics.some(t => t.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
-}
-
-/** DescribeQuorum asked of a broker: the quorum leader (the active controller) answers it. */
-export function forwardDescribeQuorum (broker: Broker, request: DescribeQuorumRequest): Promise<DescribeQuorumResponse> {
-  const notLeader = (r: DescribeQuorumResponse): boolean =>
-    r.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER || r.topics.some(t => t.partitions.some(p => p.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER))
-  return channel(broker).send(DescribeQuorum, request, notLeader, FORWARD_TIMEOUT_MS)
 }

@@ -10,6 +10,7 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { AlterPartition } from '../../protocol/56-alter-partition.ts'
 import type { PartitionLog } from '../../log/partition-log.ts'
 import type { Broker } from '../../server/broker.ts'
+import type { Replication } from '../../server/cluster-hooks.ts'
 import type { MetadataImage, PartitionState } from '../image.ts'
 import type { LocalChanges } from '../local-changes.ts'
 import { LeaderPartition, type IsrProposal } from '../replica/leader-state.ts'
@@ -30,7 +31,7 @@ interface Led {
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
 const ISR_CHECK_INTERVAL_MS_MAX = 1000
 
-export class ReplicaManager {
+export class ReplicaManager implements Replication {
   readonly #broker: Broker
   readonly #channel: ControllerChannel
   readonly #brokerEpoch: () => number

@@ -10,7 +10,6 @@ import { defineHandler } from '../handler.ts'
 import type { Broker } from '../broker.ts'
 import { OFFSETS_TOPIC } from '../../group/offsets-store.ts'
 import { partitionForGroup } from '../../group/records.ts'
-import { ensureOffsetsTopic } from '../../cluster/node/forward.ts'
 
 function refuse (errorCode: number, errorMessage: string): FindCoordinatorResponse {
   return { throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 }
@@ -28,7 +27,7 @@ export const findCoordinatorHandler = defineHandler(FindCoordinator, ({ broker }
 function clusterCoordinator (broker: Broker, groupId: string): FindCoordinatorResponse {
   const count = broker.cluster.partitionCount(OFFSETS_TOPIC)
   if (count === undefined) {
-    ensureOffsetsTopic(broker, OFFSETS_TOPIC).catch(err => broker.log(`creating ${OFFSETS_TOPIC}: ${(err as Error).message}`))
+    broker.admin?.ensureOffsetsTopic(OFFSETS_TOPIC).catch(err => broker.log(`creating ${OFFSETS_TOPIC}: ${(err as Error).message}`))
     return refuse(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is being created`)
   }
   const leader = broker.cluster.partition(OFFSETS_TOPIC, partitionForGroup(groupId, count))?.leader ?? -1

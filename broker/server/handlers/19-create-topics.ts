@@ -7,7 +7,6 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { CreateTopics, type CreatableTopic, type CreatableTopicResult } from '../../protocol/19-create-topics.ts'
 import type { Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
-import { forwardCreateTopics } from '../../cluster/node/forward.ts'
 
 const REPLICAS_AVAILABLE = 1
 
@@ -23,7 +22,7 @@ async function create (broker: Broker, topic: CreatableTopic, validateOnly: bool
 }
 
 export const createTopicsHandler = defineHandler(CreateTopics, async ({ broker }, request) => {
-  if (broker.controller !== null) return await forwardCreateTopics(broker, request)
+  if (broker.admin !== null) return await broker.admin.createTopics(request)
   const seen = new Set<string>()
   const topics: CreatableTopicResult[] = []
   for (const topic of request.topics) {

@@ -5,10 +5,9 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { DeleteTopics } from '../../protocol/20-delete-topics.ts'
 import { INTERNAL_TOPICS } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
-import { forwardDeleteTopics } from '../../cluster/node/forward.ts'
 
 export const deleteTopicsHandler = defineHandler(DeleteTopics, async ({ broker }, request) => {
-  if (broker.controller !== null) return await forwardDeleteTopics(broker, request)
+  if (broker.admin !== null) return await broker.admin.deleteTopics(request)
   const topics = []
   for (const name of request.topicNames) {
     const errorCode = INTERNAL_TOPICS.has(name) ? ErrorCode.INVALID_REQUEST : await broker.deleteTopic(name)

@@ -5,14 +5,14 @@
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { OffsetForLeaderEpoch, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEndOffset } from '../../protocol/23-offset-for-leader-epoch.ts'
-import { endOffsetForEpoch } from '../../cluster/replica/epochs.ts'
 import type { Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
 
 function answer (broker: Broker, topic: string, partition: number, currentLeaderEpoch: number, leaderEpoch: number): EpochEndOffset {
   const lookup = broker.leaderLog(topic, partition, currentLeaderEpoch)
   if (lookup.errorCode !== undefined) return { errorCode: lookup.errorCode, partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET }
-  const end = endOffsetForEpoch(lookup.log.leaderEpochs(), leaderEpoch, lookup.log.highWatermark)
+  const end = lookup.log.endOffsetForEpoch(leaderEpoch)
+  if (end === null) return { errorCode: ErrorCode.NONE, partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_EPOCH_OFFSET }
   return { errorCode: ErrorCode.NONE, partition, leaderEpoch: end.epoch, endOffset: end.endOffset }
 }
 

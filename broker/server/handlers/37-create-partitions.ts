@@ -9,7 +9,6 @@ import { LogError } from '../../log/errors.ts'
 import { PARTITIONS_PER_TOPIC_MAX } from '../../log/log-manager.ts'
 import { INTERNAL_TOPICS, type Broker } from '../broker.ts'
 import { defineHandler } from '../handler.ts'
-import { forwardCreatePartitions } from '../../cluster/node/forward.ts'
 
 function problem (broker: Broker, topic: CreatePartitionsTopic): CreatePartitionsResult | null {
   const fail = (errorCode: number, errorMessage: string): CreatePartitionsResult => ({ name: topic.name, errorCode, errorMessage })
@@ -40,7 +39,7 @@ async function grow (broker: Broker, topic: CreatePartitionsTopic, validateOnly:
 }
 
 export const createPartitionsHandler = defineHandler(CreatePartitions, async ({ broker }, request) => {
-  if (broker.controller !== null) return await forwardCreatePartitions(broker, request)
+  if (broker.admin !== null) return await broker.admin.createPartitions(request)
   const seen = new Set<string>()
   const results: CreatePartitionsResult[] = []
   for (const topic of request.topics) {

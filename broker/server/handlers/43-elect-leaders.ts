@@ -3,7 +3,9 @@
 // only in a cluster; a one-node broker leads everything already.
 
 import { ElectLeaders } from '../../protocol/43-elect-leaders.ts'
-import { forwardElectLeaders } from '../../cluster/node/forward.ts'
 import { defineHandler } from '../handler.ts'
 
-export const electLeadersHandler = defineHandler(ElectLeaders, ({ broker }, request) => forwardElectLeaders(broker, request))
+export const electLeadersHandler = defineHandler(ElectLeaders, async ({ broker }, request) => {
+  if (broker.admin === null) throw new Error('programmer error: ElectLeaders is registered only in a cluster')
+  return await broker.admin.electLeaders(request)
+})

@@ -3,7 +3,9 @@
 // knows every voter's progress. Registered only in a cluster.
 
 import { DescribeQuorum } from '../../protocol/55-describe-quorum.ts'
-import { forwardDescribeQuorum } from '../../cluster/node/forward.ts'
 import { defineHandler } from '../handler.ts'
 
-export const describeQuorumHandler = defineHandler(DescribeQuorum, ({ broker }, request) => forwardDescribeQuorum(broker, request))
+export const describeQuorumHandler = defineHandler(DescribeQuorum, async ({ broker }, request) => {
+  if (broker.admin === null) throw new Error('programmer error: DescribeQuorum is registered only in a cluster')
+  return await broker.admin.describeQuorum(request)
+})
