@@ -102,7 +102,9 @@ export class PlatformaticDriver implements BenchmarkDriver {
       autocreateTopics: false,
     })
     const batcher = new LingerBatcher<MessageToProduce>(s, `platformatic producer for "${topic}"`, async messages => {
-      await producer.send({ messages })
+      // acks goes with every send: @platformatic/kafka reads it from the send options only
+      // and falls back to acks=1 (leader), whatever the constructor was given.
+      await producer.send({ messages, acks: s.acks })
     })
     const handle = {
       send: (key: Buffer | null, payload: Buffer, headers?: RecordHeaders) => batcher.add(toMessage(topic, key, payload, headers), payload.length + (key?.length ?? 0) + 64),

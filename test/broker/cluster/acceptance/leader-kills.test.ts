@@ -52,12 +52,12 @@ function runProducers (cluster: ProcessCluster, client: KafkaClient): { stop: ()
     await producer.disconnect()
   })()
   const platformatic = (async () => {
-    const producer = new Producer({ clientId: 'kills-pf', bootstrapBrokers: [...cluster.bootstrap], serializers: stringSerializers, acks: -1, retries: 20, retryDelay: 200 })
+    const producer = new Producer({ clientId: 'kills-pf', bootstrapBrokers: [...cluster.bootstrap], serializers: stringSerializers, retries: 20, retryDelay: 200 })
     for (let n = 0; running; n++) {
       const key = `pf-${n % KEYS}`
       const value = `platformatic:${key}:${n}`
       try {
-        const result = await producer.send({ messages: [{ topic: TOPIC, key, value }] })
+        const result = await producer.send({ messages: [{ topic: TOPIC, key, value }], acks: -1 })
         const at = result.offsets?.[0]
         if (at !== undefined) acks.push({ partition: at.partition, offset: Number(at.offset), value })
       } catch {}
@@ -139,7 +139,9 @@ describe('a three-node cluster: acks=all through leader kills, four clients', ()
 
     const logs = await finalLogs(cluster, client)
     expect(acks.length).toBeGreaterThan(100)
+    const where = (value: string): string[] => [...logs].flatMap(([p, m]) => [...m].filter(([, v]) => v === value).map(([o]) => `${p}@${o}`))
     const misplaced = acks.filter(a => logs.get(a.partition)!.get(a.offset) !== a.value)
+      .map(a => ({ ...a, found: where(a.value), atThatOffset: logs.get(a.partition)!.get(a.offset) ?? null }))
     expect(misplaced).toEqual([])
     const all = [...logs.values()].flatMap(m => [...m.values()])
     expect(kcatSent.filter(v => !all.includes(v))).toEqual([])
