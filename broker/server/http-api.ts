@@ -1,11 +1,14 @@
 // The HTTP API, REST-proxy style, for curl users and for autocannon load:
 //
-//   POST /topics/{topic}/records                         JSON [{key, value, headers?, partition?}]
+//   POST /topics/{topic}/records?acks=1|all&timeoutMs=   JSON [{key, value, headers?, partition?}]
 //   GET  /topics/{topic}/partitions/{p}/records?offset=&maxBytes=
 //   GET  /topics   GET /healthz   GET /metrics (Prometheus text)
 //
 // Keyed records go to the partition Java's murmur2 rule picks; unkeyed ones rotate. Every
-// 4xx says what to fix. Records are written through the same log path as Kafka produce.
+// 4xx says what to fix. Records are written through the same log path as Kafka produce:
+// acks=1 (the default) answers once the leader wrote them, acks=all once the in-sync
+// replicas have them (503 with NOT_ENOUGH_REPLICAS before writing anything when the ISR is
+// below min.insync.replicas; 503 naming the error when the wait fails, as Kafka would).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { ErrorCode, errorName } from '../protocol/errors.ts'
@@ -40,7 +43,18 @@ async function readBody (req: IncomingMessage, bytesMax: number): Promise<Buffer
 
 let roundRobin = 0
 
-async function produce (broker: Broker, topic: string, records: HttpRecord[]): Promise<unknown> {
+const HTTP_ACKS_TIMEOUT_MS_DEFAULT = 30_000
+
+/** `acks` and `timeoutMs` query parameters of a produce: 400 naming the parameter when bad. */
+function produceParams (url: URL): { acks: -1 | 1, timeoutMs: number } {
+  const acksText = url.searchParams.get('acks') ?? '1'
+  if (acksText !== '1' && acksText !== 'all' && acksText !== '-1') throw new HttpError(400, `acks must be 1 or all (got "${acksText}")`)
+  const timeoutMs = Number(url.searchParams.get('timeoutMs') ?? HTTP_ACKS_TIMEOUT_MS_DEFAULT)
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new HttpError(400, `timeoutMs must be a positive integer (got "${url.searchParams.get('timeoutMs')}")`)
+  return { acks: acksText === '1' ? 1 : -1, timeoutMs }
+}
+
+async function produce (broker: Broker, topic: string, records: HttpRecord[], params: { acks: -1 | 1, timeoutMs: number } = { acks: 1, timeoutMs: HTTP_ACKS_TIMEOUT_MS_DEFAULT }): Promise<unknown> {
   if (INTERNAL_TOPICS.has(topic)) throw new HttpError(403, `${topic} is internal: only the broker writes to it`)
   const nameProblem = topicNameProblem(topic)
   if (nameProblem !== null) throw new HttpError(400, `invalid topic: ${nameProblem}`)
@@ -73,13 +87,21 @@ async function produce (broker: Broker, topic: string, records: HttpRecord[]): P
   const leaders = batches.map(({ partition }) => {
     const lookup = broker.leaderLog(topic, partition)
     if (lookup.errorCode !== undefined) throw new HttpError(lookup.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 421 : 503, `partition ${partition}: ${lookup.message}`)
+    const minIsr = broker.topicSettings(topic).minInsyncReplicas
+    if (params.acks === -1 && lookup.isr.length < minIsr) {
+      throw new HttpError(503, `partition ${partition}: NOT_ENOUGH_REPLICAS: ${lookup.isr.length} in-sync replica(s), min.insync.replicas is ${minIsr}; nothing was written`)
+    }
     return lookup
   })
   const offsets = new Array<{ partition: number, offset: number }>(records.length)
   await Promise.all(batches.map(async ({ partition, indexes, batch }, b) => {
     const { log, leaderEpoch } = leaders[b]!
     if (!log.canAccept()) await log.whenWritable()
-    const { baseOffset } = await log.append([batch], leaderEpoch)
+    const { baseOffset, lastOffset } = await log.append([batch], leaderEpoch)
+    if (params.acks === -1 && broker.replicas !== null) {
+      const errorCode = await broker.replicas.waitForAcks(topic, partition, lastOffset + 1, params.timeoutMs)
+      if (errorCode !== ErrorCode.NONE) throw new HttpError(503, `partition ${partition}: ${errorName(errorCode)} waiting for the in-sync replicas (records up to offset ${lastOffset} were written by the leader and may or may not survive)`)
+    }
     indexes.forEach((recordIndex, i) => { offsets[recordIndex] = { partition, offset: baseOffset + i } })
   }))
   return { offsets }
@@ -142,12 +164,12 @@ async function route (broker: Broker, req: IncomingMessage, extensions: readonly
   if (method === 'GET' && path.length === 1 && path[0] === 'healthz') return [200, { status: 'ok', brokerId: broker.nodeId }]
   if (method === 'GET' && path.length === 1 && path[0] === 'metrics') return [200, broker.metrics.render(broker.partitionGauges()) + (broker.replicas?.renderMetrics() ?? ''), 'text/plain; version=0.0.4']
   if (method === 'GET' && path.length === 1 && path[0] === 'topics') {
-    return [200, [...broker.logs.topics()].map(([name, partitions]) => ({ name, partitions }))]
+    return [200, broker.cluster.topicNames().map(name => ({ name, partitions: broker.partitionCount(name) ?? 0 }))]
   }
   if (path[0] === 'topics' && path.length === 3 && path[2] === 'records') {
     if (method !== 'POST') throw new HttpError(405, 'use POST to write records')
     const body = await readBody(req, broker.config.int('socket.request.max.bytes'))
-    return [200, await produce(broker, path[1]!, parseProduceBody(body))]
+    return [200, await produce(broker, path[1]!, parseProduceBody(body), produceParams(url))]
   }
   if (path[0] === 'topics' && path.length === 5 && path[2] === 'partitions' && path[4] === 'records' && method === 'GET') {
     return [200, await readRecords(broker, path[1]!, path[3]!, url)]

@@ -10,6 +10,7 @@ import { eventually, kafkaOf, startCluster, waitForHealthy } from './helpers.ts'
 import { Connection } from '../../../../broker/client/connection.ts'
 import { Metadata } from '../../../../broker/protocol/03-metadata.ts'
 import { encodeRecordBatch } from '../../../../broker/protocol/record-batch.ts'
+import { ErrorCode } from '../../../../broker/protocol/errors.ts'
 import { KafkaClient } from '../../../../broker/client/kafka-client.ts'
 
 const LAG_MS = 1500
@@ -105,5 +106,51 @@ describe('a three-node cluster: replication', () => {
       return s.isr.includes(follower.id) ? s : undefined
     })
     client.close()
+  }, 90_000)
+
+  it('refuses acks=all with NOT_ENOUGH_REPLICAS, appending nothing, once the ISR is below min ISR; acks=1 still works; /metrics shows it', async () => {
+    const topic = 'under-min-isr'
+    await waitForHealthy(cluster)
+    const admin = kafkaOf(cluster).admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }] })
+    await admin.disconnect()
+    const via = cluster.bootstrap[0]!
+    const { value: full } = await eventually('a full ISR', 20_000, async () => {
+      const s = (await partitionState(via, topic))[0]!
+      return s.isr.length === 3 && s.leader >= 0 ? s : undefined
+    })
+    const leader = cluster.brokers[full.leader]!
+    const follower = cluster.brokers[full.replicas.find(r => r !== full.leader)!]!
+    const client = new KafkaClient({ bootstrap: [leader.kafkaAddress], clientId: 'min-isr-test', requestTimeoutMs: 5000 })
+    const produce = async (acks: number): Promise<number> => {
+      const r = await client.produce(full.leader, topic, [{ partition: 0, batch: encodeRecordBatch({ records: [{ key: null, value: Buffer.from(`acks${acks}`) }] }) }], { acks, timeoutMs: 3000 })
+      return r!.topics[0]!.partitions[0]!.errorCode
+    }
+    try {
+      // The followers may need a few fetch rounds to start on a new partition: only that the write lands matters here.
+      await eventually('a first acks=all write', 20_000, async () => await produce(-1) === 0 ? true : undefined)
+      await follower.kill()
+      await eventually('the ISR below min ISR', 20_000, async () => {
+        const s = (await partitionState(leader.kafkaAddress, topic))[0]!
+        return s.isr.length === 2 ? s : undefined
+      })
+      const endBefore = (await client.listOffsets(topic, [0], -1)).get(0)
+      expect(await produce(-1)).toBe(ErrorCode.NOT_ENOUGH_REPLICAS)
+      expect((await client.listOffsets(topic, [0], -1)).get(0)).toBe(endBefore)
+      expect(await produce(1)).toBe(0)
+      const http = async (acks: string): Promise<number> => (await fetch(`${leader.httpUrl}/topics/${topic}/records?acks=${acks}`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ value: 'over-http', partition: 0 }]),
+      })).status
+      expect(await http('all')).toBe(503)
+      expect(await http('1')).toBe(200)
+      expect(await http('sometimes')).toBe(400)
+      const metrics = await (await fetch(`${leader.httpUrl}/metrics`)).text()
+      expect(metrics).toMatch(/^kafka_server_replicamanager_underminisrpartitioncount [1-9]/m)
+      expect(metrics).toMatch(/^kafka_server_replicamanager_underreplicatedpartitions [1-9]/m)
+    } finally {
+      client.close()
+      await follower.restart()
+    }
   }, 90_000)
 })
