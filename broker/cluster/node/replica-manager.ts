@@ -26,6 +26,12 @@ interface Led {
   log: PartitionLog
   state: LeaderPartition
   unsubscribe: () => void
+  /**
+   * The broker epoch each follower had (in this broker's metadata) when its last fetch came
+   * in. An ISR change names these (KIP-903), so the controller refuses to put back a follower
+   * whose fetch state is from an incarnation that has since restarted (KAFKA-14139).
+   */
+  fetchEpochs: Map<number, number>
 }
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
@@ -100,7 +106,7 @@ export class ReplicaManager implements Replication {
       minInsyncReplicas: this.#broker.topicSettings(topic).minInsyncReplicas,
       isEligible: id => this.#image().isActive(id),
     }, { state, logEndOffset: leo, highWatermark: Math.min(learned, leo), nowMs })
-    const led: Led = { topic, topicId, partition, log, state: leader, unsubscribe: () => {} }
+    const led: Led = { topic, topicId, partition, log, state: leader, unsubscribe: () => {}, fetchEpochs: new Map() }
     led.unsubscribe = log.onHighWatermark(end => {
       if (leader.onLocalAppend(end, Date.now())) this.#advanced(led)
     })
@@ -121,6 +127,7 @@ export class ReplicaManager implements Replication {
     const led = this.#led.get(key(topic, partition))
     if (led === undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER
     const before = led.state.highWatermark
+    led.fetchEpochs.set(replicaId, this.#image().brokers.get(replicaId)?.epoch ?? -1)
     const code = led.state.onFollowerFetch(replicaId, fetchOffset, Date.now(), led.log.highWatermark)
     if (led.state.highWatermark > before) this.#advanced(led)
     return code
@@ -190,6 +197,12 @@ export class ReplicaManager implements Replication {
     this.#broker.fetchWaiters.poke(led.log)
   }
 
+  /** The broker epoch to name for an ISR member: its own for this broker, the one its last fetch came with for a follower. */
+  #isrEpoch (led: Led, brokerId: number): number {
+    if (brokerId === this.#broker.nodeId) return this.#brokerEpoch()
+    return led.fetchEpochs.get(brokerId) ?? this.#image().brokers.get(brokerId)?.epoch ?? -1
+  }
+
   #tick (): void {
     const nowMs = Date.now()
     for (const led of this.#led.values()) {
@@ -206,7 +219,7 @@ export class ReplicaManager implements Replication {
       brokerId: this.#broker.nodeId, brokerEpoch: epoch,
       topics: [{
         topicName: led.topic, topicId: led.topicId,
-        partitions: [{ partitionIndex: led.partition, leaderEpoch: proposal.leaderEpoch, newIsr: proposal.newIsr.map(brokerId => ({ brokerId, brokerEpoch: this.#image().brokers.get(brokerId)?.epoch ?? -1 })), leaderRecoveryState: proposal.leaderRecoveryState, partitionEpoch: proposal.partitionEpoch }],
+        partitions: [{ partitionIndex: led.partition, leaderEpoch: proposal.leaderEpoch, newIsr: proposal.newIsr.map(brokerId => ({ brokerId, brokerEpoch: this.#isrEpoch(led, brokerId) })), leaderRecoveryState: proposal.leaderRecoveryState, partitionEpoch: proposal.partitionEpoch }],
       }],
     }, r => r.errorCode === ErrorCode.NOT_CONTROLLER, 10_000).then(response => {
       const reply = response.topics[0]?.partitions[0]
