@@ -259,7 +259,11 @@ export class SimCluster {
         fp.onFetchResponse({ errorCode: code, highWatermark: lp.highWatermark }, b.log)
         return
       }
-      b.log.appendFrom(l.log, maxEntries)
+      try {
+        b.log.appendFrom(l.log, maxEntries)
+      } catch (err) { // the leader epochs of a replica's log went backwards: it took batches across a divergence
+        throw new Error(`follower ${b.id} (epoch ${action.currentLeaderEpoch}) fetching at ${action.fetchOffset} from broker ${l.id} (epoch ${lp.leaderEpoch}): ${(err as Error).message}`)
+      }
       fp.onFetchResponse({ errorCode: ErrorCode.NONE, highWatermark: lp.highWatermark }, b.log)
       this.completeParked(l)
     }
