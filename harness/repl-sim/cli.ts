@@ -73,4 +73,9 @@ function describe (r: ReplSimResult): string {
   return `seed ${r.seed} (${r.shape}): ${r.ok ? 'ok' : `FAIL: ${r.failure}`}; ${JSON.stringify(r.stats)}\n  replay: ${r.replay}`
 }
 
-main()
+try {
+  main()
+} catch (err) {
+  console.error(`sim:repl: ${(err as Error).message}`)
+  process.exitCode = 2
+}

@@ -43,8 +43,8 @@ describe('partition replication simulation', () => {
     expect(totals.uncleanElections).toBeGreaterThan(SEEDS / 10)
     expect(totals.truncations).toBeGreaterThan(SEEDS)
     expect(totals.lostEntries).toBeGreaterThan(SEEDS)
-    // Most seeds keep every guarantee to the end (no unclean election, no loss beyond min ISR).
-    expect(totals.strictSeeds).toBeGreaterThan(SEEDS / 2)
+    // Many seeds keep every guarantee to the end (no unclean election, no loss beyond min ISR).
+    expect(totals.strictSeeds).toBeGreaterThan(SEEDS * 0.4)
   })
 
   // What each broken rule must be caught as: the invariant its bug breaks.
