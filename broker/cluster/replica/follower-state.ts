@@ -13,6 +13,7 @@
 // of the log at the leader's start, or a plain retry (Kafka's fetchOffsetAndTruncate).
 
 import { ErrorCode } from '../../protocol/errors.ts'
+import type { ReplicaDebugFaults } from './debug-faults.ts'
 import { latestEpoch, truncationFor, UNDEFINED_EPOCH, type EpochEndOffset, type EpochEntry, type TruncationDecision } from './epochs.ts'
 
 /** The local log as the follower needs it: read at each call, owned by the partition log. */
@@ -43,6 +44,8 @@ export interface FollowerStart {
   log: LocalLogView
   /** Fetch v12+: skip OffsetsForLeaderEpoch and rely on the Fetch diverging epoch. */
   useDivergingEpoch: boolean
+  /** Debug-only broken rules for the simulator. Never set in production. */
+  debug?: ReplicaDebugFaults
 }
 
 /** What a fetch response carries for this partition (records are appended by the caller first). */
@@ -55,6 +58,7 @@ export interface FetchOutcome {
 
 export class FollowerPartition {
   readonly useDivergingEpoch: boolean
+  readonly #debug: ReplicaDebugFaults | undefined
   #leaderId: number
   #leaderEpoch: number
   #phase: FollowerPhase = 'needsEpochCheck'
@@ -66,6 +70,7 @@ export class FollowerPartition {
   constructor (start: FollowerStart) {
     if (start.highWatermark > start.log.logEndOffset) throw new Error(`highWatermark ${start.highWatermark} is above logEndOffset ${start.log.logEndOffset}`)
     this.useDivergingEpoch = start.useDivergingEpoch
+    this.#debug = start.debug
     this.#leaderId = start.leaderId
     this.#leaderEpoch = start.leaderEpoch
     this.#highWatermark = start.highWatermark
@@ -197,6 +202,11 @@ export class FollowerPartition {
     this.#truncation = null
     if (this.#leaderId < 0) { // offline partition: nobody to fetch from until the image names a leader
       this.#phase = 'awaitingMetadata'
+      return
+    }
+    if (this.#debug?.truncateToHighWatermarkOnFollow === true) { // the pre-KIP-101 rule, on purpose
+      this.#truncation = { offset: Math.min(this.#highWatermark, log.logEndOffset), done: true }
+      this.#phase = 'truncating'
       return
     }
     const hasEpoch = latestEpoch(log.epochs) !== UNDEFINED_EPOCH

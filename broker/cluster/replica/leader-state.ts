@@ -22,6 +22,7 @@
 import { ErrorCode } from '../../protocol/errors.ts'
 import type { PartitionState } from '../image.ts'
 import type { AlterPartitionPartitionReply } from '../requests.ts'
+import type { ReplicaDebugFaults } from './debug-faults.ts'
 import { FollowerView } from './follower-view.ts'
 
 export interface LeaderConfig {
@@ -37,6 +38,8 @@ export interface LeaderConfig {
   holdHwUntilEpochReplicated?: boolean
   /** Kafka's isReplicaIsrEligible (registered, unfenced, not shutting down). Default: all. */
   isEligible?: (brokerId: number) => boolean
+  /** Debug-only broken rules for the simulator. Never set in production. */
+  debug?: ReplicaDebugFaults
 }
 
 export interface LeaderStart {
@@ -121,6 +124,7 @@ export class LeaderPartition {
 
   /** Before appending an acks=all batch: NOT_ENOUGH_REPLICAS when the committed ISR is below min ISR. */
   minIsrCheck (minInsyncReplicas = this.#config.minInsyncReplicas): number {
+    if (this.#config.debug?.ignoreMinIsr === true) return ErrorCode.NONE
     const effective = Math.min(minInsyncReplicas, this.#replicas.length)
     return this.#isr.length < effective ? ErrorCode.NOT_ENOUGH_REPLICAS : ErrorCode.NONE
   }
@@ -132,7 +136,7 @@ export class LeaderPartition {
    */
   acksAllStatus (requiredOffset: number): { done: boolean, errorCode: number } {
     if (this.#highWatermark < requiredOffset) return { done: false, errorCode: ErrorCode.NONE }
-    const enough = this.maximalIsr.length >= this.effectiveMinIsr
+    const enough = this.maximalIsr.length >= this.effectiveMinIsr || this.#config.debug?.ignoreMinIsr === true
     return { done: true, errorCode: enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND }
   }
 
@@ -182,6 +186,11 @@ export class LeaderPartition {
     }
     const lagging = this.#isr.filter(id => id !== this.#config.localBrokerId && this.#isOutOfSync(id))
     if (lagging.length === 0) return null
+    if (this.#config.debug?.shrinkIsrWithoutController === true) {
+      this.#isr = this.#isr.filter(id => !lagging.includes(id))
+      this.#maybeAdvanceHw()
+      return null
+    }
     return this.#propose('shrink', this.#isr.filter(id => !lagging.includes(id)), this.#isr)
   }
 
@@ -267,7 +276,7 @@ export class LeaderPartition {
 
   /** Kafka's maybeIncrementLeaderHW. */
   #maybeAdvanceHw (): boolean {
-    if (this.underMinIsr) return false
+    if (this.underMinIsr && this.#config.debug?.ignoreMinIsr !== true) return false
     const maximal = this.maximalIsr
     let candidate = this.#logEndOffset
     for (const [id, view] of this.#followers) {
