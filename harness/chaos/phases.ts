@@ -14,6 +14,7 @@ import type { HistoryWriter } from '../../chaos/run/interpreter.ts'
 import { ChaosProgress } from '../../chaos/run/live-progress.ts'
 import { Prng } from '../../chaos/run/prng.ts'
 import type { ChaosResult } from './result.ts'
+import { waitForClusterReady } from '../cluster/ready.ts'
 import { leaderIndex } from './setup.ts'
 import type { ChaosCluster } from './setup.ts'
 import { sleep } from '../../chaos/run/sleep.ts'
@@ -100,6 +101,12 @@ async function healEverything (context: PhaseContext): Promise<string[]> {
     } catch (error) {
       problems.push(`restart ${target.name}: ${(error as Error).message}`)
     }
+  }
+  // A cluster is healthy again when every broker is back, a controller is elected and every
+  // partition has a leader (it says which are not).
+  if (context.setup.targets.length > 1) {
+    await waitForClusterReady(context.setup.bootstrap, context.setup.targets.length, HEALTHY_TIMEOUT_MS)
+      .catch((error: Error) => { problems.push(`after healing: ${error.message}`) })
   }
   const deadline = Date.now() + HEALTHY_TIMEOUT_MS
   for (;;) {
