@@ -11,8 +11,12 @@ export type CommitMode = typeof COMMIT_MODES[number]
 
 export type ProxyStream = 'upstream' | 'downstream' | 'both'
 
-/** 'random', 'all', 'leader', or explicit broker names such as ['broker-0', 'broker-2']. */
-export type NemesisTargets = 'random' | 'all' | 'leader' | readonly string[]
+/**
+ * 'random', 'all', 'leader' (of partition 0 of the first topic, when the fault starts),
+ * 'controller' (the active controller, when the fault starts), 'minority' / 'majority' (a
+ * random set of floor((n-1)/2) / floor(n/2)+1 brokers), or explicit names like ['broker-0'].
+ */
+export type NemesisTargets = 'random' | 'all' | 'leader' | 'controller' | 'minority' | 'majority' | readonly string[]
 
 export interface NemesisEntry {
   readonly fault: Fault

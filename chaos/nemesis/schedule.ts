@@ -43,8 +43,8 @@ export interface PlannedFault {
   fault: Fault
   startSec: number
   endSec: number
-  /** Broker indexes, or 'leader' (resolved at start). */
-  targets: number[] | 'leader'
+  /** Broker indexes, or 'leader' / 'controller' (resolved when the fault starts). */
+  targets: number[] | 'leader' | 'controller'
 }
 
 export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, brokers: number, seed: number }): PlannedFault[] {
@@ -57,10 +57,12 @@ export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, 
       if (planned.length >= PLANNED_FAULTS_MAX) {
         throw new NemesisError('ERR_NEMESIS_FAULT', `the schedule plans more than ${PLANNED_FAULTS_MAX} faults; raise intervalSeconds`)
       }
-      let targets: number[] | 'leader'
+      let targets: number[] | 'leader' | 'controller'
       if (entry.targets === 'random') targets = [prng.int(options.brokers)]
       else if (entry.targets === 'all') targets = all
-      else if (entry.targets === 'leader') targets = 'leader'
+      else if (entry.targets === 'leader' || entry.targets === 'controller') targets = entry.targets
+      else if (entry.targets === 'minority') targets = prng.sample(all, Math.floor((options.brokers - 1) / 2)).sort((a, b) => a - b)
+      else if (entry.targets === 'majority') targets = prng.sample(all, Math.floor(options.brokers / 2) + 1).sort((a, b) => a - b)
       else targets = entry.targets.map(name => Number(name.slice('broker-'.length))).filter(i => i < options.brokers)
       planned.push({ entry: index, fault: entry.fault, startSec: t, endSec: Math.min(t + entry.durationSeconds, lastStartSec), targets })
     }
@@ -72,8 +74,10 @@ export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, 
 export interface ScheduleContext {
   spec: NemesisSpec
   targets: readonly FaultTarget[]
-  /** Index of the broker leading partition 0 of the run's first topic. */
+  /** Index of the broker leading partition 0 of the run's first topic; rejects when it has none. */
   leaderIndex (): Promise<number>
+  /** Index of the active controller; rejects when there is none or it is not one of the targets. */
+  controllerIndex? (): Promise<number>
   /** Records a nemesis op (the interpreter writes it). */
   record (value: Record<string, unknown>): void
   /** Seconds since the run started, on the clock the plan uses. */
@@ -117,11 +121,15 @@ export class NemesisRunner {
   }
 
   async #start (planned: PlannedFault): Promise<Running> {
-    const indexes = planned.targets === 'leader' ? [await this.#leader()] : planned.targets
+    let error: string | undefined
+    const indexes = typeof planned.targets !== 'string' ? planned.targets : await this.#resolve(planned.targets).catch((caught: Error) => {
+      error = caught.message
+      this.errors.push(error)
+      return []
+    })
     const running: Running = { planned, names: indexes.map(brokerName), faults: [] }
     this.#running.add(running)
     const details: Array<Record<string, unknown>> = []
-    let error: string | undefined
     for (const index of indexes) {
       const target = this.#context.targets[index]
       try {
@@ -138,12 +146,14 @@ export class NemesisRunner {
     return running
   }
 
-  async #leader (): Promise<number> {
+  /** The leader or controller now; never a guess: with none, the fault is skipped and the history says why. */
+  async #resolve (which: 'leader' | 'controller'): Promise<number[]> {
     try {
-      return await this.#context.leaderIndex()
+      if (which === 'leader') return [await this.#context.leaderIndex()]
+      if (this.#context.controllerIndex === undefined) throw new Error('this cluster cannot name its controller')
+      return [await this.#context.controllerIndex()]
     } catch (error) {
-      this.errors.push(`finding the leader: ${(error as Error).message}; using broker-0`)
-      return 0
+      throw new NemesisError('ERR_NEMESIS_TARGET', `no ${which} to target: ${(error as Error).message}; fault skipped`)
     }
   }
 

@@ -26,7 +26,7 @@ import { randomSeed } from '../../chaos/run/prng.ts'
 import { verdictForResult, workloadSettings } from './result.ts'
 import { saveChaosResult } from './save.ts'
 import type { ChaosExitCode, ChaosResult } from './result.ts'
-import { ChaosSetupError, checkIdempotenceSupport, createTopics, leaderIndex, startChaosCluster } from './setup.ts'
+import { ChaosSetupError, checkIdempotenceSupport, controllerIndex, createTopics, leaderIndex, startChaosCluster } from './setup.ts'
 import type { ChaosCluster } from './setup.ts'
 import { HistoryWriter } from '../../chaos/run/interpreter.ts'
 import { Timeline } from '../../chaos/run/timeline.ts'
@@ -144,10 +144,12 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     const runSeconds = workload.warmupSeconds + workload.durationSeconds
     const spec = workload.nemesis ?? { schedule: [], seed: null, quietEndSeconds: 0 }
     const bootstrap = setup.bootstrap
+    const brokerCount = setup.targets.length
     nemesis = new NemesisRunner(planSchedule(spec, { runSeconds, brokers: setup.targets.length, seed: nemesisSeed }), {
       spec,
       targets: setup.targets,
       leaderIndex: () => leaderIndex(bootstrap, topics[0]!.name),
+      controllerIndex: () => controllerIndex(bootstrap, brokerCount),
       record: value => { history.info('nemesis', 'nemesis', value) },
       nowSec: () => history.nowNs() / 1e9,
     })

@@ -5,6 +5,7 @@
 // cannot bypass it), and the run's topics. Designed for N brokers; today's reference
 // brokers are independent single-node clusters, so chaos workloads use one.
 
+import { describeQuorum } from '../cluster/quorum.ts'
 import { join } from 'node:path'
 import { startToxiproxyServer } from '../../chaos/toxiproxy/server.ts'
 import type { ToxiproxyServer } from '../../chaos/toxiproxy/server.ts'
@@ -111,10 +112,27 @@ export async function leaderIndex (bootstrap: readonly string[], topic: string):
   const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-leader', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
   try {
     const info = await client.topic(topic, true)
-    return Math.max(0, info.partitions[0]?.leaderId ?? 0)
+    const leader = info.partitions[0]?.leaderId ?? -1
+    if (leader < 0) throw new Error(`partition 0 of ${topic} has no leader right now`)
+    return leader
   } finally {
     client.close()
   }
+}
+
+/** Index of the active controller, as DescribeQuorum names it (node ids are indexes in the local backends). */
+export async function controllerIndex (bootstrap: readonly string[], brokers: number): Promise<number> {
+  let lastError: unknown = new Error('no broker to ask')
+  for (const address of bootstrap) {
+    try {
+      const { leaderId } = await describeQuorum(address, 3000)
+      if (leaderId < 0 || leaderId >= brokers) throw new Error(`the quorum names controller ${leaderId}, not one of broker-0..broker-${brokers - 1}`)
+      return leaderId
+    } catch (error) {
+      lastError = error
+    }
+  }
+  throw lastError
 }
 
 /** Refuses an idempotent producer against a broker that cannot give it a producer id. */

@@ -118,3 +118,46 @@ describe('NemesisRunner', () => {
     expect(recorded[0]).toMatchObject({ details: [expect.objectContaining({ target: 'broker-0', toxic: 'latency' })] })
   })
 })
+
+describe('cluster targets', () => {
+  it('plans minority and majority sets of the right size from the seed, and keeps leader and controller for fault time', () => {
+    const spec: NemesisSpec = {
+      seed: null,
+      quietEndSeconds: 0,
+      schedule: [
+        entry({ fault: 'pause', targets: 'minority', startSeconds: 1, intervalSeconds: 10 }),
+        entry({ fault: 'pause', targets: 'majority', startSeconds: 2, intervalSeconds: 10 }),
+        entry({ fault: 'kill', targets: 'controller', startSeconds: 3, intervalSeconds: 10 }),
+        entry({ fault: 'kill', targets: 'leader', startSeconds: 4, intervalSeconds: 10 }),
+      ],
+    }
+    for (const brokers of [3, 5]) {
+      const plan = planSchedule(spec, { runSeconds: 10, brokers, seed: 7 })
+      const [minority, majority, controller, leader] = plan.map(f => f.targets)
+      expect((minority as number[]).length).toBe(Math.floor((brokers - 1) / 2))
+      expect((majority as number[]).length).toBe(Math.floor(brokers / 2) + 1)
+      expect(new Set(majority as number[]).size).toBe((majority as number[]).length)
+      expect([controller, leader]).toEqual(['controller', 'leader'])
+    }
+  })
+
+  it('skips a leader fault when there is no leader, saying so in the history, instead of guessing a broker', async () => {
+    const recorded: Array<Record<string, unknown>> = []
+    const spec: NemesisSpec = { seed: null, quietEndSeconds: 0, schedule: [entry({ fault: 'kill', targets: 'leader', startSeconds: 0, intervalSeconds: 10, durationSeconds: 0.1 })] }
+    let killed = 0
+    const broker = { kill: async () => { killed++ } } as unknown as BrokerHandle
+    const targets = [{ name: 'broker-0', broker } as unknown as FaultTarget]
+    const started = performance.now()
+    const runner = new NemesisRunner(planSchedule(spec, { runSeconds: 1, brokers: 1, seed: 1 }), {
+      spec,
+      targets,
+      leaderIndex: async () => { throw new Error('partition 0 of t has no leader right now') },
+      record: value => { recorded.push(value) },
+      nowSec: () => (performance.now() - started) / 1000,
+    })
+    await runner.run(new AbortController().signal)
+    expect(killed).toBe(0)
+    expect(recorded[0]).toMatchObject({ fault: 'kill', phase: 'start', targets: [], error: expect.stringMatching(/no leader to target/) })
+    expect(runner.errors).toEqual([expect.stringMatching(/no leader to target/)])
+  })
+})
