@@ -45,6 +45,9 @@ install_packages () {
   # Networks with name resolution (containers find each other by service name); the CNI
   # backend podman falls back to without them has no DNS.
   [ -x /usr/lib/podman/netavark ] || need+=(netavark)
+  # netavark builds container networks with iptables; without it every container start fails
+  # with "netavark: No such file or directory".
+  command -v iptables >/dev/null 2>&1 || need+=(iptables)
   [ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
   command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
   # The docker client only; dockerd from docker.io is never started.

@@ -36,6 +36,28 @@ const START_TIMEOUT_MS_DEFAULT = 30_000
 const STOP_TIMEOUT_MS_DEFAULT = 10_000
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
+/**
+ * `count` distinct ports that were free a moment ago on 127.0.0.1. All are held open until
+ * every one is known, so the OS cannot hand the same port out twice (reserving one at a
+ * time can return a port just released).
+ */
+export async function reservePorts (count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer())
+  try {
+    await Promise.all(servers.map(server => new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ host: '127.0.0.1', port: 0 }, resolve)
+    })))
+    return servers.map(server => {
+      const address = server.address()
+      if (address === null || typeof address === 'string') throw new Error('programmer error: TCP server without a port')
+      return address.port
+    })
+  } finally {
+    await Promise.all(servers.map(server => new Promise<void>(resolve => { server.listening ? server.close(() => resolve()) : resolve() })))
+  }
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function reservePort (): Promise<number> {
   const server = createServer()
@@ -53,8 +75,7 @@ export async function reservePort (): Promise<number> {
  * The KRaft keys of each node of an N-node cluster: combined roles, node id = index, a
  * controller listener on a reserved port, and one random cluster.id.
  */
-async function clusterConfigs (kafkaPorts: readonly number[]): Promise<Array<Record<string, string>>> {
-  const controllerPorts = await Promise.all(kafkaPorts.map(() => reservePort()))
+function clusterConfigs (kafkaPorts: readonly number[], controllerPorts: readonly number[]): Array<Record<string, string>> {
   const voters = controllerPorts.map((port, id) => `${id}@127.0.0.1:${port}`).join(',')
   const clusterId = randomUuid()
   return kafkaPorts.map((kafkaPort, id) => ({
@@ -138,8 +159,10 @@ export class ProcessBackend implements ClusterBackend {
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
     const clustered = spec.brokers > 1
-    const kafkaPorts = await Promise.all(Array.from({ length: spec.brokers }, async () => clustered || spec.advertisedFor !== undefined ? await reservePort() : 0))
-    const clusterKeys = clustered ? await clusterConfigs(kafkaPorts) : null
+    // Client and controller ports of every node are reserved together.
+    const reserved = clustered || spec.advertisedFor !== undefined ? await reservePorts(spec.brokers * (clustered ? 2 : 1)) : []
+    const kafkaPorts = Array.from({ length: spec.brokers }, (_, i) => reserved[i] ?? 0)
+    const clusterKeys = clustered ? clusterConfigs(kafkaPorts, reserved.slice(spec.brokers)) : null
     for (let i = 0; i < spec.brokers; i++) {
       const dataDir = join(workDir, `broker-${i}`, 'data')
       mkdirSync(dataDir, { recursive: true })

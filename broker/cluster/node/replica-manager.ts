@@ -78,7 +78,11 @@ export class ReplicaManager implements Replication {
     for (const c of changes.leaders) {
       const k = key(c.topicName, c.partitionId)
       const current = this.#led.get(k)
-      if (current !== undefined && current.state.onImageChange(c.state, nowMs) !== 'notLeaderInThisEpoch') continue
+      if (current !== undefined && current.state.onImageChange(c.state, nowMs) !== 'notLeaderInThisEpoch') {
+        // A new ISR may move the HW: checkpoint it, answer acks=all waiters, wake fetches.
+        this.#advanced(current)
+        continue
+      }
       this.#dropLeader(k)
       this.fetchers.stopFollowing(c.topicName, c.partitionId)
       const log = this.#broker.logs.partition(c.topicName, c.partitionId)
