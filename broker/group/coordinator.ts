@@ -22,8 +22,7 @@ import { applyRecord, finishReplay, toStoredGroup } from './load.ts'
 import { joinError } from './member.ts'
 import { OffsetsStore, storeErrorCode, type OffsetsLogs } from './offsets-store.ts'
 import { OffsetsOwnership } from './ownership.ts'
-import { answerParked, loadPartition } from './partition-load.ts'
-import { partitionForGroup } from './records.ts'
+import { answerParked, electPartition, resignPartition, type PartitionHost } from './partition-load.ts'
 import {
   heartbeat, joinGroup, leaveGroup, onTimer, syncGroup,
   type JoinParams, type MemberRef, type RebalanceHost, type SyncParams,
@@ -57,7 +56,6 @@ export interface LeaveResult {
 }
 
 const TICK_MS = 100
-const OFFSETS_PARTITION = '__consumer_offsets-'
 const RETENTION_CHECK_INTERVAL_MS = 60_000
 
 export function isValidGroupId (groupId: string): boolean {
@@ -75,6 +73,7 @@ export class GroupCoordinator {
   readonly #timers: NodeJS.Timeout[] = []
   /** Null on one node: every group is coordinated here. */
   readonly #ownership: OffsetsOwnership | null
+  readonly #partitions: PartitionHost | null
   #closed = false
 
   private constructor (options: CoordinatorOptions, store: OffsetsStore, ownership: OffsetsOwnership | null) {
@@ -89,6 +88,9 @@ export class GroupCoordinator {
       storeGroup: (group, assignments) => this.#storeGroup(group, assignments),
     }
     this.#housekeeping = { groups: this.#groups, store, config: this.config, log: this.#log }
+    this.#partitions = ownership === null
+      ? null
+      : { groups: this.#groups, ownership, store, clock: this.#clock, log: this.#log, isClosed: () => this.#closed }
   }
 
   /** Opens (or creates) __consumer_offsets, replays it whole, then starts the timers. */
@@ -127,44 +129,20 @@ export class GroupCoordinator {
     })
   }
 
-  /**
-   * A cluster broker now leads `partition` of __consumer_offsets in `leaderEpoch`: its groups
-   * load from the local log (requests meanwhile get COORDINATOR_LOAD_IN_PROGRESS).
-   */
+  /** A cluster broker now leads `partition` of __consumer_offsets in `leaderEpoch`: its groups load (partition-load.ts). */
   onElection (partition: number, leaderEpoch: number): void {
-    const ownership = this.#ownership
-    if (ownership === null || this.#closed) return
-    const token = ownership.elect(partition, leaderEpoch)
-    if (token === null) return
-    loadPartition(this.store, partition, this.#clock, this.#log).then(({ groups, records }) => {
-      if (this.#closed || !ownership.finishLoad(partition, token)) return
-      for (const group of groups) this.#groups.set(group.groupId, group)
-      this.#log(`group coordinator: ${OFFSETS_PARTITION}${partition} loaded in leader epoch ${leaderEpoch}: ${groups.length} groups from ${records} records`)
-    }, (err: Error) => {
-      this.#log(`group coordinator: loading ${OFFSETS_PARTITION}${partition} failed (its groups stay unavailable here): ${err.stack ?? err.message}`)
-      ownership.abandonLoad(partition, token)
-    })
+    if (this.#partitions !== null) electPartition(this.#partitions, partition, leaderEpoch)
   }
 
-  /** Leadership of `partition` ended: its groups leave this broker; parked members are told NOT_COORDINATOR. */
+  /** Leadership of `partition` ended: its groups leave this broker. */
   onResignation (partition: number): void {
-    if (this.#ownership === null || !this.#ownership.resign(partition)) return
-    let count = 0
-    for (const group of [...this.#groups.values()]) {
-      if (this.store.partitionFor(group.groupId) !== partition) continue
-      answerParked(group, ErrorCode.NOT_COORDINATOR)
-      this.#groups.delete(group.groupId)
-      count++
-    }
-    this.#log(`group coordinator: ${OFFSETS_PARTITION}${partition} no longer led here; ${count} groups unloaded`)
+    if (this.#partitions !== null) resignPartition(this.#partitions, partition)
   }
 
   /** NONE when this broker coordinates the group now (always on one node). */
   #coordinatorError (groupId: string): number {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
-    if (this.#ownership === null) return ErrorCode.NONE
-    const count = this.store.partitionCount
-    return count === 0 ? ErrorCode.NOT_COORDINATOR : this.#ownership.errorFor(partitionForGroup(groupId, count))
+    return this.#ownership === null ? ErrorCode.NONE : this.#ownership.errorForGroup(groupId, this.store.partitionCount)
   }
 
   get (groupId: string): Group | undefined {

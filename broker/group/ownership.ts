@@ -5,6 +5,7 @@
 // resignation (or a newer election) of its partition is discarded.
 
 import { ErrorCode } from '../protocol/errors.ts'
+import { partitionForGroup } from './records.ts'
 
 interface Owned {
   loaded: boolean
@@ -52,6 +53,11 @@ export class OffsetsOwnership {
   /** The epoch to write the partition's records with; undefined when not led here. */
   leaderEpoch (partition: number): number | undefined {
     return this.#owned.get(partition)?.leaderEpoch
+  }
+
+  /** NONE when the group is served here; `partitionCount` is 0 while the topic does not exist here. */
+  errorForGroup (groupId: string, partitionCount: number): number {
+    return partitionCount === 0 ? ErrorCode.NOT_COORDINATOR : this.errorFor(partitionForGroup(groupId, partitionCount))
   }
 
   /** NONE when the partition's groups are served here. */
