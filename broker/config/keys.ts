@@ -61,6 +61,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'controller.quorum.bootstrap.servers': { type: 'string', default: null, doc: 'host:port,... of controllers to find the quorum through, instead of controller.quorum.voters.' },
   'controller.listener.names': { type: 'string', default: null, doc: 'Names of the listeners the controller serves, e.g. CONTROLLER; required with process.roles.' },
   'inter.broker.listener.name': { type: 'string', default: null, doc: 'Listener brokers use to reach each other (Kafka: PLAINTEXT when unset).' },
+  'offsets.commit.timeout.ms': { type: 'int', default: 5000, min: 1, max: NEVER, doc: 'In a cluster, an offset commit or group write waits this long for the replicas of its __consumer_offsets partition before failing with REQUEST_TIMED_OUT.' },
   'offsets.topic.replication.factor': { type: 'int', default: 3, min: 1, max: 32767, doc: 'Replication factor of __consumer_offsets, capped by the live brokers at creation.' },
   'broker.session.timeout.ms': { type: 'int', default: 9000, min: 1, max: NEVER, doc: 'A broker without a heartbeat for this long is fenced and its leaderships move.' },
   'broker.heartbeat.interval.ms': { type: 'int', default: 2000, min: 1, max: NEVER, doc: 'How often a broker heartbeats to the active controller.' },

@@ -5,6 +5,11 @@
 //
 // Timers are coarse: one interval ticks every `tickMs` and checks every group's deadlines,
 // instead of a timer per member. Housekeeping (retention.ts) runs on its own, slower interval.
+//
+// In a cluster (options.cluster) it coordinates only the groups of the offsets partitions
+// this broker leads: the replica manager calls onElection / onResignation as leadership of
+// a partition starts and ends, the partition's groups load from its log and unload, and
+// every write is answered once replicated (OffsetsStore). Others get NOT_COORDINATOR.
 
 import { ErrorCode } from '../protocol/errors.ts'
 import type { DescribedGroup } from '../protocol/15-describe-groups.ts'
@@ -16,6 +21,8 @@ import { Group } from './group.ts'
 import { applyRecord, finishReplay, toStoredGroup } from './load.ts'
 import { joinError } from './member.ts'
 import { OffsetsStore, storeErrorCode, type OffsetsLogs } from './offsets-store.ts'
+import { OffsetsOwnership } from './ownership.ts'
+import { answerParked, electPartition, resignPartition, type PartitionHost } from './partition-load.ts'
 import {
   heartbeat, joinGroup, leaveGroup, onTimer, syncGroup,
   type JoinParams, type MemberRef, type RebalanceHost, type SyncParams,
@@ -39,6 +46,8 @@ export interface CoordinatorOptions {
   tickMs?: number
   /** Period of offset expiry and keep-alive rewrites; 0 starts none (tests call housekeeping()). */
   retentionCheckIntervalMs?: number
+  /** A cluster broker: resolves with NONE once an offsets partition's records below `requiredOffset` are replicated. */
+  cluster?: { waitForCommit: (partition: number, requiredOffset: number) => Promise<number> }
 }
 
 export interface LeaveResult {
@@ -62,11 +71,15 @@ export class GroupCoordinator {
   readonly #host: RebalanceHost
   readonly #housekeeping: Housekeeping
   readonly #timers: NodeJS.Timeout[] = []
+  /** Null on one node: every group is coordinated here. */
+  readonly #ownership: OffsetsOwnership | null
+  readonly #partitions: PartitionHost | null
   #closed = false
 
-  private constructor (options: CoordinatorOptions, store: OffsetsStore) {
+  private constructor (options: CoordinatorOptions, store: OffsetsStore, ownership: OffsetsOwnership | null) {
     this.config = options.config
     this.store = store
+    this.#ownership = ownership
     this.#clock = options.clock ?? Date.now
     this.#log = options.log
     this.#host = {
@@ -75,12 +88,23 @@ export class GroupCoordinator {
       storeGroup: (group, assignments) => this.#storeGroup(group, assignments),
     }
     this.#housekeeping = { groups: this.#groups, store, config: this.config, log: this.#log }
+    this.#partitions = ownership === null
+      ? null
+      : { groups: this.#groups, ownership, store, clock: this.#clock, log: this.#log, isClosed: () => this.#closed }
   }
 
   /** Opens (or creates) __consumer_offsets, replays it whole, then starts the timers. */
   static async open (options: CoordinatorOptions): Promise<GroupCoordinator> {
+    if (options.cluster !== undefined) {
+      const ownership = new OffsetsOwnership()
+      const { waitForCommit } = options.cluster
+      const store = OffsetsStore.forCluster(options.logs, { leaderEpoch: p => ownership.leaderEpoch(p), waitForCommit }, options.clock)
+      const coordinator = new GroupCoordinator(options, store, ownership)
+      coordinator.#startTimers(options)
+      return coordinator
+    }
     const store = await OffsetsStore.open(options.logs, options.config.offsetsTopicPartitions, options.leaderEpoch, options.log, options.clock)
-    const coordinator = new GroupCoordinator(options, store)
+    const coordinator = new GroupCoordinator(options, store, null)
     const groups = coordinator.#groups
     const groupFor = (groupId: string): Group => groups.get(groupId) ?? coordinator.#create(groupId)
     const records = await store.replay((record, logOffset, timestampMs) => { applyRecord(record, logOffset, timestampMs, groupFor) }, options.log)
@@ -88,17 +112,37 @@ export class GroupCoordinator {
     groups.clear()
     for (const group of kept) groups.set(group.groupId, group)
     if (records > 0) options.log(`group coordinator loaded ${coordinator.#groups.size} groups from ${records} records`)
+    coordinator.#startTimers(options)
+    return coordinator
+  }
+
+  #startTimers (options: CoordinatorOptions): void {
     const every = (ms: number, task: () => void): void => {
       if (ms <= 0) return
       const timer = setInterval(task, ms)
       timer.unref()
-      coordinator.#timers.push(timer)
+      this.#timers.push(timer)
     }
-    every(options.tickMs ?? TICK_MS, () => coordinator.tick())
+    every(options.tickMs ?? TICK_MS, () => this.tick())
     every(options.retentionCheckIntervalMs ?? RETENTION_CHECK_INTERVAL_MS, () => {
-      coordinator.housekeeping().catch(err => options.log(`offset housekeeping failed: ${(err as Error).stack ?? String(err)}`))
+      this.housekeeping().catch(err => options.log(`offset housekeeping failed: ${(err as Error).stack ?? String(err)}`))
     })
-    return coordinator
+  }
+
+  /** A cluster broker now leads `partition` of __consumer_offsets in `leaderEpoch`: its groups load (partition-load.ts). */
+  onElection (partition: number, leaderEpoch: number): void {
+    if (this.#partitions !== null) electPartition(this.#partitions, partition, leaderEpoch)
+  }
+
+  /** Leadership of `partition` ended: its groups leave this broker. */
+  onResignation (partition: number): void {
+    if (this.#partitions !== null) resignPartition(this.#partitions, partition)
+  }
+
+  /** NONE when this broker coordinates the group now (always on one node). */
+  #coordinatorError (groupId: string): number {
+    if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
+    return this.#ownership === null ? ErrorCode.NONE : this.#ownership.errorForGroup(groupId, this.store.partitionCount)
   }
 
   get (groupId: string): Group | undefined {
@@ -131,6 +175,8 @@ export class GroupCoordinator {
   #joinProblem (p: JoinParams): number {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
     if (!isValidGroupId(p.groupId)) return ErrorCode.INVALID_GROUP_ID
+    const notHere = this.#coordinatorError(p.groupId)
+    if (notHere !== ErrorCode.NONE) return notHere
     if (p.memberId.length > MEMBER_ID_LENGTH_MAX) return ErrorCode.UNKNOWN_MEMBER_ID
     if (p.groupInstanceId !== null && (p.groupInstanceId === '' || p.groupInstanceId.length > MEMBER_ID_LENGTH_MAX)) return ErrorCode.INVALID_REQUEST
     if (p.sessionTimeoutMs < this.config.sessionTimeoutMinMs || p.sessionTimeoutMs > this.config.sessionTimeoutMaxMs) return ErrorCode.INVALID_SESSION_TIMEOUT
@@ -148,6 +194,8 @@ export class GroupCoordinator {
     const fail = (errorCode: number): SyncResult => ({ errorCode, assignment: EMPTY_BYTES })
     if (this.#closed) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE)
     if (!isValidGroupId(p.groupId)) return fail(ErrorCode.INVALID_GROUP_ID)
+    const notHere = this.#coordinatorError(p.groupId)
+    if (notHere !== ErrorCode.NONE) return fail(notHere)
     const group = this.#groups.get(p.groupId)
     if (group === undefined) return fail(ErrorCode.UNKNOWN_MEMBER_ID)
     return syncGroup(this.#host, group, p)
@@ -156,6 +204,8 @@ export class GroupCoordinator {
   heartbeat (p: MemberRef & { groupId: string, generationId: number }): number {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
     if (!isValidGroupId(p.groupId)) return ErrorCode.INVALID_GROUP_ID
+    const notHere = this.#coordinatorError(p.groupId)
+    if (notHere !== ErrorCode.NONE) return notHere
     const group = this.#groups.get(p.groupId)
     return group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : heartbeat(this.#host, group, p)
   }
@@ -164,6 +214,8 @@ export class GroupCoordinator {
     const each = (errorCode: number): LeaveResult => ({ errorCode: ErrorCode.NONE, members: members.map(m => ({ ...m, errorCode })) })
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] }
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] }
+    const notHere = this.#coordinatorError(groupId)
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, members: [] }
     const group = this.#groups.get(groupId)
     if (group === undefined) return each(ErrorCode.UNKNOWN_MEMBER_ID)
     return { errorCode: ErrorCode.NONE, members: members.map(m => ({ ...m, errorCode: leaveGroup(this.#host, group, m) })) }
@@ -176,6 +228,8 @@ export class GroupCoordinator {
   async commitOffsets (p: CommitParams, entries: readonly CommitEntry[]): Promise<number> {
     if (this.#closed) return ErrorCode.COORDINATOR_NOT_AVAILABLE
     if (!isValidGroupId(p.groupId)) return ErrorCode.INVALID_GROUP_ID
+    const notHere = this.#coordinatorError(p.groupId)
+    if (notHere !== ErrorCode.NONE) return notHere
     let group = this.#groups.get(p.groupId)
     if (group === undefined) {
       if (!isSimpleCommit(p)) return p.generationId >= 0 ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.UNKNOWN_MEMBER_ID
@@ -207,6 +261,8 @@ export class GroupCoordinator {
   fetchOffsets (groupId: string, topics: readonly OffsetFetchRequestTopic[] | null): { errorCode: number, topics: OffsetFetchResponseTopic[] } {
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] }
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    const notHere = this.#coordinatorError(groupId)
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, topics: [] }
     return { errorCode: ErrorCode.NONE, topics: fetchOffsets(this.#groups.get(groupId), topics) }
   }
 
@@ -214,6 +270,8 @@ export class GroupCoordinator {
   describe (groupId: string): DescribedGroup {
     const group = this.#groups.get(groupId)
     const base = { errorCode: ErrorCode.NONE, groupId, authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED }
+    const notHere = this.#ownership === null ? ErrorCode.NONE : this.#coordinatorError(groupId)
+    if (notHere !== ErrorCode.NONE) return { ...base, errorCode: notHere, groupState: '', protocolType: '', protocolData: '', members: [] }
     if (group === undefined) return { ...base, groupState: 'Dead', protocolType: '', protocolData: '', members: [] }
     const stable = group.state === 'Stable'
     return {
@@ -237,7 +295,8 @@ export class GroupCoordinator {
     const results = []
     for (const groupId of groupIds) {
       let errorCode: number = ErrorCode.COORDINATOR_NOT_AVAILABLE
-      if (!this.#closed) errorCode = isValidGroupId(groupId) ? await deleteGroup(this.#housekeeping, groupId, this.#clock()) : ErrorCode.INVALID_GROUP_ID
+      if (!this.#closed) errorCode = isValidGroupId(groupId) ? this.#coordinatorError(groupId) : ErrorCode.INVALID_GROUP_ID
+      if (errorCode === ErrorCode.NONE) errorCode = await deleteGroup(this.#housekeeping, groupId, this.#clock())
       results.push({ groupId, errorCode })
     }
     return results
@@ -246,6 +305,8 @@ export class GroupCoordinator {
   deleteOffsets (groupId: string, topics: ReadonlyArray<{ name: string, partitionIndexes: number[] }>): Promise<OffsetDeleteResult> | OffsetDeleteResult {
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, topics: [] }
     if (!isValidGroupId(groupId)) return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] }
+    const notHere = this.#coordinatorError(groupId)
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, topics: [] }
     return deleteOffsets(this.#housekeeping, groupId, topics)
   }
 
@@ -279,12 +340,7 @@ export class GroupCoordinator {
     if (this.#closed) return
     this.#closed = true
     for (const timer of this.#timers) clearInterval(timer)
-    for (const group of this.#groups.values()) {
-      for (const member of group.members.values()) {
-        member.answerJoin(joinError(ErrorCode.NOT_COORDINATOR, member.memberId))
-        member.answerSync({ errorCode: ErrorCode.NOT_COORDINATOR, assignment: EMPTY_BYTES })
-      }
-    }
+    for (const group of this.#groups.values()) answerParked(group, ErrorCode.NOT_COORDINATOR)
   }
 
   #create (groupId: string): Group {

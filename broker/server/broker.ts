@@ -93,8 +93,15 @@ export class Broker {
       onBackgroundError: err => log(`log background work failed (partitions concerned are offline): ${err.message}`),
     })
     // Replays __consumer_offsets before any client can connect, so committed offsets are there from the first request.
-    const groups = await GroupCoordinator.open({ logs, config: groupConfigFrom(config), leaderEpoch: LEADER_EPOCH, log })
-    return new Broker(config, logs, groups, logs.clusterId, log)
+    // In a cluster nothing loads here: groups load as the replica manager hands over leaderships of the offsets partitions.
+    let broker: Broker | null = null
+    const commitTimeoutMs = config.int('offsets.commit.timeout.ms')
+    const cluster = config.cluster === null
+      ? undefined
+      : { waitForCommit: (partition: number, requiredOffset: number) => broker?.replicas?.waitForAcks(OFFSETS_TOPIC, partition, requiredOffset, commitTimeoutMs) ?? Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER) }
+    const groups = await GroupCoordinator.open({ logs, config: groupConfigFrom(config), leaderEpoch: LEADER_EPOCH, log, cluster })
+    broker = new Broker(config, logs, groups, logs.clusterId, log)
+    return broker
   }
 
   partitionCount (topic: string): number | undefined {

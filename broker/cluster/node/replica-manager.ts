@@ -18,6 +18,7 @@ import type { ControllerChannel } from './controller-channel.ts'
 import { AcksWaiters } from './acks-waiters.ts'
 import { ReplicaFetchers } from './replica-fetchers.ts'
 import { HighWatermarkCheckpoint } from './hw-checkpoint.ts'
+import { OFFSETS_TOPIC } from '../../group/offsets-store.ts'
 
 interface Led {
   topic: string
@@ -116,6 +117,8 @@ export class ReplicaManager implements Replication {
     })
     this.#led.set(key(topic, partition), led)
     this.#advanced(led)
+    // groups hook: the group coordinator serves the groups of the offsets partitions led here.
+    if (topic === OFFSETS_TOPIC) this.#broker.groups.onElection(partition, leader.leaderEpoch)
   }
 
   #dropLeader (k: string): void {
@@ -124,6 +127,7 @@ export class ReplicaManager implements Replication {
     led.unsubscribe()
     this.#led.delete(k)
     this.#acks.failAll(led.log, ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    if (led.topic === OFFSETS_TOPIC) this.#broker.groups.onResignation(led.partition) // groups hook
   }
 
   /** A follower fetched `fetchOffset`: returns the error for its partition, or NONE. */
