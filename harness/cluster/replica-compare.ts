@@ -93,7 +93,7 @@ function planOne (states: ReplicaState[], unreachableUrls: readonly string[]): P
     topicId: newest.topicId,
     assigned: [...newest.replicas],
     states,
-    compared: compared.map(s => s.brokerId),
+    compared: compared.map(s => s.brokerId).sort((a, b) => a - b),
     unchecked,
     fromOffset,
     upToOffset,

@@ -1,0 +1,143 @@
+// The white-box consistency check on a real three-node cluster: after acks=all traffic every
+// replica of every partition hashes to the same value below the HW, and no HW sampled during
+// the traffic went backwards. Then a follower's log is damaged on purpose and the check must
+// name it.
+//
+// The damage: stop the follower (SIGTERM, a clean shutdown), change one byte inside a record
+// value in its segment file, recompute that batch's CRC32C so the broker's own checks (on
+// recovery and on read) accept the batch, and start it again. Offsets, lengths and leader
+// epochs are untouched, so epoch-based truncation sees nothing to repair and the follower
+// rejoins with a log that differs from its leader's in the bytes only. That is the silent
+// divergence (a replica holding different data at the same offsets) only a content
+// comparison can catch, which is what this check exists for.
+
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ProcessCluster } from '../../../../harness/cluster/process-backend.ts'
+import { checkReplicaConsistency } from '../../../../harness/cluster/replica-consistency.ts'
+import { HighWatermarkSampler } from '../../../../harness/cluster/hw-sampler.ts'
+import { fetchReplicas, type ReplicaReport } from '../../../../harness/cluster/replica-admin.ts'
+import { BATCH_OFFSET_CRC, batchCrc, batchSizeAt } from '../../../../broker/protocol/record-batch.ts'
+import { eventually, kafkaOf, startCluster } from './helpers.ts'
+
+const urlsOf = (cluster: ProcessCluster): string[] => cluster.brokers.map(b => b.httpUrl!)
+
+async function createTopic (cluster: ProcessCluster, topic: string, partitions: number): Promise<void> {
+  const admin = kafkaOf(cluster).admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }], waitForLeaders: true })
+  await admin.disconnect()
+}
+
+/** Every replica of `topic`, from every broker, once all of them hold `expected` records below their HW. */
+async function settledReplicas (cluster: ProcessCluster, topic: string, expected: number): Promise<Array<ReplicaReport & { brokerId: number }>> {
+  const { value } = await eventually(`every replica of ${topic} at HW ${expected}`, 20_000, async () => {
+    const all = await Promise.all(urlsOf(cluster).map(async url => {
+      const report = await fetchReplicas(url, { topic, checksum: false }, { attemptsMax: 1, timeoutMs: 2000 })
+      return report.replicas.map(r => ({ ...r, brokerId: report.brokerId }))
+    }))
+    const replicas = all.flat()
+    const total = (brokerId: number): number => replicas.filter(r => r.brokerId === brokerId).reduce((n, r) => n + (r.highWatermark ?? 0), 0)
+    return [0, 1, 2].every(b => total(b) === expected) ? replicas : undefined
+  })
+  return value
+}
+
+/** Flips one byte of `marker` in a segment file and fixes the CRC of the batch holding it. */
+async function corruptValue (segmentFile: string, marker: string, replacement: string): Promise<void> {
+  const file = await readFile(segmentFile)
+  const at = file.indexOf(marker)
+  expect(at).toBeGreaterThan(0)
+  let position = 0
+  while (position + batchSizeAt(file, position) <= at) position += batchSizeAt(file, position)
+  const batch = file.subarray(position, position + batchSizeAt(file, position))
+  file.write(replacement, at, 'latin1')
+  batch.writeUInt32BE(batchCrc(batch), BATCH_OFFSET_CRC)
+  await writeFile(segmentFile, file)
+}
+
+describe('a three-node cluster: replica consistency', () => {
+  let cluster: ProcessCluster
+  beforeAll(async () => { cluster = await startCluster({ 'min.insync.replicas': 2 }) }, 60_000)
+  afterAll(async () => { await cluster?.stop() })
+
+  it('finds every replica in agreement below the HW after acks=all traffic, and no HW going back', async () => {
+    const topic = 'agree'
+    await createTopic(cluster, topic, 3)
+    const sampler = new HighWatermarkSampler({ httpUrls: urlsOf(cluster), intervalMs: 50 })
+    sampler.start()
+    const producer = kafkaOf(cluster).producer({ allowAutoTopicCreation: false })
+    await producer.connect()
+    for (let i = 0; i < 60; i++) {
+      await producer.send({ topic, acks: -1, messages: Array.from({ length: 5 }, (_, j) => ({ key: `key-${(i * 5 + j) % 17}`, value: `value-${i}-${j}` })) })
+    }
+    await producer.disconnect()
+    const replicas = await settledReplicas(cluster, topic, 300)
+    const samples = await sampler.stop()
+
+    for (let p = 0; p < 3; p++) {
+      const of = replicas.filter(r => r.partition === p)
+      expect(of.map(r => r.role).sort()).toEqual(['follower', 'follower', 'leader'])
+      expect(new Set(of.map(r => JSON.stringify(r.leaderEpochs))).size).toBe(1)
+    }
+    const report = await checkReplicaConsistency({ httpUrls: urlsOf(cluster) })
+    expect(report.lines.join('\n')).toMatch(/^all replicas agree/)
+    expect(report).toMatchObject({ ok: true, complete: true, disagreements: [] })
+    const checked = report.partitions.filter(p => p.topic === topic)
+    expect(checked).toHaveLength(3)
+    for (const p of checked) {
+      expect(p.compared).toEqual([0, 1, 2])
+      expect(p.groups).toHaveLength(1)
+      expect(p.groups[0]).toMatchObject({ brokers: [0, 1, 2], stopOffset: p.upToOffset })
+    }
+    expect(checked.reduce((n, p) => n + p.upToOffset, 0)).toBe(300)
+    expect(report.highWatermarks.filter(h => h.topic === topic)).toHaveLength(9)
+
+    expect(samples.rounds).toBeGreaterThan(3)
+    expect(samples.regressions).toEqual([])
+    // The sampler saw the HWs move, on leaders and followers.
+    const moved = samples.series.filter(s => s.topic === topic && s.points.length > 1)
+    expect(new Set(moved.map(s => s.brokerId)).size).toBe(3)
+  }, 90_000)
+
+  it('reports a follower whose log differs in one byte, with the replicas, offsets, checksums and records', async () => {
+    const topic = 'damaged'
+    await createTopic(cluster, topic, 1)
+    const producer = kafkaOf(cluster).producer({ allowAutoTopicCreation: false })
+    await producer.connect()
+    for (let i = 0; i < 40; i++) await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: `rec-${String(i).padStart(3, '0')}-original` }] })
+    await producer.disconnect()
+    const replicas = await settledReplicas(cluster, topic, 40)
+    const leader = replicas.find(r => r.role === 'leader')!.brokerId
+    const victim = replicas.find(r => r.role === 'follower')!.brokerId
+    const healthy = [0, 1, 2].filter(b => b !== victim)
+
+    const broker = cluster.brokers[victim]!
+    await broker.stop()
+    await corruptValue(join(broker.dataDir, `${topic}-0`, '00000000000000000000.log'), 'rec-025-original', 'rec-025-0riginal')
+    await broker.start()
+    await settledReplicas(cluster, topic, 40)
+
+    const report = await checkReplicaConsistency({ httpUrls: urlsOf(cluster) })
+    expect(report.ok).toBe(false)
+    expect(report.disagreements.map(d => `${d.topic}-${d.partition}`)).toEqual([`${topic}-0`])
+    const [d] = report.disagreements
+    expect(d!.upToOffset).toBe(40)
+    expect(d!.groups.map(g => g.brokers)).toEqual([healthy, [victim]])
+    expect(d!.groups[0]!.value).not.toBe(d!.groups[1]!.value)
+    expect(d!.groups.every(g => g.stopOffset === 40)).toBe(true)
+    // Bisected to the one record batch that differs, with what each replica holds there.
+    expect(d!.divergence).toMatchObject({ agreeBelowOffset: 25, differBelowOffset: 26 })
+    const values = new Map(d!.divergence!.samples.map(s => [s.brokerId, s.records.map(r => r.value)]))
+    expect(values.get(victim)).toEqual(['rec-025-0riginal'])
+    expect(values.get(leader)).toEqual(['rec-025-original'])
+    expect(report.lines.find(l => l.startsWith(`${topic}-0:`))).toMatch(new RegExp(`replicas disagree below HW 40.*brokers \\[${victim}\\].*first difference in offsets \\[25, 26\\)`))
+  }, 90_000)
+
+  it('answers bad parameters with a 400 naming the parameter on a cluster broker too', async () => {
+    const res = await fetch(`${cluster.brokers[0]!.httpUrl!}/admin/replicas?topic=agree&partition=0&upTo=soon`)
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toMatch(/parameter upTo/)
+  })
+})
