@@ -18,6 +18,12 @@ export interface ReplicaReport {
   /** As this broker's metadata says; -1 when it knows no leader. */
   leaderId: number
   leaderEpoch: number
+  /**
+   * The epoch this broker leads in, from its replication state; null unless it leads. It
+   * can trail leaderEpoch for a moment while a metadata change is being applied, so "one
+   * leader per epoch" is checked on this field, not on role plus leaderEpoch.
+   */
+  leadingEpoch: number | null
   replicas: number[]
   isr: number[]
   logStartOffset: number

@@ -94,15 +94,18 @@ function selectLogs (broker: Broker, query: Query): PartitionLog[] {
   return logs
 }
 
-/** Role and replicated HW as the replica manager holds them; a one-node broker leads everything. */
-function roleOf (broker: Broker, log: PartitionLog): { role: ReplicaRole, highWatermark: number | null } {
+/**
+ * Role, replicated HW and (when leading) the epoch it leads in, as the replica manager holds
+ * them; a one-node broker leads everything at its fixed epoch.
+ */
+function roleOf (broker: Broker, log: PartitionLog): { role: ReplicaRole, highWatermark: number | null, leadingEpoch: number | null } {
   const replicas = broker.replicas
-  if (replicas === null) return { role: 'leader', highWatermark: log.highWatermark }
-  const led = replicas.highWatermark(log.topic, log.partition)
-  if (led !== undefined) return { role: 'leader', highWatermark: led }
+  if (replicas === null) return { role: 'leader', highWatermark: log.highWatermark, leadingEpoch: broker.cluster.partition(log.topic, log.partition)?.leaderEpoch ?? null }
+  const led = replicas.leaderState(log.topic, log.partition)
+  if (led !== undefined) return { role: 'leader', highWatermark: led.highWatermark, leadingEpoch: led.leaderEpoch }
   const learned = replicas.fetchers.highWatermarkOf(log.topic, log.partition)
-  if (learned !== undefined) return { role: 'follower', highWatermark: learned }
-  return { role: 'none', highWatermark: null }
+  if (learned !== undefined) return { role: 'follower', highWatermark: learned, leadingEpoch: null }
+  return { role: 'none', highWatermark: null, leadingEpoch: null }
 }
 
 async function checksumOf (log: PartitionLog, query: Query, upToOffset: number, budget: { bytesLeft: number, deadlineMs: number }): Promise<LogChecksum> {
@@ -130,7 +133,7 @@ async function report (broker: Broker, url: URL): Promise<ReplicasReport> {
     const replicas: ReplicaReport[] = []
     for (const log of logs) {
       const view = broker.cluster.partition(log.topic, log.partition)
-      const { role, highWatermark } = roleOf(broker, log)
+      const { role, highWatermark, leadingEpoch } = roleOf(broker, log)
       const upToOffset = query.upToOffset ?? highWatermark ?? log.highWatermark
       replicas.push({
         topic: log.topic,
@@ -139,6 +142,7 @@ async function report (broker: Broker, url: URL): Promise<ReplicasReport> {
         role,
         leaderId: view?.leader ?? -1,
         leaderEpoch: view?.leaderEpoch ?? -1,
+        leadingEpoch,
         replicas: [...(view?.replicas ?? [])],
         isr: [...(view?.isr ?? [])],
         logStartOffset: log.logStartOffset,

@@ -18,6 +18,8 @@ export interface HighWatermarkObservation {
   partition: number
   role: string
   leaderEpoch: number
+  /** The epoch the broker leads in (null unless it leads): see ReplicaReport.leadingEpoch. */
+  leadingEpoch: number | null
   /** null: the replica has no role, hence no replicated HW, at that moment. */
   highWatermark: number | null
   logEndOffset: number

@@ -1,11 +1,12 @@
 // Samples every reference broker's replicas (GET /admin/replicas?checksum=false) at a fixed
 // interval during a chaos run, keeps each replica's high watermark over time (a point only
-// when something changes, with a cap), and flags any HW that goes backwards as it happens,
-// for the end-of-run white-box checks of issue 10. A broker that does not answer (killed,
+// when something changes, with a cap), and flags as they happen any HW that goes backwards
+// and any leader epoch seen with two leaders, for the end-of-run white-box checks of issue 10. A broker that does not answer (killed,
 // paused, cut off) just misses that sample; misses are counted per broker. Ticks never
 // overlap: a slow round delays the next one.
 
 import { fetchReplicas } from './replica-admin.ts'
+import { EpochLeaderTracker, type EpochLeaderConflict } from './epoch-leaders.ts'
 import { HighWatermarkTracker, replicaKey, type HighWatermarkObservation, type HighWatermarkPoint, type HighWatermarkRegression } from './hw-regressions.ts'
 
 export interface HighWatermarkSamplerOptions {
@@ -30,6 +31,7 @@ export interface HighWatermarkSamples {
   rounds: number
   series: HighWatermarkSeries[]
   regressions: HighWatermarkRegression[]
+  epochLeaderConflicts: EpochLeaderConflict[]
   pointsDropped: number
   /** Per broker URL: rounds it did not answer, and the last error. */
   misses: Array<{ httpUrl: string, count: number, lastError: string }>
@@ -43,6 +45,7 @@ export class HighWatermarkSampler {
   readonly #timeoutMs: number
   readonly #pointsMax: number
   readonly #tracker = new HighWatermarkTracker()
+  readonly #epochLeaders = new EpochLeaderTracker()
   readonly #series = new Map<string, HighWatermarkSeries>()
   readonly #regressions: HighWatermarkRegression[] = []
   readonly #misses = new Map<string, { count: number, lastError: string }>()
@@ -83,6 +86,7 @@ export class HighWatermarkSampler {
       rounds: this.#rounds,
       series: [...this.#series.values()].map(s => ({ ...s, points: [...s.points] })),
       regressions: [...this.#regressions],
+      epochLeaderConflicts: this.#epochLeaders.conflicts(),
       pointsDropped: this.#pointsDropped,
       misses: [...this.#misses].map(([httpUrl, m]) => ({ httpUrl, ...m })),
     }
@@ -95,7 +99,7 @@ export class HighWatermarkSampler {
       try {
         const report = await fetchReplicas(httpUrl, { checksum: false }, { timeoutMs: this.#timeoutMs, attemptsMax: 1 })
         for (const r of report.replicas) {
-          this.#record({ atMs: report.nowMs, brokerId: report.brokerId, incarnation: report.incarnation, topic: r.topic, topicId: r.topicId, partition: r.partition, role: r.role, leaderEpoch: r.leaderEpoch, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset })
+          this.#record({ atMs: report.nowMs, brokerId: report.brokerId, incarnation: report.incarnation, topic: r.topic, topicId: r.topicId, partition: r.partition, role: r.role, leaderEpoch: r.leaderEpoch, leadingEpoch: r.leadingEpoch, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset })
         }
       } catch (err) {
         const miss = this.#misses.get(httpUrl) ?? { count: 0, lastError: '' }
@@ -118,6 +122,7 @@ export class HighWatermarkSampler {
   }
 
   #record (o: HighWatermarkObservation): void {
+    this.#epochLeaders.observe(o)
     const regression = this.#tracker.observe(o)
     if (regression !== null && this.#regressions.length < REGRESSIONS_MAX) this.#regressions.push(regression)
     if (o.highWatermark === null) return

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { describeRegression, findHighWatermarkRegressions, type HighWatermarkObservation } from '../../../harness/cluster/hw-regressions.ts'
 
 const at = (atMs: number, brokerId: number, highWatermark: number | null, over: Partial<HighWatermarkObservation> = {}): HighWatermarkObservation => ({
-  atMs, brokerId, incarnation: `b${brokerId}`, topic: 't', topicId: 'id', partition: 0, role: 'follower', leaderEpoch: 1, highWatermark, logEndOffset: 50, ...over,
+  atMs, brokerId, incarnation: `b${brokerId}`, topic: 't', topicId: 'id', partition: 0, role: 'follower', leaderEpoch: 1, leadingEpoch: null, highWatermark, logEndOffset: 50, ...over,
 })
 
 describe('findHighWatermarkRegressions', () => {

@@ -7,7 +7,7 @@ import type { ReplicaReport, ReplicasReport } from '../../../broker/server/repli
 
 function replica (over: Partial<ReplicaReport>): ReplicaReport {
   return {
-    topic: 't', topicId: 'id-t', partition: 0, role: 'follower', leaderId: 1, leaderEpoch: 3,
+    topic: 't', topicId: 'id-t', partition: 0, role: 'follower', leaderId: 1, leaderEpoch: 3, leadingEpoch: null,
     replicas: [0, 1, 2], isr: [0, 1, 2], logStartOffset: 0, logEndOffset: 100, highWatermark: 100,
     leaderEpochs: [{ epoch: 3, startOffset: 0 }], checksumUpToOffset: null, checksum: null, ...over,
   }
