@@ -5,9 +5,10 @@
 
 import type { EpochEntry } from '../log/leader-epoch-cache.ts'
 import type { LogChecksum } from '../log/log-checksum.ts'
+import type { ReplicaStateView } from './cluster-hooks.ts'
 
 /** leader: this broker leads it; follower: it fetches from a leader (or waits for one); none: a local log with no replica role. */
-export type ReplicaRole = 'leader' | 'follower' | 'none'
+export type ReplicaRole = ReplicaStateView['role']
 
 export interface ReplicaReport {
   topic: string

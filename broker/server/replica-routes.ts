@@ -20,7 +20,8 @@ import { errorName } from '../protocol/errors.ts'
 import { quoteTopic, type Broker } from './broker.ts'
 import { HttpError } from './http-error.ts'
 import type { RouteExtension } from './http-api.ts'
-import type { ReplicaReport, ReplicaRole, ReplicasReport } from './replica-report.ts'
+import type { ReplicaStateView } from './cluster-hooks.ts'
+import type { ReplicaReport, ReplicasReport } from './replica-report.ts'
 
 const INCARNATION = randomUUID()
 const STARTED_AT_MS = Date.now()
@@ -95,17 +96,12 @@ function selectLogs (broker: Broker, query: Query): PartitionLog[] {
 }
 
 /**
- * Role, replicated HW and (when leading) the epoch it leads in, as the replica manager holds
- * them; a one-node broker leads everything at its fixed epoch.
+ * Role, replicated HW, leading epoch and topic id as the replication layer holds them; a
+ * one-node broker leads everything at its fixed epoch and its topics have no ids.
  */
-function roleOf (broker: Broker, log: PartitionLog): { role: ReplicaRole, highWatermark: number | null, leadingEpoch: number | null } {
-  const replicas = broker.replicas
-  if (replicas === null) return { role: 'leader', highWatermark: log.highWatermark, leadingEpoch: broker.cluster.partition(log.topic, log.partition)?.leaderEpoch ?? null }
-  const led = replicas.leaderState(log.topic, log.partition)
-  if (led !== undefined) return { role: 'leader', highWatermark: led.highWatermark, leadingEpoch: led.leaderEpoch }
-  const learned = replicas.fetchers.highWatermarkOf(log.topic, log.partition)
-  if (learned !== undefined) return { role: 'follower', highWatermark: learned, leadingEpoch: null }
-  return { role: 'none', highWatermark: null, leadingEpoch: null }
+function replicaStateOf (broker: Broker, log: PartitionLog): ReplicaStateView {
+  if (broker.replicas === null) return { role: 'leader', highWatermark: log.highWatermark, leadingEpoch: broker.cluster.partition(log.topic, log.partition)?.leaderEpoch ?? null, topicId: null }
+  return broker.replicas.replicaState(log.topic, log.partition)
 }
 
 async function checksumOf (log: PartitionLog, query: Query, upToOffset: number, budget: { bytesLeft: number, deadlineMs: number }): Promise<LogChecksum> {
@@ -133,11 +129,11 @@ async function report (broker: Broker, url: URL): Promise<ReplicasReport> {
     const replicas: ReplicaReport[] = []
     for (const log of logs) {
       const view = broker.cluster.partition(log.topic, log.partition)
-      const { role, highWatermark, leadingEpoch } = roleOf(broker, log)
+      const { role, highWatermark, leadingEpoch, topicId } = replicaStateOf(broker, log)
       const upToOffset = query.upToOffset ?? highWatermark ?? log.highWatermark
       replicas.push({
         topic: log.topic,
-        topicId: broker.cluster.topicId(log.topic) ?? null,
+        topicId,
         partition: log.partition,
         role,
         leaderId: view?.leader ?? -1,
