@@ -7,6 +7,7 @@ import type { BrokerConfig } from './config/config.ts'
 import { Broker } from './server/broker.ts'
 import { createRegistry } from './server/handlers/index.ts'
 import { groupRoutes } from './group/http-routes.ts'
+import { replicaRoutes } from './server/replica-routes.ts'
 import { listenHttp } from './server/http-api.ts'
 import { listenKafka, type KafkaListener } from './server/kafka-listener.ts'
 import { HandlerRegistry } from './server/handler.ts'
@@ -71,7 +72,7 @@ export async function startBroker (config: BrokerConfig, log: (line: string) => 
     broker.advertised = config.advertised ?? { host: config.listener.host, port: kafkaPort }
     if (config.http !== null) {
       const { host, port } = config.http
-      http = await listenHttp(broker, host, port, [groupRoutes])
+      http = await listenHttp(broker, host, port, [groupRoutes, replicaRoutes])
         .catch(error => { throw bindError(error, 'HTTP API listener', host, port, '--http or -o sluice.http.listener= (none turns it off)') })
     }
     node?.start(config, broker.advertised)

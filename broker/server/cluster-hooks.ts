@@ -46,6 +46,17 @@ export interface ClusterAdmin {
   ensureOffsetsTopic (name: string): Promise<void>
 }
 
+/** A local replica as the replication layer holds it (for GET /admin/replicas; read only). */
+export interface ReplicaStateView {
+  role: 'leader' | 'follower' | 'none'
+  /** Leader: the HW it computed; follower: the HW it learned; none: null. */
+  highWatermark: number | null
+  /** The epoch it leads in; null unless it leads. */
+  leadingEpoch: number | null
+  /** The topic's id in the metadata, null if unknown. */
+  topicId: string | null
+}
+
 /** Replication of the partitions this broker leads. */
 export interface Replication {
   /** The replicated high watermark consumers may read up to; undefined when not led here. */
@@ -56,6 +67,8 @@ export interface Replication {
   waitForAcks (topic: string, partition: number, requiredOffset: number, timeoutMs: number): Promise<number>
   /** Replication metrics in Prometheus text. */
   renderMetrics (): string
+  /** This broker's replica of a partition: role, replicated HW, leading epoch (read only). */
+  replicaState (topic: string, partition: number): ReplicaStateView
 }
 
 /** Leader epoch of every partition of a one-node broker. */

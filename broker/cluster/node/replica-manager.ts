@@ -10,7 +10,7 @@ import { ErrorCode } from '../../protocol/errors.ts'
 import { AlterPartition } from '../../protocol/56-alter-partition.ts'
 import type { PartitionLog } from '../../log/partition-log.ts'
 import type { Broker } from '../../server/broker.ts'
-import type { Replication } from '../../server/cluster-hooks.ts'
+import type { ReplicaStateView, Replication } from '../../server/cluster-hooks.ts'
 import type { MetadataImage, PartitionState } from '../image.ts'
 import type { LocalChanges } from '../local-changes.ts'
 import { LeaderPartition, type IsrProposal } from '../replica/leader-state.ts'
@@ -71,6 +71,14 @@ export class ReplicaManager implements Replication {
 
   leaderState (topic: string, partition: number): LeaderPartition | undefined {
     return this.#led.get(key(topic, partition))?.state
+  }
+
+  replicaState (topic: string, partition: number): ReplicaStateView {
+    const topicId = this.#image().topicIdsByName.get(topic) ?? null
+    const led = this.#led.get(key(topic, partition))?.state
+    if (led !== undefined) return { role: 'leader', highWatermark: led.highWatermark, leadingEpoch: led.leaderEpoch, topicId }
+    const learned = this.fetchers.highWatermarkOf(topic, partition)
+    return learned !== undefined ? { role: 'follower', highWatermark: learned, leadingEpoch: null, topicId } : { role: 'none', highWatermark: null, leadingEpoch: null, topicId }
   }
 
   /** Roles from a metadata change, once the local logs it asked for exist. */
