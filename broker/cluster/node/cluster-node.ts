@@ -83,6 +83,7 @@ export class ClusterNode {
         snapshot: () => ({ endOffset: metadata.lastOffset + 1, data: encodeSnapshot(metadata.image) }),
       },
       logLine: broker.log,
+      snapshotAfterEntries: config.int('sluice.metadata.snapshot.interval.records'),
       random: { int: max => randomInt(max) },
     })
     const controller = isController ? new ControllerService(controllerOptionsFromConfig(config, broker.clusterId), quorum, broker.log) : null
