@@ -67,3 +67,11 @@ export async function waitForHealthy (cluster: ProcessCluster, timeoutMs = 30_00
   const { waitForClusterReady } = await import('../../../../harness/cluster/ready.ts')
   await waitForClusterReady(cluster.bootstrap, cluster.brokers.length, timeoutMs)
 }
+
+/** A partition's log end on one broker (written, not only replicated), from its /metrics. */
+export async function logEndOffsetAt (httpUrl: string, topic: string, partition: number): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text()
+  const line = text.split('\n').find(l => l.startsWith(`sluice_log_end_offset{topic="${topic}",partition="${partition}"}`))
+  if (line === undefined) throw new Error(`no sluice_log_end_offset for ${topic}-${partition} at ${httpUrl}`)
+  return Number(line.slice(line.lastIndexOf(' ') + 1))
+}

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ProcessCluster } from '../../../../harness/cluster/process-backend.ts'
-import { eventually, kafkaOf, startCluster, waitForHealthy } from './helpers.ts'
+import { eventually, kafkaOf, logEndOffsetAt, startCluster, waitForHealthy } from './helpers.ts'
 import { Connection } from '../../../../broker/client/connection.ts'
 import { Metadata } from '../../../../broker/protocol/03-metadata.ts'
 import { encodeRecordBatch } from '../../../../broker/protocol/record-batch.ts'
@@ -106,6 +106,9 @@ describe('a three-node cluster: replication', () => {
       return s.isr.includes(follower.id) ? s : undefined
     })
     client.close()
+    const metrics = await (await fetch(`${cluster.brokers[full.leader]!.httpUrl}/metrics`)).text()
+    expect(metrics).toMatch(/^kafka_server_replicamanager_isrshrinks_total [1-9]/m)
+    expect(metrics).toMatch(/^kafka_server_replicamanager_isrexpands_total [1-9]/m)
   }, 90_000)
 
   it('refuses acks=all with NOT_ENOUGH_REPLICAS, appending nothing, once the ISR is below min ISR; acks=1 still works; /metrics shows it', async () => {
@@ -135,9 +138,9 @@ describe('a three-node cluster: replication', () => {
         const s = (await partitionState(leader.kafkaAddress, topic))[0]!
         return s.isr.length === 2 ? s : undefined
       })
-      const endBefore = (await client.listOffsets(topic, [0], -1)).get(0)
+      const endBefore = await logEndOffsetAt(leader.httpUrl!, topic, 0)
       expect(await produce(-1)).toBe(ErrorCode.NOT_ENOUGH_REPLICAS)
-      expect((await client.listOffsets(topic, [0], -1)).get(0)).toBe(endBefore)
+      expect(await logEndOffsetAt(leader.httpUrl!, topic, 0)).toBe(endBefore)
       expect(await produce(1)).toBe(0)
       const http = async (acks: string): Promise<number> => (await fetch(`${leader.httpUrl}/topics/${topic}/records?acks=${acks}`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ value: 'over-http', partition: 0 }]),
