@@ -87,7 +87,11 @@ export class ReplicaManager implements Replication {
     for (const c of changes.leaders) {
       const k = key(c.topicName, c.partitionId)
       const current = this.#led.get(k)
-      if (current !== undefined && current.state.onImageChange(c.state, nowMs) !== 'notLeaderInThisEpoch') {
+      const isrBefore = current?.state.isr.length ?? 0
+      const outcome = current?.state.onImageChange(c.state, nowMs)
+      if (current !== undefined && outcome !== 'notLeaderInThisEpoch') {
+        // The ISR change may reach this broker through the metadata log before the AlterPartition answer.
+        if (outcome === 'applied') this.#countIsrChange(isrBefore, current.state.isr.length)
         // A new ISR may move the HW: checkpoint it, answer acks=all waiters, wake fetches.
         this.#advanced(current)
         continue
@@ -213,6 +217,11 @@ export class ReplicaManager implements Replication {
     this.#broker.fetchWaiters.poke(led.log)
   }
 
+  #countIsrChange (sizeBefore: number, sizeAfter: number): void {
+    if (sizeAfter < sizeBefore) this.#isrShrinks++
+    else if (sizeAfter > sizeBefore) this.#isrExpands++
+  }
+
   /** The broker epoch to name for an ISR member: its own for this broker, the one its last fetch came with for a follower. */
   #isrEpoch (led: Led, brokerId: number): number {
     if (brokerId === this.#broker.nodeId) return this.#brokerEpoch()
@@ -242,10 +251,7 @@ export class ReplicaManager implements Replication {
       const outcome = reply === undefined
         ? led.state.onAlterPartitionReply({ partitionIndex: led.partition, errorCode: response.errorCode, leaderId: -1, leaderEpoch: -1, isr: [], leaderRecoveryState: 0, partitionEpoch: -1 }, proposal)
         : led.state.onAlterPartitionReply(reply, proposal)
-      if (outcome === 'committed') {
-        if (proposal.kind === 'shrink') this.#isrShrinks++
-        else this.#isrExpands++
-      }
+      if (outcome === 'committed') this.#countIsrChange(proposal.kind === 'shrink' ? 1 : 0, proposal.kind === 'shrink' ? 0 : 1)
       if (outcome === 'committed' || outcome === 'reverted') this.#advanced(led)
     }, (err: Error) => {
       // Never reached the controller: nothing changed there, so the change is dropped and may be proposed again.
