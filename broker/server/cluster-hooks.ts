@@ -79,11 +79,15 @@ export class SingleNodeView implements ClusterView {
   readonly #nodeId: number
   readonly #topics: () => ReadonlyMap<string, number>
   readonly #address: () => { host: string, port: number }
+  /** Every partition looks the same here; one frozen answer serves them all (produce and fetch ask per partition). */
+  readonly #led: PartitionView
 
   constructor (nodeId: number, topics: () => ReadonlyMap<string, number>, address: () => { host: string, port: number }) {
     this.#nodeId = nodeId
     this.#topics = topics
     this.#address = address
+    const self = Object.freeze([nodeId])
+    this.#led = Object.freeze({ leader: nodeId, leaderEpoch: SINGLE_NODE_LEADER_EPOCH, replicas: self, isr: self, offline: Object.freeze([]) })
   }
 
   topicNames (): string[] { return [...this.#topics().keys()] }
@@ -92,8 +96,7 @@ export class SingleNodeView implements ClusterView {
   partition (topic: string, partitionIndex: number): PartitionView | undefined {
     const count = this.#topics().get(topic)
     if (count === undefined || partitionIndex < 0 || partitionIndex >= count) return undefined
-    const self = [this.#nodeId]
-    return { leader: this.#nodeId, leaderEpoch: SINGLE_NODE_LEADER_EPOCH, replicas: self, isr: self, offline: [] }
+    return this.#led
   }
 
   liveBrokers (): BrokerEndpoint[] {

@@ -14,15 +14,11 @@
 // the core's synchronous reads need; Kafka batches several records per batch.
 
 import {
-  ATTR_CONTROL, BATCH_OFFSET_ATTRIBUTES, BATCH_OFFSET_CRC, BATCH_OFFSET_LEADER_EPOCH, BATCH_OFFSET_RECORDS_COUNT,
-  batchBaseOffset, batchCrc, decodeRecordBatch, encodeRecordBatch, isControlBatch, patchBatchHeader,
+  BATCH_OFFSET_LEADER_EPOCH, BATCH_OFFSET_RECORDS_COUNT, batchBaseOffset, decodeRecordBatch, encodeRecordBatch, isControlBatch, patchBatchHeader,
 } from '../../protocol/record-batch.ts'
 import type { Entry } from '../raft/types.ts'
+import { LEADER_CHANGE_KEY, leaderChangeBatch } from './entry-batches.ts'
 
-/** ControlRecordType.LEADER_CHANGE. */
-const CONTROL_TYPE_LEADER_CHANGE = 2
-/** Control record key: version int16 0, type int16. */
-const LEADER_CHANGE_KEY = Buffer.from([0, 0, 0, CONTROL_TYPE_LEADER_CHANGE])
 /**
  * LeaderChangeMessage, value version int16 0, flexible: LeaderId int32 -1, Voters and
  * GrantingVoters as empty compact arrays (uvarint 1 each), no tagged fields (uvarint 0).
@@ -37,12 +33,7 @@ export function encodeEntry (entry: Entry): Buffer {
     patchBatchHeader(batch, entry.offset, entry.epoch)
     return batch
   }
-  const value = data.length === 0 ? EMPTY_LEADER_CHANGE_VALUE : data
-  const batch = encodeRecordBatch({ records: [{ key: LEADER_CHANGE_KEY, value }] })
-  batch.writeInt16BE(batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) | ATTR_CONTROL, BATCH_OFFSET_ATTRIBUTES)
-  batch.writeUInt32BE(batchCrc(batch), BATCH_OFFSET_CRC)
-  patchBatchHeader(batch, entry.offset, entry.epoch)
-  return batch
+  return leaderChangeBatch(data.length === 0 ? EMPTY_LEADER_CHANGE_VALUE : data, entry.offset, entry.epoch)
 }
 
 /** The entry a batch written by encodeEntry holds; throws a RangeError naming what is wrong otherwise. */

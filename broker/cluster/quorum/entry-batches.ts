@@ -34,11 +34,15 @@ function asBuffer (data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }
 
-function leaderChangeBatch (entry: Entry, info: (epoch: number) => LeaderChangeInfo): Buffer {
-  const batch = encodeRecordBatch({ records: [{ key: controlKey(CONTROL_TYPE_LEADER_CHANGE), value: encodeLeaderChange(info(entry.epoch)) }], baseOffset: entry.offset })
-  batch.writeInt16BE(ATTR_CONTROL, BATCH_OFFSET_ATTRIBUTES)
+/** Control record key of a LEADER_CHANGE record: version int16 0, type int16 2. */
+export const LEADER_CHANGE_KEY = controlKey(CONTROL_TYPE_LEADER_CHANGE)
+
+/** A control batch (attribute bit 5) of one LEADER_CHANGE record at `offset` in `epoch`. */
+export function leaderChangeBatch (value: Buffer, offset: number, epoch: number): Buffer {
+  const batch = encodeRecordBatch({ records: [{ key: LEADER_CHANGE_KEY, value }], baseOffset: offset })
+  batch.writeInt16BE(batch.readInt16BE(BATCH_OFFSET_ATTRIBUTES) | ATTR_CONTROL, BATCH_OFFSET_ATTRIBUTES)
   batch.writeUInt32BE(batchCrc(batch), BATCH_OFFSET_CRC)
-  patchBatchHeader(batch, entry.offset, entry.epoch)
+  patchBatchHeader(batch, offset, epoch)
   return batch
 }
 
@@ -49,7 +53,7 @@ export function encodeEntries (entries: readonly Entry[], info: (epoch: number) 
   while (i < entries.length) {
     const first = entries[i]!
     if (first.kind === 'leaderChange') {
-      batches.push(leaderChangeBatch(first, info))
+      batches.push(leaderChangeBatch(encodeLeaderChange(info(first.epoch)), first.offset, first.epoch))
       i++
       continue
     }

@@ -70,7 +70,7 @@ describe('a three-node cluster: bad input on cluster RPCs', () => {
     await cluster.brokers[0]!.kill()
     const err = await other.start({ brokers: 1, brokerConfig: { 'log.dirs': dataDir, 'cluster.id': 'not-this-cluster' } }).catch((e: unknown) => e as Error)
     expect(err).toBeInstanceOf(Error)
-    expect((err as Error).message).toMatch(/cluster/i)
+    expect((err as Error).message).toMatch(/refusing to start: .* belongs to cluster \S+ .*but cluster.id is not-this-cluster/)
     await cluster.brokers[0]!.restart()
   }, 60_000)
 })
