@@ -14,7 +14,7 @@ export type { Fault, NemesisEntry }
 
 /**
  * What a nemesis needs of a broker: the process controls a cluster backend offers. The
- * harness's BrokerHandle has this shape; chaos states it here so it never imports the harness.
+ * harness's BrokerHandle extends it; chaos states it here so it never imports the harness.
  */
 export interface NemesisBroker {
   readonly dataDir: string | null

@@ -3,8 +3,10 @@
 // address), `docker` (a docker-compose cluster, where a Docker engine exists), `kafka` (real
 // Apache Kafka nodes in KRaft mode as local JVMs).
 //
-// Designed for N brokers although the reference broker runs one node per process today;
-// the chaos harness drives faults through BrokerHandle.
+// One broker per process or container; with N > 1 the process backend starts one KRaft
+// cluster. The chaos harness drives faults through BrokerHandle.
+
+import type { NemesisBroker } from '../../chaos/nemesis/nemesis.ts'
 
 export type BackendName = 'process' | 'external' | 'docker' | 'kafka'
 
@@ -24,27 +26,14 @@ export interface ClusterSpec {
   log?: (line: string) => void
 }
 
-export interface BrokerHandle {
+/** A broker the harness started: the process controls nemeses use (chaos's NemesisBroker), plus where to reach it. */
+export interface BrokerHandle extends NemesisBroker {
   readonly id: number
   /** The broker's own Kafka listener, host:port. */
   readonly kafkaAddress: string
   /** Base URL of the broker's HTTP API, when it has one. */
   readonly httpUrl: string | null
-  readonly dataDir: string | null
   readonly logFile: string | null
-  alive (): boolean
-  /** SIGKILL (or the backend's equivalent). */
-  kill (): Promise<void>
-  /** SIGSTOP / SIGCONT. */
-  pause (): Promise<void>
-  resume (): Promise<void>
-  /** Start again after kill, on the same ports and data dir; waits until ready. */
-  restart (): Promise<void>
-  /** Clean stop (SIGTERM, SIGKILL after a grace period); restart() starts it again. */
-  stop? (): Promise<void>
-  /** Takes the broker off its network (a partition from peers and clients); docker backend only. */
-  disconnect? (): Promise<void>
-  connect? (): Promise<void>
 }
 
 export interface ClusterInfo {
