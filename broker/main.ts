@@ -122,8 +122,6 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
     dataDir: config.dataDir,
     pid: process.pid,
   }
-  process.stdout.write(JSON.stringify(ready) + '\n')
-  if (running.broker.sink) process.stderr.write('WARNING: sluice.sink is on: produce requests are acknowledged and discarded, nothing is stored\n')
   const shutdown = (signal: string): void => {
     process.stderr.write(`${signal}: shutting down (flush, checkpoint)\n`)
     running.close(signal === 'SIGTERM').then(() => process.exit(0), err => {
@@ -131,6 +129,10 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
       process.exit(1)
     })
   }
+  // Handlers first, then the ready line: a parent that stops us as soon as it reads the
+  // line must find them installed (a SIGTERM before them would kill with the default action).
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
+  process.stdout.write(JSON.stringify(ready) + '\n')
+  if (running.broker.sink) process.stderr.write('WARNING: sluice.sink is on: produce requests are acknowledged and discarded, nothing is stored\n')
 }

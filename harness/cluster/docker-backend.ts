@@ -21,7 +21,7 @@ import { ClusterError, type BackendName, type BrokerHandle, type Cluster, type C
 import { ComposeProject, detectComposeExecutable } from './compose.ts'
 import { composeEnv, FILE_BROKERS, imageTag, NETWORK, overrideDocument, profilesFor, PROXY_PORT_BASE, serviceName, type BrokerPorts } from './compose-layout.ts'
 import { ensureContainerEngine, type ContainerEngine } from './engine.ts'
-import { reservePort } from './process-backend.ts'
+import { reservePort } from './ports.ts'
 import { waitForApiVersions } from './ready.ts'
 
 export interface DockerBackendOptions {

@@ -39,7 +39,8 @@ export function createBackend (name: string, opts: BackendOptions = {}): Cluster
 
 export { ClusterError } from './cluster.ts'
 export type { BackendName, BrokerHandle, Cluster, ClusterBackend, ClusterInfo, ClusterSpec } from './cluster.ts'
-export { ProcessBackend, ProcessCluster, reservePort, type ProcessBackendOptions } from './process-backend.ts'
+export { ProcessBackend, ProcessCluster, type ProcessBackendOptions } from './process-backend.ts'
+export { reservePort, reservePorts } from './ports.ts'
 export { ExternalBackend, parseBootstrap, type ExternalBackendOptions } from './external-backend.ts'
 export { DockerBackend, DockerCluster, type DockerBackendOptions } from './docker-backend.ts'
 export { ensureContainerEngine, type ContainerEngine } from './engine.ts'

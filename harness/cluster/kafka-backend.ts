@@ -25,7 +25,7 @@ import { registerChild, registerTempDir, unregisterTempDir } from './child-regis
 import { checkBrokerConfig, formatConfigKeyReport, renderServerProperties, reportConfigKeys, type KafkaNodePorts } from './kafka-config.ts'
 import { describeDist, javaArgs, LOG4J_NODE_FILE, LOG4J_TOOL_FILE, locateKafka, type KafkaDist, type LocateOptions } from './kafka-dist.ts'
 import { KafkaNode, waitForGroupCoordinator } from './kafka-node.ts'
-import { reservePort } from './process-backend.ts'
+import { reservePort } from './ports.ts'
 
 export interface KafkaBackendOptions extends LocateOptions {
   /** Heap of each node's JVM; 384 MiB lets three nodes and the tools share a small machine. */

@@ -6,13 +6,11 @@
 // elected and every node is registered and unfenced. The handles give the chaos harness
 // kill, pause/resume and restart-on-the-same-ports.
 //
-// Ports: without advertisedFor every broker binds port 0 and reports what it got. With
-// advertisedFor the Kafka port must be known before the broker starts (a proxy in front
-// needs its upstream, the broker needs --advertise), so the backend reserves a free port
-// first by binding and releasing it.
+// Ports: every Kafka (and controller) port is reserved before the broker starts
+// (ports.ts), below the kernel's ephemeral range: a proxy in front needs its upstream, the
+// broker needs --advertise, and a restart binds the same port again.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +18,7 @@ import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type
 import { registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { ProcessBroker } from './process-broker.ts'
 import { waitForClusterReady } from './ready.ts'
+import { reservePorts } from './ports.ts'
 import { randomUuid } from '../../broker/protocol/uuid.ts'
 
 export interface ProcessBackendOptions {
@@ -35,41 +34,6 @@ const BROKERS_MAX = 32
 const START_TIMEOUT_MS_DEFAULT = 30_000
 const STOP_TIMEOUT_MS_DEFAULT = 10_000
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-
-/**
- * `count` distinct ports that were free a moment ago on 127.0.0.1. All are held open until
- * every one is known, so the OS cannot hand the same port out twice (reserving one at a
- * time can return a port just released).
- */
-export async function reservePorts (count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer())
-  try {
-    await Promise.all(servers.map(server => new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host: '127.0.0.1', port: 0 }, resolve)
-    })))
-    return servers.map(server => {
-      const address = server.address()
-      if (address === null || typeof address === 'string') throw new Error('programmer error: TCP server without a port')
-      return address.port
-    })
-  } finally {
-    await Promise.all(servers.map(server => new Promise<void>(resolve => { server.listening ? server.close(() => resolve()) : resolve() })))
-  }
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function reservePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: '127.0.0.1', port: 0 }, resolve)
-  })
-  const address = server.address()
-  await new Promise<void>(resolve => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('programmer error: TCP server without a port')
-  return address.port
-}
 
 /**
  * The KRaft keys of each node of an N-node cluster: combined roles, node id = index, a
@@ -159,9 +123,10 @@ export class ProcessBackend implements ClusterBackend {
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
     const clustered = spec.brokers > 1
-    // Client and controller ports of every node are reserved together.
-    const reserved = clustered || spec.advertisedFor !== undefined ? await reservePorts(spec.brokers * (clustered ? 2 : 1)) : []
-    const kafkaPorts = Array.from({ length: spec.brokers }, (_, i) => reserved[i] ?? 0)
+    // Client and controller ports of every node are reserved together, always: a restart
+    // binds the same port again, and a port the kernel chose could be a client's by then.
+    const reserved = await reservePorts(spec.brokers * (clustered ? 2 : 1))
+    const kafkaPorts = reserved.slice(0, spec.brokers)
     const clusterKeys = clustered ? clusterConfigs(kafkaPorts, reserved.slice(spec.brokers)) : null
     for (let i = 0; i < spec.brokers; i++) {
       const dataDir = join(workDir, `broker-${i}`, 'data')

@@ -15,7 +15,7 @@ import { startBroker, type RunningBroker } from '../../../broker/main.ts'
 import { KafkaClient } from '../../../broker/client/kafka-client.ts'
 import { Connection } from '../../../broker/client/connection.ts'
 import { KafkaClientError } from '../../../broker/client/errors.ts'
-import { reservePort } from '../../../harness/cluster/process-backend.ts'
+import { reservePort } from '../../../harness/cluster/ports.ts'
 
 const metadataRequest = { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }
 

@@ -11,7 +11,7 @@ import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
 import type { Entry, Snapshot } from '../../../broker/cluster/raft/types.ts'
 import type { KafkaListener } from '../../../broker/server/kafka-listener.ts'
 import { Metrics } from '../../../broker/server/metrics.ts'
-import { reservePort } from '../../../harness/cluster/process-backend.ts'
+import { reservePort } from '../../../harness/cluster/ports.ts'
 
 export const CLUSTER_ID = 'quorum-test-cluster'
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClusterError } from '../../../harness/cluster/cluster.ts'
 import { ExternalBackend, parseBootstrap } from '../../../harness/cluster/external-backend.ts'
 import { createBackend } from '../../../harness/cluster/index.ts'
-import { ProcessBackend, reservePort, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
+import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
+import { reservePort } from '../../../harness/cluster/ports.ts'
 
 describe('external backend', () => {
   let started: ProcessCluster
