@@ -3,13 +3,28 @@
 // the harness, so chaos never imports the harness; harness/workload re-exports it.
 // Fault names match the nemesis table in design/checker.md.
 
-export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'lose-unfsynced-writes'] as const
+export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'split', 'lose-unfsynced-writes'] as const
 export type Fault = typeof FAULTS[number]
 
 export const COMMIT_MODES = ['after-produce', 'auto-commit'] as const
 export type CommitMode = typeof COMMIT_MODES[number]
 
 export type ProxyStream = 'upstream' | 'downstream' | 'both'
+
+/**
+ * The shape of a `split` (a network partition between brokers): `isolate` cuts the targets
+ * off from the rest; `halves` a random minority from the majority; `bridge` two halves that
+ * one node still joins (Jepsen's bridge); `ring` gives every node its own majority, no two
+ * the same (Jepsen's majorities ring).
+ */
+export const SPLIT_TOPOLOGIES = ['isolate', 'halves', 'bridge', 'ring'] as const
+export type SplitTopology = typeof SPLIT_TOPOLOGIES[number]
+/** `isolate` only: `in` drops what the rest sends the targets, `out` what the targets send the rest. */
+export const SPLIT_DIRECTIONS = ['both', 'in', 'out'] as const
+export type SplitDirection = typeof SPLIT_DIRECTIONS[number]
+/** Whether clients still reach the cut-off nodes (`reach`) or lose them too (`cut`). */
+export const SPLIT_CLIENTS = ['reach', 'cut'] as const
+export type SplitClients = typeof SPLIT_CLIENTS[number]
 
 /**
  * 'random', 'all', 'leader' (of partition 0 of the first topic, when the fault starts),
@@ -30,6 +45,10 @@ export interface NemesisEntry {
   readonly rateKBps: number | null
   readonly resetAfterMs: number | null
   readonly stream: ProxyStream | null
+  /** split only. */
+  readonly topology: SplitTopology | null
+  readonly direction: SplitDirection | null
+  readonly clients: SplitClients | null
 }
 
 export interface NemesisSpec {

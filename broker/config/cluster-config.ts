@@ -22,6 +22,8 @@ export interface ClusterConfig {
   bootstrapServers: readonly Listener[]
   controllerListenerNames: readonly string[]
   interBrokerListenerName: string
+  /** sluice.inter.broker.addresses: per broker id, where this node reaches its inter-broker listener. */
+  interBrokerAddresses: ReadonlyMap<number, Listener>
 }
 
 type Values = Readonly<Record<string, number | boolean | string | null>>
@@ -38,14 +40,24 @@ export function parseListeners (text: string, key = 'listeners'): NamedListener[
   })
 }
 
-/** `id@host:port,...` as Kafka's controller.quorum.voters. */
-export function parseVoters (text: string): QuorumVoter[] {
+/** `id@host:port,...` as Kafka's controller.quorum.voters (and sluice.inter.broker.addresses). */
+export function parseVoters (text: string, key = 'controller.quorum.voters'): QuorumVoter[] {
   return splitList(text).map(entry => {
     const match = /^(\d+)@(.+)$/.exec(entry)
-    if (match === null) throw new Error(`controller.quorum.voters entry ${JSON.stringify(entry)} must look like 1@127.0.0.1:9093`)
-    const { host, port } = parseListener(match[2]!, 'controller.quorum.voters')
+    if (match === null) throw new Error(`${key} entry ${JSON.stringify(entry)} must look like 1@127.0.0.1:9093`)
+    const { host, port } = parseListener(match[2]!, key)
     return { id: Number(match[1]), host, port }
   })
+}
+
+/** sluice.inter.broker.addresses; a broker id listed twice is an error naming the key. */
+function parseInterBrokerAddresses (text: string): Map<number, Listener> {
+  const addresses = new Map<number, Listener>()
+  for (const { id, host, port } of parseVoters(text, 'sluice.inter.broker.addresses')) {
+    if (addresses.has(id)) throw new Error(`sluice.inter.broker.addresses lists broker ${id} twice; give each broker one address`)
+    addresses.set(id, { host, port })
+  }
+  return addresses
 }
 
 function parseRoles (text: string): Set<ProcessRole> {
@@ -154,9 +166,10 @@ export function buildClusterConfig ({ values, nodeId, listeners, http }: Cluster
   const bootstrapServers = tryParse(problems, () => splitList(bootstrapText).map(s => parseListener(s, 'controller.quorum.bootstrap.servers')), [])
   const controllerListenerNames = splitList((values['controller.listener.names'] as string | null) ?? '').map(n => n.toUpperCase())
   const interBrokerListenerName = ((values['inter.broker.listener.name'] as string | null) ?? 'PLAINTEXT').toUpperCase()
+  const interBrokerAddresses = tryParse(problems, () => parseInterBrokerAddresses((values['sluice.inter.broker.addresses'] as string | null) ?? ''), new Map<number, Listener>())
   problems.push(...quorumProblems(nodeId, roles, voters, bootstrapServers))
   if (values['cluster.id'] === null) problems.push('cluster.id is required with process.roles: give every node of the cluster the same id (e.g. cluster.id=MkU3OEVBNTcwNTJENDM2Qg)')
   if (bootstrapServers.length > 0 && voters.length === 0) problems.push('controller.quorum.bootstrap.servers without controller.quorum.voters is not supported yet (dynamic quorums, KIP-853); list the voters as id@host:port')
   problems.push(...listenerNameProblems(roles, new Set(listeners.map(l => l.name)), controllerListenerNames, interBrokerListenerName))
-  return { nodeId, roles, voters, bootstrapServers, controllerListenerNames, interBrokerListenerName }
+  return { nodeId, roles, voters, bootstrapServers, controllerListenerNames, interBrokerListenerName, interBrokerAddresses }
 }

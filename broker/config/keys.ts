@@ -77,6 +77,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'replica.fetch.min.bytes': { type: 'int', default: 1, min: 1, max: NEVER, doc: 'Bytes a follower fetch waits for before the leader answers (up to replica.fetch.wait.max.ms).' },
   'replica.fetch.backoff.ms': { type: 'int', default: 1000, min: 0, max: NEVER, doc: 'A follower whose fetch failed waits this long before the next.' },
   'num.replica.fetchers': { type: 'int', default: 1, min: 1, max: 64, doc: 'Fetcher connections per source broker; partitions are spread over them.' },
+  'sluice.inter.broker.addresses': { type: 'string', default: null, doc: 'id@host:port,... : reach these brokers\' inter-broker listeners at these addresses instead of their registered endpoints (the chaos harness routes each broker-to-broker link through a proxy of its own, so it can cut one link). Replica fetches only; clients still get the registered endpoints.' },
   'sluice.metadata.snapshot.interval.records': { type: 'int', default: 10_000, min: 1, max: NEVER, doc: 'The metadata log is snapshotted (and its prefix dropped) after this many applied records, so it stays bounded (Kafka counts bytes: metadata.log.max.record.bytes.between.snapshots).' },
   'replica.high.watermark.checkpoint.interval.ms': { type: 'int', default: 5000, min: 1, max: NEVER, doc: 'How often each partition\'s high watermark is written to replication-offset-checkpoint.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },

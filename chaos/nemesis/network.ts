@@ -13,13 +13,10 @@
 // Faults with stream "both" add one toxic per direction. Toxic names carry the fault's
 // sequence number, so overlapping faults on one proxy never collide.
 
-import type { ICreateToxicBody, Toxic } from 'toxiproxy-node-client'
 import type { ProxyStream } from '../spec.ts'
 import { faultStep, NemesisError } from './nemesis.ts'
 import type { ActiveFault, FaultTarget, NemesisEntry } from './nemesis.ts'
-
-type Direction = 'upstream' | 'downstream'
-type ToxicKind = 'latency' | 'bandwidth' | 'timeout' | 'reset_peer'
+import { ToxicSet, type Direction, type ToxicKind } from './toxic-set.ts'
 
 function directions (stream: ProxyStream | null): Direction[] {
   if (stream === 'upstream' || stream === 'downstream') return [stream]
@@ -31,39 +28,16 @@ function proxyOf (target: FaultTarget): NonNullable<FaultTarget['proxy']> {
   return target.proxy
 }
 
-/** A 404 on removal means the toxic is already gone (a reset healed it): that is healed. */
-function isNotFound (error: unknown): boolean {
-  return error instanceof Error && /status code 404/.test(error.message)
-}
-
 async function addToxics (target: FaultTarget, entry: NemesisEntry, seq: number, type: ToxicKind, attributes: Record<string, number>): Promise<ActiveFault> {
   const proxy = proxyOf(target)
-  const toxics: Array<Toxic<unknown>> = []
+  const toxics = new ToxicSet()
   const names: string[] = []
-  const heal = async (): Promise<void> => {
-    while (toxics.length > 0) {
-      const toxic = toxics.pop()!
-      try {
-        await toxic.remove()
-      } catch (error) {
-        if (!isNotFound(error)) throw new NemesisError('ERR_NEMESIS_HEAL', `remove toxic ${toxic.name} from ${proxy.name}: ${(error as Error).message}`, { cause: error })
-      }
-    }
+  for (const stream of directions(entry.stream)) {
+    const name = `${entry.fault}-${seq}-${stream}`
+    await toxics.add(proxy, name, type, stream, attributes)
+    names.push(name)
   }
-  try {
-    for (const stream of directions(entry.stream)) {
-      const name = `${entry.fault}-${seq}-${stream}`
-      // The client's body type insists on every field; the API needs only type and attributes.
-      const body = { name, type, stream, toxicity: 1, attributes } as unknown as ICreateToxicBody<unknown>
-      toxics.push(await proxy.addToxic(body))
-      names.push(name)
-    }
-  } catch (error) {
-    // Never leave half a fault behind: remove what was added, then report.
-    await heal().catch(() => {})
-    throw new NemesisError('ERR_NEMESIS_FAULT', `add ${type} toxic to ${proxy.name}: ${(error as Error).message}`, { cause: error })
-  }
-  return { detail: { proxy: proxy.name, toxic: type, toxics: names, attributes }, heal }
+  return { detail: { proxy: proxy.name, toxic: type, toxics: names, attributes }, heal: () => toxics.heal() }
 }
 
 export function startDelay (target: FaultTarget, entry: NemesisEntry, seq: number): Promise<ActiveFault> {

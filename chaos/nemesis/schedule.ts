@@ -8,6 +8,9 @@
 // and again every intervalSeconds, each instance healed after durationSeconds; no fault
 // starts, and every fault is healed, quietEndSeconds before the end of the run, so the final
 // polls see a healthy cluster. Entries may overlap; faults on one broker stack.
+// A `split` is one fault over the whole cluster: its targets are the isolated group
+// (isolate), a random minority (halves) or a random order of every broker (bridge, ring),
+// and its nemesis op names the groups and the cut links.
 
 import { Prng } from '../run/prng.ts'
 import { sleep } from '../run/sleep.ts'
@@ -18,6 +21,12 @@ import type { ActiveFault, Fault, FaultStarter, FaultTarget } from './nemesis.ts
 import { startBandwidth, startBlackhole, startDelay, startProxyDown, startReset } from './network.ts'
 import { startKill, startPause } from './process.ts'
 import { startPartition, startRestart } from './container.ts'
+import { splitGrudge } from './grudge.ts'
+import type { ProxyFleet } from './proxies.ts'
+import { startSplit } from './split.ts'
+
+/** Faults that start once per planned instance over all its targets, not once per target. */
+const CLUSTER_FAULTS: ReadonlySet<Fault> = new Set(['split'])
 
 export const FAULT_STARTERS: Readonly<Record<Fault, FaultStarter>> = {
   kill: startKill,
@@ -29,6 +38,7 @@ export const FAULT_STARTERS: Readonly<Record<Fault, FaultStarter>> = {
   reset: startReset,
   'proxy-down': startProxyDown,
   partition: startPartition,
+  split: () => Promise.reject(new NemesisError('ERR_NEMESIS_FAULT', 'programmer error: split starts once over the cluster (NemesisRunner)')),
   'lose-unfsynced-writes': startLoseUnsyncedWrites,
 }
 
@@ -58,7 +68,10 @@ export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, 
         throw new NemesisError('ERR_NEMESIS_FAULT', `the schedule plans more than ${PLANNED_FAULTS_MAX} faults; raise intervalSeconds`)
       }
       let targets: number[] | 'leader' | 'controller'
-      if (entry.targets === 'random') targets = [prng.int(options.brokers)]
+      const topology = entry.fault === 'split' ? entry.topology ?? 'isolate' : 'isolate'
+      if (topology === 'halves') targets = prng.sample(all, Math.floor((options.brokers - 1) / 2)).sort((a, b) => a - b)
+      else if (topology === 'bridge' || topology === 'ring') targets = prng.sample(all, options.brokers)
+      else if (entry.targets === 'random') targets = [prng.int(options.brokers)]
       else if (entry.targets === 'all') targets = all
       else if (entry.targets === 'leader' || entry.targets === 'controller') targets = entry.targets
       else if (entry.targets === 'minority') targets = prng.sample(all, Math.floor((options.brokers - 1) / 2)).sort((a, b) => a - b)
@@ -78,6 +91,8 @@ export interface ScheduleContext {
   leaderIndex (): Promise<number>
   /** Index of the active controller; rejects when there is none or it is not one of the targets. */
   controllerIndex? (): Promise<number>
+  /** The proxies, link proxies included, for faults over the whole cluster (split). */
+  fleet?: ProxyFleet
   /** Records a nemesis op (the interpreter writes it). */
   record (value: Record<string, unknown>): void
   /** Seconds since the run started, on the clock the plan uses. */
@@ -130,13 +145,12 @@ export class NemesisRunner {
     const running: Running = { planned, names: indexes.map(brokerName), faults: [] }
     this.#running.add(running)
     const details: Array<Record<string, unknown>> = []
-    for (const index of indexes) {
-      const target = this.#context.targets[index]
+    const starts = CLUSTER_FAULTS.has(planned.fault) ? (indexes.length === 0 ? [] : [() => this.#startSplit(planned, indexes)]) : indexes.map(index => () => this.#startOne(planned, index))
+    for (const start of starts) {
       try {
-        if (target === undefined) throw new NemesisError('ERR_NEMESIS_TARGET', `no broker ${brokerName(index)} in this cluster`)
-        const fault = await FAULT_STARTERS[planned.fault](target, this.#context.spec.schedule[planned.entry]!, planned.id)
+        const { fault, detail } = await start()
         running.faults.push(fault)
-        details.push({ target: target.name, ...fault.detail })
+        details.push(detail)
       } catch (caught) {
         error = (caught as Error).message
         this.errors.push(error)
@@ -144,6 +158,20 @@ export class NemesisRunner {
     }
     this.#context.record({ fault: planned.fault, phase: 'start', id: planned.id, targets: running.names, details, ...(error === undefined ? {} : { error }) })
     return running
+  }
+
+  async #startOne (planned: PlannedFault, index: number): Promise<{ fault: ActiveFault, detail: Record<string, unknown> }> {
+    const target = this.#context.targets[index]
+    if (target === undefined) throw new NemesisError('ERR_NEMESIS_TARGET', `no broker ${brokerName(index)} in this cluster`)
+    const fault = await FAULT_STARTERS[planned.fault](target, this.#context.spec.schedule[planned.entry]!, planned.id)
+    return { fault, detail: { target: target.name, ...fault.detail } }
+  }
+
+  async #startSplit (planned: PlannedFault, indexes: number[]): Promise<{ fault: ActiveFault, detail: Record<string, unknown> }> {
+    const entry = this.#context.spec.schedule[planned.entry]!
+    const grudge = splitGrudge(entry.topology ?? 'isolate', indexes, this.#context.targets.length, entry.direction ?? 'both')
+    const fault = await startSplit(this.#context.fleet ?? null, this.#context.targets, grudge, entry, planned.id)
+    return { fault, detail: fault.detail }
   }
 
   /** The leader or controller now; never a guess: with none, the fault is skipped and the history says why. */

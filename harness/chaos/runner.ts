@@ -148,6 +148,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     nemesis = new NemesisRunner(planSchedule(spec, { runSeconds, brokers: setup.targets.length, seed: nemesisSeed }), {
       spec,
       targets: setup.targets,
+      fleet: setup.fleet,
       leaderIndex: () => leaderIndex(bootstrap, topics[0]!.name),
       controllerIndex: () => controllerIndex(bootstrap, brokerCount),
       record: value => { history.info('nemesis', 'nemesis', value) },

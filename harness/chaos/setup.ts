@@ -2,8 +2,9 @@
 // or a real Toxiproxy given by URL), brokers started by the workload's backend (process or
 // docker; with docker the proxies sit in front of the published ports) with one proxy
 // in front of each client listener and each broker advertising its proxy (so clients
-// cannot bypass it), and the run's topics. Designed for N brokers; today's reference
-// brokers are independent single-node clusters, so chaos workloads use one.
+// cannot bypass it), and the run's topics. A reference cluster (process backend, brokers > 1)
+// also gets a proxy on every directed broker-to-broker link, replication and controller
+// traffic alike, which the brokers use for each other, so `split` can partition them.
 
 import { describeQuorum } from '../cluster/quorum.ts'
 import { join } from 'node:path'
@@ -64,6 +65,8 @@ export async function startChaosCluster (options: ChaosClusterOptions): Promise<
       brokerConfig: { ...workload.brokerConfig },
       // The proxy exists before its broker starts, so the broker can advertise it.
       advertisedFor: (index, kafkaPort) => fleet.create(index, `127.0.0.1:${kafkaPort}`),
+      // A proxy per directed broker-to-broker link and listener, for split (process backend).
+      linkFor: (from, to, listener, port) => fleet.createLink(from, to, listener, `127.0.0.1:${port}`),
       workDir: join(options.workDir, 'cluster'),
       ...(options.log === undefined ? {} : { log: options.log }),
     })

@@ -19,6 +19,13 @@ export interface ClusterSpec {
    * it), by broker index; undefined = its own listener.
    */
   advertisedFor?: (brokerIndex: number, kafkaPort: number) => Promise<string | undefined> | string | undefined
+  /**
+   * Where broker `from` should reach broker `to`'s `listener` (its Kafka listener for
+   * replication, its controller listener for the quorum), e.g. a proxy on that one link, or
+   * undefined for the listener itself. Only backends that can route each node separately
+   * use it (process, brokers > 1); `linksRouted` on the cluster says whether it did.
+   */
+  linkFor?: (from: number, to: number, listener: 'kafka' | 'controller', port: number) => Promise<string | undefined> | string | undefined
   /** Directory for data dirs and logs; a temp dir when absent. */
   workDir?: string
   /** Keep data dirs after stop (for post-mortems). */

@@ -52,6 +52,25 @@ function clusterConfigs (kafkaPorts: readonly number[], controllerPorts: readonl
   }))
 }
 
+/**
+ * Per node, the voter list and inter-broker addresses that send its traffic to every other
+ * node through `linkFor` (a proxy per directed link, for the chaos harness's split).
+ */
+async function routeLinks (keys: Array<Record<string, string>>, kafkaPorts: readonly number[], controllerPorts: readonly number[], linkFor: NonNullable<ClusterSpec['linkFor']>): Promise<void> {
+  for (let from = 0; from < keys.length; from++) {
+    const voters: string[] = []
+    const peers: string[] = []
+    for (let to = 0; to < keys.length; to++) {
+      const controller = from === to ? undefined : await linkFor(from, to, 'controller', controllerPorts[to]!)
+      voters.push(`${to}@${controller ?? `127.0.0.1:${controllerPorts[to]}`}`)
+      const kafka = from === to ? undefined : await linkFor(from, to, 'kafka', kafkaPorts[to]!)
+      if (kafka !== undefined) peers.push(`${to}@${kafka}`)
+    }
+    keys[from]!['controller.quorum.voters'] = voters.join(',')
+    if (peers.length > 0) keys[from]!['sluice.inter.broker.addresses'] = peers.join(',')
+  }
+}
+
 export class ProcessCluster implements Cluster {
   readonly backend: BackendName = 'process'
   readonly brokers: readonly ProcessBroker[]
@@ -128,6 +147,7 @@ export class ProcessBackend implements ClusterBackend {
     const reserved = await reservePorts(spec.brokers * (clustered ? 2 : 1))
     const kafkaPorts = reserved.slice(0, spec.brokers)
     const clusterKeys = clustered ? clusterConfigs(kafkaPorts, reserved.slice(spec.brokers)) : null
+    if (clusterKeys !== null && spec.linkFor !== undefined) await routeLinks(clusterKeys, kafkaPorts, reserved.slice(spec.brokers), spec.linkFor)
     for (let i = 0; i < spec.brokers; i++) {
       const dataDir = join(workDir, `broker-${i}`, 'data')
       mkdirSync(dataDir, { recursive: true })

@@ -194,4 +194,20 @@ function checkScheduleEntry (entry: Doc, fault: Fault, path: string, brokers: nu
       issues.push({ path: joinPath(path, 'targets'), message: `names ${target} but the cluster has ${brokers} broker(s), broker-0 to broker-${brokers - 1}` })
     }
   }
+  if (fault === 'split') checkSplit(entry, path, brokers, issues)
+}
+
+/** A split needs brokers to split; direction fits isolate only, clients isolate and halves. */
+function checkSplit (entry: Doc, path: string, brokers: number, issues: WorkloadIssue[]): void {
+  const topology = (entry.topology as string | undefined) ?? 'isolate'
+  const least = topology === 'isolate' ? 2 : 3
+  if (brokers < least) {
+    issues.push({ path: joinPath(path, 'fault'), message: `split with topology ${topology} needs at least ${least} brokers (the workload has ${brokers}); set brokers: 3` })
+  }
+  if (entry.direction !== undefined && topology !== 'isolate') {
+    issues.push({ path: joinPath(path, 'direction'), message: `applies to topology isolate only (this split is ${topology}); remove it` })
+  }
+  if (entry.clients !== undefined && topology !== 'isolate' && topology !== 'halves') {
+    issues.push({ path: joinPath(path, 'clients'), message: `applies to topologies isolate and halves only (this split is ${topology}); remove it` })
+  }
 }

@@ -9,6 +9,7 @@ import { ClientConfigError, parseClientConfig, type ClientConfig } from './clien
 import { validateDocument } from './validate.ts'
 import { DEFAULT_COMMIT_MODE, DEFAULT_PROCESSORS, FAULT_PARAMS } from './schema-chaos.ts'
 import type { CommitMode, Fault } from './schema-chaos.ts'
+import type { SplitClients, SplitDirection, SplitTopology } from '../../chaos/spec.ts'
 import type {
   Acks, BrokerConfigValue, ChaosSpec, ConsumerSpec, KeyDistributor, KeySpec, MaxRateSpec,
   NemesisEntry, NemesisSpec, NemesisTargets, ProducerSpec, ProxyStream, Workload,
@@ -152,6 +153,9 @@ function resolveNemesis (nemesis: Doc): NemesisSpec {
       rateKBps: param<number>('rateKBps', null),
       resetAfterMs: param<number>('resetAfterMs', 0),
       stream: param<ProxyStream>('stream', 'both'),
+      topology: param<SplitTopology>('topology', 'isolate'),
+      direction: param<SplitDirection>('direction', 'both'),
+      clients: param<SplitClients>('clients', 'reach'),
     }
   })
   return { schedule, seed: (nemesis.seed as number | undefined) ?? null, quietEndSeconds: nemesis.quietEndSeconds as number }

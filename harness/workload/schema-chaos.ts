@@ -4,7 +4,7 @@
 
 import type { JsonSchema } from './json-schema.ts'
 
-import { COMMIT_MODES, FAULTS, type CommitMode, type Fault } from '../../chaos/spec.ts'
+import { COMMIT_MODES, FAULTS, SPLIT_CLIENTS, SPLIT_DIRECTIONS, SPLIT_TOPOLOGIES, type CommitMode, type Fault } from '../../chaos/spec.ts'
 
 export { COMMIT_MODES, FAULTS, type CommitMode, type Fault }
 
@@ -19,6 +19,7 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<Fault, string>> = {
   reset: 'proxy reset_peer toxic (resetAfterMs)',
   'proxy-down': 'proxy disabled, connections dropped',
   partition: 'backend docker: the broker\'s container leaves the cluster network (docker network disconnect), rejoins after durationSeconds',
+  split: 'a network partition between brokers (replication and controller links, through a proxy per link; process backend with brokers > 1): topology isolate (the targets), halves, bridge or ring; direction; clients reach or cut',
   'lose-unfsynced-writes': 'SIGKILL, then every log file is cut to its last fsynced length, restart after durationSeconds',
 }
 
@@ -33,9 +34,10 @@ export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly s
   reset: { allowed: ['resetAfterMs', 'stream'], required: [] },
   'proxy-down': { allowed: [], required: [] },
   partition: { allowed: [], required: [] },
+  split: { allowed: ['topology', 'direction', 'clients'], required: [] },
   'lose-unfsynced-writes': { allowed: [], required: [] },
 }
-export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream'] as const
+export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream', 'topology', 'direction', 'clients'] as const
 
 export const CHAOS_WORKLOADS = ['register', 'transform'] as const
 export type ChaosWorkload = typeof CHAOS_WORKLOADS[number]
@@ -107,6 +109,23 @@ const scheduleEntrySchema: JsonSchema = {
       enum: ['upstream', 'downstream', 'both'],
       description: 'Proxy faults only: upstream = client to broker, downstream = broker to ' +
         'client. Default both.',
+    },
+    topology: {
+      enum: SPLIT_TOPOLOGIES,
+      description: 'split only: isolate (the targets from the rest; default), halves (a random ' +
+        'minority from the majority), bridge (two halves, one node seeing both), ring (every node ' +
+        'sees a majority of its own). Halves, bridge and ring draw their groups from the run\'s ' +
+        'seed and ignore targets.',
+    },
+    direction: {
+      enum: SPLIT_DIRECTIONS,
+      description: 'split with isolate only: both (default), in (the targets receive nothing from ' +
+        'the rest), out (what the targets send the rest is lost).',
+    },
+    clients: {
+      enum: SPLIT_CLIENTS,
+      description: 'split with isolate or halves: reach (default: clients still reach every broker) ' +
+        'or cut (the cut-off brokers\' client proxies drop traffic too).',
     },
   },
 }

@@ -71,8 +71,12 @@ export class ControllerChannel {
       const address = this.#locator.address(leaderId)
       if (address === undefined) return null
       const conn = Connection.connect({ ...address, clientId: this.#clientId, connectTimeoutMs: 2_000, requestTimeoutMs: REQUEST_TIMEOUT_MS })
-      conn.catch(() => {})
-      this.#connection = { nodeId: leaderId, conn }
+      const attempt = { nodeId: leaderId, conn }
+      // A failed attempt must not stay cached: every later request would fail with its old
+      // error until the controller changed, and the broker, unable to heartbeat, stay fenced
+      // (found by a chaos split that cut a broker's link to the controller for a few seconds).
+      conn.catch(() => { if (this.#connection === attempt) this.#connection = null })
+      this.#connection = attempt
     }
     return this.#connection.conn.then(c => {
       if (c.closed) {

@@ -95,7 +95,9 @@ export class ReplicaFetcher {
     if (this.#connection !== null && !this.#connection.closed) return this.#connection
     const broker = this.#image().brokers.get(this.#leaderId)
     const listenerName = this.#config.cluster?.interBrokerListenerName ?? 'PLAINTEXT'
-    const endpoint = broker?.endpoints.find(e => e.name === listenerName) ?? broker?.endpoints[0]
+    // sluice.inter.broker.addresses overrides the registered endpoint (a proxy per link).
+    const endpoint = this.#config.cluster?.interBrokerAddresses.get(this.#leaderId) ??
+      broker?.endpoints.find(e => e.name === listenerName) ?? broker?.endpoints[0]
     if (endpoint === undefined) throw new Error(`broker ${this.#leaderId} has no registered ${listenerName} endpoint`)
     const requestTimeoutMs = this.#config.int('replica.fetch.wait.max.ms') + 30_000
     this.#connection = await Connection.connect({ host: endpoint.host, port: endpoint.port, clientId: `replica-fetcher-${this.#broker.nodeId}`, requestTimeoutMs, connectTimeoutMs: 5_000 })

@@ -4,7 +4,8 @@
 // where its log diverges from the leader's, a truncation, a ListOffsets round after
 // OFFSET_OUT_OF_RANGE, or a Fetch with replica_id set, whose batches are appended exactly as
 // the leader stored them. The leader is reached on its inter-broker listener as the
-// metadata image registers it (the proxy's address in chaos runs).
+// metadata image registers it, or at sluice.inter.broker.addresses (a proxy per link in
+// chaos runs, so a partition can cut one broker-to-broker link).
 
 import type { BrokerConfig } from '../../config/config.ts'
 import type { PartitionLog } from '../../log/partition-log.ts'

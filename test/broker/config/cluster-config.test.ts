@@ -48,6 +48,14 @@ describe('cluster config keys', () => {
     expect(config.cluster!.voters).toEqual([{ id: 1, host: '127.0.0.1', port: 9093 }, { id: 2, host: '127.0.0.1', port: 9193 }, { id: 3, host: '127.0.0.1', port: 9293 }])
   })
 
+  it('reads sluice.inter.broker.addresses, and names the key on a bad or repeated entry', () => {
+    expect(buildConfig(combined).cluster!.interBrokerAddresses.size).toBe(0)
+    const routed = buildConfig({ ...combined, 'sluice.inter.broker.addresses': '1@127.0.0.1:21001, 3@127.0.0.1:21003' })
+    expect([...routed.cluster!.interBrokerAddresses]).toEqual([[1, { host: '127.0.0.1', port: 21001 }], [3, { host: '127.0.0.1', port: 21003 }]])
+    expect(problemsOf({ ...combined, 'sluice.inter.broker.addresses': '127.0.0.1:21001' })).toEqual([expect.stringMatching(/^sluice.inter.broker.addresses entry "127.0.0.1:21001" must look like 1@127.0.0.1:9093/)])
+    expect(problemsOf({ ...combined, 'sluice.inter.broker.addresses': '1@127.0.0.1:21001,1@127.0.0.1:21002' })).toEqual([expect.stringMatching(/^sluice.inter.broker.addresses lists broker 1 twice/)])
+  })
+
   it('takes node.id over broker.id, and refuses the two disagreeing', () => {
     expect(buildConfig({ 'node.id': 4 }).brokerId).toBe(4)
     expect(buildConfig({ 'broker.id': 5 }).brokerId).toBe(5)

@@ -76,6 +76,22 @@ describe('rules between fields', () => {
     ])
   })
 
+  it('checks a split: enough brokers for its topology, direction and clients where they apply', () => {
+    const lines = problems(yamlWith([
+      'brokers: 2',
+      'nemesis:',
+      '  - { fault: split, topology: halves, intervalSeconds: 5, durationSeconds: 1 }',
+      '  - { fault: split, topology: bridge, direction: in, clients: cut, intervalSeconds: 5, durationSeconds: 1 }',
+      '  - { fault: split, targets: leader, direction: out, clients: cut, intervalSeconds: 5, durationSeconds: 1 }',
+    ].join('\n')))
+    expect(lines).toEqual([
+      'w.yaml: nemesis[0].fault split with topology halves needs at least 3 brokers (the workload has 2); set brokers: 3',
+      'w.yaml: nemesis[1].fault split with topology bridge needs at least 3 brokers (the workload has 2); set brokers: 3',
+      'w.yaml: nemesis[1].direction applies to topology isolate only (this split is bridge); remove it',
+      'w.yaml: nemesis[1].clients applies to topologies isolate and halves only (this split is bridge); remove it',
+    ])
+  })
+
   it('keeps the transform-only chaos fields off a register workload, naming each field', () => {
     const chaosYaml = (block: string): string => yamlWith(`chaos: ${block}`).replace('subscriptionsPerTopic: 1', 'subscriptionsPerTopic: 0')
     expect(problems(chaosYaml('{ processors: 2, commitMode: auto-commit }'))).toEqual([
