@@ -28,10 +28,11 @@ export type SplitClients = typeof SPLIT_CLIENTS[number]
 
 /**
  * 'random', 'all', 'leader' (of partition 0 of the first topic, when the fault starts),
- * 'controller' (the active controller, when the fault starts), 'minority' / 'majority' (a
- * random set of floor((n-1)/2) / floor(n/2)+1 brokers), or explicit names like ['broker-0'].
+ * 'follower' (an in-sync follower of that partition, when the fault starts), 'controller'
+ * (the active controller, when the fault starts), 'minority' / 'majority' (a random set of
+ * floor((n-1)/2) / floor(n/2)+1 brokers), or explicit names like ['broker-0'].
  */
-export type NemesisTargets = 'random' | 'all' | 'leader' | 'controller' | 'minority' | 'majority' | readonly string[]
+export type NemesisTargets = 'random' | 'all' | 'leader' | 'follower' | 'controller' | 'minority' | 'majority' | readonly string[]
 
 export interface NemesisEntry {
   readonly fault: Fault

@@ -42,6 +42,9 @@ export interface PartitionInfo {
   errorCode: number
   leaderId: number
   leaderEpoch: number
+  /** Node ids of the assigned replicas and of the in-sync ones, as Metadata lists them. */
+  replicas: number[]
+  isr: number[]
 }
 
 export interface TopicInfo {
@@ -151,7 +154,7 @@ export class KafkaClient {
     const out = new Map<string, TopicInfo>()
     for (const t of res.topics) {
       const partitions: PartitionInfo[] = []
-      for (const p of t.partitions) partitions[p.partitionIndex] = { partition: p.partitionIndex, errorCode: p.errorCode, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch }
+      for (const p of t.partitions) partitions[p.partitionIndex] = { partition: p.partitionIndex, errorCode: p.errorCode, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes }
       const info = { name: t.name, errorCode: t.errorCode, partitions }
       out.set(t.name, info)
       if (t.errorCode === ErrorCode.NONE) this.#topics.set(t.name, info)

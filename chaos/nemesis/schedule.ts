@@ -53,9 +53,12 @@ export interface PlannedFault {
   fault: Fault
   startSec: number
   endSec: number
-  /** Broker indexes, or 'leader' / 'controller' (resolved when the fault starts). */
-  targets: number[] | 'leader' | 'controller'
+  /** Broker indexes, or 'leader' / 'follower' / 'controller' (resolved when the fault starts). */
+  targets: number[] | Resolved
 }
+
+/** Targets named by role, resolved when the fault starts. */
+type Resolved = 'leader' | 'follower' | 'controller'
 
 export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, brokers: number, seed: number }): PlannedFault[] {
   const prng = Prng.derive(options.seed, 0x6e656d)
@@ -67,13 +70,13 @@ export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, 
       if (planned.length >= PLANNED_FAULTS_MAX) {
         throw new NemesisError('ERR_NEMESIS_FAULT', `the schedule plans more than ${PLANNED_FAULTS_MAX} faults; raise intervalSeconds`)
       }
-      let targets: number[] | 'leader' | 'controller'
+      let targets: number[] | Resolved
       const topology = entry.fault === 'split' ? entry.topology ?? 'isolate' : 'isolate'
       if (topology === 'halves') targets = prng.sample(all, Math.floor((options.brokers - 1) / 2)).sort((a, b) => a - b)
       else if (topology === 'bridge' || topology === 'ring') targets = prng.sample(all, options.brokers)
       else if (entry.targets === 'random') targets = [prng.int(options.brokers)]
       else if (entry.targets === 'all') targets = all
-      else if (entry.targets === 'leader' || entry.targets === 'controller') targets = entry.targets
+      else if (entry.targets === 'leader' || entry.targets === 'follower' || entry.targets === 'controller') targets = entry.targets
       else if (entry.targets === 'minority') targets = prng.sample(all, Math.floor((options.brokers - 1) / 2)).sort((a, b) => a - b)
       else if (entry.targets === 'majority') targets = prng.sample(all, Math.floor(options.brokers / 2) + 1).sort((a, b) => a - b)
       else targets = entry.targets.map(name => Number(name.slice('broker-'.length))).filter(i => i < options.brokers)
@@ -89,6 +92,8 @@ export interface ScheduleContext {
   targets: readonly FaultTarget[]
   /** Index of the broker leading partition 0 of the run's first topic; rejects when it has none. */
   leaderIndex (): Promise<number>
+  /** Index of an in-sync follower of that partition; rejects when it has none. */
+  followerIndex? (): Promise<number>
   /** Index of the active controller; rejects when there is none or it is not one of the targets. */
   controllerIndex? (): Promise<number>
   /** The proxies, link proxies included, for faults over the whole cluster (split). */
@@ -175,9 +180,13 @@ export class NemesisRunner {
   }
 
   /** The leader or controller now; never a guess: with none, the fault is skipped and the history says why. */
-  async #resolve (which: 'leader' | 'controller'): Promise<number[]> {
+  async #resolve (which: Resolved): Promise<number[]> {
     try {
       if (which === 'leader') return [await this.#context.leaderIndex()]
+      if (which === 'follower') {
+        if (this.#context.followerIndex === undefined) throw new Error('this cluster cannot name a follower')
+        return [await this.#context.followerIndex()]
+      }
       if (this.#context.controllerIndex === undefined) throw new Error('this cluster cannot name its controller')
       return [await this.#context.controllerIndex()]
     } catch (error) {

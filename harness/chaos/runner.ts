@@ -26,7 +26,7 @@ import { randomSeed } from '../../chaos/run/prng.ts'
 import { verdictForResult, workloadSettings } from './result.ts'
 import { saveChaosResult } from './save.ts'
 import type { ChaosExitCode, ChaosResult } from './result.ts'
-import { ChaosSetupError, checkIdempotenceSupport, controllerIndex, createTopics, leaderIndex, startChaosCluster } from './setup.ts'
+import { ChaosSetupError, checkIdempotenceSupport, controllerIndex, createTopics, followerIndex, leaderIndex, startChaosCluster } from './setup.ts'
 import type { ChaosCluster } from './setup.ts'
 import { HistoryWriter } from '../../chaos/run/interpreter.ts'
 import { Timeline } from '../../chaos/run/timeline.ts'
@@ -150,6 +150,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
       targets: setup.targets,
       fleet: setup.fleet,
       leaderIndex: () => leaderIndex(bootstrap, topics[0]!.name),
+      followerIndex: () => followerIndex(bootstrap, topics[0]!.name),
       controllerIndex: () => controllerIndex(bootstrap, brokerCount),
       record: value => { history.info('nemesis', 'nemesis', value) },
       nowSec: () => history.nowNs() / 1e9,

@@ -123,6 +123,19 @@ export async function leaderIndex (bootstrap: readonly string[], topic: string):
   }
 }
 
+/** Index of an in-sync follower of partition 0 of `topic` (the first in ISR order that is not the leader). */
+export async function followerIndex (bootstrap: readonly string[], topic: string): Promise<number> {
+  const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-follower', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
+  try {
+    const p = (await client.topic(topic, true)).partitions[0]
+    const follower = p?.isr.find(id => id !== p.leaderId) ?? -1
+    if (follower < 0) throw new Error(`partition 0 of ${topic} has no in-sync follower right now (ISR ${JSON.stringify(p?.isr ?? [])})`)
+    return follower
+  } finally {
+    client.close()
+  }
+}
+
 /** Index of the active controller, as DescribeQuorum names it (node ids are indexes in the local backends). */
 export async function controllerIndex (bootstrap: readonly string[], brokers: number): Promise<number> {
   let lastError: unknown = new Error('no broker to ask')

@@ -67,12 +67,13 @@ const scheduleEntrySchema: JsonSchema = {
     targets: {
       description: 'Which brokers: "random" (one, chosen each time from the run\'s seed), "all", ' +
         '"leader" (the broker leading partition 0 of the first topic when the fault starts), ' +
+        '"follower" (an in-sync follower of that partition when the fault starts), ' +
         '"controller" (the active controller when the fault starts), "minority" / "majority" (a random ' +
         'set of floor((n-1)/2) / floor(n/2)+1 brokers), ' +
         'one "broker-N", or a list of them. Default "random".',
       default: 'random',
       anyOf: [
-        { enum: ['random', 'all', 'leader', 'controller', 'minority', 'majority'] },
+        { enum: ['random', 'all', 'leader', 'follower', 'controller', 'minority', 'majority'] },
         brokerName,
         { type: 'array', items: brokerName, minItems: 1, maxItems: 16, uniqueItems: true },
       ],
