@@ -61,7 +61,7 @@ describe('schema errors name the file, the field, the value and what is allowed'
       'workloads/x.yaml: brokerConfig.Log Dirs is not a valid name: must be a Kafka-style config name such as "log.segment.bytes"',
     ])
     expect(problems(yamlWith('nemesis: { schedule: [{ fault: kill, intervalSeconds: 5, durationSeconds: 1, targets: broker-x }] }'))).toEqual([
-      'workloads/x.yaml: nemesis.schedule[0].targets must be one of "random", "all", "leader", "controller", "minority", "majority" or "broker-N" (N a broker index from 0) ' +
+      'workloads/x.yaml: nemesis.schedule[0].targets must be one of "random", "all", "leader", "follower", "controller", "minority", "majority" or "broker-N" (N a broker index from 0) ' +
         'or a list of "broker-N" (N a broker index from 0) (at most 16) (got "broker-x")',
     ])
   })
