@@ -75,10 +75,17 @@ export async function startChaosCluster (options: ChaosClusterOptions): Promise<
     await embedded?.close()
     throw new ChaosSetupError(`starting the cluster failed: ${(error as Error).message}`, { cause: error })
   }
-  if (fleet.size !== cluster.brokers.length) {
+  // An external cluster advertises its own addresses: no proxy can sit in front of it, so
+  // its network faults are skipped (each with the reason in the history).
+  if (fleet.size !== cluster.brokers.length && backend.name !== 'external') {
     await cluster.stop()
     await embedded?.close()
     throw new ChaosSetupError(`the ${backend.name} backend did not put a proxy in front of every broker; network faults need one`)
+  }
+  if (backend.name === 'external') {
+    options.log?.('external cluster: no proxies in front of its brokers, so network faults (delay, blackhole, reset, split, ...) are skipped; kill, pause and restart need --fault-command')
+    const keys = Object.keys(workload.brokerConfig)
+    if (keys.length > 0) options.log?.(`external cluster: brokerConfig is not applied; configure the cluster yourself (${keys.join(', ')})`)
   }
   const targets = cluster.brokers.map((broker, index): FaultTarget => ({ name: brokerName(index), index, broker, proxy: fleet.proxy(index) }))
   let stopped: Promise<void> | null = null
@@ -110,14 +117,25 @@ export async function createTopics (bootstrap: readonly string[], topics: readon
   }
 }
 
-/** Index of the broker leading partition 0 of `topic` (broker ids are indexes in the process backend). */
+/**
+ * The harness's index of node `nodeId`: the position in `bootstrap` of the address Metadata
+ * gives it (the proxies' or --bootstrap's addresses); the node id itself when no address
+ * matches (local backends number nodes by index).
+ */
+function indexOfNode (client: KafkaClient, bootstrap: readonly string[], nodeId: number): number {
+  const broker = client.brokers().get(nodeId)
+  const index = broker === undefined ? -1 : bootstrap.indexOf(`${broker.host}:${broker.port}`)
+  return index >= 0 ? index : nodeId
+}
+
+/** Index of the broker leading partition 0 of `topic`. */
 export async function leaderIndex (bootstrap: readonly string[], topic: string): Promise<number> {
   const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-leader', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
   try {
     const info = await client.topic(topic, true)
     const leader = info.partitions[0]?.leaderId ?? -1
     if (leader < 0) throw new Error(`partition 0 of ${topic} has no leader right now`)
-    return leader
+    return indexOfNode(client, bootstrap, leader)
   } finally {
     client.close()
   }
@@ -130,7 +148,7 @@ export async function followerIndex (bootstrap: readonly string[], topic: string
     const p = (await client.topic(topic, true)).partitions[0]
     const follower = p?.isr.find(id => id !== p.leaderId) ?? -1
     if (follower < 0) throw new Error(`partition 0 of ${topic} has no in-sync follower right now (ISR ${JSON.stringify(p?.isr ?? [])})`)
-    return follower
+    return indexOfNode(client, bootstrap, follower)
   } finally {
     client.close()
   }

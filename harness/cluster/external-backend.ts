@@ -1,8 +1,11 @@
 // A cluster someone else runs (real Kafka, Redpanda, a broker started by hand), given by
 // its bootstrap addresses. Starting it only checks that every address answers
 // ApiVersions within a timeout; stopping it does nothing. Faults need control of the
-// processes, so kill, pause and restart throw ERR_UNSUPPORTED.
+// processes: without a fault command, kill, pause and restart throw ERR_UNSUPPORTED; with
+// one (`--fault-command`, fault-command.ts) each is that command, told which fault and which
+// broker through its environment, so a user can wire ssh, systemctl or docker to a chaos run.
 
+import { runFaultCommand } from './fault-command.ts'
 import { ClusterError, type BackendName, type BrokerHandle, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
 import { probeTcp, reasonOf, waitForApiVersions } from './ready.ts'
 
@@ -16,6 +19,8 @@ export interface ExternalBackendOptions {
    * the harness's own client does not speak (the drivers that do will connect for real).
    */
   tcpOnly?: boolean
+  /** A shell command that applies kill, pause, resume and restart (fault-command.ts). */
+  faultCommand?: string
 }
 
 const REACH_TIMEOUT_MS_DEFAULT = 5000
@@ -31,7 +36,7 @@ export function parseBootstrap (bootstrap: string[] | string): string[] {
 }
 
 function unsupported (what: string): Promise<never> {
-  return Promise.reject(new ClusterError('ERR_UNSUPPORTED', `the external backend cannot ${what} a broker: it does not control the broker processes; use the process or docker backend for faults`))
+  return Promise.reject(new ClusterError('ERR_UNSUPPORTED', `the external backend cannot ${what} a broker: it does not control the broker processes; give --fault-command, or use the process, docker or kafka backend for faults`))
 }
 
 class ExternalBroker implements BrokerHandle {
@@ -40,21 +45,37 @@ class ExternalBroker implements BrokerHandle {
   readonly httpUrl = null
   readonly dataDir = null
   readonly logFile = null
+  readonly #faultCommand: string | null
+  #killed = false
 
-  constructor (id: number, address: string) {
+  constructor (id: number, address: string, faultCommand: string | null) {
     this.id = id
     this.kafkaAddress = address
+    this.#faultCommand = faultCommand
   }
 
-  /** Unknown without asking; the backend only knows it answered at start. */
+  /** Unknown without asking: alive unless our own fault command killed it and it was not restarted. */
   alive (): boolean {
-    return true
+    return !this.#killed
   }
 
-  kill (): Promise<void> { return unsupported('kill') }
-  pause (): Promise<void> { return unsupported('pause') }
-  resume (): Promise<void> { return unsupported('resume') }
-  restart (): Promise<void> { return unsupported('restart') }
+  async kill (): Promise<void> {
+    await this.#apply('kill')
+    this.#killed = true
+  }
+
+  pause (): Promise<void> { return this.#apply('pause') }
+  resume (): Promise<void> { return this.#apply('resume') }
+
+  async restart (): Promise<void> {
+    await this.#apply('restart')
+    this.#killed = false
+  }
+
+  #apply (fault: 'kill' | 'pause' | 'resume' | 'restart'): Promise<void> {
+    if (this.#faultCommand === null) return unsupported(fault)
+    return runFaultCommand(this.#faultCommand, { fault, index: this.id, address: this.kafkaAddress })
+  }
 }
 
 class ExternalCluster implements Cluster {
@@ -62,9 +83,9 @@ class ExternalCluster implements Cluster {
   readonly bootstrap: string[]
   readonly brokers: readonly BrokerHandle[]
 
-  constructor (bootstrap: string[]) {
+  constructor (bootstrap: string[], faultCommand: string | null) {
     this.bootstrap = bootstrap
-    this.brokers = bootstrap.map((address, i) => new ExternalBroker(i, address))
+    this.brokers = bootstrap.map((address, i) => new ExternalBroker(i, address, faultCommand))
   }
 
   info (): ClusterInfo {
@@ -79,11 +100,13 @@ export class ExternalBackend implements ClusterBackend {
   readonly #bootstrap: string[]
   readonly #reachTimeoutMs: number
   readonly #tcpOnly: boolean
+  readonly #faultCommand: string | null
 
   constructor (opts: ExternalBackendOptions) {
     this.#bootstrap = parseBootstrap(opts.bootstrap)
     this.#reachTimeoutMs = opts.reachTimeoutMs ?? REACH_TIMEOUT_MS_DEFAULT
     this.#tcpOnly = opts.tcpOnly === true
+    this.#faultCommand = opts.faultCommand?.trim() === '' ? null : opts.faultCommand ?? null
   }
 
   async start (spec: ClusterSpec): Promise<Cluster> {
@@ -97,6 +120,6 @@ export class ExternalBackend implements ClusterBackend {
     const failures = problems.filter(p => p !== null)
     if (failures.length > 0) throw new ClusterError('ERR_UNREACHABLE', failures.join('\n'))
     spec.log?.(`external cluster reachable at ${this.#bootstrap.join(',')}`)
-    return new ExternalCluster(this.#bootstrap)
+    return new ExternalCluster(this.#bootstrap, this.#faultCommand)
   }
 }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander'
 import { formatVerdict } from '../../chaos/check/format-verdict.ts'
 import { runChaos } from '../chaos/runner.ts'
+import { ExternalBackend } from '../cluster/external-backend.ts'
 import type { ChaosRunOutcome } from '../chaos/runner.ts'
 import { pointLatest } from '../results/run-dir.ts'
 import { loadWorkload } from '../workload/load.ts'
@@ -57,6 +58,17 @@ function interruptOnSigint (log: (line: string) => void): AbortController {
   return controller
 }
 
+interface ChaosFlags {
+  seed?: number
+  resultsDir: string
+  toxiproxyUrl?: string
+  backend?: string
+  bootstrap?: string
+  faultCommand?: string
+  set: Record<string, string>
+  quiet?: boolean
+}
+
 export function registerChaos (program: Command): void {
   program.command('chaos')
     .description('run a chaos workload: faults, a Jepsen-style history, and a verdict on it')
@@ -65,11 +77,16 @@ export function registerChaos (program: Command): void {
     .option('--results-dir <dir>', 'parent directory of the run directory (as in sluice bench)', 'results')
     .option('--toxiproxy-url <url>', 'use a running Toxiproxy (e.g. http://127.0.0.1:8474) instead of the embedded one')
     .option('--backend <name>', 'where the brokers run: process, docker or kafka (Apache Kafka JVMs; same as --set backend=<name>)')
+    .option('--bootstrap <host:port,...>', 'run against a cluster someone else runs (every broker\'s address): no proxies, so network faults are skipped; brokerConfig is not applied')
+    .option('--fault-command <cmd>', 'with --bootstrap: shell command that applies kill, pause, resume and restart, told which by $SLUICE_FAULT, $SLUICE_BROKER_INDEX and $SLUICE_BROKER_ADDRESS')
     .option('--set <path=value>', 'override a workload field, e.g. --set testDurationSeconds=10 (repeatable)', collect, {})
     .option('--quiet', 'print only the verdict')
     .addHelpText('after', CHAOS_EXIT_HELP)
-    .action(async (file: string, flags: { seed?: number, resultsDir: string, toxiproxyUrl?: string, backend?: string, set: Record<string, string>, quiet?: boolean }) => {
+    .action(async (file: string, flags: ChaosFlags) => {
+      if (flags.faultCommand !== undefined && flags.bootstrap === undefined) throw new Error('--fault-command applies to an external cluster: give its brokers with --bootstrap host:port,...')
+      if (flags.bootstrap !== undefined && flags.backend !== undefined) throw new Error('--bootstrap names a cluster someone else runs; drop --backend')
       const workload = await loadWorkload(file, flags.backend === undefined ? flags.set : { ...flags.set, backend: flags.backend })
+      const external = flags.bootstrap === undefined ? undefined : new ExternalBackend({ bootstrap: flags.bootstrap, ...(flags.faultCommand === undefined ? {} : { faultCommand: flags.faultCommand }) })
       const log = flags.quiet === true ? undefined : (line: string): void => { process.stderr.write(`${line}\n`) }
       const interrupt = interruptOnSigint(log ?? (() => {}))
       const outcome = await runChaos({
@@ -78,6 +95,7 @@ export function registerChaos (program: Command): void {
         signal: interrupt.signal,
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
         ...(flags.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: flags.toxiproxyUrl }),
+        ...(external === undefined ? {} : { backend: external }),
         ...(log === undefined ? {} : { log }),
       })
       await pointLatest(flags.resultsDir, outcome.runDir)
