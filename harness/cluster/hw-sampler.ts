@@ -1,12 +1,16 @@
 // Samples every reference broker's replicas (GET /admin/replicas?checksum=false) at a fixed
 // interval during a chaos run, keeps each replica's high watermark over time (a point only
 // when something changes, with a cap), and flags as they happen any HW that goes backwards
-// and any leader epoch seen with two leaders, for the end-of-run white-box checks of issue 10. A broker that does not answer (killed,
+// and any leader epoch seen with two leaders, for the end-of-run white-box checks of issue 10;
+// it also keeps each partition's leader and ISR size over time (partition-timeline.ts) for the
+// chaos report's charts. A broker that does not answer (killed,
 // paused, cut off) just misses that sample; misses are counted per broker. Ticks never
 // overlap: a slow round delays the next one.
 
 import { fetchReplicas } from './replica-admin.ts'
 import { EpochLeaderTracker, type EpochLeaderConflict } from './epoch-leaders.ts'
+import { PartitionTimelineTracker, type PartitionTimeline } from './partition-timeline.ts'
+import type { ReplicasReport } from './replica-admin.ts'
 import { HighWatermarkTracker, replicaKey, type HighWatermarkObservation, type HighWatermarkPoint, type HighWatermarkRegression } from './hw-regressions.ts'
 
 export interface HighWatermarkSamplerOptions {
@@ -32,6 +36,8 @@ export interface HighWatermarkSamples {
   series: HighWatermarkSeries[]
   regressions: HighWatermarkRegression[]
   epochLeaderConflicts: EpochLeaderConflict[]
+  /** Each partition's leader, leader epoch and ISR size over time (harness clock, ms). */
+  partitions: PartitionTimeline[]
   pointsDropped: number
   /** Per broker URL: rounds it did not answer, and the last error. */
   misses: Array<{ httpUrl: string, count: number, lastError: string }>
@@ -46,6 +52,7 @@ export class HighWatermarkSampler {
   readonly #pointsMax: number
   readonly #tracker = new HighWatermarkTracker()
   readonly #epochLeaders = new EpochLeaderTracker()
+  readonly #partitions = new PartitionTimelineTracker()
   readonly #series = new Map<string, HighWatermarkSeries>()
   readonly #regressions: HighWatermarkRegression[] = []
   readonly #misses = new Map<string, { count: number, lastError: string }>()
@@ -87,7 +94,8 @@ export class HighWatermarkSampler {
       series: [...this.#series.values()].map(s => ({ ...s, points: [...s.points] })),
       regressions: [...this.#regressions],
       epochLeaderConflicts: this.#epochLeaders.conflicts(),
-      pointsDropped: this.#pointsDropped,
+      partitions: this.#partitions.timelines(),
+      pointsDropped: this.#pointsDropped + this.#partitions.pointsDropped,
       misses: [...this.#misses].map(([httpUrl, m]) => ({ httpUrl, ...m })),
     }
   }
@@ -95,9 +103,12 @@ export class HighWatermarkSampler {
   /** One round over every broker; also usable without start() for a single look. */
   async sampleOnce (): Promise<void> {
     this.#rounds++
+    const roundAtMs = Date.now()
+    const answered: ReplicasReport[] = []
     await Promise.all(this.#urls.map(async httpUrl => {
       try {
         const report = await fetchReplicas(httpUrl, { checksum: false }, { timeoutMs: this.#timeoutMs, attemptsMax: 1 })
+        answered.push(report)
         for (const r of report.replicas) {
           this.#record({ atMs: report.nowMs, brokerId: report.brokerId, incarnation: report.incarnation, topic: r.topic, topicId: r.topicId, partition: r.partition, role: r.role, leaderEpoch: r.leaderEpoch, leadingEpoch: r.leadingEpoch, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset })
         }
@@ -108,6 +119,7 @@ export class HighWatermarkSampler {
         this.#misses.set(httpUrl, miss)
       }
     }))
+    this.#partitions.observeRound(roundAtMs, answered)
   }
 
   #schedule (delayMs: number): void {
