@@ -99,7 +99,7 @@ function consistencyCheck (input: JudgeInput, anomalies: WhiteboxResult['anomali
 /** Why the samples cannot vouch for the whole run (a broker never answered), else null. */
 function samplesGap (samples: HighWatermarkSamples): string | null {
   if (samples.rounds === 0) return 'no sampling round completed'
-  const silent = samples.misses.filter(m => m.count >= samples.rounds)
+  const silent = samples.misses.filter(m => m.count >= m.attempts)
   if (silent.length > 0) return `never answered: ${silent.map(m => `${m.httpUrl} (${m.lastError})`).join('; ')}`
   return null
 }
@@ -124,7 +124,7 @@ function samplerChecks (input: JudgeInput, anomalies: WhiteboxResult['anomalies'
   }
   const gap = samplesGap(samples)
   const missed = samples.misses.reduce((n, m) => n + m.count, 0)
-  const coverage = `${samples.rounds} round(s) every ${input.intervalMs} ms; ${missed} broker answer(s) missed (a killed, paused or cut-off broker misses its turns)`
+  const coverage = `up to ${samples.rounds} sample(s) per broker, every ${input.intervalMs} ms; ${missed} broker answer(s) missed (a killed, paused or cut-off broker misses its turns)`
   const status = (found: number): WhiteboxStatus => found > 0 ? 'failed' : gap !== null ? 'incomplete' : samples.series.length === 0 ? 'skipped' : 'ok'
   const quiet = (text: string): string => gap !== null ? `${text}; ${gap}` : samples.series.length === 0 ? 'no replica reported a replicated HW (a one-node broker has none)' : text
   const hw = within.length > 0

@@ -1,7 +1,8 @@
 // Who led each partition, and how large its ISR was, over a run: built from rounds of
 // /admin/replicas answers (the HW sampler's), for the chaos report's leader and ISR charts
 // (issue 10, item 6). Per round and partition the answer with the highest leader epoch wins
-// (every broker's metadata view says the leader and ISR; the newest view is the truest), and
+// (every broker's metadata view says the leader and ISR; the newest view is the truest; in a
+// tie, the leader's own view, which is the first to know an ISR change), and
 // a point is kept only when leader, epoch or ISR size changes. A partition no broker reports
 // in a round (all its brokers down or cut off) gets no point: the chart holds the last one.
 // Pure, so it is tested on hand-made reports.
@@ -37,12 +38,15 @@ export class PartitionTimelineTracker {
 
   /** One sampling round: the reports of every broker that answered, taken at `atMs`. */
   observeRound (atMs: number, reports: readonly ReplicasReport[]): void {
-    const newest = new Map<string, { leaderId: number, leaderEpoch: number, isr: number[], replicas: number[], topic: string, partition: number }>()
+    const newest = new Map<string, { leaderId: number, leaderEpoch: number, isr: number[], replicas: number[], topic: string, partition: number, fromLeader: boolean }>()
     for (const report of reports) {
       for (const r of report.replicas) {
         const k = `${r.topic}\u0000${r.partition}`
         const seen = newest.get(k)
-        if (seen === undefined || r.leaderEpoch > seen.leaderEpoch) newest.set(k, { leaderId: r.leaderId, leaderEpoch: r.leaderEpoch, isr: r.isr, replicas: r.replicas, topic: r.topic, partition: r.partition })
+        const fromLeader = report.brokerId === r.leaderId
+        if (seen === undefined || r.leaderEpoch > seen.leaderEpoch || (r.leaderEpoch === seen.leaderEpoch && fromLeader && !seen.fromLeader)) {
+          newest.set(k, { leaderId: r.leaderId, leaderEpoch: r.leaderEpoch, isr: r.isr, replicas: r.replicas, topic: r.topic, partition: r.partition, fromLeader })
+        }
       }
     }
     for (const [k, view] of newest) {

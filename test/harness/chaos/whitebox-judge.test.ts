@@ -33,7 +33,7 @@ function samples (over: Partial<HighWatermarkSamples> = {}): HighWatermarkSample
       { atMs: 3000, leaderId: 1, leaderEpoch: 2, isrSize: 2, reporters: 2 },
     ] }, { topic: '__consumer_offsets', partition: 0, replicas: [0], points: [{ atMs: 1000, leaderId: 0, leaderEpoch: 0, isrSize: 1, reporters: 3 }] }],
     pointsDropped: 0,
-    misses: [{ httpUrl: 'http://127.0.0.1:1', count: 4, lastError: 'no answer' }],
+    misses: [{ httpUrl: 'http://127.0.0.1:1', count: 4, attempts: 40, lastError: 'no answer' }],
     ...over,
   }
 }
@@ -124,7 +124,7 @@ describe('judgeWhitebox', () => {
 
   it('says why a check could not vouch for the run: a silent broker, no report, nothing to compare', () => {
     const silent = judgeWhitebox(input({
-      samples: samples({ misses: [{ httpUrl: 'http://127.0.0.1:9', count: 40, lastError: 'ECONNREFUSED' }] }),
+      samples: samples({ misses: [{ httpUrl: 'http://127.0.0.1:9', count: 31, attempts: 31, lastError: 'ECONNREFUSED' }] }),
       consistency: null, consistencyError: 'GET /admin/replicas: no answer',
     }))
     expect(statuses(silent)).toEqual({ 'replica-consistency': 'incomplete', 'hw-monotonic': 'incomplete', 'one-leader-per-epoch': 'incomplete' })

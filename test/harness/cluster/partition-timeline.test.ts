@@ -30,6 +30,13 @@ describe('PartitionTimelineTracker', () => {
     expect(timeline!.points[0]!.reporters).toBe(2)
   })
 
+  it('prefers the leader\'s own view in a tie of epochs (it learns an ISR change first), whatever the order', () => {
+    const tracker = new PartitionTimelineTracker()
+    tracker.observeRound(1000, [report(2, [replica(0, 1, 5, [0, 1, 2])]), report(1, [replica(0, 1, 5, [1, 2])])])
+    tracker.observeRound(1250, [report(1, [replica(0, 1, 5, [1, 2])]), report(2, [replica(0, 1, 5, [0, 1, 2])])])
+    expect(tracker.timelines()[0]!.points.map(p => p.isrSize)).toEqual([2])
+  })
+
   it('sorts partitions and stops adding points at its cap, counting the dropped ones', () => {
     const tracker = new PartitionTimelineTracker(3)
     for (let round = 0; round < 3; round++) {
