@@ -24,8 +24,7 @@ import { INTERRUPTED, runPhases } from './phases.ts'
 import type { PhaseOutcome } from './phases.ts'
 import { randomSeed } from '../../chaos/run/prng.ts'
 import { verdictForResult, workloadSettings } from './result.ts'
-import { prepareWhitebox, skippedWhitebox } from './whitebox.ts'
-import type { WhiteboxRun } from './whitebox.ts'
+import { finishWhitebox, prepareWhitebox, WhiteboxRun } from './whitebox.ts'
 import { mergeWhitebox } from './whitebox-judge.ts'
 import type { WhiteboxResult } from './whitebox-judge.ts'
 import { saveChaosResult } from './save.ts'
@@ -119,6 +118,13 @@ async function untilInterrupted<T> (work: Promise<T>, signal: AbortSignal | unde
   }
 }
 
+function runEnvironment (workload: Workload, setup: ChaosCluster | null): ReturnType<typeof collectEnvironment> {
+  return collectEnvironment({
+    coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned`,
+    ...(setup?.cluster.info().software === undefined ? {} : { brokerSoftware: setup.cluster.info().software! }),
+  })
+}
+
 export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutcome> {
   const { workload } = options
   const log = options.log ?? (() => {})
@@ -153,13 +159,9 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     })
     if (workload.producer.idempotent) await checkIdempotenceSupport(setup.bootstrap)
     await createTopics(setup.bootstrap, topics, workload.replicationFactor)
-    const prepared = await prepareWhitebox(setup.cluster, toSec)
-    if (typeof prepared === 'string') {
-      whiteboxResult = skippedWhitebox(prepared)
-      log(`white-box checks skipped: ${prepared}`)
-    } else {
-      whitebox = prepared
-    }
+    const prepared = await prepareWhitebox(setup.cluster, toSec, log)
+    if (prepared instanceof WhiteboxRun) whitebox = prepared
+    else whiteboxResult = prepared
     const runSeconds = workload.warmupSeconds + workload.durationSeconds
     const spec = workload.nemesis ?? { schedule: [], seed: null, quietEndSeconds: 0 }
     const bootstrap = setup.bootstrap
@@ -188,12 +190,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     if (interrupted) failure = INTERRUPTED
     // Clients abandoned by an interruption may still complete: their ops are dropped.
     if (interrupted) history.seal()
-    if (whitebox !== null) {
-      const skip = interrupted ? 'interrupted (SIGINT): no end-of-run comparison' : null
-      whiteboxResult = await whitebox.finish(topics.map(t => t.name), skip, log)
-        .catch((error: Error) => skippedWhitebox(`the white-box checks failed: ${error.message}`))
-    }
-    whiteboxResult ??= skippedWhitebox(setup === null ? 'the cluster did not start' : `the run failed before the load: ${failure ?? 'unknown'}`)
+    whiteboxResult ??= await finishWhitebox(whitebox, { topics: topics.map(t => t.name), interrupted, started: setup !== null, failure, log })
     await setup?.stop()
     history.close()
   }
@@ -230,10 +227,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     opsWritten: history.opCount,
     cluster: setup?.cluster.info() ?? null,
     toxiproxy: setup === null ? null : { url: setup.toxiproxyUrl, embedded: setup.embedded !== null },
-    environment: await collectEnvironment({
-      coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned`,
-      ...(setup?.cluster.info().software === undefined ? {} : { brokerSoftware: setup.cluster.info().software! }),
-    }),
+    environment: await runEnvironment(workload, setup),
     settings: workloadSettings(workload),
     series: timeline.samples(),
   }

@@ -77,9 +77,25 @@ export class WhiteboxRun {
 
 /**
  * A WhiteboxRun when every broker is a reference broker whose /admin/replicas answers, else
- * the reason the white-box checks must be skipped.
+ * every check skipped with the reason (logged).
  */
-export async function prepareWhitebox (cluster: Cluster, toSec: (atMs: number) => number): Promise<WhiteboxRun | string> {
+export async function prepareWhitebox (cluster: Cluster, toSec: (atMs: number) => number, log: (line: string) => void): Promise<WhiteboxRun | WhiteboxResult> {
+  const prepared = await whiteboxOrReason(cluster, toSec)
+  if (prepared instanceof WhiteboxRun) return prepared
+  log(`white-box checks skipped: ${prepared}`)
+  return skippedWhitebox(prepared)
+}
+
+/** The end of the run for the white-box checks, whatever happened to the run. */
+export async function finishWhitebox (run: WhiteboxRun | null, context: { topics: string[], interrupted: boolean, started: boolean, failure: string | null, log: (line: string) => void }): Promise<WhiteboxResult> {
+  if (run === null) return skippedWhitebox(context.started ? `the run failed before the load: ${context.failure ?? 'unknown'}` : 'the cluster did not start')
+  const skip = context.interrupted ? 'interrupted (SIGINT): no end-of-run comparison' : null
+  return await run.finish(context.topics, skip, context.log)
+    .catch((error: Error) => skippedWhitebox(`the white-box checks failed: ${error.message}`))
+}
+
+/** A WhiteboxRun, or why the checks cannot run on this cluster. */
+export async function whiteboxOrReason (cluster: Cluster, toSec: (atMs: number) => number): Promise<WhiteboxRun | string> {
   if (cluster.backend === 'kafka') return 'Apache Kafka brokers have no /admin/replicas; the white-box checks need the reference broker'
   if (cluster.backend === 'external') return 'an external cluster (--bootstrap): the harness cannot read its replicas; the white-box checks need reference brokers it started'
   const missing = cluster.brokers.filter(b => b.httpUrl === null)
@@ -133,5 +149,3 @@ function unsettled (replicas: Array<ReplicaReport & { brokerId: number }>): stri
   }
   return behind
 }
-
-export { skippedWhitebox }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { BrokerHandle, Cluster } from '../../../harness/cluster/cluster.ts'
 import { chaosSummary } from '../../../harness/commands/chaos.ts'
 import type { ChaosRunOutcome } from '../../../harness/chaos/runner.ts'
-import { prepareWhitebox, WhiteboxRun } from '../../../harness/chaos/whitebox.ts'
+import { whiteboxOrReason, WhiteboxRun } from '../../../harness/chaos/whitebox.ts'
 import { skippedWhitebox } from '../../../harness/chaos/whitebox-judge.ts'
 
 function cluster (backend: Cluster['backend'], httpUrls: Array<string | null>): Cluster {
@@ -27,16 +27,16 @@ async function closedPort (): Promise<number> {
 
 const toSec = (ms: number): number => ms / 1000
 
-describe('prepareWhitebox', () => {
+describe('whiteboxOrReason', () => {
   it('skips Apache Kafka and external clusters, saying why', async () => {
-    expect(await prepareWhitebox(cluster('kafka', [null, null, null]), toSec)).toMatch(/Apache Kafka brokers have no \/admin\/replicas/)
-    expect(await prepareWhitebox(cluster('external', [null]), toSec)).toMatch(/external cluster \(--bootstrap\)/)
+    expect(await whiteboxOrReason(cluster('kafka', [null, null, null]), toSec)).toMatch(/Apache Kafka brokers have no \/admin\/replicas/)
+    expect(await whiteboxOrReason(cluster('external', [null]), toSec)).toMatch(/external cluster \(--bootstrap\)/)
   })
 
   it('names brokers without an HTTP URL, and brokers whose HTTP API does not answer', async () => {
-    expect(await prepareWhitebox(cluster('docker', ['http://127.0.0.1:1', null]), toSec)).toMatch(/broker\(s\) 1 have no HTTP API URL \(the docker backend/)
+    expect(await whiteboxOrReason(cluster('docker', ['http://127.0.0.1:1', null]), toSec)).toMatch(/broker\(s\) 1 have no HTTP API URL \(the docker backend/)
     const url = `http://127.0.0.1:${await closedPort()}`
-    const reason = await prepareWhitebox(cluster('process', [url]), toSec)
+    const reason = await whiteboxOrReason(cluster('process', [url]), toSec)
     expect(reason).not.toBeInstanceOf(WhiteboxRun)
     expect(reason).toMatch(new RegExp(`HTTP API is not reachable from the harness: ${url}: GET ${url}/admin/replicas`))
   })
