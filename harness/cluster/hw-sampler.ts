@@ -59,7 +59,8 @@ export class HighWatermarkSampler {
   readonly #regressions: HighWatermarkRegression[] = []
   readonly #misses = new Map<string, { count: number, lastError: string }>()
   readonly #attempts = new Map<string, number>()
-  readonly #latest = new Map<string, { report: ReplicasReport, atMs: number }>()
+  /** Each answering broker's last report, and since when it has answered without a miss. */
+  readonly #latest = new Map<string, { report: ReplicasReport, atMs: number, answeringSinceMs: number }>()
   #points = 0
   #pointsDropped = 0
   #stop: AbortController | null = null
@@ -136,11 +137,15 @@ export class HighWatermarkSampler {
       for (const r of report.replicas) {
         this.#record({ atMs: report.nowMs, brokerId: report.brokerId, incarnation: report.incarnation, topic: r.topic, topicId: r.topicId, partition: r.partition, role: r.role, leaderEpoch: r.leaderEpoch, leadingEpoch: r.leadingEpoch, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset })
       }
-      this.#latest.set(httpUrl, { report, atMs })
-      // The partitions as every broker that answered lately sees them, this answer first.
-      const views = [report, ...[...this.#latest].filter(([url, v]) => url !== httpUrl && atMs - v.atMs <= VIEW_FRESH_MS).map(([, v]) => v.report)]
+      this.#latest.set(httpUrl, { report, atMs, answeringSinceMs: this.#latest.get(httpUrl)?.answeringSinceMs ?? atMs })
+      // The partitions as every broker that answered lately sees them, the longest-answering
+      // first: in an epoch tie the timeline takes the first view, and a broker just back from a
+      // pause may still hold a stale one (an ISR it has not yet heard was changed).
+      const views = [...this.#latest.values()].filter(v => atMs - v.atMs <= VIEW_FRESH_MS)
+        .sort((a, b) => a.answeringSinceMs - b.answeringSinceMs).map(v => v.report)
       this.#partitions.observeRound(atMs, views)
     } catch (err) {
+      this.#latest.delete(httpUrl)
       const miss = this.#misses.get(httpUrl) ?? { count: 0, lastError: '' }
       miss.count++
       miss.lastError = (err as Error).message

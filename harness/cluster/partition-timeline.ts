@@ -2,7 +2,8 @@
 // /admin/replicas answers (the HW sampler's), for the chaos report's leader and ISR charts
 // (issue 10, item 6). Per round and partition the answer with the highest leader epoch wins
 // (every broker's metadata view says the leader and ISR; the newest view is the truest; in a
-// tie, the leader's own view, which is the first to know an ISR change), and
+// tie, the leader's own view, which is the first to know an ISR change, else the first view
+// given), and
 // a point is kept only when leader, epoch or ISR size changes. A partition no broker reports
 // in a round (all its brokers down or cut off) gets no point: the chart holds the last one.
 // Pure, so it is tested on hand-made reports.
