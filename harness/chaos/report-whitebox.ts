@@ -103,7 +103,7 @@ export function whiteboxCharts (result: ChaosResult): string {
   })
   const figure = (id: string, title: string, caption: string, svg: string): string =>
     `<figure id="${id}"><figcaption><h3>${esc(title)}</h3><p>${esc(caption)}</p></figcaption>${svg}</figure>`
-  const sampled = `Sampled from the brokers' /admin/replicas every ${whitebox.sampler?.intervalMs ?? '?'} ms (the newest leader epoch any broker reports wins); lines of different partitions are drawn slightly apart so none hides another. Shaded: faults.${more}`
+  const sampled = `Sampled from the brokers' /admin/replicas every ${whitebox.sampler?.intervalMs ?? '?'} ms (the view with the newest leader epoch wins; in a tie the leader's own, else that of the broker answering longest, so an ISR change the controller quorum has not committed yet may show late); lines of different partitions are drawn slightly apart so none hides another. Shaded: faults.${more}`
   return `<section class="charts">${figure('leaders', 'Partition leaders', `A gap: no broker knew a leader (offline partition). ${sampled}`, leader)}` +
     `${figure('isr', 'ISR size', `How many replicas the ISR held. ${sampled}`, isr)}</section>`
 }
