@@ -24,6 +24,12 @@ export const ANOMALY_NAMES = [
   'G0',
   'G1c',
   'exactly-once',
+  // White-box anomalies: not derived from the history but found by the chaos harness on the
+  // reference broker's own state (harness/chaos/whitebox-judge.ts); `sluice check` on a
+  // history alone never reports them.
+  'replica-divergence',
+  'hw-regression',
+  'epoch-two-leaders',
 ] as const
 export type AnomalyName = (typeof ANOMALY_NAMES)[number]
 

@@ -30,8 +30,11 @@ export function formatCase(found: Case, opLines?: Verdict['opLines']): string {
   if (found.process !== undefined) parts.push(`process ${found.process}`)
   if (found.values.length > 0) parts.push(`values ${list(found.values)}`)
   if (found.offsets.length > 0) parts.push(`offsets ${list(found.offsets)}`)
-  parts.push(`ops ${list(found.ops)}`)
-  if (opLines !== null) parts.push(`(lines ${found.ops.map((op) => lineOf(op, opLines)).join(', ')})`)
+  // White-box cases cite no history op: they come from the brokers' state.
+  if (found.ops.length > 0) {
+    parts.push(`ops ${list(found.ops)}`)
+    if (opLines !== null) parts.push(`(lines ${found.ops.map((op) => lineOf(op, opLines)).join(', ')})`)
+  }
   const line = parts.join(' ')
   return found.note === undefined ? line : `${line}: ${found.note}`
 }

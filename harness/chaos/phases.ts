@@ -43,6 +43,8 @@ export interface PhaseContext {
   log: (line: string) => void
   /** Aborted on Ctrl-C: the load stops at once and healing and final polls are skipped. */
   signal?: AbortSignal
+  /** The white-box HW sampler (whitebox.ts): sampling from the load's start until healed. */
+  whitebox?: { startSampling: () => void, stopSampling: () => Promise<void> }
 }
 
 export interface PhaseOutcome {
@@ -170,6 +172,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     const quietSec = context.runSeconds - (workload.nemesis?.quietEndSeconds ?? 0)
     context.log(`load started: ${chaos.processes} process(es) for ${context.runSeconds} s`)
     const progress = new ChaosProgress({ history, log: context.log, totalSec: context.runSeconds })
+    context.whitebox?.startSampling()
     const nemesisDone = context.nemesis.run(nemesisStop.signal)
     const crashesDone = group === null
       ? Promise.resolve()
@@ -191,6 +194,7 @@ export async function runPhases (context: PhaseContext): Promise<PhaseOutcome> {
     }
     context.log(`load done after ${nowSec().toFixed(1)} s (${workers.reduce((n, w) => n + w.opsDone, 0)} ops); healing`)
     const problems = await healEverything(context)
+    await context.whitebox?.stopSampling()
     if (problems.length > 0) outcome.failure = `healing failed: ${problems.join('; ')}`
     if (group !== null) {
       const drained = await group.drain(chaos.finalPollSeconds * 1000)

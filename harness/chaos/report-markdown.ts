@@ -1,11 +1,12 @@
 // report.md of a chaos run, rendered from result.json: the verdict first (what a CI job
 // summary needs), then each anomaly with the evidence of its first cases (ops to open in
-// history.jsonl), the faults the nemesis injected, and the settings to replay the run.
+// history.jsonl), the white-box checks' statuses, the faults the nemesis injected, and the settings to replay the run.
 
 import { ANOMALY_NAMES } from '../../chaos/check/anomaly.ts'
 import type { Verdict } from '../../chaos/check/checker.ts'
 import { formatCase, formatVerdict } from '../../chaos/check/format-verdict.ts'
 import type { ChaosResult } from './result.ts'
+import { whiteboxMarkdown } from './report-whitebox.ts'
 
 /** Cases shown per anomaly in the report (result.json keeps more, history.jsonl all). */
 export const REPORT_CASES_SHOWN = 5
@@ -79,6 +80,7 @@ export function chaosResultToMarkdown (result: ChaosResult): string {
   if (result.failure !== null) lines.push(`**The run itself failed:** ${result.failure}`, '')
   lines.push('## Verdict', '', '```', result.verdict === null ? 'none' : formatVerdict(result.verdict as Verdict), '```', '')
   lines.push('## Anomalies', '', ...anomalySection(result))
+  lines.push('## White-box checks', '', ...whiteboxMarkdown(result))
   lines.push('## Faults', '', ...faultSection(result))
   if (result.finalPolls !== null) {
     const f = result.finalPolls

@@ -10,6 +10,7 @@ import type { Environment } from '../results/environment.ts'
 import type { Workload } from '../workload/types.ts'
 import type { FinalPollResult } from '../../chaos/run/final-polls.ts'
 import type { FaultBand, SecondSample } from '../../chaos/run/timeline.ts'
+import type { WhiteboxResult } from './whitebox-judge.ts'
 
 export const CHAOS_RESULT_FORMAT = 'sluice-chaos-result'
 export const CHAOS_RESULT_FORMAT_VERSION = 1
@@ -52,6 +53,13 @@ export interface ChaosResult {
   transform: { commitMode: string, processors: number, crashes: number, deaths: string[], drained: boolean } | null
   nemesis: { plannedFaults: number, bands: FaultBand[], errors: string[] }
   finalPolls: FinalPollResult | null
+  /**
+   * The white-box checks on the reference broker's own state (whitebox-judge.ts): each
+   * check's status (ok, failed, incomplete, skipped) with why, the anomalies (also in
+   * `verdict`), and each partition's leader and ISR size over time. Always written by
+   * `sluice chaos`; absent only in results from before these checks existed.
+   */
+  whitebox?: WhiteboxResult
   /** Client ops that did not end ok, by "f type: reason" (e.g. "send info: KafkaJSConnectionError"). */
   outcomeReasons: Record<string, number>
   opsWritten: number

@@ -24,6 +24,9 @@ import { INTERRUPTED, runPhases } from './phases.ts'
 import type { PhaseOutcome } from './phases.ts'
 import { randomSeed } from '../../chaos/run/prng.ts'
 import { verdictForResult, workloadSettings } from './result.ts'
+import { finishWhitebox, prepareWhitebox, WhiteboxRun } from './whitebox.ts'
+import { mergeWhitebox } from './whitebox-judge.ts'
+import type { WhiteboxResult } from './whitebox-judge.ts'
 import { saveChaosResult } from './save.ts'
 import type { ChaosExitCode, ChaosResult } from './result.ts'
 import { ChaosSetupError, checkIdempotenceSupport, controllerIndex, createTopics, followerIndex, leaderIndex, startChaosCluster } from './setup.ts'
@@ -55,7 +58,10 @@ export interface ChaosRunOutcome {
   exitCode: ChaosExitCode
   runDir: string
   historyPath: string
+  /** The history's verdict with the white-box anomalies (whitebox-judge.ts) merged in. */
   verdict: Verdict | null
+  /** The history's verdict alone: what `sluice check history.jsonl` gives. */
+  historyVerdict: Verdict | null
   result: ChaosResult
 }
 
@@ -112,6 +118,13 @@ async function untilInterrupted<T> (work: Promise<T>, signal: AbortSignal | unde
   }
 }
 
+function runEnvironment (workload: Workload, setup: ChaosCluster | null): ReturnType<typeof collectEnvironment> {
+  return collectEnvironment({
+    coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned`,
+    ...(setup?.cluster.info().software === undefined ? {} : { brokerSoftware: setup.cluster.info().software! }),
+  })
+}
+
 export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutcome> {
   const { workload } = options
   const log = options.log ?? (() => {})
@@ -130,8 +143,13 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
   let nemesis: NemesisRunner | null = null
   let phases: PhaseOutcome | null = null
   let failure: string | null = null
+  let whitebox: WhiteboxRun | null = null
+  let whiteboxResult: WhiteboxResult | null = null
+  const topics = runTopics(workload)
+  // Harness wall-clock ms to seconds since the history's start (the reports' time axis).
+  const historyStartMs = Date.now() - history.nowNs() / 1e6
+  const toSec = (atMs: number): number => (atMs - historyStartMs) / 1000
   try {
-    const topics = runTopics(workload)
     setup = await startChaosCluster({
       workload,
       workDir: dir.path,
@@ -141,6 +159,9 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     })
     if (workload.producer.idempotent) await checkIdempotenceSupport(setup.bootstrap)
     await createTopics(setup.bootstrap, topics, workload.replicationFactor)
+    const prepared = await prepareWhitebox(setup.cluster, toSec, log)
+    if (prepared instanceof WhiteboxRun) whitebox = prepared
+    else whiteboxResult = prepared
     const runSeconds = workload.warmupSeconds + workload.durationSeconds
     const spec = workload.nemesis ?? { schedule: [], seed: null, quietEndSeconds: 0 }
     const bootstrap = setup.bootstrap
@@ -155,7 +176,11 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
       record: value => { history.info('nemesis', 'nemesis', value) },
       nowSec: () => history.nowNs() / 1e9,
     })
-    const phaseContext = { workload, seed, history, setup, nemesis, topics, runSeconds, log, ...(options.signal === undefined ? {} : { signal: options.signal }) }
+    const phaseContext = {
+      workload, seed, history, setup, nemesis, topics, runSeconds, log,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(whitebox === null ? {} : { whitebox }),
+    }
     if (options.signal?.aborted === true) throw new Error(INTERRUPTED)
     phases = await untilInterrupted(runPhases(phaseContext), options.signal)
     failure = phases.failure
@@ -167,17 +192,19 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     if (interrupted) failure = INTERRUPTED
     // Clients abandoned by an interruption may still complete: their ops are dropped.
     if (interrupted) history.seal()
+    whiteboxResult ??= await finishWhitebox(whitebox, { topics: topics.map(t => t.name), interrupted, started: setup !== null, failure, log })
     await setup?.stop()
     history.close()
   }
   const interrupted = options.signal?.aborted === true
 
-  let verdict: Verdict | null = null
+  let historyVerdict: Verdict | null = null
   try {
-    verdict = await checkHistoryFile(historyPath, { requireFinalPolls: true, plots: true })
+    historyVerdict = await checkHistoryFile(historyPath, { requireFinalPolls: true, plots: true })
   } catch (error) {
     failure ??= `checking the history failed: ${(error as Error).message}`
   }
+  const verdict = historyVerdict === null ? null : mergeWhitebox(historyVerdict, whiteboxResult)
   const exitCode = exitCodeOf(failure, verdict, interrupted)
   const result: ChaosResult = {
     format: 'sluice-chaos-result',
@@ -197,17 +224,15 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     transform: phases?.transform ?? null,
     nemesis: { plannedFaults: nemesis?.plan.length ?? 0, bands: timeline.allBands(), errors: nemesis?.errors ?? [] },
     finalPolls: phases?.finalPolls ?? null,
+    whitebox: whiteboxResult,
     outcomeReasons: phases?.outcomeReasons ?? {},
     opsWritten: history.opCount,
     cluster: setup?.cluster.info() ?? null,
     toxiproxy: setup === null ? null : { url: setup.toxiproxyUrl, embedded: setup.embedded !== null },
-    environment: await collectEnvironment({
-      coreSharing: `${workload.brokers} broker ${workload.backend === 'docker' ? 'container' : 'process'}(es) and the harness (clients, proxy, nemesis) on ${availableParallelism()} cores, not pinned`,
-      ...(setup?.cluster.info().software === undefined ? {} : { brokerSoftware: setup.cluster.info().software! }),
-    }),
+    environment: await runEnvironment(workload, setup),
     settings: workloadSettings(workload),
     series: timeline.samples(),
   }
   await saveChaosResult(dir, result)
-  return { exitCode, runDir: dir.path, historyPath, verdict, result }
+  return { exitCode, runDir: dir.path, historyPath, verdict, historyVerdict, result }
 }

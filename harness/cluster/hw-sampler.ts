@@ -1,12 +1,16 @@
 // Samples every reference broker's replicas (GET /admin/replicas?checksum=false) at a fixed
 // interval during a chaos run, keeps each replica's high watermark over time (a point only
 // when something changes, with a cap), and flags as they happen any HW that goes backwards
-// and any leader epoch seen with two leaders, for the end-of-run white-box checks of issue 10. A broker that does not answer (killed,
-// paused, cut off) just misses that sample; misses are counted per broker. Ticks never
-// overlap: a slow round delays the next one.
+// and any leader epoch seen with two leaders, for the end-of-run white-box checks of issue 10;
+// it also keeps each partition's leader and ISR size over time (partition-timeline.ts) for the
+// chaos report's charts. Each broker is sampled by its own loop, so a paused or cut-off broker
+// (which just misses its turns, counted per broker) does not slow the sampling of the others;
+// one broker's requests never overlap.
 
 import { fetchReplicas } from './replica-admin.ts'
 import { EpochLeaderTracker, type EpochLeaderConflict } from './epoch-leaders.ts'
+import { PartitionTimelineTracker, type PartitionTimeline } from './partition-timeline.ts'
+import type { ReplicasReport } from './replica-admin.ts'
 import { HighWatermarkTracker, replicaKey, type HighWatermarkObservation, type HighWatermarkPoint, type HighWatermarkRegression } from './hw-regressions.ts'
 
 export interface HighWatermarkSamplerOptions {
@@ -32,12 +36,16 @@ export interface HighWatermarkSamples {
   series: HighWatermarkSeries[]
   regressions: HighWatermarkRegression[]
   epochLeaderConflicts: EpochLeaderConflict[]
+  /** Each partition's leader, leader epoch and ISR size over time (harness clock, ms). */
+  partitions: PartitionTimeline[]
   pointsDropped: number
-  /** Per broker URL: rounds it did not answer, and the last error. */
-  misses: Array<{ httpUrl: string, count: number, lastError: string }>
+  /** Per broker URL that missed any: requests it did not answer (of `attempts`), and the last error. */
+  misses: Array<{ httpUrl: string, count: number, attempts: number, lastError: string }>
 }
 
 const REGRESSIONS_MAX = 1000
+/** Another broker's last answer still counts for the partition timeline this long. */
+const VIEW_FRESH_MS = 1000
 
 export class HighWatermarkSampler {
   readonly #urls: readonly string[]
@@ -46,15 +54,17 @@ export class HighWatermarkSampler {
   readonly #pointsMax: number
   readonly #tracker = new HighWatermarkTracker()
   readonly #epochLeaders = new EpochLeaderTracker()
+  readonly #partitions = new PartitionTimelineTracker()
   readonly #series = new Map<string, HighWatermarkSeries>()
   readonly #regressions: HighWatermarkRegression[] = []
   readonly #misses = new Map<string, { count: number, lastError: string }>()
+  readonly #attempts = new Map<string, number>()
+  /** Each answering broker's last report, and since when it has answered without a miss. */
+  readonly #latest = new Map<string, { report: ReplicasReport, atMs: number, answeringSinceMs: number }>()
   #points = 0
   #pointsDropped = 0
-  #rounds = 0
-  #timer: NodeJS.Timeout | null = null
-  #running: Promise<void> | null = null
-  #stopped = true
+  #stop: AbortController | null = null
+  #loops: Array<Promise<void>> = []
 
   constructor (options: HighWatermarkSamplerOptions) {
     this.#urls = options.httpUrls
@@ -64,17 +74,18 @@ export class HighWatermarkSampler {
   }
 
   start (): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#schedule(0)
+    if (this.#stop !== null) return
+    const stop = new AbortController()
+    this.#stop = stop
+    this.#loops = this.#urls.map(url => this.#loop(url, stop.signal))
   }
 
-  /** Stops sampling (after the round in flight) and returns what was seen. */
+  /** Stops sampling (after the requests in flight) and returns what was seen. */
   async stop (): Promise<HighWatermarkSamples> {
-    this.#stopped = true
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    this.#timer = null
-    await this.#running
+    this.#stop?.abort()
+    await Promise.all(this.#loops)
+    this.#stop = null
+    this.#loops = []
     return this.samples()
   }
 
@@ -83,42 +94,63 @@ export class HighWatermarkSampler {
 
   samples (): HighWatermarkSamples {
     return {
-      rounds: this.#rounds,
+      rounds: Math.max(0, ...this.#attempts.values()),
       series: [...this.#series.values()].map(s => ({ ...s, points: [...s.points] })),
       regressions: [...this.#regressions],
       epochLeaderConflicts: this.#epochLeaders.conflicts(),
-      pointsDropped: this.#pointsDropped,
-      misses: [...this.#misses].map(([httpUrl, m]) => ({ httpUrl, ...m })),
+      partitions: this.#partitions.timelines(),
+      pointsDropped: this.#pointsDropped + this.#partitions.pointsDropped,
+      misses: [...this.#misses].map(([httpUrl, m]) => ({ httpUrl, ...m, attempts: this.#attempts.get(httpUrl) ?? 0 })),
     }
   }
 
-  /** One round over every broker; also usable without start() for a single look. */
+  /** One request to every broker; also usable without start() for a single look. */
   async sampleOnce (): Promise<void> {
-    this.#rounds++
-    await Promise.all(this.#urls.map(async httpUrl => {
-      try {
-        const report = await fetchReplicas(httpUrl, { checksum: false }, { timeoutMs: this.#timeoutMs, attemptsMax: 1 })
-        for (const r of report.replicas) {
-          this.#record({ atMs: report.nowMs, brokerId: report.brokerId, incarnation: report.incarnation, topic: r.topic, topicId: r.topicId, partition: r.partition, role: r.role, leaderEpoch: r.leaderEpoch, leadingEpoch: r.leadingEpoch, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset })
-        }
-      } catch (err) {
-        const miss = this.#misses.get(httpUrl) ?? { count: 0, lastError: '' }
-        miss.count++
-        miss.lastError = (err as Error).message
-        this.#misses.set(httpUrl, miss)
-      }
-    }))
+    await Promise.all(this.#urls.map(url => this.#sampleBroker(url)))
   }
 
-  #schedule (delayMs: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = null
-      this.#running = this.sampleOnce().finally(() => {
-        this.#running = null
-        if (!this.#stopped) this.#schedule(this.#intervalMs)
-      })
-    }, delayMs)
-    this.#timer.unref()
+  async #loop (httpUrl: string, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const began = Date.now()
+      await this.#sampleBroker(httpUrl)
+      const waitMs = began + this.#intervalMs - Date.now()
+      if (waitMs > 0 && !signal.aborted) {
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(done, waitMs)
+          timer.unref()
+          function done (): void {
+            clearTimeout(timer)
+            signal.removeEventListener('abort', done)
+            resolve()
+          }
+          signal.addEventListener('abort', done, { once: true })
+        })
+      }
+    }
+  }
+
+  async #sampleBroker (httpUrl: string): Promise<void> {
+    this.#attempts.set(httpUrl, (this.#attempts.get(httpUrl) ?? 0) + 1)
+    const atMs = Date.now()
+    try {
+      const report = await fetchReplicas(httpUrl, { checksum: false }, { timeoutMs: this.#timeoutMs, attemptsMax: 1 })
+      for (const r of report.replicas) {
+        this.#record({ atMs: report.nowMs, brokerId: report.brokerId, incarnation: report.incarnation, topic: r.topic, topicId: r.topicId, partition: r.partition, role: r.role, leaderEpoch: r.leaderEpoch, leadingEpoch: r.leadingEpoch, highWatermark: r.highWatermark, logEndOffset: r.logEndOffset })
+      }
+      this.#latest.set(httpUrl, { report, atMs, answeringSinceMs: this.#latest.get(httpUrl)?.answeringSinceMs ?? atMs })
+      // The partitions as every broker that answered lately sees them, the longest-answering
+      // first: in an epoch tie the timeline takes the first view, and a broker just back from a
+      // pause may still hold a stale one (an ISR it has not yet heard was changed).
+      const views = [...this.#latest.values()].filter(v => atMs - v.atMs <= VIEW_FRESH_MS)
+        .sort((a, b) => a.answeringSinceMs - b.answeringSinceMs).map(v => v.report)
+      this.#partitions.observeRound(atMs, views)
+    } catch (err) {
+      this.#latest.delete(httpUrl)
+      const miss = this.#misses.get(httpUrl) ?? { count: 0, lastError: '' }
+      miss.count++
+      miss.lastError = (err as Error).message
+      this.#misses.set(httpUrl, miss)
+    }
   }
 
   #record (o: HighWatermarkObservation): void {

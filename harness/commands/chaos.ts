@@ -40,6 +40,10 @@ export function chaosSummary (outcome: ChaosRunOutcome): string {
   if (result.status === 'partial') lines.push('INTERRUPTED: the run was stopped by Ctrl-C; the verdict below covers the history so far')
   else if (result.failure !== null) lines.push(`RUN FAILED: ${result.failure}`)
   lines.push(verdict === null ? 'no verdict: the history could not be checked' : formatVerdict(verdict))
+  // The white-box checks' statuses, so a skipped or incomplete one is never silent.
+  for (const check of result.whitebox?.checks ?? []) if (check.status !== 'ok') lines.push(`white-box ${check.name}: ${check.status}: ${check.detail}`)
+  const passed = (result.whitebox?.checks ?? []).filter(c => c.status === 'ok').map(c => c.name)
+  if (passed.length > 0) lines.push(`white-box checks passed: ${passed.join(', ')}`)
   lines.push(`results: ${outcome.runDir} (seed ${result.seed})`)
   return lines.join('\n')
 }

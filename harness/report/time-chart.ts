@@ -35,6 +35,8 @@ export interface TimeChartSpec {
   /** 'auto' picks log when the values span more than two decades. Default linear. */
   yScale?: 'linear' | 'log' | 'auto'
   xDomain?: [number, number]
+  /** Label and grid only whole-number y ticks (counts, broker ids). */
+  integerTicks?: boolean
 }
 
 export const CHART_WIDTH = 600
@@ -64,7 +66,7 @@ function axes (x: Scale, y: Scale, spec: TimeChartSpec, format: (v: number) => s
   const top = MARGIN.top
   const bottom = CHART_HEIGHT - MARGIN.bottom
   const parts: string[] = []
-  for (const tick of y.ticks) {
+  for (const tick of y.ticks.filter((t) => spec.integerTicks !== true || Number.isInteger(t))) {
     const ty = px(y.at(tick))
     parts.push(`<line class="grid" x1="${left}" x2="${right}" y1="${ty}" y2="${ty}"/>`)
     parts.push(`<text class="tick" x="${left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${escapeXml(format(tick))}</text>`)

@@ -25,11 +25,12 @@ export interface TestRun extends ChaosRunOutcome {
   cleanup (): Promise<void>
 }
 
+/** `name` is a file in workloads/chaos/, or a path relative to the repository (a test fixture). */
 export async function runWorkloadFile (name: string, options: { seed: number, overrides?: Record<string, string> }): Promise<TestRun> {
   const resultsDir = await mkdtemp(join(tmpdir(), 'sluice-chaos-test-'))
   // Kafka's 3 s initial rebalance delay only slows the test's group joins down.
   const overrides = { 'brokerConfig.group.initial.rebalance.delay.ms': '0', ...options.overrides }
-  const workload = await loadWorkload(join(ROOT, 'workloads', 'chaos', name), overrides)
+  const workload = await loadWorkload(name.includes('/') ? join(ROOT, name) : join(ROOT, 'workloads', 'chaos', name), overrides)
   const outcome = await runChaos({ workload, resultsDir, seed: options.seed })
   return {
     ...outcome,

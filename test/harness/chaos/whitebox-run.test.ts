@@ -1,0 +1,63 @@
+// The white-box checks in real chaos runs on a three-node reference cluster. The safe
+// replicated configuration under leader kills, pauses and network faults must pass all three
+// (and say so in result.json and both reports, with each partition's leader and ISR over
+// time); a seeded unsafe one (fixtures/unclean-paused-leader.yaml: acks=1, unclean election,
+// the follower then the leader paused) must be caught by the white-box hw-regression: the
+// old leader, resumed in the same process, truncates below its own HW. `sluice check` on the
+// history alone cannot see that, and says nothing about it.
+
+import { describe, expect, it } from 'vitest'
+import type { ChaosResult } from '../../../harness/chaos/result.ts'
+import { CHAOS_TEST_TIMEOUT_MS, readRunFile, runWorkloadFile, sluiceCheck, verdictEssence } from './chaos-run.ts'
+
+const statusOf = (result: ChaosResult): Record<string, string> => Object.fromEntries((result.whitebox?.checks ?? []).map(c => [c.name, c.status]))
+
+describe('white-box checks in a chaos run', () => {
+  it('run and pass on the safe replicated configuration, with leaders and ISR sizes over time in the reports', async () => {
+    const run = await runWorkloadFile('safe-rf3.yaml', { seed: 31, overrides: { testDurationSeconds: '14' } })
+    try {
+      expect(run.result.failure).toBeNull()
+      expect(statusOf(run.result)).toEqual({ 'replica-consistency': 'ok', 'hw-monotonic': 'ok', 'one-leader-per-epoch': 'ok' })
+      const whitebox = run.result.whitebox!
+      expect(whitebox.anomalies).toEqual({})
+      expect(whitebox.sampler!.rounds).toBeGreaterThan(10)
+      // Every partition of the run's topic has a leader and ISR series; the kill moved a leader or shrank an ISR.
+      expect(whitebox.partitions.map(p => `${p.topic}-${p.partition}`)).toEqual(['chaos-0', 'chaos-1', 'chaos-2'])
+      expect(whitebox.partitions.every(p => p.points.length > 0 && p.replicas.length === 3)).toBe(true)
+      expect(whitebox.partitions.some(p => p.points.length > 1)).toBe(true)
+      expect(run.verdict!.valid).toBe(true)
+      expect(run.exitCode).toBe(0)
+
+      const saved = JSON.parse(await readRunFile(run, 'result.json')) as ChaosResult
+      expect(statusOf(saved)).toEqual(statusOf(run.result))
+      expect(await readRunFile(run, 'report.md')).toMatch(/## White-box checks[\s\S]*\| replica-consistency \| OK \| replicas agree below the HW in 3 partition/)
+      const html = await readRunFile(run, 'report.html')
+      expect(html).toContain('Leader of each partition over time')
+      expect(html).toContain('ISR size of each partition over time')
+    } finally {
+      await run.cleanup()
+    }
+  }, CHAOS_TEST_TIMEOUT_MS)
+
+  it('catch a HW that goes back within one broker process after an unclean election (seeded), which the history alone cannot show', async () => {
+    const run = await runWorkloadFile('test/harness/chaos/fixtures/unclean-paused-leader.yaml', { seed: 5 })
+    try {
+      expect(statusOf(run.result)['hw-monotonic']).toBe('failed')
+      const cases = run.result.verdict!.anomalies['hw-regression']!
+      expect(cases.length).toBeGreaterThan(0)
+      expect(cases[0]).toMatchObject({ partition: 'chaos-0' })
+      expect(cases[0]!.offsets[0]!).toBeGreaterThan(cases[0]!.offsets[1]!)
+      expect(cases[0]!.note).toMatch(/chaos-0 on broker \d: HW went back from \d+ .* to \d+/)
+      expect(cases[0]!.note).not.toContain('across a restart')
+      expect(run.verdict!.valid).toBe(false)
+      expect(run.exitCode).toBe(1)
+      expect(await readRunFile(run, 'report.md')).toMatch(/\| hw-regression \| \d+ \|/)
+
+      const offline = await sluiceCheck(run.historyPath)
+      expect(offline.verdict.anomalies['hw-regression']).toBeUndefined()
+      expect(verdictEssence(offline.verdict)).toEqual(verdictEssence(run.historyVerdict!))
+    } finally {
+      await run.cleanup()
+    }
+  }, CHAOS_TEST_TIMEOUT_MS)
+})
