@@ -8,6 +8,7 @@
 
 import type { Op } from '../check/history.ts'
 import type { HistoryWriter } from './interpreter.ts'
+import { faultLabel } from './fault-label.ts'
 
 const LINE_INTERVAL_MS_DEFAULT = 5000
 
@@ -60,7 +61,7 @@ export class ChaosProgress {
     const fault = String(value.fault ?? '?')
     const targets = Array.isArray(value.targets) ? value.targets.join(', ') : ''
     const id = String(value.id ?? fault)
-    if (value.phase === 'start') this.#faults.set(id, `${fault}${targets === '' ? '' : ` ${targets}`}`)
+    if (value.phase === 'start') this.#faults.set(id, faultLabel(value, ', '))
     if (value.phase === 'end') this.#faults.delete(id)
     const error = value.error === undefined ? '' : ` (failed: ${String(value.error)})`
     this.#log(`nemesis: ${fault} ${String(value.phase ?? '')}${targets === '' ? '' : ` on ${targets}`}${error}`)

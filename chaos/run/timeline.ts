@@ -4,6 +4,7 @@
 // so nothing needs the whole history in memory.
 
 import type { Op } from '../check/history.ts'
+import { faultLabel } from './fault-label.ts'
 
 export interface SecondSample {
   startSec: number
@@ -97,11 +98,10 @@ export class Timeline {
   }
 
   #nemesis (op: Op, sec: number): void {
-    const value = op.value as { phase?: unknown, id?: unknown, fault?: unknown, targets?: unknown }
+    const value = op.value as { phase?: unknown, id?: unknown, fault?: unknown, targets?: unknown, details?: unknown }
     if (typeof value !== 'object' || value === null || typeof value.id !== 'number') return
-    const targets = Array.isArray(value.targets) ? value.targets.join('+') : ''
     if (value.phase === 'start') {
-      this.#openFaults.set(value.id, { startSec: sec, label: `${String(value.fault)} ${targets}`.trim() })
+      this.#openFaults.set(value.id, { startSec: sec, label: faultLabel(value) })
     } else if (value.phase === 'end') {
       const open = this.#openFaults.get(value.id)
       if (open === undefined) return
