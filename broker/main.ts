@@ -8,6 +8,7 @@ import { Broker } from './server/broker.ts'
 import { createRegistry } from './server/handlers/index.ts'
 import { groupRoutes } from './group/http-routes.ts'
 import { replicaRoutes } from './server/replica-routes.ts'
+import { faultRoutes } from './server/fault-routes.ts'
 import { listenHttp } from './server/http-api.ts'
 import { listenKafka, type KafkaListener } from './server/kafka-listener.ts'
 import { HandlerRegistry } from './server/handler.ts'
@@ -72,7 +73,7 @@ export async function startBroker (config: BrokerConfig, log: (line: string) => 
     broker.advertised = config.advertised ?? { host: config.listener.host, port: kafkaPort }
     if (config.http !== null) {
       const { host, port } = config.http
-      http = await listenHttp(broker, host, port, [groupRoutes, replicaRoutes])
+      http = await listenHttp(broker, host, port, [groupRoutes, replicaRoutes, faultRoutes])
         .catch(error => { throw bindError(error, 'HTTP API listener', host, port, '--http or -o sluice.http.listener= (none turns it off)') })
     }
     node?.start(config, broker.advertised)

@@ -3,7 +3,7 @@
 // the harness, so chaos never imports the harness; harness/workload re-exports it.
 // Fault names match the nemesis table in design/checker.md.
 
-export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'split', 'lose-unfsynced-writes'] as const
+export const FAULTS = ['kill', 'pause', 'restart', 'delay', 'bandwidth', 'blackhole', 'reset', 'proxy-down', 'partition', 'split', 'lose-unfsynced-writes', 'disk-stall'] as const
 export type Fault = typeof FAULTS[number]
 
 export const COMMIT_MODES = ['after-produce', 'auto-commit'] as const

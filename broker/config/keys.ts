@@ -82,6 +82,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   'replica.high.watermark.checkpoint.interval.ms': { type: 'int', default: 5000, min: 1, max: NEVER, doc: 'How often each partition\'s high watermark is written to replication-offset-checkpoint.' },
   'sluice.http.listener': { type: 'listener', default: 'http://127.0.0.1:8082', doc: 'The HTTP API (REST-proxy style); "none" turns it off.' },
   'sluice.log.append.queue.max.bytes': { type: 'int', default: 64 * MiB, min: 1, max: NEVER, doc: 'Bytes a partition holds waiting for its next write; past it the broker stops reading the connections producing to it (never fails a produce).' },
+  'sluice.debug.fault.endpoints': { type: 'bool', default: false, doc: 'Debug only: the HTTP API accepts POST /admin/faults/disk-stall?durationMs=N (every log write and fsync waits N ms), for the chaos harness\'s disk-stall fault. Never in production.' },
   'sluice.sink': { type: 'bool', default: false, doc: 'Acknowledge Produce without validating or storing anything, to measure a load generator\'s own ceiling. Never for real data.' },
   'sluice.log.open.files.max': { type: 'int', default: 4096, min: 16, max: 1_000_000, doc: 'Segment files (.log, .index, .timeindex) open at once; idle ones are closed least recently used first and reopened on demand, so many partitions or segments cannot exhaust file descriptors (Kafka has no such key: it keeps every segment open).' },
   'sluice.durability.ledger': { type: 'bool', default: true, doc: 'Record each file\'s fsynced length so chaos runs can drop un-fsynced writes.' },

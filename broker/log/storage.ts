@@ -19,6 +19,9 @@ import { DurabilityLedger, LEDGER_FILE } from './ledger.ts'
 export { loseUnsyncedWrites, LEDGER_FILE } from './ledger.ts'
 export type { LostWrites } from './ledger.ts'
 
+/** How often a write waiting out a disk stall checks whether it has ended. */
+const STALL_CHECK_MS = 20
+
 /** Log files open at once unless told otherwise (sluice.log.open.files.max). */
 export const OPEN_FILES_MAX_DEFAULT = 4096
 
@@ -72,6 +75,15 @@ class StorageCore {
   readFault: Fault | null = null
   /** Every log writev waits this long first (slow-disk fault; 0: off). */
   writeDelayMs = 0
+  /** Until this wall-clock time every writev and fsync waits (a stalled disk; 0: off). */
+  stallEndMs = 0
+
+  /** Waits out a disk stall, checking often so that ending it early takes effect at once. */
+  async waitStall (): Promise<void> {
+    while (Date.now() < this.stallEndMs) {
+      await new Promise(resolve => setTimeout(resolve, Math.min(STALL_CHECK_MS, this.stallEndMs - Date.now())))
+    }
+  }
 
   constructor (dataDir: string, ledger: DurabilityLedger | null, openFilesMax: number) {
     this.dataDir = dataDir
@@ -155,6 +167,7 @@ export class StorageFile {
   /** Writes every buffer, in order, at `position` with one writev call (libuv splits past IOV_MAX). */
   async writev (buffers: Buffer[], position: number): Promise<void> {
     if (this.#core.writeDelayMs > 0) await new Promise(resolve => setTimeout(resolve, this.#core.writeDelayMs))
+    if (this.#core.stallEndMs > 0) await this.#core.waitStall()
     const fault = this.#core.takeWriteFault(this.file)
     try {
       if (fault !== null) {
@@ -199,6 +212,7 @@ export class StorageFile {
    * so the file's name is as durable as its contents.
    */
   async sync (): Promise<void> {
+    if (this.#core.stallEndMs > 0) await this.#core.waitStall()
     const fault = this.#core.takeSyncFault(this.file)
     if (fault !== null) throw injectedError('fsync', this.file, fault.cause)
     const durableBytes = this.#sizeBytes
@@ -305,12 +319,25 @@ export class Storage {
     this.#core.writeFault = { tearBytes: bytes, cause, fileMatches }
   }
 
-  /** The next fsync fails without syncing; the durable length does not advance. */
   /** Test hook: a slow disk, every writev takes at least `delayMs` from now on (0 turns it off). */
   slowWrites (delayMs: number): void {
     this.#core.writeDelayMs = delayMs
   }
 
+  /**
+   * Fault hook: the disk stalls for `durationMs` from now: every writev and fsync waits until
+   * then (0 ends a stall at once). Reads are served, as from the page cache.
+   */
+  stallDisk (durationMs: number): void {
+    this.#core.stallEndMs = durationMs > 0 ? Date.now() + durationMs : 0
+  }
+
+  /** Milliseconds left of a disk stall (0: none). */
+  get diskStallMs (): number {
+    return Math.max(0, this.#core.stallEndMs - Date.now())
+  }
+
+  /** The next fsync fails without syncing; the durable length does not advance. */
   failNextSync (cause?: Error, fileMatches?: RegExp): void {
     this.#core.syncFault = { tearBytes: 0, cause, fileMatches }
   }

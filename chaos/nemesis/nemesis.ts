@@ -28,6 +28,8 @@ export interface NemesisBroker {
   restart (): Promise<void>
   /** Clean stop; restart() starts it again. */
   stop? (): Promise<void>
+  /** Stalls the broker's disk writes and fsyncs for `durationMs` (0 ends it); reference brokers only. */
+  stallDisk? (durationMs: number): Promise<void>
   /** Takes the broker off its network; container backends only. */
   disconnect? (): Promise<void>
   connect? (): Promise<void>

@@ -15,7 +15,7 @@
 import { Prng } from '../run/prng.ts'
 import { sleep } from '../run/sleep.ts'
 import type { NemesisSpec } from '../spec.ts'
-import { startLoseUnsyncedWrites } from './disk.ts'
+import { startDiskStall, startLoseUnsyncedWrites } from './disk.ts'
 import { brokerName, NemesisError } from './nemesis.ts'
 import type { ActiveFault, Fault, FaultStarter, FaultTarget } from './nemesis.ts'
 import { startBandwidth, startBlackhole, startDelay, startProxyDown, startReset } from './network.ts'
@@ -40,6 +40,7 @@ export const FAULT_STARTERS: Readonly<Record<Fault, FaultStarter>> = {
   partition: startPartition,
   split: () => Promise.reject(new NemesisError('ERR_NEMESIS_FAULT', 'programmer error: split starts once over the cluster (NemesisRunner)')),
   'lose-unfsynced-writes': startLoseUnsyncedWrites,
+  'disk-stall': startDiskStall,
 }
 
 /** Bound on planned fault instances, so a tiny interval over a long run cannot exhaust memory. */

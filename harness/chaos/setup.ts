@@ -52,6 +52,12 @@ export interface ChaosClusterOptions {
   log?: (line: string) => void
 }
 
+/** A reference broker serves its debug fault endpoint only when a scheduled fault needs it. */
+function faultEndpointKeys (workload: Workload, backend: string): Record<string, boolean> {
+  const needs = workload.nemesis?.schedule.some(entry => entry.fault === 'disk-stall') === true
+  return needs && backend === 'process' ? { 'sluice.debug.fault.endpoints': true } : {}
+}
+
 export async function startChaosCluster (options: ChaosClusterOptions): Promise<ChaosCluster> {
   const { workload } = options
   const embedded = options.toxiproxyUrl === undefined ? await startToxiproxyServer({ port: 0 }) : null
@@ -62,7 +68,7 @@ export async function startChaosCluster (options: ChaosClusterOptions): Promise<
   try {
     cluster = await backend.start({
       brokers: workload.brokers,
-      brokerConfig: { ...workload.brokerConfig },
+      brokerConfig: { ...workload.brokerConfig, ...faultEndpointKeys(workload, backend.name) },
       // The proxy exists before its broker starts, so the broker can advertise it.
       advertisedFor: (index, kafkaPort) => fleet.create(index, `127.0.0.1:${kafkaPort}`),
       // A proxy per directed broker-to-broker link and listener, for split (process backend).

@@ -15,6 +15,9 @@ import { ClusterError, type BrokerHandle } from './cluster.ts'
 import { installExitHandlers, registerChild } from './child-registry.ts'
 import { waitForApiVersions } from './ready.ts'
 
+/** A paused broker cannot answer; the fault fails rather than waiting on it. */
+const STALL_REQUEST_TIMEOUT_MS = 3000
+
 export interface ProcessBrokerOptions {
   index: number
   nodePath: string
@@ -210,6 +213,17 @@ export class ProcessBroker implements BrokerHandle {
   async resume (): Promise<void> {
     this.#signal('SIGCONT', 'resume')
     this.#paused = false
+  }
+
+  /**
+   * Stalls the broker's disk for `durationMs` (0 ends a stall) through its debug fault
+   * endpoint; the broker must run with sluice.debug.fault.endpoints=true.
+   */
+  async stallDisk (durationMs: number): Promise<void> {
+    if (!this.alive()) throw new ClusterError('ERR_BROKER_NOT_RUNNING', `cannot stall the disk of broker ${this.id}: it is not running`)
+    if (this.httpUrl === null) throw new ClusterError('ERR_UNSUPPORTED', `broker ${this.id} has no HTTP API, which the disk-stall fault goes through`)
+    const res = await fetch(`${this.httpUrl}/admin/faults/disk-stall?durationMs=${Math.round(durationMs)}`, { method: 'POST', signal: AbortSignal.timeout(STALL_REQUEST_TIMEOUT_MS) })
+    if (!res.ok) throw new ClusterError('ERR_FAULT', `broker ${this.id} refused the disk stall: HTTP ${res.status} ${await res.text()}`)
   }
 
   /** Starts again on the same ports and data dir; a running broker is killed first. */

@@ -21,6 +21,7 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<Fault, string>> = {
   partition: 'backend docker: the broker\'s container leaves the cluster network (docker network disconnect), rejoins after durationSeconds',
   split: 'a network partition between brokers (replication and controller links, through a proxy per link; process backend with brokers > 1): topology isolate (the targets), halves, bridge or ring; direction; clients reach or cut',
   'lose-unfsynced-writes': 'SIGKILL, then every log file is cut to its last fsynced length, restart after durationSeconds',
+  'disk-stall': 'reference broker (process backend): every log write and fsync waits for durationSeconds, reads still served',
 }
 
 /** The fault-specific parameters each fault takes; `required` ones have no default. */
@@ -36,6 +37,7 @@ export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly s
   partition: { allowed: [], required: [] },
   split: { allowed: ['topology', 'direction', 'clients'], required: [] },
   'lose-unfsynced-writes': { allowed: [], required: [] },
+  'disk-stall': { allowed: [], required: [] },
 }
 export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream', 'topology', 'direction', 'clients'] as const
 
