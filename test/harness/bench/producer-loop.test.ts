@@ -1,0 +1,167 @@
+// The load generator's send path against a reference broker: the native producer's
+// promise-free sendTimed() reports every record once with the caller's times and stamps
+// the caller's send time as the header; batches built in recycled memory arrive intact;
+// and the producer loop keeps its schedule at a modest rate, with the figures printed.
+//
+// The schedule is asserted loosely, as the machine allows: the median publish delay must
+// stay under 0.5 ms (a timer-only loop sits near 0.6 ms: it can only wake on millisecond
+// ticks), and the p99 under the report's bound (PUBLISH_DELAY_BOUND_US) plus whatever the
+// machine itself stalled a sleeping thread in the same seconds (p99.9 oversleep of a
+// 200 µs futex wait on another thread): on 2 cores shared with other work, a few-ms
+// tail can be the OS's alone, and the test should not blame the loop for it.
+
+import { Worker } from 'node:worker_threads'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
+import { createDriver } from '../../../harness/drivers/index.ts'
+import type { BenchmarkDriver, ConsumedMessage, SendListener } from '../../../harness/drivers/driver.ts'
+import { ProducerLoop } from '../../../harness/bench/producer-loop.ts'
+import { createKeyGenerator } from '../../../harness/bench/keys.ts'
+import { PayloadPool } from '../../../harness/bench/payload.ts'
+import { decodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
+import { PUBLISH_DELAY_BOUND_US } from '../../../harness/measure/disturbance.ts'
+import { decodeHistogram, quantilesOf } from '../../../harness/measure/histogram.ts'
+import { WorkerStats } from '../../../harness/measure/worker-stats.ts'
+import { driverOptions } from '../drivers/round-trip.ts'
+
+describe('load generator send path', () => {
+  let cluster: ProcessCluster
+  const drivers: BenchmarkDriver[] = []
+  beforeAll(async () => {
+    cluster = await new ProcessBackend().start({ brokers: 1, brokerConfig: {} })
+  })
+  afterAll(async () => {
+    for (const d of drivers) await d.close()
+    await cluster?.stop()
+  })
+
+  it('sendTimed reports each record once with its own times, and the header carries the given send time', async () => {
+    // Small batches, so most of them are built in memory recycled from acknowledged ones.
+    const driver = createDriver('native', driverOptions(cluster, { batchSizeBytes: 2048, lingerMs: 1 }))
+    drivers.push(driver)
+    await driver.createTopic('timed', 3)
+    const producer = await driver.createProducer('timed')
+    const count = 3000
+    const acked = new Map<number, { sizeBytes: number, sentUs: number, ackUs: number }>()
+    const failures: unknown[] = []
+    let done: () => void = () => {}
+    const allDone = new Promise<void>(resolve => { done = resolve })
+    const listener: SendListener = {
+      acked (sizeBytes, intendedUs, sentUs, ackUs) {
+        expect(acked.has(intendedUs), `record ${intendedUs} acked twice`).toBe(false)
+        acked.set(intendedUs, { sizeBytes, sentUs, ackUs })
+        if (acked.size + failures.length === count) done()
+      },
+      failed (error) {
+        failures.push(error)
+        if (acked.size + failures.length === count) done()
+      },
+    }
+    const startUs = monotonicUs()
+    for (let i = 0; i < count; i++) {
+      // intendedUs is the record's index here, sentUs a made-up time far from now, so the
+      // test can tell the caller's values from anything the producer might take itself.
+      producer.sendTimed!(Buffer.from(`key-${i}`), Buffer.from(`value-${i}-${'y'.repeat(i % 300)}`), i, 1_000_000 + i, listener)
+      if (i % 500 === 499) await new Promise(resolve => setImmediate(resolve))
+    }
+    await allDone
+    expect(failures).toEqual([])
+    for (let i = 0; i < count; i++) {
+      const a = acked.get(i)!
+      expect(a.sentUs).toBe(1_000_000 + i)
+      expect(a.sizeBytes).toBe(`value-${i}-${'y'.repeat(i % 300)}`.length)
+      expect(a.ackUs).toBeGreaterThan(startUs)
+    }
+    await producer.close()
+
+    const received = await consumeAll(driver, 'timed', count)
+    const byKey = new Map(received.map(m => [m.key!.toString(), m]))
+    expect(byKey.size).toBe(count)
+    for (let i = 0; i < count; i++) {
+      const m = byKey.get(`key-${i}`)!
+      expect(m.value!.toString()).toBe(`value-${i}-${'y'.repeat(i % 300)}`)
+      expect(decodeTimestampHeader(m.headers[TIMESTAMP_HEADER])).toBe(1_000_000 + i)
+    }
+  })
+
+  it('sendTimed on a closed producer reports ERR_CLOSED to the listener instead of throwing', async () => {
+    const driver = createDriver('native', driverOptions(cluster))
+    drivers.push(driver)
+    await driver.createTopic('timed-closed', 1)
+    const producer = await driver.createProducer('timed-closed')
+    await producer.close()
+    const errors: unknown[] = []
+    producer.sendTimed!(null, Buffer.from('x'), 0, 0, { acked: () => { throw new Error('acked after close') }, failed: e => errors.push(e) })
+    expect(errors).toHaveLength(1)
+    expect((errors[0] as { code: string }).code).toBe('ERR_CLOSED')
+  })
+
+  it('keeps its schedule at 2,000 msg/s: publish delay p99 within the report\'s bound', async () => {
+    const driver = createDriver('native', driverOptions(cluster, { acks: -1, lingerMs: 1 }))
+    drivers.push(driver)
+    await driver.createTopic('schedule', 8)
+    const producer = await driver.createProducer('schedule')
+    const stats = new WorkerStats('schedule-test')
+    const payloads = await PayloadPool.create({ messageSize: 1024, payloadFile: null, useRandomizedPayloads: false, randomBytesRatio: 0, randomizedPayloadPoolSize: 1 }, 1)
+    const loop = new ProducerLoop({ producer, stats, keys: createKeyGenerator({ count: 1000, distribution: 'uniform', zipfExponent: 1 }, 1), payloads, outstandingMax: 10_000 })
+    const ratePerSec = 2000
+    loop.setRate(ratePerSec)
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    stats.takeSnapshot()
+    const seconds = 3
+    const machine = await oversleepUs(seconds * 1000)
+    const snapshot = stats.takeSnapshot()
+    expect(await loop.stop(5000)).toBe(0)
+    expect(snapshot.publishErrorCount).toBe(0)
+    // It really sent at the rate (acks can trail by the last few ms of the window).
+    expect(snapshot.publishedCount).toBeGreaterThan(ratePerSec * seconds * 0.9)
+    const q = quantilesOf(decodeHistogram(snapshot.publishDelayUs!))!
+    console.log(`schedule at ${ratePerSec} msg/s over ${seconds} s: publish delay p50 ${q.p50} µs, p99 ${q.p99} µs, p99.9 ${q.p999} µs, max ${q.max} µs ` +
+      `(bound ${PUBLISH_DELAY_BOUND_US} µs; the machine overslept a 200 µs wait by p50 ${machine.p50} µs, p99 ${machine.p99} µs, p99.9 ${machine.p999} µs meanwhile)`)
+    expect(q.p50).toBeLessThan(500)
+    expect(q.p99).toBeLessThan(PUBLISH_DELAY_BOUND_US + machine.p999)
+  })
+})
+
+async function consumeAll (driver: BenchmarkDriver, topic: string, count: number): Promise<ConsumedMessage[]> {
+  const received: ConsumedMessage[] = []
+  let done: () => void = () => {}
+  const all = new Promise<void>(resolve => { done = resolve })
+  const consumer = await driver.createConsumer(topic, 'check', m => {
+    received.push(m)
+    if (received.length === count) done()
+  })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([all, new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`consumed ${received.length} of ${count}`)), 20_000) })])
+  } finally {
+    clearTimeout(timer)
+    await consumer.close()
+  }
+  return received
+}
+
+/**
+ * How late a thread that sleeps 200 µs at a time wakes up, on a worker thread for
+ * `durationMs`: the machine's own scheduling noise, measured alongside the loop.
+ */
+async function oversleepUs (durationMs: number): Promise<{ p50: number, p99: number, p999: number }> {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const cell = new Int32Array(new SharedArrayBuffer(4))
+    const late = []
+    const end = performance.now() + workerData
+    while (performance.now() < end) {
+      const t = performance.now()
+      Atomics.wait(cell, 0, 0, 0.2)
+      late.push(Math.max(0, (performance.now() - t) * 1000 - 200))
+    }
+    late.sort((a, b) => a - b)
+    const at = q => Math.round(late[Math.floor(q * (late.length - 1))])
+    parentPort.postMessage({ p50: at(0.5), p99: at(0.99), p999: at(0.999) })`
+  return await new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: durationMs })
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+}
