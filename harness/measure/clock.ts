@@ -61,10 +61,20 @@ const TWO_POW_32 = 2 ** 32
  * build records in place) and returns the bytes written.
  */
 export function writeTimestampHeader (target: Buffer, offset: number, timestampUs: number): number {
-  // Two 32-bit halves instead of a BigInt: nothing allocated per record.
+  // Byte by byte from two 32-bit halves: no BigInt, and no per-call argument checks of
+  // writeUInt32BE (this runs once per produced record).
   const us = Math.max(0, Math.floor(timestampUs))
-  target.writeUInt32BE(Math.floor(us / TWO_POW_32), offset)
-  target.writeUInt32BE(us % TWO_POW_32, offset + 4)
+  const hi = Math.floor(us / TWO_POW_32)
+  const lo = us >>> 0
+  if (offset < 0 || offset + TIMESTAMP_HEADER_BYTES > target.length) throw new RangeError(`timestamp header at ${offset} does not fit in ${target.length} bytes`)
+  target[offset] = hi >>> 24
+  target[offset + 1] = (hi >>> 16) & 0xff
+  target[offset + 2] = (hi >>> 8) & 0xff
+  target[offset + 3] = hi & 0xff
+  target[offset + 4] = lo >>> 24
+  target[offset + 5] = (lo >>> 16) & 0xff
+  target[offset + 6] = (lo >>> 8) & 0xff
+  target[offset + 7] = lo & 0xff
   return TIMESTAMP_HEADER_BYTES
 }
 

@@ -4,11 +4,11 @@
 // and the producer loop keeps its schedule at a modest rate, with the figures printed.
 //
 // The schedule is asserted loosely, as the machine allows: the median publish delay must
-// stay under 0.5 ms (a timer-only loop sits near 0.6 ms: it can only wake on millisecond
-// ticks), and the p99 under the report's bound (PUBLISH_DELAY_BOUND_US) plus whatever the
-// machine itself stalled a sleeping thread in the same seconds (p99.9 oversleep of a
-// 200 µs futex wait on another thread): on 2 cores shared with other work, a few-ms
-// tail can be the OS's alone, and the test should not blame the loop for it.
+// stay under 0.5 ms (a timer-only loop measured 1.3 ms: it can only wake on millisecond
+// ticks), and the p99 under the report's bound (PUBLISH_DELAY_BOUND_US) plus the p99 of a
+// control measured in the same seconds: the same loop and rate on another thread with a
+// producer that does nothing (schedule-control.ts). On 2 cores shared with other work a
+// thread can wait tens of ms for a core, which is the machine's, not the send path's.
 
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -105,21 +105,25 @@ describe('load generator send path', () => {
     const payloads = await PayloadPool.create({ messageSize: 1024, payloadFile: null, useRandomizedPayloads: false, randomBytesRatio: 0, randomizedPayloadPoolSize: 1 }, 1)
     const loop = new ProducerLoop({ producer, stats, keys: createKeyGenerator({ count: 1000, distribution: 'uniform', zipfExponent: 1 }, 1), payloads, outstandingMax: 10_000 })
     const ratePerSec = 2000
+    const seconds = 3
+    // The control starts its own thread (about 0.5 s): its warm-up ends with the loop's.
+    const control = controlScheduleUs(ratePerSec, 1000, seconds * 1000)
+    await new Promise(resolve => setTimeout(resolve, 500))
     loop.setRate(ratePerSec)
     await new Promise(resolve => setTimeout(resolve, 1000))
     stats.takeSnapshot()
-    const seconds = 3
-    const machine = await oversleepUs(seconds * 1000)
+    await new Promise(resolve => setTimeout(resolve, seconds * 1000))
     const snapshot = stats.takeSnapshot()
+    const machine = await control
     expect(await loop.stop(5000)).toBe(0)
     expect(snapshot.publishErrorCount).toBe(0)
     // It really sent at the rate (acks can trail by the last few ms of the window).
     expect(snapshot.publishedCount).toBeGreaterThan(ratePerSec * seconds * 0.9)
     const q = quantilesOf(decodeHistogram(snapshot.publishDelayUs!))!
     console.log(`schedule at ${ratePerSec} msg/s over ${seconds} s: publish delay p50 ${q.p50} µs, p99 ${q.p99} µs, p99.9 ${q.p999} µs, max ${q.max} µs ` +
-      `(bound ${PUBLISH_DELAY_BOUND_US} µs; the machine overslept a 200 µs wait by p50 ${machine.p50} µs, p99 ${machine.p99} µs, p99.9 ${machine.p999} µs meanwhile)`)
+      `(bound ${PUBLISH_DELAY_BOUND_US} µs; the same loop with a do-nothing producer meanwhile: p50 ${machine.p50} µs, p99 ${machine.p99} µs, p99.9 ${machine.p999} µs)`)
     expect(q.p50).toBeLessThan(500)
-    expect(q.p99).toBeLessThan(PUBLISH_DELAY_BOUND_US + machine.p999)
+    expect(q.p99).toBeLessThan(PUBLISH_DELAY_BOUND_US + machine.p99)
   })
 })
 
@@ -142,26 +146,15 @@ async function consumeAll (driver: BenchmarkDriver, topic: string, count: number
 }
 
 /**
- * How late a thread that sleeps 200 µs at a time wakes up, on a worker thread for
- * `durationMs`: the machine's own scheduling noise, measured alongside the loop.
+ * The publish delay of the same loop at the same rate with a producer that does nothing,
+ * on a worker thread over `measureMs` starting after `warmupMs`: the machine's own share.
  */
-async function oversleepUs (durationMs: number): Promise<{ p50: number, p99: number, p999: number }> {
-  const source = `
-    const { parentPort, workerData } = require('node:worker_threads')
-    const cell = new Int32Array(new SharedArrayBuffer(4))
-    const late = []
-    const end = performance.now() + workerData
-    while (performance.now() < end) {
-      const t = performance.now()
-      Atomics.wait(cell, 0, 0, 0.2)
-      late.push(Math.max(0, (performance.now() - t) * 1000 - 200))
-    }
-    late.sort((a, b) => a - b)
-    const at = q => Math.round(late[Math.floor(q * (late.length - 1))])
-    parentPort.postMessage({ p50: at(0.5), p99: at(0.99), p999: at(0.999) })`
-  return await new Promise((resolve, reject) => {
-    const worker = new Worker(source, { eval: true, workerData: durationMs })
+async function controlScheduleUs (ratePerSec: number, warmupMs: number, measureMs: number): Promise<{ p50: number, p99: number, p999: number }> {
+  const encoded = await new Promise<string | null>((resolve, reject) => {
+    const worker = new Worker(new URL('./schedule-control.ts', import.meta.url), { workerData: { ratePerSec, warmupMs, measureMs } })
     worker.once('message', resolve)
     worker.once('error', reject)
   })
+  const q = quantilesOf(decodeHistogram(encoded!))!
+  return { p50: q.p50, p99: q.p99, p999: q.p999 }
 }
