@@ -14,6 +14,8 @@ import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
 import { createDriver } from '../../../harness/drivers/index.ts'
+import { NativeProducer } from '../../../harness/drivers/native-producer.ts'
+import { KafkaClient } from '../../../broker/client/kafka-client.ts'
 import type { BenchmarkDriver, ConsumedMessage, SendListener } from '../../../harness/drivers/driver.ts'
 import { ProducerLoop } from '../../../harness/bench/producer-loop.ts'
 import { createKeyGenerator } from '../../../harness/bench/keys.ts'
@@ -94,6 +96,29 @@ describe('load generator send path', () => {
     producer.sendTimed!(null, Buffer.from('x'), 0, 0, { acked: () => { throw new Error('acked after close') }, failed: e => errors.push(e) })
     expect(errors).toHaveLength(1)
     expect((errors[0] as { code: string }).code).toBe('ERR_CLOSED')
+  })
+
+  it('starts a new batch rather than growing one past batchSizeBytes', async () => {
+    const client = new KafkaClient({ bootstrap: cluster.bootstrap, clientId: 'batch-size-test' })
+    try {
+      await client.createTopics([{ name: 'batch-size', partitions: 1 }])
+      const sizes: number[] = []
+      const produce = client.produce.bind(client)
+      client.produce = async (nodeId, topic, batches, opts) => {
+        for (const b of batches) sizes.push(b.batch.length)
+        return await produce(nodeId, topic, batches, opts)
+      }
+      const batchSizeBytes = 8192
+      const producer = await NativeProducer.create(client, 'batch-size', { acks: 1, lingerMs: 50, batchSizeBytes, compression: 'none', idempotent: false, maxInFlight: 5, retries: 0 })
+      const payload = Buffer.alloc(1000, 1)
+      await Promise.all(Array.from({ length: 100 }, () => producer.send(null, payload)))
+      await producer.close()
+      // 1000-byte records: eight fit in 8 KiB; a ninth used to grow the batch to ~9 KiB.
+      expect(sizes.length).toBeGreaterThanOrEqual(100 / 8)
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(batchSizeBytes)
+    } finally {
+      client.close()
+    }
   })
 
   it('keeps its schedule at 2,000 msg/s: publish delay p99 within the report\'s bound', async () => {
