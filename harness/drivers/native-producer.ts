@@ -77,6 +77,9 @@ export class NativeProducer implements BenchmarkProducer {
   #bufferedBytes = 0
   #sticky: number
   #lingerArmed = false
+  #lingerTimer: NodeJS.Timeout | null = null
+  /** Monotonic µs at which the armed linger is due; a record arriving later seals at once. */
+  #lingerDueUs = 0
   #retryTimer: NodeJS.Timeout | null = null
   #refreshing: Promise<void> | null = null
   #closed = false
@@ -117,7 +120,7 @@ export class NativeProducer implements BenchmarkProducer {
     const acc = this.#accumulators[partition]!
     acc.resolves.push(resolve)
     acc.rejects.push(reject)
-    this.#afterAppend(partition)
+    this.#afterAppend(partition, sendTimestampUs >= 0 ? sendTimestampUs : monotonicUs())
     return promise
   }
 
@@ -131,7 +134,7 @@ export class NativeProducer implements BenchmarkProducer {
     // rather than read again: one clock reading per record instead of two.
     const partition = this.#append(key, payload, undefined, Math.floor(sentUs / 1000 + this.#wallOffsetMs), sentUs)
     this.#accumulators[partition]!.timed.push(intendedUs, sentUs, payload.length, listener)
-    this.#afterAppend(partition)
+    this.#afterAppend(partition, sentUs)
   }
 
   #refusal (): DriverError | null {
@@ -171,15 +174,26 @@ export class NativeProducer implements BenchmarkProducer {
     return acc
   }
 
-  /** Seals a full batch, or arms the linger timer for the open ones. */
-  #afterAppend (partition: number): void {
+  /**
+   * Seals a full batch, or arms the linger timer for the open ones. Timers fire on
+   * millisecond ticks, so linger 1 ms often meant nearly 2; a record that arrives once the
+   * linger is due (nowUs, the send time) seals the open batches itself, so at any steady
+   * rate a batch waits its linger give or take one record's spacing.
+   */
+  #afterAppend (partition: number, nowUs: number): void {
     if (this.#accumulators[partition]!.builder.sizeBytes >= this.#settings.batchSizeBytes) {
       this.#seal(partition)
       this.#drain()
     } else if (!this.#lingerArmed) {
       this.#lingerArmed = true
-      if (this.#settings.lingerMs <= 0) setImmediate(this.#onLingerBound)
-      else setTimeout(this.#onLingerBound, this.#settings.lingerMs)
+      if (this.#settings.lingerMs <= 0) {
+        setImmediate(this.#onLingerBound)
+      } else {
+        this.#lingerDueUs = nowUs + this.#settings.lingerMs * 1000
+        this.#lingerTimer = setTimeout(this.#onLingerBound, this.#settings.lingerMs)
+      }
+    } else if (this.#settings.lingerMs > 0 && nowUs >= this.#lingerDueUs) {
+      this.#onLinger()
     }
   }
 
@@ -191,6 +205,10 @@ export class NativeProducer implements BenchmarkProducer {
 
   #onLinger (): void {
     this.#lingerArmed = false
+    if (this.#lingerTimer !== null) {
+      clearTimeout(this.#lingerTimer)
+      this.#lingerTimer = null
+    }
     this.#wallOffsetMs = wallOffsetMs()
     for (let p = 0; p < this.#accumulators.length; p++) {
       if (this.#accumulators[p] !== undefined && this.#accumulators[p]!.builder.count > 0) this.#seal(p)

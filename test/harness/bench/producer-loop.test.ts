@@ -121,6 +121,28 @@ describe('load generator send path', () => {
     }
   })
 
+  it('sends the open batches as soon as a record arrives after the linger is due, without waiting for the timer', async () => {
+    const driver = createDriver('native', driverOptions(cluster, { lingerMs: 5000 }))
+    drivers.push(driver)
+    await driver.createTopic('linger', 1)
+    const producer = await driver.createProducer('linger')
+    const ackedAtMs: number[] = []
+    let done: () => void = () => {}
+    const both = new Promise<void>(resolve => { done = resolve })
+    const listener: SendListener = {
+      acked: () => { ackedAtMs.push(Date.now()); if (ackedAtMs.length === 2) done() },
+      failed: error => { throw error },
+    }
+    const startMs = Date.now()
+    const nowUs = monotonicUs()
+    producer.sendTimed!(null, Buffer.from('first'), nowUs, nowUs, listener)
+    // The second record's send time is past the first one's 5 s linger: both go at once.
+    producer.sendTimed!(null, Buffer.from('second'), nowUs + 6e6, nowUs + 6e6, listener)
+    await both
+    expect(Math.max(...ackedAtMs) - startMs).toBeLessThan(2500)
+    await producer.close()
+  })
+
   it('keeps its schedule at 2,000 msg/s: publish delay p99 within the report\'s bound', async () => {
     const driver = createDriver('native', driverOptions(cluster, { acks: -1, lingerMs: 1 }))
     drivers.push(driver)
