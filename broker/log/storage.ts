@@ -1,5 +1,6 @@
 // The one layer every file operation of the log goes through (house style 8): open, writev,
-// read, fsync, truncate, rename, unlink, list, mkdir, all async on node:fs/promises. Having a
+// read, fsync, truncate, rename, unlink, list, mkdir, async on node:fs/promises (writes and
+// reads up to SYNC_IO_BYTES_MAX run synchronously, see file-io.ts). Having a
 // single choke point buys three things:
 //   - fault injection for tests: fail the next write or fsync, or tear the next write;
 //   - the durability ledger (ledger.ts), updated only after an fsync resolves, which the chaos
@@ -12,7 +13,7 @@ import type { FileHandle } from 'node:fs/promises'
 import { posix, join, resolve } from 'node:path'
 import { KafkaStorageError, LogError } from './errors.ts'
 import { DataDirLock } from './data-dir-lock.ts'
-import { prefixOf, SHORT_IO_RETRIES_MAX, writeAll } from './file-io.ts'
+import { prefixOf, readAllSync, SHORT_IO_RETRIES_MAX, SYNC_IO_BYTES_MAX, writeAll, writeAllSync } from './file-io.ts'
 import { FilePool, PooledHandle } from './file-pool.ts'
 import { DurabilityLedger, LEDGER_FILE } from './ledger.ts'
 
@@ -177,7 +178,12 @@ export class StorageFile {
         }
         throw injectedError('write', this.file, fault.cause)
       }
-      const written = await this.#handle.use(h => writeAll(h, buffers, position))
+      let bytes = 0
+      for (const buffer of buffers) bytes += buffer.length
+      // Small writes in place: see file-io.ts (no thread-pool round trip on the ack path).
+      const written = bytes <= SYNC_IO_BYTES_MAX
+        ? await this.#handle.use(async h => writeAllSync(h.fd, buffers, position))
+        : await this.#handle.use(h => writeAll(h, buffers, position))
       this.#core.countWrite(this.file, written)
       this.#sizeBytes = Math.max(this.#sizeBytes, position + written)
     } catch (error) {
@@ -192,6 +198,11 @@ export class StorageFile {
     if (fault !== null) throw injectedError('read', this.file, fault.cause)
     try {
       await this.#handle.use(async handle => {
+        // Small reads (a fetch at the log's tail) in place: see file-io.ts.
+        if (length <= SYNC_IO_BYTES_MAX) {
+          done = readAllSync(handle.fd, target, targetOffset, length, position)
+          return
+        }
         for (let attempt = 0; done < length && attempt < SHORT_IO_RETRIES_MAX; attempt++) {
           const { bytesRead } = await handle.read(target, targetOffset + done, length - done, position + done)
           if (bytesRead === 0) break

@@ -19,10 +19,14 @@
 //   millisecond, so at 5,000 msg/s every record waited up to a millisecond past its
 //   intended time; the precise wait keeps the schedule error (publish delay) small.
 //   `npm run bench:micro -- schedule` compares the two.
+// - A producer with sendTimed() (the native driver) gets each record without a promise, a
+//   header object or a header Buffer: it stamps the send time itself and reports acks to
+//   this loop's one listener, so the send path allocates nothing per record and the
+//   worker's collector stays quiet. Other drivers go through send() and a promise.
 
 import { setImmediate as yieldTurn } from 'node:timers/promises'
 import { errorName } from '../../broker/protocol/errors.ts'
-import { DriverError, type BenchmarkProducer, type RecordHeaders } from '../drivers/driver.ts'
+import { DriverError, type BenchmarkProducer, type RecordHeaders, type SendListener } from '../drivers/driver.ts'
 import { encodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { UniformRateLimiter } from '../measure/rate-limiter.ts'
 import type { WorkerStats } from '../measure/worker-stats.ts'
@@ -66,11 +70,23 @@ export class ProducerLoop {
   readonly #loop: Promise<void>
 
   readonly #preciseWait: boolean
+  readonly #timed: boolean
+  readonly #listener: SendListener = {
+    acked: (sizeBytes, intendedUs, sentUs, ackUs) => {
+      this.#stats.recordPublishAck(sizeBytes, intendedUs, sentUs, ackUs)
+      this.#settled()
+    },
+    failed: (error) => {
+      this.#stats.recordPublishError(sendErrorCode(error))
+      this.#settled()
+    },
+  }
 
   /** `preciseWait: false` keeps the timer-only schedule (for comparison in bench/). */
   constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number, preciseWait?: boolean }) {
     this.#preciseWait = options.preciseWait ?? true
     this.#producer = options.producer
+    this.#timed = typeof options.producer.sendTimed === 'function'
     this.#stats = options.stats
     this.#keys = options.keys
     this.#payloads = options.payloads
@@ -157,8 +173,12 @@ export class ProducerLoop {
     const key = this.#keys.next()
     const payload = this.#payloads.next()
     const sentUs = monotonicUs()
-    const headers: RecordHeaders = { [TIMESTAMP_HEADER]: encodeTimestampHeader(sentUs) }
     this.#outstanding++
+    if (this.#timed) {
+      this.#producer.sendTimed!(key, payload, intendedUs, sentUs, this.#listener)
+      return
+    }
+    const headers: RecordHeaders = { [TIMESTAMP_HEADER]: encodeTimestampHeader(sentUs) }
     let sending: Promise<void>
     try {
       sending = this.#producer.send(key, payload, headers)

@@ -44,12 +44,29 @@ export interface RecordHeaders {
   [name: string]: Buffer
 }
 
+/**
+ * Where a producer with sendTimed() reports each record's outcome. intendedUs and sentUs
+ * are what the caller passed; ackUs is the monotonic clock (measure/clock.ts) when the
+ * broker's answer arrived. One listener object serves every record, so reporting
+ * allocates nothing.
+ */
+export interface SendListener {
+  acked (sizeBytes: number, intendedUs: number, sentUs: number, ackUs: number): void
+  failed (error: unknown): void
+}
+
 export interface BenchmarkProducer {
   /**
    * Resolves when the broker acknowledged the record (at once for acks=0), rejects with a
    * DriverError carrying the Kafka error code when it failed.
    */
   send (key: Buffer | null, payload: Buffer, headers?: RecordHeaders): Promise<void>
+  /**
+   * Optional promise-free send, the load generator's path when a driver has it (native):
+   * the producer writes sentUs as the record's sluice-ts-us header itself and reports the
+   * outcome to `listener`, never by throwing. Nothing is allocated per record.
+   */
+  sendTimed? (key: Buffer | null, payload: Buffer, intendedUs: number, sentUs: number, listener: SendListener): void
   close (): Promise<void>
 }
 

@@ -16,6 +16,10 @@
 //   batch with a DriverError carrying the Kafka code.
 // - Bounds: at most bufferBytesMax bytes wait unsent; beyond that send() rejects with
 //   ERR_BUFFER_FULL instead of growing without limit.
+// - Allocation: sendTimed() (the load generator's path) allocates nothing per record: the
+//   record is encoded into the open batch, its times go into TimedRecords arrays, and an
+//   acknowledged batch's memory goes back to its builder for a later batch. send() still
+//   makes the promise its interface asks for.
 
 import { partitionForKey } from '../../broker/protocol/partitioner.ts'
 import { ErrorCode } from '../../broker/protocol/errors.ts'
@@ -25,11 +29,18 @@ import { checkCompression, compressBatch, type CompressionName } from '../../bro
 import { isRetriableKafkaError, KafkaClientError, kafkaError } from '../../broker/client/errors.ts'
 import { monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { toDriverError } from './common.ts'
-import { DriverError, type BenchmarkProducer, type ProducerSettings, type RecordHeaders } from './driver.ts'
+import { DriverError, type BenchmarkProducer, type ProducerSettings, type RecordHeaders, type SendListener } from './driver.ts'
+import { TimedRecords } from './timed-records.ts'
 
 const RETRY_BACKOFF_MS = 100
 const PRODUCE_TIMEOUT_MS = 30_000
 const BUFFER_BYTES_MAX_DEFAULT = 64 * 1024 * 1024
+/** Upper bound of a record's framing (length, attributes, deltas, lengths) and the send-time header. */
+const RECORD_OVERHEAD_BYTES = 64
+/** Room assumed for caller-supplied headers when deciding whether a record still fits. */
+const HEADERS_ESTIMATE_BYTES = 256
+/** Emptied TimedRecords kept for later batches. */
+const SPARE_TIMED_MAX = 64
 
 // The settle functions of each record's promise, kept in two parallel arrays so that a
 // send() allocates no closure of its own.
@@ -37,6 +48,7 @@ interface Accumulator {
   builder: BatchBuilder
   resolves: Array<() => void>
   rejects: Array<(err: Error) => void>
+  timed: TimedRecords
 }
 
 interface ReadyBatch {
@@ -44,8 +56,13 @@ interface ReadyBatch {
   batch: Buffer
   resolves: Array<() => void>
   rejects: Array<(err: Error) => void>
+  timed: TimedRecords
   attempts: number
   notBeforeMs: number
+}
+
+function wallOffsetMs (): number {
+  return Date.now() - monotonicUs() / 1000
 }
 
 export class NativeProducer implements BenchmarkProducer {
@@ -60,10 +77,16 @@ export class NativeProducer implements BenchmarkProducer {
   #bufferedBytes = 0
   #sticky: number
   #lingerArmed = false
+  #lingerTimer: NodeJS.Timeout | null = null
+  /** Monotonic µs at which the armed linger is due; a record arriving later seals at once. */
+  #lingerDueUs = 0
   #retryTimer: NodeJS.Timeout | null = null
   #refreshing: Promise<void> | null = null
   #closed = false
   #idle: Array<() => void> = []
+  readonly #spareTimed: TimedRecords[] = []
+  /** Wall-clock ms minus monotonic ms, refreshed at every linger (so a clock step is followed). */
+  #wallOffsetMs = wallOffsetMs()
 
   private constructor (client: KafkaClient, topic: string, leaders: number[], settings: ProducerSettings, bufferBytesMax: number) {
     this.#client = client
@@ -87,40 +110,106 @@ export class NativeProducer implements BenchmarkProducer {
   }
 
   send (key: Buffer | null, payload: Buffer, headers?: RecordHeaders): Promise<void> {
-    if (this.#closed) return Promise.reject(new DriverError('producer is closed', { code: 'ERR_CLOSED' }))
-    if (this.#bufferedBytes >= this.#bufferBytesMax) {
-      return Promise.reject(new DriverError(`${this.#bufferedBytes} bytes wait unsent (limit ${this.#bufferBytesMax}); the broker is not keeping up`, { code: 'ERR_BUFFER_FULL', retriable: true }))
-    }
-    const partitionCount = this.#leaders.length
-    const partition = key === null ? this.#sticky : partitionForKey(key, partitionCount)
-    let acc = this.#accumulators[partition]
-    if (acc === undefined) {
-      acc = { builder: new BatchBuilder(Math.min(this.#settings.batchSizeBytes + 1024, 1024 * 1024)), resolves: [], rejects: [] }
-      this.#accumulators[partition] = acc
-    }
+    const refused = this.#refusal()
+    if (refused !== null) return Promise.reject(refused)
     const { promise, resolve, reject } = Promise.withResolvers<void>()
-    // A fresh batch also brings its 61-byte header into the buffer.
-    const before = acc.builder.count === 0 ? 0 : acc.builder.sizeBytes
     // The builder writes the send-time header itself (clock.ts's encoding, no Buffer per
     // record) unless the caller already stamped one.
     const sendTimestampUs = headers !== undefined && headers[TIMESTAMP_HEADER] !== undefined ? -1 : monotonicUs()
-    acc.builder.append(key, payload, headers, Date.now(), sendTimestampUs)
-    this.#bufferedBytes += acc.builder.sizeBytes - before
+    const partition = this.#append(key, payload, headers, Date.now(), sendTimestampUs)
+    const acc = this.#accumulators[partition]!
     acc.resolves.push(resolve)
     acc.rejects.push(reject)
-    if (acc.builder.sizeBytes >= this.#settings.batchSizeBytes) {
+    this.#afterAppend(partition, sendTimestampUs >= 0 ? sendTimestampUs : monotonicUs())
+    return promise
+  }
+
+  sendTimed (key: Buffer | null, payload: Buffer, intendedUs: number, sentUs: number, listener: SendListener): void {
+    const refused = this.#refusal()
+    if (refused !== null) {
+      listener.failed(refused)
+      return
+    }
+    // The record's CreateTime is the send time on the wall clock, derived from sentUs
+    // rather than read again: one clock reading per record instead of two.
+    const partition = this.#append(key, payload, undefined, Math.floor(sentUs / 1000 + this.#wallOffsetMs), sentUs)
+    this.#accumulators[partition]!.timed.push(intendedUs, sentUs, payload.length, listener)
+    this.#afterAppend(partition, sentUs)
+  }
+
+  #refusal (): DriverError | null {
+    if (this.#closed) return new DriverError('producer is closed', { code: 'ERR_CLOSED' })
+    if (this.#bufferedBytes >= this.#bufferBytesMax) {
+      return new DriverError(`${this.#bufferedBytes} bytes wait unsent (limit ${this.#bufferBytesMax}); the broker is not keeping up`, { code: 'ERR_BUFFER_FULL', retriable: true })
+    }
+    return null
+  }
+
+  /** Encodes the record into its partition's open batch; returns the partition. */
+  #append (key: Buffer | null, payload: Buffer, headers: RecordHeaders | undefined, timestampMs: number, sendTimestampUs: number): number {
+    let partition = key === null ? this.#sticky : partitionForKey(key, this.#leaders.length)
+    let acc = this.#accumulator(partition)
+    // A record that would take the open batch past batchSizeBytes starts the next batch
+    // (as Java's producer does) instead of growing it: growing copied the whole batch into
+    // a buffer twice its size, for most 1 KiB records that ended a 256 KiB batch.
+    const recordBytes = payload.length + (key === null ? 0 : key.length) + RECORD_OVERHEAD_BYTES + (headers === undefined ? 0 : HEADERS_ESTIMATE_BYTES)
+    if (acc.builder.count > 0 && acc.builder.sizeBytes + recordBytes > this.#settings.batchSizeBytes) {
+      this.#seal(partition)
+      this.#drain()
+      if (key === null) acc = this.#accumulator(partition = this.#sticky)
+    }
+    // A fresh batch also brings its 61-byte header into the buffer.
+    const before = acc.builder.count === 0 ? 0 : acc.builder.sizeBytes
+    acc.builder.append(key, payload, headers, timestampMs, sendTimestampUs)
+    this.#bufferedBytes += acc.builder.sizeBytes - before
+    return partition
+  }
+
+  #accumulator (partition: number): Accumulator {
+    let acc = this.#accumulators[partition]
+    if (acc === undefined) {
+      acc = { builder: new BatchBuilder(Math.min(this.#settings.batchSizeBytes + 1024, 1024 * 1024)), resolves: [], rejects: [], timed: this.#takeTimed() }
+      this.#accumulators[partition] = acc
+    }
+    return acc
+  }
+
+  /**
+   * Seals a full batch, or arms the linger timer for the open ones. Timers fire on
+   * millisecond ticks, so linger 1 ms often meant nearly 2; a record that arrives once the
+   * linger is due (nowUs, the send time) seals the open batches itself, so at any steady
+   * rate a batch waits its linger give or take one record's spacing.
+   */
+  #afterAppend (partition: number, nowUs: number): void {
+    if (this.#accumulators[partition]!.builder.sizeBytes >= this.#settings.batchSizeBytes) {
       this.#seal(partition)
       this.#drain()
     } else if (!this.#lingerArmed) {
       this.#lingerArmed = true
-      if (this.#settings.lingerMs <= 0) setImmediate(() => this.#onLinger())
-      else setTimeout(() => this.#onLinger(), this.#settings.lingerMs)
+      if (this.#settings.lingerMs <= 0) {
+        setImmediate(this.#onLingerBound)
+      } else {
+        this.#lingerDueUs = nowUs + this.#settings.lingerMs * 1000
+        this.#lingerTimer = setTimeout(this.#onLingerBound, this.#settings.lingerMs)
+      }
+    } else if (this.#settings.lingerMs > 0 && nowUs >= this.#lingerDueUs) {
+      this.#onLinger()
     }
-    return promise
+  }
+
+  readonly #onLingerBound = (): void => { this.#onLinger() }
+
+  #takeTimed (): TimedRecords {
+    return this.#spareTimed.pop() ?? new TimedRecords()
   }
 
   #onLinger (): void {
     this.#lingerArmed = false
+    if (this.#lingerTimer !== null) {
+      clearTimeout(this.#lingerTimer)
+      this.#lingerTimer = null
+    }
+    this.#wallOffsetMs = wallOffsetMs()
     for (let p = 0; p < this.#accumulators.length; p++) {
       if (this.#accumulators[p] !== undefined && this.#accumulators[p]!.builder.count > 0) this.#seal(p)
     }
@@ -129,9 +218,10 @@ export class NativeProducer implements BenchmarkProducer {
 
   #seal (partition: number): void {
     const acc = this.#accumulators[partition]!
-    this.#ready.push({ partition, batch: acc.builder.seal(), resolves: acc.resolves, rejects: acc.rejects, attempts: 0, notBeforeMs: 0 })
+    this.#ready.push({ partition, batch: acc.builder.seal(), resolves: acc.resolves, rejects: acc.rejects, timed: acc.timed, attempts: 0, notBeforeMs: 0 })
     acc.resolves = []
     acc.rejects = []
+    acc.timed = this.#takeTimed()
     if (partition === this.#sticky) this.#sticky = (this.#sticky + 1) % this.#leaders.length
   }
 
@@ -203,8 +293,17 @@ export class NativeProducer implements BenchmarkProducer {
 
   #settle (rb: ReadyBatch, err: Error | null): void {
     this.#bufferedBytes -= rb.batch.length
-    if (err === null) for (const resolve of rb.resolves) resolve()
-    else for (const reject of rb.rejects) reject(err)
+    if (err === null) {
+      if (rb.timed.count > 0) rb.timed.ackAll(monotonicUs())
+      for (const resolve of rb.resolves) resolve()
+      // The broker has answered, so nothing reads the batch any more: its memory can
+      // carry a later batch of the same partition.
+      this.#accumulators[rb.partition]?.builder.recycle(rb.batch)
+    } else {
+      rb.timed.failAll(err)
+      for (const reject of rb.rejects) reject(err)
+    }
+    if (this.#spareTimed.length < SPARE_TIMED_MAX) this.#spareTimed.push(rb.timed)
   }
 
   #refreshLeaders (): void {

@@ -58,6 +58,7 @@ export class NativeDriver implements BenchmarkDriver {
       const producer = await NativeProducer.create(client, topic, this.#options.producer)
       const handle = {
         send: producer.send.bind(producer),
+        sendTimed: producer.sendTimed.bind(producer),
         close: async () => {
           this.#open.delete(handle)
           await producer.close()

@@ -111,3 +111,32 @@ describe('decodeFetchedRecords', () => {
     expect(await decodeFetchedRecords(null, 't', 0, 7, out)).toBe(7)
   })
 })
+
+describe('BatchBuilder memory recycling', () => {
+  it('builds in a sealed batch\'s memory only after recycle(), and ignores slices of shared memory', () => {
+    const b = new BatchBuilder(4096)
+    const seal = (fill: number, bytes: number): Buffer => {
+      b.append(null, Buffer.alloc(bytes, fill), null, 1_700_000_000_000 + fill)
+      return b.seal()
+    }
+    const first = seal(1, 100)
+    const firstCopy = Buffer.from(first)
+    // Not recycled: later batches never touch the first one's memory.
+    const second = seal(2, 100)
+    const third = seal(3, 100)
+    expect([second.buffer, third.buffer]).not.toContain(first.buffer)
+    expect(first.equals(firstCopy)).toBe(true)
+    // Recycled: the batch after the next seal is built in it, and is a valid batch.
+    b.recycle(first)
+    b.recycle(Buffer.from('a slice of the shared pool'))
+    const fourth = seal(4, 200)
+    const fifth = seal(5, 300)
+    expect(fifth.buffer).toBe(first.buffer)
+    expect(checkBatch(fifth, true)).toEqual({ errorCode: ErrorCode.NONE, reason: '' })
+    expect(decodeRecordBatch(fifth).map(r => r.value)).toEqual([Buffer.alloc(300, 5)])
+    // The pool slice was not taken: with no spare left, fresh memory again.
+    const sixth = seal(6, 10)
+    expect([first.buffer, fourth.buffer, fifth.buffer]).not.toContain(sixth.buffer)
+    expect(sixth.buffer.byteLength).toBeGreaterThanOrEqual(4096)
+  })
+})
