@@ -33,6 +33,7 @@ export interface ProcessBackendOptions {
 const BROKERS_MAX = 32
 const START_TIMEOUT_MS_DEFAULT = 30_000
 const STOP_TIMEOUT_MS_DEFAULT = 10_000
+const START_ATTEMPTS_MAX = 3
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /**
@@ -139,6 +140,20 @@ export class ProcessBackend implements ClusterBackend {
     const ownsWorkDir = spec.workDir === undefined
     const workDir = spec.workDir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'))
     if (ownsWorkDir && spec.keepData !== true) registerTempDir(workDir)
+    // A reserved port can be taken by another program before the broker binds it; then the
+    // whole cluster starts again on fresh ports (voter lists name them all).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#startOnce(spec, workDir, ownsWorkDir)
+      } catch (error) {
+        if (attempt >= START_ATTEMPTS_MAX || !/is already in use/.test((error as Error).message)) throw error
+        spec.log?.(`a reserved port was taken before a broker bound it; starting again on other ports (attempt ${attempt + 1} of ${START_ATTEMPTS_MAX})`)
+        if (ownsWorkDir && spec.keepData !== true) registerTempDir(workDir)
+      }
+    }
+  }
+
+  async #startOnce (spec: ClusterSpec, workDir: string, ownsWorkDir: boolean): Promise<ProcessCluster> {
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
     const clustered = spec.brokers > 1
