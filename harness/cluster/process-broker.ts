@@ -63,6 +63,8 @@ export class ProcessBroker implements BrokerHandle {
   #child: ChildProcess | null = null
   #exited: Promise<void> = Promise.resolve()
   #paused = false
+  /** The process whose disk stallDisk stalled last, if any. */
+  #stalledPid: number | undefined
   #kafkaPort: number
   #httpPort: number
 
@@ -220,7 +222,10 @@ export class ProcessBroker implements BrokerHandle {
    * endpoint; the broker must run with sluice.debug.fault.endpoints=true.
    */
   async stallDisk (durationMs: number): Promise<void> {
+    // A stall lives in the broker process's memory: one started since has none to end.
+    if (durationMs === 0 && this.#stalledPid !== this.#child?.pid) return
     if (!this.alive()) throw new ClusterError('ERR_BROKER_NOT_RUNNING', `cannot stall the disk of broker ${this.id}: it is not running`)
+    this.#stalledPid = durationMs > 0 ? this.#child?.pid : undefined
     if (this.httpUrl === null) throw new ClusterError('ERR_UNSUPPORTED', `broker ${this.id} has no HTTP API, which the disk-stall fault goes through`)
     const res = await fetch(`${this.httpUrl}/admin/faults/disk-stall?durationMs=${Math.round(durationMs)}`, { method: 'POST', signal: AbortSignal.timeout(STALL_REQUEST_TIMEOUT_MS) })
     if (!res.ok) throw new ClusterError('ERR_FAULT', `broker ${this.id} refused the disk stall: HTTP ${res.status} ${await res.text()}`)
