@@ -1,8 +1,9 @@
 // The controller listener's APIs that reach the Controller: broker membership
 // (BrokerRegistration 62, BrokerHeartbeat 63), ISR changes (AlterPartition 56) and the admin
 // requests brokers forward (CreateTopics 19, DeleteTopics 20, CreatePartitions 37,
-// ElectLeaders 43, IncrementalAlterConfigs 44 with SET and DELETE on topics). Each converts the wire shape to the controller's request and back; the
-// ControllerService answers NOT_CONTROLLER when this node is not the active controller.
+// ElectLeaders 43, IncrementalAlterConfigs 44 with SET and DELETE on topics). Each converts
+// the wire shape to the controller's request and back; the ControllerService answers
+// NOT_CONTROLLER when this node is not the active controller.
 
 import { defineHandler, type ApiHandler } from '../../server/handler.ts'
 import { BrokerRegistration } from '../../protocol/62-broker-registration.ts'
