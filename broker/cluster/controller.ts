@@ -17,7 +17,7 @@ import { MetadataImage } from './image.ts'
 import { alterPartition, rebalanceLeaders } from './partition-control.ts'
 import type { MetadataRecord } from './records.ts'
 import type { ControllerRequest, ControllerResult, ReplyByKind, ReplyOf } from './requests.ts'
-import { createPartitions, createTopics, deleteTopics } from './topic-control.ts'
+import { alterTopicConfigs, createPartitions, createTopics, deleteTopics } from './topic-control.ts'
 import { ZERO_UUID } from '../protocol/uuid.ts'
 
 /** The newest metadata.version Sluice writes (Kafka 3.9's level; only the number matters here). */
@@ -137,6 +137,7 @@ function dispatch (ctx: ControllerContext, request: ControllerRequest): Controll
     case 'createTopics': return createTopics(ctx, request)
     case 'deleteTopics': return deleteTopics(ctx, request)
     case 'createPartitions': return createPartitions(ctx, request)
+    case 'alterConfigs': return alterTopicConfigs(ctx, request)
     case 'alterPartition': return alterPartition(ctx, request)
     case 'electLeaders': return electLeaders(ctx, request)
   }
@@ -152,6 +153,7 @@ export function notController (request: ControllerRequest): ReplyByKind[Controll
     case 'createTopics': return { topics: request.topics.map(t => ({ name: t.name, topicId: ZERO_UUID, errorCode: code, errorMessage: message, numPartitions: -1, replicationFactor: -1 })) }
     case 'deleteTopics': return { topics: request.names.map(name => ({ name, topicId: ZERO_UUID, errorCode: code, errorMessage: message })) }
     case 'createPartitions': return { results: request.topics.map(t => ({ name: t.name, errorCode: code, errorMessage: message })) }
+    case 'alterConfigs': return { topics: request.topics.map(t => ({ name: t.name, errorCode: code, errorMessage: message })) }
     case 'alterPartition': return { errorCode: code, topics: [] }
     case 'electLeaders': return { errorCode: code, results: [] }
   }

@@ -1,6 +1,7 @@
 // What the controller is asked and what it answers, as plain objects. They follow Kafka's
 // request schemas (BrokerRegistration 62, BrokerHeartbeat 63, CreateTopics 19, DeleteTopics
-// 20, CreatePartitions 37, AlterPartition 56, ElectLeaders 43) minus what the wire adds
+// 20, CreatePartitions 37, AlterPartition 56, ElectLeaders 43, IncrementalAlterConfigs 44 for
+// topics) minus what the wire adds
 // (versions, throttle times); the glue that owns the sockets converts between the two.
 
 import type { AlterPartitionResponsePartition } from '../protocol/56-alter-partition.ts'
@@ -79,6 +80,13 @@ export interface AlterPartitionRequest {
 export type AlterPartitionPartitionReply = AlterPartitionResponsePartition
 export interface AlterPartitionReply { errorCode: number, topics: { topicId: string, partitions: AlterPartitionPartitionReply[] }[] }
 
+/** Topic config overrides to set (or, value null, delete); the broker asking has checked them. */
+export interface AlterConfigsRequest {
+  kind: 'alterConfigs'
+  topics: { name: string, configs: { name: string, value: string | null }[] }[]
+}
+export interface AlterConfigsReply { topics: { name: string, errorCode: number, errorMessage: string | null }[] }
+
 /** Kafka's ElectionType: 0 = PREFERRED, 1 = UNCLEAN. */
 export const ElectionType = { PREFERRED: 0, UNCLEAN: 1 } as const
 export interface ElectLeadersRequest {
@@ -94,7 +102,7 @@ export interface ElectLeadersReply {
 
 export type ControllerRequest =
   | BrokerRegistrationRequest | BrokerHeartbeatRequest | CreateTopicsRequest | DeleteTopicsRequest
-  | CreatePartitionsRequest | AlterPartitionRequest | ElectLeadersRequest
+  | CreatePartitionsRequest | AlterPartitionRequest | ElectLeadersRequest | AlterConfigsRequest
 
 export interface ReplyByKind {
   brokerRegistration: BrokerRegistrationReply
@@ -104,6 +112,7 @@ export interface ReplyByKind {
   createPartitions: CreatePartitionsReply
   alterPartition: AlterPartitionReply
   electLeaders: ElectLeadersReply
+  alterConfigs: AlterConfigsReply
 }
 
 export type ReplyOf<R extends ControllerRequest> = ReplyByKind[R['kind']]

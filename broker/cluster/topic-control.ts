@@ -1,7 +1,8 @@
 // Topic lifecycle on the controller (Kafka's ReplicationControlManager.createTopics and
 // friends): names are checked, replicas placed round-robin over active brokers (or taken
 // from an explicit assignment), and each new partition starts with the active replicas as
-// its ISR and the first of them as leader, at leader epoch 0.
+// its ISR and the first of them as leader, at leader epoch 0. Topic config changes become
+// ConfigRecords every broker replays.
 
 import { ErrorCode } from '../protocol/errors.ts'
 import { PARTITIONS_PER_TOPIC_MAX, validateTopicName } from '../log/log-manager.ts'
@@ -10,7 +11,7 @@ import type { MetadataImage } from './image.ts'
 import { placeReplicas } from './placement.ts'
 import { ConfigResourceType, NO_LEADER, type MetadataRecord } from './records.ts'
 import type {
-  ControllerResult, CreatePartitionsReply, CreatePartitionsRequest, CreateTopicResult, CreateTopicSpec, CreateTopicsReply,
+  AlterConfigsReply, AlterConfigsRequest, ControllerResult, CreatePartitionsReply, CreatePartitionsRequest, CreateTopicResult, CreateTopicSpec, CreateTopicsReply,
   CreateTopicsRequest, DeleteTopicsReply, DeleteTopicsRequest,
 } from './requests.ts'
 import { ZERO_UUID } from '../protocol/uuid.ts'
@@ -171,4 +172,22 @@ export function createPartitions (ctx: ControllerContext, req: CreatePartitionsR
     }
   })
   return { records: ctx.batch.records, reply: { results } }
+}
+
+/** Config records for each topic's changed keys; keys already at the asked value add nothing. */
+export function alterTopicConfigs (ctx: ControllerContext, req: AlterConfigsRequest): ControllerResult<AlterConfigsReply> {
+  const topics = req.topics.map(t => {
+    try {
+      if (ctx.batch.image.topicByName(t.name) === undefined) throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic named ${t.name}`)
+      checkConfigs(t.configs)
+      const current = ctx.batch.image.config(ConfigResourceType.TOPIC, t.name)
+      const changed = t.configs.filter(c => (current?.get(c.name) ?? null) !== c.value)
+      ctx.batch.add(...changed.map((c): MetadataRecord => ({ type: 'config', resourceType: ConfigResourceType.TOPIC, resourceName: t.name, name: c.name, value: c.value })))
+      return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null }
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      return { name: t.name, errorCode: err.errorCode, errorMessage: err.message }
+    }
+  })
+  return { records: ctx.batch.records, reply: { topics } }
 }

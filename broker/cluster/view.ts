@@ -4,6 +4,7 @@
 
 import type { BrokerEndpoint, ClusterView, PartitionView } from '../server/cluster-hooks.ts'
 import { liveBrokerAddresses, offlineReplicas, type MetadataImage } from './image.ts'
+import { ConfigResourceType } from './records.ts'
 
 export class ImageView implements ClusterView {
   readonly clustered = true
@@ -32,4 +33,11 @@ export class ImageView implements ClusterView {
   }
 
   controllerId (): number { return this.#controllerId() }
+
+  /** The image's map, replaced (not mutated) when a ConfigRecord changes it. */
+  topicConfigs (topic: string): ReadonlyMap<string, string> | null {
+    return this.#image().config(ConfigResourceType.TOPIC, topic) ?? EMPTY_CONFIGS
+  }
 }
+
+const EMPTY_CONFIGS: ReadonlyMap<string, string> = new Map()

@@ -58,8 +58,11 @@ export class Broker {
   /** sluice.sink: produce is acknowledged and discarded (offsets counted here only). */
   readonly sink: boolean
   readonly #sinkOffsets = new Map<string, number>()
-  /** Resolved per-topic values, dropped whenever a topic's configs change. */
-  readonly #settings = new Map<string, TopicSettings>()
+  /**
+   * Resolved per-topic values, dropped whenever a topic's configs change; in a cluster each
+   * remembers the metadata's config map it was made from and is remade when that changes.
+   */
+  readonly #settings = new Map<string, { settings: TopicSettings, source: ReadonlyMap<string, string> | null }>()
   /** What Metadata tells clients to connect to; set once the listener is bound. */
   advertised: Address = { host: '127.0.0.1', port: 0 }
   /** Who leads what: the broker's own logs alone, or a cluster's metadata image (set by ClusterNode). */
@@ -166,12 +169,18 @@ export class Broker {
 
   /** The per-topic values handlers need (max.message.bytes, min.insync.replicas, message.timestamp.type, ...). */
   topicSettings (topic: string): TopicSettings {
-    let settings = this.#settings.get(topic)
-    if (settings === undefined) {
-      settings = topicSettings(this.config, this.logs.topicConfigs.get(topic))
-      if (this.partitionCount(topic) !== undefined) this.#settings.set(topic, settings)
-    }
+    const cached = this.#settings.get(topic)
+    const source = this.cluster.topicConfigs(topic)
+    if (cached !== undefined && cached.source === source) return cached.settings
+    const settings = topicSettings(this.config, this.topicOverrides(topic))
+    if (this.partitionCount(topic) !== undefined) this.#settings.set(topic, { settings, source })
     return settings
+  }
+
+  /** A topic's config overrides: the cluster metadata's in a cluster, else the broker's own. */
+  topicOverrides (topic: string): Readonly<Record<string, string>> {
+    const clustered = this.cluster.topicConfigs(topic)
+    return clustered === null ? this.logs.topicConfigs.get(topic) : Object.fromEntries(clustered)
   }
 
   /**
@@ -181,9 +190,17 @@ export class Broker {
   async alterTopicConfig (topic: string, changes: ReadonlyArray<{ name: string, value: string | null }>, replace: boolean, validateOnly: boolean): Promise<{ errorCode: number, message: string | null }> {
     if (this.partitionCount(topic) === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: 'topic does not exist' }
     if (INTERNAL_TOPICS.has(topic)) return { errorCode: ErrorCode.INVALID_REQUEST, message: 'the configs of an internal topic cannot change' }
-    const merged = mergeTopicConfigs(this.config, replace ? {} : this.logs.topicConfigs.get(topic), changes)
+    const current = this.topicOverrides(topic)
+    const merged = mergeTopicConfigs(this.config, replace ? {} : current, changes)
     if ('problem' in merged) return { errorCode: ErrorCode.INVALID_CONFIG, message: merged.problem }
     if (validateOnly) return { errorCode: ErrorCode.NONE, message: null }
+    if (this.admin !== null) {
+      // Through the controller, so every broker replays the same overrides (a local write
+      // would reach only the broker the client happened to ask).
+      const next = merged.overrides
+      const removed = Object.keys(current).filter(name => next[name] === undefined).map(name => ({ name, value: null }))
+      return await this.admin.alterTopicConfigs(topic, [...Object.entries(next).map(([name, value]) => ({ name, value })), ...removed])
+    }
     await this.logs.setTopicConfig(topic, merged.overrides)
     this.#settings.delete(topic)
     return { errorCode: ErrorCode.NONE, message: null }

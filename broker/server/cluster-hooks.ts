@@ -31,6 +31,11 @@ export interface ClusterView {
   liveBrokers (): BrokerEndpoint[]
   /** The active controller's id, or -1 when unknown. */
   controllerId (): number
+  /**
+   * A topic's config overrides as the cluster's metadata says (the same object until they
+   * change), or null when the broker's own logs are the truth (one node).
+   */
+  topicConfigs (topic: string): ReadonlyMap<string, string> | null
 }
 
 /** Admin requests a cluster member forwards to the active controller. */
@@ -44,6 +49,8 @@ export interface ClusterAdmin {
   createTopicWithDefaults (name: string): Promise<number>
   /** __consumer_offsets on the first FindCoordinator. */
   ensureOffsetsTopic (name: string): Promise<void>
+  /** A topic's overrides changed through the controller: null deletes a key. Answered once replayed here. */
+  alterTopicConfigs (topic: string, configs: ReadonlyArray<{ name: string, value: string | null }>): Promise<{ errorCode: number, message: string | null }>
 }
 
 /** A local replica as the replication layer holds it (for GET /admin/replicas; read only). */
@@ -105,4 +112,5 @@ export class SingleNodeView implements ClusterView {
   }
 
   controllerId (): number { return this.#nodeId }
+  topicConfigs (): null { return null }
 }

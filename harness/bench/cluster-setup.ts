@@ -106,7 +106,7 @@ export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   const n = cluster.brokers.length
   const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`
   let brokers: string
-  if (cluster.backend === 'process') brokers = `${plural(n, 'reference broker process')} (one event loop each)`
+  if (cluster.backend === 'process') brokers = `${n} reference broker process${n === 1 ? '' : 'es'} (one event loop each)`
   else if (cluster.backend === 'docker') brokers = `${plural(n, 'broker container')} on this machine`
   else if (cluster.backend === 'kafka') brokers = `${plural(n, 'Apache Kafka JVM')} (many threads each)`
   else if (cluster.bootstrap.every(isLoopback)) brokers = `an external cluster on this machine (${cluster.bootstrap.join(',')}), not started by the harness`

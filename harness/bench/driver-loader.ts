@@ -11,6 +11,7 @@ export async function loadDriver (name: DriverName | string, options: DriverOpti
     case 'platformatic': return new (await import('../drivers/platformatic.ts')).PlatformaticDriver(options)
     case 'kafkajs': return new (await import('../drivers/kafkajs.ts')).KafkajsDriver(options)
     case 'http': return new (await import('../drivers/http.ts')).HttpDriver(options)
+    case 'java': throw new DriverError('the java driver is Kafka\'s perf tools running whole runs, not a client in worker threads: `sluice bench --driver java` runs it (harness/bench/java-run.ts); soak, chaos and --repeat series cannot', { code: 'ERR_CONFIG' })
     default: throw new DriverError(`unknown driver "${name}"; choose one of native, platformatic, kafkajs, http`, { code: 'ERR_CONFIG' })
   }
 }

@@ -9,6 +9,7 @@ export type BenchErrorCode =
   | 'ERR_BENCH_WORKER' // a load-generator thread failed to start or crashed
   | 'ERR_BENCH_OPTIONS' // bad command-line options
   | 'ERR_BENCH_ABORTED' // a broker died or Ctrl-C came before load started
+  | 'ERR_BENCH_JAVA_TOOL' // one of Kafka's perf tools (the java driver) failed or timed out
 
 export class BenchError extends Error {
   readonly code: BenchErrorCode

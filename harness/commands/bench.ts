@@ -13,10 +13,12 @@
 // unreachable cluster, or a run that stopped early (partial results are still written);
 // 3 the comparison's gate could not have failed (too few runs: see sluice compare); 130 interrupted by Ctrl-C (partial results written, cluster cleaned up).
 
-import { appendFile } from 'node:fs/promises'
+import { appendFile, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { BenchError } from '../bench/errors.ts'
 import { formatOutcome } from '../bench/runner.ts'
+import { runJavaBench } from '../bench/java-run.ts'
 import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../bench/series.ts'
 import { hasQuickFlags, quickWorkload, type QuickFlags } from '../bench/quick-workload.ts'
 import { describeSchedule } from '../bench/schedule.ts'
@@ -180,6 +182,10 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
   const candidate = hasCandidate ? await loadSide(flags.candidate ?? workloadPath, { ...overrides, ...candidateSets }) : null
   let base = await loadSide(workloadPath, overrides)
   if (candidateCluster !== undefined) base = forReferenceBroker(base, cluster.backend, log)
+  if (base.driver === 'java' || candidate?.driver === 'java') {
+    if (candidate !== null || repeat > 1) badOption('--driver java runs Kafka\'s perf tools once and reports their own figures; it has no --repeat, --candidate, --candidate-set or --candidate-backend (run each side on its own)')
+    return await runJavaCommand(base, flags, cluster, log)
+  }
   const plan = [...describeSchedule(base), ...(candidate === null ? [] : describeSchedule(candidate).map(line => `candidate: ${line.trim()}`))]
   if (repeat > 1 || candidate !== null) plan.push(`runs: ${repeat} of the base${candidate === null ? '' : ` and ${repeat} of the candidate, interleaved`}`)
   if (flags.dryRun === true) {
@@ -226,6 +232,18 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
   return 0
 }
 
+async function runJavaCommand (workload: Workload, flags: BenchFlags, cluster: ReturnType<typeof clusterChoice>, log: (line: string) => void): Promise<number> {
+  if (flags.dryRun === true) {
+    process.stdout.write(`plan for ${workload.name}: Kafka's ProducerPerformance and ConsumerPerformance, ${workload.warmupSeconds + workload.durationSeconds} s of load, no rate search\n`)
+    return 0
+  }
+  const outcome = await runJavaBench({ workload, resultsDir: flags.resultsDir, cluster, log })
+  await pointLatest(flags.resultsDir, outcome.runDir)
+  if (flags.json === true) process.stdout.write(JSON.stringify(outcome.result, null, 2) + '\n')
+  else process.stdout.write(`${await readFile(join(outcome.runDir, 'report.md'), 'utf8')}\nfiles: ${outcome.runDir}/java-result.json, report.md\n`)
+  return outcome.exitCode
+}
+
 const KNOWN_ERRORS = [WorkloadError, ClusterError, BenchError, DriverError, CompareError, RunDirError]
 
 export function registerBench (program: Command): void {
@@ -236,7 +254,7 @@ export function registerBench (program: Command): void {
     .option('--duration <duration>', 'measured phase, e.g. 10s or 2m (also caps the warm-up unless --warmup is given); a max-rate search comes on top')
     .option('--warmup <duration>', 'warm-up phase, e.g. 5s')
     .option('--set <field=value>', 'override any workload field (repeatable), e.g. --set producer.acks=1', collect, [])
-    .option('--driver <name>', 'client driver: native, platformatic, kafkajs, http')
+    .option('--driver <name>', 'client driver: native, platformatic, kafkajs, http, java (Kafka\'s perf tools; their own figures)')
     .option('--bootstrap <host:port,...>', 'use an already running cluster (the external backend)')
     .option('--backend <name>', `cluster backend: ${BACKEND_NAMES.join(', ')} (default process)`)
     .option('--brokers <n>', 'broker processes to start (process and docker backends)')

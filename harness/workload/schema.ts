@@ -148,9 +148,10 @@ export const sluiceProperties: Readonly<Record<string, JsonSchema>> = {
     additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 4096 },
   },
   driver: {
-    enum: ['native', 'platformatic', 'kafkajs', 'http'], default: 'platformatic',
+    enum: ['native', 'platformatic', 'kafkajs', 'http', 'java'], default: 'platformatic',
     description: 'Sluice: client driver. native: Sluice\'s own minimal Kafka client; platformatic: ' +
-      '@platformatic/kafka; kafkajs: KafkaJS; http: the broker\'s HTTP API. Default platformatic.',
+      '@platformatic/kafka; kafkajs: KafkaJS; http: the broker\'s HTTP API; java: Kafka\'s Java client ' +
+      'through its perf tools (sluice bench only; their own figures). Default platformatic.',
   },
   mode: {
     enum: ['throughput', 'backlog-drain'],

@@ -10,7 +10,7 @@ import type { CommitMode, Fault, NemesisEntry, NemesisSpec, NemesisTargets, Prox
 export type KeyDistributor = 'NO_KEY' | 'KEY_ROUND_ROBIN' | 'RANDOM_NANO'
 export type KeyDistribution = 'uniform' | 'zipf' | 'sequential'
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
-export type Driver = 'native' | 'platformatic' | 'kafkajs' | 'http'
+export type Driver = 'native' | 'platformatic' | 'kafkajs' | 'http' | 'java'
 export type RunMode = 'throughput' | 'backlog-drain'
 export type BrokerConfigValue = string | number | boolean
 export type { Acks, ChaosWorkload, CommitMode, Fault, NemesisEntry, NemesisSpec, NemesisTargets, ProxyStream }

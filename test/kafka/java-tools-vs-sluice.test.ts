@@ -1,8 +1,10 @@
 // Kafka's own Java clients and tools against the reference broker: the verifiable producer
 // and consumer that Kafka's system tests use, the perf tools, and the topics,
-// consumer-groups and configs admin commands. Each tool's own output is the evidence.
-// The Java producer turns idempotence on by default, which needs InitProducerId; the
-// reference broker does not have it yet, so the producers here set it off explicitly.
+// consumer-groups and configs admin commands, and against a three-node reference cluster
+// kafka-metadata-quorum (DescribeQuorum) and kafka-configs --alter (IncrementalAlterConfigs).
+// Each tool's own output is the evidence. The Java producer turns idempotence on by default,
+// which needs InitProducerId; the reference broker does not have it yet, so the producers
+// here set it off explicitly.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonLines, runKafkaTool as runTool, type KafkaToolName, type ToolRun } from '../../harness/cluster/kafka-tools.ts'
 import type { KafkaDist } from '../../harness/cluster/kafka-dist.ts'
+import { ProcessBackend, type ProcessCluster } from '../../harness/cluster/process-backend.ts'
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.ts'
 import { announceSkip, kafkaEnv } from './kafka-env.ts'
 
@@ -115,3 +118,54 @@ describe.skipIf(env.dist === null)('Kafka 4 Java tools against the reference bro
     expect(Number(row[4]), consumed.stdout).toBe(n)
   }, 120_000)
 })
+
+describe.skipIf(env.dist === null)('Kafka 4 admin tools against a three-node reference cluster', () => {
+  const dist = env.dist!
+  let cluster: ProcessCluster
+  let bootstrap: string
+
+  beforeAll(async () => {
+    cluster = await new ProcessBackend().start({ brokers: 3, brokerConfig: { 'group.initial.rebalance.delay.ms': 0 } })
+    bootstrap = cluster.bootstrap.join(',')
+  }, 90_000)
+  afterAll(async () => {
+    await cluster?.stop()
+  })
+
+  it('kafka-metadata-quorum describes the leader, three voters and their replication', async () => {
+    const [status, replication] = await Promise.all([
+      runKafkaTool(dist, 'metadata-quorum', ['--bootstrap-server', bootstrap, 'describe', '--status']),
+      runKafkaTool(dist, 'metadata-quorum', ['--bootstrap-server', bootstrap, 'describe', '--replication']),
+    ])
+    // "Name:   value" lines; a value may hold ": " itself (CurrentVoters is JSON).
+    const fields = new Map(ok(status).stdout.split('\n').filter(line => line.includes(':')).map(line => {
+      const colon = line.indexOf(':')
+      return [line.slice(0, colon), line.slice(colon + 1).trim()] as const
+    }))
+    expect(['0', '1', '2'], status.stdout).toContain(fields.get('LeaderId'))
+    expect(Number(fields.get('LeaderEpoch'))).toBeGreaterThanOrEqual(1)
+    expect(Number(fields.get('HighWatermark'))).toBeGreaterThan(0)
+    const voters = JSON.parse(fields.get('CurrentVoters') ?? 'null') as Array<{ id: number }>
+    expect(voters.map(v => v.id).sort()).toEqual([0, 1, 2])
+    // NodeId DirectoryId LogEndOffset Lag LastFetchTimestamp LastCaughtUpTimestamp Status
+    const rows = ok(replication).stdout.split('\n').slice(1).filter(line => line.trim() !== '').map(line => line.trim().split(/\s+/))
+    expect(rows.map(row => row[0]).sort(), replication.stdout).toEqual(['0', '1', '2'])
+    expect(rows.map(row => row.at(-1)).sort()).toEqual(['Follower', 'Follower', 'Leader'])
+    expect(rows.find(row => row.at(-1) === 'Leader')?.[0]).toBe(fields.get('LeaderId'))
+  }, 120_000)
+
+  it('kafka-configs --alter adds and deletes topic configs, and --describe shows the result', async () => {
+    const configs = (...args: string[]) => runKafkaTool(dist, 'configs', ['--bootstrap-server', bootstrap, '--entity-type', 'topics', '--entity-name', 'altered', ...args])
+    const described = async (): Promise<string[]> => ok(await configs('--describe')).stdout.split('\n').slice(1).map(line => line.trim().split(' ')[0]!).filter(s => s !== '').sort()
+    ok(await runKafkaTool(dist, 'topics', ['--bootstrap-server', bootstrap, '--create', '--topic', 'altered', '--partitions', '2', '--replication-factor', '3']))
+    expect(ok(await configs('--alter', '--add-config', 'retention.ms=123456789,max.message.bytes=65536')).stdout).toContain('Completed updating config for topic altered')
+    expect(await described()).toEqual(['max.message.bytes=65536', 'retention.ms=123456789'])
+    ok(await configs('--alter', '--delete-config', 'retention.ms'))
+    expect(await described()).toEqual(['max.message.bytes=65536'])
+    // A value the reference broker cannot honour is refused with the reason, not ignored.
+    const refused = await configs('--alter', '--add-config', 'cleanup.policy=compact')
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.stderr).toMatch(/InvalidConfigurationException: cleanup.policy must be delete/)
+  }, 120_000)
+})
+

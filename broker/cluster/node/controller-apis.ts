@@ -1,8 +1,9 @@
 // The controller listener's APIs that reach the Controller: broker membership
 // (BrokerRegistration 62, BrokerHeartbeat 63), ISR changes (AlterPartition 56) and the admin
 // requests brokers forward (CreateTopics 19, DeleteTopics 20, CreatePartitions 37,
-// ElectLeaders 43). Each converts the wire shape to the controller's request and back; the
-// ControllerService answers NOT_CONTROLLER when this node is not the active controller.
+// ElectLeaders 43, IncrementalAlterConfigs 44 with SET and DELETE on topics). Each converts
+// the wire shape to the controller's request and back; the ControllerService answers
+// NOT_CONTROLLER when this node is not the active controller.
 
 import { defineHandler, type ApiHandler } from '../../server/handler.ts'
 import { BrokerRegistration } from '../../protocol/62-broker-registration.ts'
@@ -12,6 +13,9 @@ import { CreateTopics } from '../../protocol/19-create-topics.ts'
 import { DeleteTopics } from '../../protocol/20-delete-topics.ts'
 import { CreatePartitions } from '../../protocol/37-create-partitions.ts'
 import { ElectLeaders } from '../../protocol/43-elect-leaders.ts'
+import { ConfigOperation, IncrementalAlterConfigs, type IncrementalAlterConfigsResource } from '../../protocol/44-incremental-alter-configs.ts'
+import { ConfigResourceType } from '../../protocol/32-describe-configs.ts'
+import { ErrorCode } from '../../protocol/errors.ts'
 import type { ControllerRequest, ReplyOf } from '../requests.ts'
 
 /** What the handlers need: the ControllerService, or a forwarder to the active controller. */
@@ -46,7 +50,14 @@ export function controllerHandlers (gateway: ControllerGateway): ApiHandler[] {
   ]
 }
 
-/** CreateTopics, DeleteTopics, CreatePartitions and ElectLeaders as the controller answers them. */
+/** What the controller cannot take from a forwarded alter: brokers resolve APPEND / SUBTRACT first. */
+function alterProblem (resource: IncrementalAlterConfigsResource): string | null {
+  if (resource.resourceType !== ConfigResourceType.topic) return `resource type ${resource.resourceType}: only topic configs (2) go to the controller`
+  const other = resource.configs.find(c => c.configOperation !== ConfigOperation.set && c.configOperation !== ConfigOperation.delete)
+  return other === undefined ? null : `${other.name}: operation ${other.configOperation}; the controller takes SET (0) and DELETE (1) only`
+}
+
+/** CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and topic config changes as the controller answers them. */
 export function adminHandlers (gateway: ControllerGateway): ApiHandler[] {
   return [
     defineHandler(CreateTopics, async (_ctx, req) => {
@@ -63,6 +74,25 @@ export function adminHandlers (gateway: ControllerGateway): ApiHandler[] {
         topics: req.topics.map(t => ({ name: t.name, count: t.count, assignments: t.assignments?.map(a => a.brokerIds) ?? null })),
       })
       return { throttleTimeMs: 0, results: reply.results }
+    }),
+    defineHandler(IncrementalAlterConfigs, async (_ctx, req) => {
+      const refused = new Map(req.resources.map(r => [r, alterProblem(r)] as const).filter(([, problem]) => problem !== null))
+      const asked = req.resources.filter(r => !refused.has(r))
+      const reply = req.validateOnly || asked.length === 0
+        ? { topics: asked.map(r => ({ name: r.resourceName, errorCode: ErrorCode.NONE, errorMessage: null })) }
+        : await gateway.handle({
+          kind: 'alterConfigs',
+          topics: asked.map(r => ({ name: r.resourceName, configs: r.configs.map(c => ({ name: c.name, value: c.configOperation === ConfigOperation.delete ? null : c.value })) })),
+        })
+      const byName = new Map(reply.topics.map(t => [t.name, t]))
+      return {
+        throttleTimeMs: 0,
+        responses: req.resources.map(r => {
+          const problem = refused.get(r)
+          const answer = problem === undefined ? byName.get(r.resourceName) : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: problem }
+          return { resourceType: r.resourceType, resourceName: r.resourceName, errorCode: answer?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: answer?.errorMessage ?? null }
+        }),
+      }
     }),
     defineHandler(ElectLeaders, async (_ctx, req) => {
       const reply = await gateway.handle({ kind: 'electLeaders', electionType: req.electionType, topicPartitions: req.topicPartitions })

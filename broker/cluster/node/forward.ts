@@ -1,8 +1,9 @@
 // Admin requests a cluster member forwards to the active controller (Kafka's forwarding of
-// CreateTopics, DeleteTopics, CreatePartitions and ElectLeaders). What the broker can judge
-// alone (topic config keys and values, internal topics) it answers itself; the rest goes
-// over the controller channel. A successful create or delete is answered once this broker
-// has replayed it too, so the client's next Metadata request here already sees it.
+// CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and topic config changes). What
+// the broker can judge alone (topic config keys and values, internal topics) it answers
+// itself; the rest goes over the controller channel. A successful create, delete or config
+// change is answered once this broker has replayed it too, so the client's next request
+// here already sees it.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { CreateTopics, type CreatableTopic, type CreatableTopicResult, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/19-create-topics.ts'
@@ -14,6 +15,8 @@ import type { ClusterAdmin } from '../../server/cluster-hooks.ts'
 import type { ControllerChannel } from './controller-channel.ts'
 import { INTERNAL_TOPICS } from '../../server/broker.ts'
 import { mergeTopicConfigs } from '../../server/topic-settings.ts'
+import { ConfigOperation, IncrementalAlterConfigs } from '../../protocol/44-incremental-alter-configs.ts'
+import { ConfigResourceType } from '../../protocol/32-describe-configs.ts'
 import { DescribeQuorum, type DescribeQuorumRequest, type DescribeQuorumResponse } from '../../protocol/55-describe-quorum.ts'
 
 const NOT_CONTROLLER = ErrorCode.NOT_CONTROLLER
@@ -47,6 +50,21 @@ export class ForwardingAdmin implements ClusterAdmin {
     return this.#channel.send(DescribeQuorum, request, notLeader, FORWARD_TIMEOUT_MS)
   }
 
+  async alterTopicConfigs (topic: string, configs: ReadonlyArray<{ name: string, value: string | null }>): Promise<{ errorCode: number, message: string | null }> {
+    const response = await this.#channel.send(IncrementalAlterConfigs, {
+      resources: [{
+        resourceType: ConfigResourceType.topic,
+        resourceName: topic,
+        configs: configs.map(c => ({ name: c.name, configOperation: c.value === null ? ConfigOperation.delete : ConfigOperation.set, value: c.value })),
+      }],
+      validateOnly: false,
+    }, r => r.responses.some(x => x.errorCode === NOT_CONTROLLER), FORWARD_TIMEOUT_MS)
+    const answer = response.responses[0]
+    if (answer === undefined) return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, message: 'the controller did not answer for this topic' }
+    if (answer.errorCode === ErrorCode.NONE) await awaitConfigReplay(this.#broker, topic, configs)
+    return { errorCode: answer.errorCode, message: answer.errorMessage }
+  }
+
   async createTopicWithDefaults (name: string): Promise<number> {
     const response = await this.createTopics({
       topics: [{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false,
@@ -71,6 +89,16 @@ async function awaitReplay (broker: Broker, names: readonly string[], exists: bo
   while (Date.now() < deadlineMs && !names.every(n => (broker.cluster.partitionCount(n) !== undefined) === exists)) {
     await new Promise(resolve => setTimeout(resolve, 10))
   }
+}
+
+/** Waits (bounded) until the local view holds the topic config values just committed. */
+async function awaitConfigReplay (broker: Broker, topic: string, configs: ReadonlyArray<{ name: string, value: string | null }>): Promise<void> {
+  const deadlineMs = Date.now() + REPLAY_WAIT_MS
+  const replayed = (): boolean => {
+    const now = broker.cluster.topicConfigs(topic)
+    return configs.every(c => (now?.get(c.name) ?? null) === c.value)
+  }
+  while (Date.now() < deadlineMs && !replayed()) await new Promise(resolve => setTimeout(resolve, 10))
 }
 
 function configProblem (broker: Broker, topic: CreatableTopic): CreatableTopicResult | null {

@@ -5,6 +5,9 @@
 // in log order; a failure is logged and leaves the partition without a log, which
 // requests see as NOT_LEADER_OR_FOLLOWER, never as a crash.
 //
+// Topic config overrides (ConfigRecords) are copied into the local logs whenever they
+// differ, so retention and segment settings follow AlterConfigs on every replica.
+//
 // The log manager keeps whole topics, so a node hosting any replica of a topic opens every
 // partition of it; the cluster view still decides which of them it serves.
 
@@ -30,6 +33,7 @@ export class ReplicaHost {
     this.#chain = this.#chain.then(async () => {
       for (const name of deleted) await this.#run(`deleting topic ${name}`, () => this.#delete(name))
       for (const name of hosted) await this.#run(`opening ${name}`, () => this.#ensure(name, image))
+      await this.#run('applying topic configs', () => this.#syncConfigs(image))
       await this.#run('applying replica roles', async () => { then() })
     })
   }
@@ -56,6 +60,16 @@ export class ReplicaHost {
       await this.#logs.createTopic(name, count, Object.fromEntries(configs ?? []))
     } else if (local < count) {
       await this.#logs.addPartitions(name, count)
+    }
+  }
+
+  async #syncConfigs (image: MetadataImage): Promise<void> {
+    for (const name of this.#logs.topics().keys()) {
+      if (image.topicByName(name) === undefined) continue
+      const wanted = image.config(ConfigResourceType.TOPIC, name) ?? new Map<string, string>()
+      const local = this.#logs.topicConfigs.get(name)
+      const same = Object.keys(local).length === wanted.size && [...wanted].every(([key, value]) => local[key] === value)
+      if (!same) await this.#logs.setTopicConfig(name, Object.fromEntries(wanted))
     }
   }
 

@@ -56,7 +56,7 @@ function describe (broker: Broker, resource: DescribeConfigsResource, version: n
     const nameProblem = topicNameProblem(resource.resourceName)
     if (nameProblem !== null) return { ...base, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem }
     if (broker.partitionCount(resource.resourceName) === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'unknown topic' }
-    const resolved = resolveAllTopicConfigs(broker.config, broker.logs.topicConfigs.get(resource.resourceName))
+    const resolved = resolveAllTopicConfigs(broker.config, broker.topicOverrides(resource.resourceName))
     return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: resolved.filter(c => wanted === null || wanted.has(c.name)).map(c => topicEntry(c, version)) }
   }
   let names: Array<[string, string]>

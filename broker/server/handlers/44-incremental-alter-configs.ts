@@ -16,7 +16,7 @@ type Change = { name: string, value: string | null }
 
 /** Turns the operations into plain changes; a problem names the key and the operation. */
 function toChanges (broker: Broker, resource: IncrementalAlterConfigsResource): Change[] | string {
-  const overrides = broker.logs.topicConfigs.get(resource.resourceName)
+  const overrides = broker.topicOverrides(resource.resourceName)
   const changes: Change[] = []
   for (const c of resource.configs) {
     if (c.configOperation === ConfigOperation.set) changes.push({ name: c.name, value: c.value })

@@ -85,6 +85,25 @@ describe('topic creation', () => {
   })
 })
 
+describe('topic config changes', () => {
+  it('writes ConfigRecords for changed keys only, deletes with null, and refuses unknown topics and nonsense', () => {
+    const f = new ControllerFixture()
+    f.startBrokers(3)
+    f.createTopic('t', 1, 3)
+    const alter = (name: string, configs: { name: string, value: string | null }[]) => f.run({ kind: 'alterConfigs', topics: [{ name, configs }] }).topics[0]!
+    const configsOf = () => Object.fromEntries(f.controller.image.config(2, 't') ?? [])
+    expect(alter('t', [{ name: 'retention.ms', value: '1000' }, { name: 'segment.bytes', value: '4096' }]).errorCode).toBe(ErrorCode.NONE)
+    expect(configsOf()).toEqual({ 'retention.ms': '1000', 'segment.bytes': '4096' })
+    const before = f.log.length
+    expect(alter('t', [{ name: 'retention.ms', value: '1000' }, { name: 'segment.bytes', value: null }]).errorCode).toBe(ErrorCode.NONE)
+    expect(f.log.length - before).toBe(1)
+    expect(configsOf()).toEqual({ 'retention.ms': '1000' })
+    expect(alter('nope', [{ name: 'retention.ms', value: '1' }]).errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    expect(alter('t', [{ name: 'min.insync.replicas', value: 'two' }])).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: expect.stringContaining('min.insync.replicas') })
+    expect(configsOf()).toEqual({ 'retention.ms': '1000' })
+  })
+})
+
 describe('AlterPartition', () => {
   function setup () {
     const f = new ControllerFixture()
