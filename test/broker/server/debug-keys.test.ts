@@ -2,8 +2,10 @@
 // off by default, documented as debug only; a broker started with one on warns loudly; and
 // the fetch-epoch one changes what a real broker answers (a follower's Fetch and
 // OffsetForLeaderEpoch with a wrong current_leader_epoch are served), while with every key at
-// its default the same requests are refused. The other keys are shown to take effect by the
-// chaos workloads that catch their bugs (test/harness/chaos/replicated-unsafe.test.ts).
+// its default the same requests are refused; and the min ISR one lets a one-node broker take
+// an acks=all write that min.insync.replicas 2 forbids. The others act inside the cluster's
+// replication (broker/cluster/replica/): the replication simulator's tests catch them, and
+// the chaos workloads of the README's soak table on real clusters.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONFIG_KEYS } from '../../../broker/config/keys.ts'
@@ -76,6 +78,25 @@ describe('debug-only replication keys', () => {
       expect(await epochAnswers(conn, 1)).toEqual({ fetch: ErrorCode.UNKNOWN_LEADER_EPOCH, fetchBytes: 0, epochQuery: ErrorCode.UNKNOWN_LEADER_EPOCH })
       expect(await stderrSettled(broker)).not.toContain('DEBUG KEYS')
     })
+  })
+
+  it('with sluice.debug.replication.ignore.min.isr on, acks=all is taken below min.insync.replicas (historical bug 3)', async () => {
+    const produce = async (overrides: Record<string, boolean | number>): Promise<number> => {
+      const broker = await startBrokerProcess({ httpPort: 'none', overrides: { 'min.insync.replicas': 2, ...overrides } })
+      const conn = await RawConnection.open(broker.kafkaPort)
+      try {
+        await createTopic(broker.kafkaPort, TOPIC, 1)
+        const records = encodeRecordBatch({ records: [{ key: null, value: Buffer.from('v') }] })
+        const { response } = await conn.request(Produce, 8, { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, records }] }] })
+        return response.topics[0]!.partitions[0]!.errorCode
+      } finally {
+        conn.close()
+        await broker.stop()
+        await removeDir(broker.dataDir)
+      }
+    }
+    expect(await produce({})).toBe(ErrorCode.NOT_ENOUGH_REPLICAS)
+    expect(await produce({ 'sluice.debug.replication.ignore.min.isr': true })).toBe(ErrorCode.NONE)
   })
 
   describe('with sluice.debug.replication.skip.fetch.epoch.check on', () => {
