@@ -4,6 +4,7 @@
 // accepting, flush and checkpoint the logs, exit 0.
 
 import type { BrokerConfig } from './config/config.ts'
+import { replicationDebugKeysOn } from './config/debug-keys.ts'
 import { Broker } from './server/broker.ts'
 import { createRegistry } from './server/handlers/index.ts'
 import { groupRoutes } from './group/http-routes.ts'
@@ -135,5 +136,7 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
   process.stdout.write(JSON.stringify(ready) + '\n')
+  const debugKeys = replicationDebugKeysOn(running.broker.debug)
+  if (debugKeys.length > 0) process.stderr.write(`WARNING: DEBUG KEYS ON: ${debugKeys.join(', ')}: this broker re-creates historical replication bugs on purpose and WILL lose or corrupt acknowledged data; never use it in production\n`)
   if (running.broker.sink) process.stderr.write('WARNING: sluice.sink is on: produce requests are acknowledged and discarded, nothing is stored\n')
 }

@@ -3,6 +3,7 @@
 // they do not reach into the logs' internals.
 
 import type { BrokerConfig } from '../config/config.ts'
+import { replicationDebugFrom, type ReplicationDebug } from '../config/debug-keys.ts'
 import { ErrorCode } from '../protocol/errors.ts'
 import { batchRecordCount, splitBatches } from '../protocol/record-batch.ts'
 import { KafkaStorageError, LogError } from '../log/errors.ts'
@@ -58,6 +59,8 @@ export class Broker {
   /** sluice.sink: produce is acknowledged and discarded (offsets counted here only). */
   readonly sink: boolean
   readonly #sinkOffsets = new Map<string, number>()
+  /** Debug-only broken replication rules (broker/config/debug-keys.ts); all false in production. */
+  readonly debug: ReplicationDebug
   /**
    * Resolved per-topic values, dropped whenever a topic's configs change; in a cluster each
    * remembers the metadata's config map it was made from and is remade when that changes.
@@ -82,6 +85,7 @@ export class Broker {
     this.fetchWaiters = new FetchWaiters(config.int('fetch.max.parked'))
     this.metrics.fetchesParked = () => this.fetchWaiters.parked
     this.sink = config.bool('sluice.sink')
+    this.debug = replicationDebugFrom(config)
     this.cluster = new SingleNodeView(this.nodeId, () => logs.topics(), () => this.advertised)
   }
 
@@ -128,6 +132,14 @@ export class Broker {
     const log = this.logs.partition(topic, partitionIndex)
     if (log === undefined) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `this broker leads ${quoteTopic(topic)}-${partitionIndex} but has not opened its log yet` }
     return { log, leaderEpoch: p.leaderEpoch, isr: p.isr }
+  }
+
+  /**
+   * The current_leader_epoch to check a request against: the request's own, or -1 (no check)
+   * for a follower's (`replicaId` >= 0) when historical bug 4 is re-created on purpose.
+   */
+  followerLeaderEpoch (replicaId: number, currentLeaderEpoch: number): number {
+    return this.debug.skipFetchEpochCheck && replicaId >= 0 ? -1 : currentLeaderEpoch
   }
 
   partition (topic: string, index: number): PartitionLog | undefined {

@@ -88,7 +88,7 @@ async function produce (broker: Broker, topic: string, records: HttpRecord[], pa
     const lookup = broker.leaderLog(topic, partition)
     if (lookup.errorCode !== undefined) throw new HttpError(lookup.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER ? 421 : 503, `partition ${partition}: ${lookup.message}`)
     const minIsr = broker.topicSettings(topic).minInsyncReplicas
-    if (params.acks === -1 && lookup.isr.length < minIsr) {
+    if (params.acks === -1 && lookup.isr.length < minIsr && !broker.debug.ignoreMinIsr) {
       throw new HttpError(503, `partition ${partition}: NOT_ENOUGH_REPLICAS: ${lookup.isr.length} in-sync replica(s), min.insync.replicas is ${minIsr}; nothing was written`)
     }
     return lookup

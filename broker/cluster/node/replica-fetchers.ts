@@ -51,7 +51,7 @@ export class ReplicaFetchers {
       return
     }
     const learned = Math.min(this.#checkpoint.get(topic, partition) ?? 0, log.highWatermark)
-    const follower = new FollowerPartition({ leaderId: state.leader, leaderEpoch: state.leaderEpoch, highWatermark: learned, log: logView(log), useDivergingEpoch: false })
+    const follower = new FollowerPartition({ leaderId: state.leader, leaderEpoch: state.leaderEpoch, highWatermark: learned, log: logView(log), useDivergingEpoch: false, debug: this.#broker.debug })
     if (state.leader < 0) this.#followed.set(k, { topic, partition, log, state: follower, leaderId: -1, fetcher: null })
     else this.#assign(k, { topic, partition, log, state: follower, leaderId: state.leader })
   }

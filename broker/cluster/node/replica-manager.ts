@@ -122,6 +122,7 @@ export class ReplicaManager implements Replication {
       replicaLagTimeMaxMs: this.#lagMs,
       minInsyncReplicas: this.#broker.topicSettings(topic).minInsyncReplicas,
       isEligible: id => this.#image().isActive(id),
+      debug: this.#broker.debug, // historical bugs 2 and 3, only when their debug keys are on
     }, { state, logEndOffset: leo, highWatermark: Math.min(learned, leo), nowMs })
     const led: Led = { topic, topicId, partition, log, state: leader, unsubscribe: () => {}, fetchEpochs: new Map() }
     led.unsubscribe = log.onHighWatermark(end => {

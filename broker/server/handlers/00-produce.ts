@@ -60,7 +60,8 @@ async function producePartition (ctx: HandlerContext, topic: string, partitionIn
   if (lookup.errorCode !== undefined) return failed(partitionIndex, lookup.errorCode, lookup.message)
   const { log, leaderEpoch, isr } = lookup
   const settings = broker.topicSettings(topic)
-  if (acks === -1 && settings.minInsyncReplicas > isr.length) {
+  // The debug key sluice.debug.replication.ignore.min.isr skips this on purpose (historical bug 3).
+  if (acks === -1 && settings.minInsyncReplicas > isr.length && !broker.debug.ignoreMinIsr) {
     return failed(partitionIndex, ErrorCode.NOT_ENOUGH_REPLICAS, `min.insync.replicas is ${settings.minInsyncReplicas}, this partition has ${isr.length} in-sync replica${isr.length === 1 ? '' : 's'}`)
   }
   if (broker.sink) return { partitionIndex, errorCode: ErrorCode.NONE, baseOffset: broker.sinkAppend(topic, partitionIndex, records), logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null }

@@ -8,7 +8,9 @@
 // last_stable_offset = high watermark until transactions exist. In a cluster a consumer
 // (replica_id -1) reads only below the replicated high watermark; a follower (replica_id =
 // its broker id) reads to the leader's log end, and its fetch offset is its log end for the
-// leader's HW and ISR bookkeeping.
+// leader's HW and ISR bookkeeping. Two debug keys re-create historical bugs on purpose
+// (broker/config/debug-keys.ts): consumers reading to the log end, and follower fetches
+// served whatever their current_leader_epoch.
 
 import { ErrorCode } from '../../protocol/errors.ts'
 import { Fetch, type FetchPartitionResponse, type FetchRequest, type FetchResponse } from '../../protocol/01-fetch.ts'
@@ -64,7 +66,11 @@ function visibleTo (broker: Broker, request: FetchRequest, topic: string, partit
   const replicas = broker.replicas
   if (replicas === null) return { endOffset: log.highWatermark, highWatermark: log.highWatermark, errorCode: ErrorCode.NONE }
   const highWatermark = replicas.highWatermark(topic, partition) ?? 0
-  if (request.replicaId < 0) return { endOffset: highWatermark, highWatermark, errorCode: ErrorCode.NONE }
+  if (request.replicaId < 0) {
+    // Historical bug 5, on purpose only: a consumer reads (and is told the HW is) the leader's log end.
+    if (broker.debug.consumerReadsLogEnd) return { endOffset: log.highWatermark, highWatermark: log.highWatermark, errorCode: ErrorCode.NONE }
+    return { endOffset: highWatermark, highWatermark, errorCode: ErrorCode.NONE }
+  }
   const errorCode = replicas.onFollowerFetch(topic, partition, request.replicaId, fetchOffset)
   return { endOffset: log.highWatermark, highWatermark: replicas.highWatermark(topic, partition) ?? highWatermark, errorCode }
 }
@@ -77,7 +83,7 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
   for (const t of request.topics) {
     const partitions: FetchPartitionResponse[] = []
     for (const p of t.partitions) {
-      const lookup = broker.leaderLog(t.name, p.partitionIndex, p.currentLeaderEpoch)
+      const lookup = broker.leaderLog(t.name, p.partitionIndex, broker.followerLeaderEpoch(request.replicaId, p.currentLeaderEpoch))
       const visible = lookup.errorCode === undefined ? visibleTo(broker, request, t.name, p.partitionIndex, p.fetchOffset, lookup.log) : null
       if (lookup.errorCode !== undefined || visible!.errorCode !== ErrorCode.NONE) {
         hasError = true
