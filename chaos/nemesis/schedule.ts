@@ -80,7 +80,11 @@ export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, 
       else if (entry.targets === 'leader' || entry.targets === 'follower' || entry.targets === 'controller') targets = entry.targets
       else if (entry.targets === 'minority') targets = prng.sample(all, Math.floor((options.brokers - 1) / 2)).sort((a, b) => a - b)
       else if (entry.targets === 'majority') targets = prng.sample(all, Math.floor(options.brokers / 2) + 1).sort((a, b) => a - b)
-      else targets = entry.targets.map(name => Number(name.slice('broker-'.length))).filter(i => i < options.brokers)
+      else {
+        // One broker may be named alone ("broker-1") or in a list.
+        const names: readonly string[] = typeof entry.targets === 'string' ? [entry.targets] : entry.targets
+        targets = names.map(name => Number(name.slice('broker-'.length))).filter(i => i < options.brokers)
+      }
       planned.push({ entry: index, fault: entry.fault, startSec: t, endSec: Math.min(t + entry.durationSeconds, lastStartSec), targets })
     }
   })

@@ -38,6 +38,12 @@ describe('planSchedule', () => {
     expect(new Set([1, 2, 3, 4, 5].map(targetsOf)).size).toBeGreaterThan(1)
   })
 
+  it('takes one broker named alone as well as in a list', () => {
+    const one = (targets: NemesisEntry['targets']): unknown => planSchedule({ seed: 1, quietEndSeconds: 0, schedule: [entry({ fault: 'kill', targets })] }, { runSeconds: 3, brokers: 3, seed: 1 })[0]!.targets
+    expect(one('broker-1' as NemesisEntry['targets'])).toEqual([1])
+    expect(one(['broker-2'])).toEqual([2])
+  })
+
   it('repeats each entry every interval, sorted by start, and stops before the quiet end', () => {
     const plan = planSchedule(SPEC, { runSeconds: 30, brokers: 3, seed: 1 })
     expect(plan.map(f => f.id)).toEqual(plan.map((_, i) => i))
