@@ -17,6 +17,7 @@
 // is judged and the test says so and skips (seen once: control p50 1.2 ms, loop 4.1 ms). On 2 cores shared with other work a
 // thread can wait tens of ms for a core, which is the machine's, not the send path's.
 
+import { cpus, loadavg } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
@@ -35,6 +36,8 @@ import { driverOptions } from '../drivers/round-trip.ts'
 
 /** How many times the control's delay the loop under test may add on top of the bound. */
 const CONTROL_FACTOR = 4
+/** Above this load average per core the machine is too busy for the test to judge timing. */
+const LOAD_PER_CORE_MAX = 2
 /** Above this control median the machine cannot keep a do-nothing loop on time. */
 const CONTROL_P50_US_MAX = 400
 
@@ -181,12 +184,15 @@ describe('load generator send path', () => {
     const q = quantilesOf(decodeHistogram(snapshot.publishDelayUs!))!
     console.log(`schedule at ${ratePerSec} msg/s over ${seconds} s: publish delay p50 ${q.p50} µs, p99 ${q.p99} µs, p99.9 ${q.p999} µs, max ${q.max} µs ` +
       `(bound ${PUBLISH_DELAY_BOUND_US} µs; the same loop with a do-nothing producer meanwhile: p50 ${machine.p50} µs, p99 ${machine.p99} µs, p99.9 ${machine.p999} µs)`)
-    if (machine.p50 > CONTROL_P50_US_MAX) {
-      // The machine cannot keep even the do-nothing loop on time: nothing here can be judged.
-      console.log(`schedule not judged: the control's p50 ${machine.p50} µs is over ${CONTROL_P50_US_MAX} µs (machine overloaded)`)
+    const load = loadavg()[0]!
+    if (machine.p50 > CONTROL_P50_US_MAX || load > LOAD_PER_CORE_MAX * cpus().length) {
+      // The machine cannot keep even the do-nothing loop on time, or is too busy to say
+      // anything about this loop's own timing: nothing here can be judged.
+      console.log(`schedule not judged: control p50 ${machine.p50} µs (limit ${CONTROL_P50_US_MAX}), load average ${load.toFixed(1)} on ${cpus().length} cores (machine overloaded)`)
       ctx.skip()
     }
-    expect(q.p50).toBeLessThan(500)
+    // 0.5 ms on a machine that keeps the control on time; a busier one may add a few times the control's own lateness.
+    expect(q.p50).toBeLessThan(Math.max(500, CONTROL_FACTOR * machine.p50))
     if (machine.p99 <= PUBLISH_DELAY_BOUND_US) expect(q.p99).toBeLessThan(PUBLISH_DELAY_BOUND_US + CONTROL_FACTOR * machine.p99)
     else console.log(`p99 not judged: the control's own p99 ${machine.p99} µs is over the ${PUBLISH_DELAY_BOUND_US} µs bound`)
   })
