@@ -11,7 +11,7 @@ import { MemoryRaftLog } from '../../../broker/cluster/raft/memory-log.ts'
 import type { Entry, Snapshot } from '../../../broker/cluster/raft/types.ts'
 import type { KafkaListener } from '../../../broker/server/kafka-listener.ts'
 import { Metrics } from '../../../broker/server/metrics.ts'
-import { reservePort } from '../../../harness/cluster/ports.ts'
+import { reservePort, reservePorts } from '../../../harness/cluster/ports.ts'
 
 export const CLUSTER_ID = 'quorum-test-cluster'
 
@@ -64,8 +64,20 @@ export class QuorumFixture {
     f.timing = { ...TIMING, ...opts.timing }
     f.snapshotAfterEntries = opts.snapshotAfterEntries
     f.flushDelayMs = opts.flushDelayMs ?? 0
-    for (const id of ids) f.voters.set(id, { host: '127.0.0.1', port: await reservePort() })
-    for (const id of ids) await f.start(id)
+    // A reserved port can be taken by another program before its node binds it (tests run
+    // side by side): then every node starts again on fresh ports.
+    for (let attempt = 1; ; attempt++) {
+      const ports = await reservePorts(ids.length)
+      ids.forEach((id, i) => f.voters.set(id, { host: '127.0.0.1', port: ports[i]! }))
+      try {
+        for (const id of ids) await f.start(id)
+        break
+      } catch (error) {
+        for (const id of [...f.nodes.keys()]) await f.stop(id)
+        f.nodes.clear()
+        if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+      }
+    }
     for (const id of ids) f.node(id).driver.start()
     return f
   }
