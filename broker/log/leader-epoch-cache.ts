@@ -96,15 +96,21 @@ export class LeaderEpochCache {
 
   /**
    * Records that `epoch` starts at `startOffset` if it is newer than the latest entry (as
-   * Kafka's assign: an older or equal epoch is ignored; epochs < 0 mean "no epoch").
+   * Kafka's assign: an older or equal epoch is ignored once the entries that start at or
+   * past `startOffset` are gone, see below; epochs < 0 mean "no epoch").
    */
   assign (epoch: number, startOffset: number): void {
     if (epoch < 0) return
+    // Entries of other epochs that start at or past this one hold no batch below it: an
+    // epoch a leader recorded when elected (assignEpochStart) and never wrote in, or entries
+    // whose batches were truncated away without us hearing of it. They give way, so both
+    // columns keep increasing and the batches appended here are described by their own
+    // epoch (Kafka's maybeTruncateNonMonotonicEntries).
+    const before = this.#entries.length
+    while (this.#entries.length > 0 && this.#entries.at(-1)!.startOffset >= startOffset && this.#entries.at(-1)!.epoch !== epoch) this.#entries.pop()
+    if (this.#entries.length !== before) this.#dirty = true
     const last = this.#entries.at(-1)
     if (last !== undefined && epoch <= last.epoch) return
-    // A start below the latest entry's means the later entries were truncated away without
-    // us hearing of it: drop them so both columns keep increasing.
-    while (this.#entries.length > 0 && this.#entries.at(-1)!.startOffset > startOffset) this.#entries.pop()
     this.#entries.push({ epoch, startOffset })
     this.#dirty = true
   }

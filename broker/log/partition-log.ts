@@ -25,8 +25,8 @@
 // Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
 // truncateTo cuts a divergent tail on a batch boundary (truncation.ts); the
 // leader-epoch-checkpoint (leader-epoch-cache.ts) holds epoch -> start offset, grows on
-// appends, follows truncation and log-start moves, and is on disk before a batch of a new
-// epoch is acknowledged.
+// appends and when the replica becomes leader (assignEpochStart), follows truncation and
+// log-start moves, and is on disk before a batch of a new epoch is acknowledged.
 //
 // Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
 // high watermark stays where it was, and the partition goes offline until the broker
@@ -389,6 +389,21 @@ export class PartitionLog {
     } finally {
       for (const segment of segments) segment.release()
     }
+  }
+
+  /**
+   * Kafka's maybeAssignEpochStartOffset, called when this replica becomes leader in
+   * `leaderEpoch`: the epoch starts at the log end now, before anything is written in it.
+   * Without it the leader-epoch cache learns the epoch only at the leader's first append, and
+   * until then the leader answers OffsetForLeaderEpoch for any older epoch a follower holds
+   * with UNDEFINED (KAFKA-7415), so that follower keeps a tail the leader never had. The
+   * entry reaches the checkpoint file with the next append's flush; an entry lost in a crash
+   * starts at the log end and would be dropped by recovery anyway. Returns the start offset.
+   */
+  assignEpochStart (leaderEpoch: number): number {
+    const startOffset = this.#logEndOffset
+    this.#epochs.assign(leaderEpoch, startOffset)
+    return startOffset
   }
 
   /** Kafka's endOffsetForEpoch over the leader-epoch cache (null: Kafka's UNDEFINED_EPOCH_OFFSET). */

@@ -26,6 +26,12 @@ export interface BrokerSettings {
   minInsyncReplicas: number
   useDivergingEpoch: boolean
   debug: ReplicaDebugFaults
+  /**
+   * A new leader leaves its epoch out of the leader-epoch cache until its first append, as
+   * replica-manager.ts did before it called assignEpochStart (KAFKA-7415). Scripted tests
+   * only: with it, an old leader that asks too early hears UNDEFINED for its epoch.
+   */
+  skipEpochStartOnElection?: boolean
 }
 
 /** An acks=all produce parked on its leader until the HW passes it. */
@@ -85,7 +91,7 @@ export class SimBroker {
     const role = this.role
     if (s.leader === this.id) {
       if (role.kind === 'leader' && role.lp.onImageChange(s, nowMs) !== 'notLeaderInThisEpoch') return
-      this.log.assignEpoch(s.leaderEpoch)
+      if (this.settings.skipEpochStartOnElection !== true) this.log.assignEpoch(s.leaderEpoch)
       const isEligible = (id: number): boolean => this.settings.isEligible(this, id)
       const config = { localBrokerId: this.id, replicaLagTimeMaxMs: LAG_MS, minInsyncReplicas: this.settings.minInsyncReplicas, isEligible, debug: this.settings.debug }
       this.fetchedBy = new Map()

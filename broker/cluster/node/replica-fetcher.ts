@@ -111,10 +111,14 @@ export class ReplicaFetcher {
     if (todo.length === 0) return false
     for (const { f, action } of todo) {
       if (action.kind === 'truncate') {
+        const before = describeLog(f.log)
         await truncateTo(f.log, action.offset)
+        this.#trace(f, `truncated to ${action.offset} (before: ${before}; now: ${describeLog(f.log)}; HW ${f.state.highWatermark})`)
         f.state.onTruncated(logView(f.log))
       } else if (action.kind === 'truncateFullyAndStartAt') {
+        const before = describeLog(f.log)
         await truncateFullyAndStartAt(f.log, action.offset)
+        this.#trace(f, `truncated fully, restarting at ${action.offset} (before: ${before})`)
         f.state.onTruncated(logView(f.log))
       }
     }
@@ -137,7 +141,9 @@ export class ReplicaFetcher {
     for (const t of response.topics) {
       for (const p of t.partitions) {
         const f = this.#find(t.topic, p.partition)
-        f?.state.onEpochAnswer({ errorCode: p.errorCode, leaderEpoch: p.leaderEpoch, endOffset: p.endOffset }, logView(f.log))
+        if (f === undefined) continue
+        f.state.onEpochAnswer({ errorCode: p.errorCode, leaderEpoch: p.leaderEpoch, endOffset: p.endOffset }, logView(f.log))
+        this.#trace(f, `OffsetForLeaderEpoch answer error ${p.errorCode} epoch ${p.leaderEpoch} end ${p.endOffset} for our ${describeLog(f.log)}: next ${describeNext(f.state)}`)
       }
     }
   }
@@ -153,6 +159,7 @@ export class ReplicaFetcher {
       const start = await ask(-2)
       const end = await ask(-1)
       f.state.onLeaderOffsets({ errorCode: start.errorCode !== ErrorCode.NONE ? start.errorCode : end.errorCode, logStartOffset: start.offset, logEndOffset: end.offset }, logView(f.log))
+      this.#trace(f, `after OFFSET_OUT_OF_RANGE the leader's log is [${start.offset}, ${end.offset}) (errors ${start.errorCode}/${end.errorCode}), ours ${describeLog(f.log)}: next ${describeNext(f.state)}`)
     }
   }
 
@@ -185,9 +192,23 @@ export class ReplicaFetcher {
     }
   }
 
+  /** One line per truncation decision, so a replica divergence found later explains itself. */
+  #trace (f: FollowedPartition, what: string): void {
+    this.#broker.log(`${f.topic}-${f.partition}: follower of ${this.#leaderId} in epoch ${f.state.leaderEpoch}: ${what}`)
+  }
+
   #find (topic: string, partition: number): FollowedPartition | undefined {
     return this.#partitions.get(`${topic}\u0000${partition}`)
   }
+}
+
+function describeLog (log: PartitionLog): string {
+  return `log [${log.logStartOffset}, ${log.highWatermark}) epochs [${log.leaderEpochs().map(e => `${e.epoch}@${e.startOffset}`).join(' ')}]`
+}
+
+function describeNext (state: FollowerPartition): string {
+  const offset = state.truncationOffset
+  return offset === null ? state.phase : `${state.phase} to ${offset}`
 }
 
 function groupByTopic<T, R> (items: readonly T[], map: (item: T) => R): Array<[string, R[]]> {

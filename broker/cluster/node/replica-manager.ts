@@ -36,6 +36,7 @@ interface Led {
 }
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+const epochsText = (log: PartitionLog): string => `[${log.leaderEpochs().map(e => `${e.epoch}@${e.startOffset}`).join(' ')}]`
 const ISR_CHECK_INTERVAL_MS_MAX = 1000
 
 export class ReplicaManager implements Replication {
@@ -116,6 +117,11 @@ export class ReplicaManager implements Replication {
 
   #lead (topic: string, topicId: string, partition: number, log: PartitionLog, state: PartitionState, nowMs: number): void {
     const learned = this.fetchers.highWatermarkOf(topic, partition) ?? this.#checkpoint.get(topic, partition) ?? 0
+    // The epoch starts here, before any write in it, so OffsetForLeaderEpoch answers every
+    // older epoch a follower holds (KAFKA-7415): without it a restarted old leader heard
+    // UNDEFINED, kept its unreplicated tail and fetched on above it (a divergence below the HW).
+    const epochStart = log.assignEpochStart(state.leaderEpoch)
+    this.#broker.log(`${topic}-${partition}: leader in epoch ${state.leaderEpoch} from offset ${epochStart}; leader epochs ${epochsText(log)}`)
     const leo = log.highWatermark
     const leader = new LeaderPartition({
       localBrokerId: this.#broker.nodeId,

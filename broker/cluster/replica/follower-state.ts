@@ -81,6 +81,8 @@ export class FollowerPartition {
   get leaderEpoch (): number { return this.#leaderEpoch }
   get phase (): FollowerPhase { return this.#phase }
   get highWatermark (): number { return this.#highWatermark }
+  /** Where the pending truncation cuts the log (null: none pending). */
+  get truncationOffset (): number | null { return this.#truncation?.offset ?? null }
 
   /** What the fetcher should do now. `truncate` repeats until `onTruncated` is reported. */
   nextAction (log: LocalLogView): FollowerAction {

@@ -172,6 +172,29 @@ describe('leader-epoch-checkpoint', () => {
     await closeLog(reopened)
   })
 
+  it('names a new leader\'s epoch from its election on, so a follower holding an older epoch hears where it ended (KAFKA-7415)', async () => {
+    // Soak run 12: the new leader of epoch 1 had an empty log; the old leader, holding offset 0
+    // of epoch 0, asked where epoch 0 ended and heard UNDEFINED, so it kept offset 0.
+    const opened = await openLog(dataDir)
+    expect(opened.log.endOffsetForEpoch(0)).toBeNull()
+    expect(opened.log.assignEpochStart(1)).toBe(0)
+    expect(opened.log.endOffsetForEpoch(0)).toEqual({ epoch: 0, endOffset: 0 })
+    expect(opened.log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 0 })
+    await opened.log.append([batchOf(['a'])], 1) // the first write in epoch 1 keeps the entry
+    expect(opened.log.leaderEpochs()).toEqual([{ epoch: 1, startOffset: 0 }])
+    // Deposed before writing in epoch 4, it follows the leader of epoch 5, who sends batches
+    // of epoch 2 from offset 1: the empty epoch 4 gives way, the cache describes the batches.
+    expect(opened.log.assignEpochStart(4)).toBe(1)
+    const older = batchOf(['b'])
+    patchBatchHeader(older, 1, 2)
+    const newer = batchOf(['c'])
+    patchBatchHeader(newer, 2, 5)
+    await opened.log.appendAsFollower([older, newer])
+    expect(opened.log.leaderEpochs()).toEqual([{ epoch: 1, startOffset: 0 }, { epoch: 2, startOffset: 1 }, { epoch: 5, startOffset: 2 }])
+    expect(opened.log.endOffsetForEpoch(2)).toEqual({ epoch: 2, endOffset: 2 })
+    await closeLog(opened)
+  })
+
   it('is rebuilt from the batches when the file is missing or malformed', async () => {
     const opened = await openLog(dataDir)
     await opened.log.append([batchOf(['a'])], 2)
