@@ -11,7 +11,7 @@
 import { HistoryError, validateOp } from './history.ts'
 import type { Op, Process } from './history.ts'
 import { decodeCommit, decodeMicroOps, decodeRebalanceProcess, decodeTransform } from './op-values.ts'
-import type { Commit } from './op-values.ts'
+import type { Commit, MicroOp } from './op-values.ts'
 import { KeyTable } from './columns.ts'
 import { PollColumns, pollEvents, ResetColumns, SendColumns, sendEvents, sendOpEvents, timelineEvents } from './event-store.ts'
 import type { EventColumns, EventList, OpTimes, PollEvent, ResetEvent, SendEvent, SendOpEvent } from './event-store.ts'
@@ -67,16 +67,55 @@ interface Building {
   columns: EventColumns
 }
 
-function addSendsAndPolls(b: Building, op: Op, invokeNs: number): void {
-  if (op.type === 'invoke') return
-  const type = op.type
-  const { sends, polls, keys } = b.columns
-  const stats = b.digest.stats
+/** The envelope of a completed op, as the digest files it. */
+export interface OpHead {
+  index: number
+  process: Process
+  type: 'ok' | 'fail' | 'info'
+  f: Op['f']
+  final?: boolean
+  timeNs: number
+}
+
+/**
+ * Counts a completed send, poll or txn op into the stats, as the digest does: the bounded
+ * check (bounded-check.ts) counts the whole history with this while its keys go to buckets.
+ */
+export function tallyMicroOps(stats: DigestStats, op: OpHead, micros: readonly MicroOp[]): void {
   let sendCount = 0
-  let pollRow = -1
   let records = 0
   let readKeys = false
-  for (const micro of decodeMicroOps(op)) {
+  for (const micro of micros) {
+    if (micro.f === 'send') {
+      sendCount++
+      continue
+    }
+    if (micro.reads.size > 0) readKeys = true
+    for (const list of micro.reads.values()) records += list.length
+  }
+  if (op.type === 'ok') stats.sendsOk += sendCount
+  else if (op.type === 'fail') stats.sendsFail += sendCount
+  else stats.sendsInfo += sendCount
+  // A poll that returned nothing changes no position and proves nothing: counted, not kept,
+  // which matters in long runs where most polls of a caught-up consumer are empty.
+  if (readKeys || (op.f === 'poll' && op.type === 'ok')) {
+    if (op.type === 'ok') stats.polls++
+    if (op.final === true && op.type === 'ok') stats.pollsFinal++
+    stats.valuesRead += records
+  }
+}
+
+/** True when a completed op restarts its process's poll order (see addSendsAndPolls). */
+export function resetsPollOrder(op: OpHead): boolean {
+  return op.type !== 'ok' && op.f !== 'send'
+}
+
+function addSendsAndPolls(b: Building, op: OpHead, micros: readonly MicroOp[], invokeNs: number): void {
+  const type = op.type
+  const { sends, polls, keys } = b.columns
+  let sendCount = 0
+  let pollRow = -1
+  for (const micro of micros) {
     if (micro.f === 'send') {
       if (sendCount++ === 0) sends.startOp(op.index, op.process, type, invokeNs, op.timeNs)
       // A failed send's offset is not a fact; an `info` send's offset, when the client learnt
@@ -84,7 +123,6 @@ function addSendsAndPolls(b: Building, op: Op, invokeNs: number): void {
       sends.pushSend(keys.id(micro.key), micro.value, type === 'fail' ? null : micro.offset, type === 'ok')
       continue
     }
-    if (micro.reads.size > 0) readKeys = true
     for (const [key, list] of micro.reads) {
       if (list.length === 0) continue
       if (pollRow === -1) {
@@ -93,22 +131,12 @@ function addSendsAndPolls(b: Building, op: Op, invokeNs: number): void {
       }
       const keyId = keys.id(key)
       for (const [offset, value] of list) polls.pushRecord(keyId, offset, value)
-      records += list.length
     }
   }
-  if (type === 'ok') stats.sendsOk += sendCount
-  else if (type === 'fail') stats.sendsFail += sendCount
-  else stats.sendsInfo += sendCount
-  // A poll that returned nothing changes no position and proves nothing: counted, not kept,
-  // which matters in long runs where most polls of a caught-up consumer are empty.
-  if (readKeys || (op.f === 'poll' && type === 'ok')) {
-    if (type === 'ok') stats.polls++
-    if (op.final === true && type === 'ok') stats.pollsFinal++
-    stats.valuesRead += records
-  }
+  tallyMicroOps(b.digest.stats, op, micros)
   // After a failed or indeterminate op a client rolls its consumer back (or sets it up again),
   // so the process's next poll is not a continuation: poll-order tracking restarts.
-  if (type !== 'ok' && op.f !== 'send') b.columns.resets.push(op.index, op.process)
+  if (resetsPollOrder(op)) b.columns.resets.push(op.index, op.process)
 }
 
 /**
@@ -116,7 +144,7 @@ function addSendsAndPolls(b: Building, op: Op, invokeNs: number): void {
  * transaction (all or nothing), any value the transaction wrote. As in Jepsen's Kafka checker.
  * Only the values of `info` sends are looked up, so this keeps little beside the columns.
  */
-function markCommitted(b: Building): void {
+function markCommitted(b: Building, txnsRead: Set<number>): void {
   const { sends, polls } = b.columns
   const wanted = new Map<number, Set<number>>()
   for (let i = 0; i < sends.sendCount; i++) {
@@ -145,30 +173,36 @@ function markCommitted(b: Building): void {
     const first = sends.first.get(row)
     const end = sends.sendEnd(row)
     let anyRead = false
-    if (b.digest.txnOps.has(sends.op.get(row))) for (let i = first; i < end && !anyRead; i++) anyRead = wasRead(i)
+    const op = sends.op.get(row)
+    if (b.digest.txnOps.has(op)) {
+      anyRead = txnsRead.has(op)
+      for (let i = first; i < end && !anyRead; i++) anyRead = wasRead(i)
+      if (anyRead) txnsRead.add(op)
+    }
     for (let i = first; i < end; i++) sends.committed.set(i, anyRead || wasRead(i) ? 1 : 0)
   }
 }
 
-function addTransform(digest: Digest, op: Op): void {
+/** Adds a `transform` op's mapping to `transform`; throws when it clashes with what is there. */
+export function addTransform(transform: Map<string, string>, op: Op): void {
   const mapping = decodeTransform(op)
   if (mapping === null) return
-  const outputs = new Set(digest.transform.values())
+  const outputs = new Set(transform.values())
   for (const [input, output] of mapping) {
-    const known = digest.transform.get(input)
+    const known = transform.get(input)
     if (known === output) continue
     // One output key per input key, and no key on both sides: otherwise output values of two
     // inputs could collide and a duplicate could not be told from two different inputs.
     const remapped = known !== undefined
     const sharedOutput = outputs.has(output)
-    const bothSides = output === input || digest.transform.has(output) || outputs.has(input)
+    const bothSides = output === input || transform.has(output) || outputs.has(input)
     if (remapped || sharedOutput || bothSides) {
       throw new HistoryError(
         `op ${op.index}: transform maps "${input}" -> "${output}", which clashes with an earlier mapping or uses a key both as input and output`,
         { field: 'value.keys' },
       )
     }
-    digest.transform.set(input, output)
+    transform.set(input, output)
     outputs.add(output)
   }
 }
@@ -218,11 +252,31 @@ export class Digester {
     addOp(this.#building, op, invokeNs)
   }
 
-  finish(): Digest {
+  /**
+   * Adds a completed op already decoded (the bounded check's buckets hold ops that way): its
+   * micro-ops, possibly only those of some keys, and its invoke time.
+   */
+  addDecoded(op: OpHead, micros: readonly MicroOp[], invokeNs: number): void {
+    this.#building.digest.stats.ops++
+    if (op.f === 'txn') this.#building.digest.txnOps.add(op.index)
+    addSendsAndPolls(this.#building, op, micros, invokeNs)
+  }
+
+  /** Adds an op that restarts a process's poll order and carries nothing else for the checkers. */
+  addReset(index: number, process: Process): void {
+    this.#building.digest.stats.ops++
+    this.#building.columns.resets.push(index, process)
+  }
+
+  /**
+   * Ends the digest. `txnsRead`: indeterminate transactions known to have committed (a read
+   * of one of their values elsewhere); on return it also holds those this digest proved.
+   */
+  finish(txnsRead = new Set<number>()): Digest {
     const { digest, columns } = this.#building
     for (const store of [columns.sends, columns.polls, columns.resets]) store.trim()
     digest.stats.keys = columns.keys.size
-    markCommitted(this.#building)
+    markCommitted(this.#building, txnsRead)
     return digest
   }
 }
@@ -235,7 +289,7 @@ function addOp(b: Building, op: Op, invokeNs: number): void {
     case 'poll':
     case 'txn':
       if (op.f === 'txn') digest.txnOps.add(op.index)
-      addSendsAndPolls(b, op, invokeNs)
+      addSendsAndPolls(b, op as OpHead, decodeMicroOps(op), invokeNs)
       break
     case 'assign':
     case 'subscribe':
@@ -256,7 +310,7 @@ function addOp(b: Building, op: Op, invokeNs: number): void {
       digest.commits.push({ ...decodeCommit(op), op: op.index, process: op.process })
       break
     case 'transform':
-      addTransform(digest, op)
+      addTransform(digest.transform, op)
       break
     case 'nemesis':
       digest.stats.nemesisOps++

@@ -14,18 +14,23 @@
  */
 import { addCase, sortedKeys } from './anomaly.ts'
 import type { CheckContext, Checker, Findings } from './anomaly.ts'
-import type { SendEvent } from './digest.ts'
+import type { CommitEvent, SendEvent } from './digest.ts'
 import { hasFinalPolls } from './unseen.ts'
 import { valueObservers } from './duplicates.ts'
 import { observersAt, offsetsOf, want } from './version-order.ts'
 
-function checkCommits(context: CheckContext, findings: Findings): void {
-  const last = new Map<string, { offset: number; op: number }>()
-  for (const commit of context.digest.commits) {
+/**
+ * Commit-backwards, one commit at a time: keeps only the last committed offset per group and
+ * partition, so the bounded check (bounded-check.ts) can judge commits as it streams a history.
+ */
+export class CommitOrder {
+  readonly #last = new Map<string, { offset: number, op: number }>()
+
+  add(commit: CommitEvent, findings: Findings): void {
     for (const [partition, offset] of commit.offsets) {
       const slot = `${commit.group}\u0000${partition}`
-      const previous = last.get(slot)
-      last.set(slot, { offset, op: commit.op })
+      const previous = this.#last.get(slot)
+      this.#last.set(slot, { offset, op: commit.op })
       if (previous === undefined || offset >= previous.offset) continue
       addCase(findings, 'exactly-once', {
         kind: 'commit-backwards',
@@ -39,6 +44,11 @@ function checkCommits(context: CheckContext, findings: Findings): void {
       })
     }
   }
+}
+
+function checkCommits(context: CheckContext, findings: Findings): void {
+  const order = new CommitOrder()
+  for (const commit of context.digest.commits) order.add(commit, findings)
 }
 
 function inputsOf(sends: Iterable<SendEvent>, inputKeys: ReadonlyMap<string, string>): Map<string, { acked: Map<number, SendEvent>; maybe: Set<number> }> {

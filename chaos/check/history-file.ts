@@ -50,7 +50,7 @@ export function atLine(error: unknown, line: number): unknown {
 }
 
 /** Yields the lines of a UTF-8 file without loading it whole; line numbers are 1-based. */
-async function* readLines(path: string, lineCharsMax: number): AsyncGenerator<[string, number]> {
+export async function* readLines(path: string, lineCharsMax = HISTORY_LINE_CHARS_MAX): AsyncGenerator<[string, number]> {
   let pending = ''
   let line = 0
   for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {

@@ -30,7 +30,7 @@ export const ORDER_KEYS_MAX = 4
 export const ORDER_POINTS_MAX = 2000
 export const UNSEEN_POINTS_MAX = 300
 
-function anomalousValuesByKey(anomalies: Findings): Map<string, Set<number>> {
+export function anomalousValuesByKey(anomalies: Findings): Map<string, Set<number>> {
   const byKey = new Map<string, Set<number>>()
   for (const cases of Object.values(anomalies)) {
     for (const found of cases) {
@@ -43,7 +43,7 @@ function anomalousValuesByKey(anomalies: Findings): Map<string, Set<number>> {
   return byKey
 }
 
-function orderPlot(context: CheckContext, key: string, anomalous: Set<number>): KeyOrderPlot {
+export function orderPlot(context: CheckContext, key: string, anomalous: Set<number>): KeyOrderPlot {
   const keyOrder = context.order.get(key)
   const all: Array<[number, number]> = []
   for (const offset of keyOrder?.offsets ?? []) {
@@ -54,7 +54,8 @@ function orderPlot(context: CheckContext, key: string, anomalous: Set<number>): 
   return { key, points, anomalous: [...anomalous].sort((a, b) => a - b) }
 }
 
-function unseenSeries(context: CheckContext): Array<[number, number]> {
+/** key -> value -> completion time of the first ok poll that returned it. */
+function firstSeenTimes(context: CheckContext): Map<string, Map<number, number>> {
   const firstSeenNs = new Map<string, Map<number, number>>()
   for (const poll of context.digest.polls) {
     if (poll.type !== 'ok') continue
@@ -67,6 +68,11 @@ function unseenSeries(context: CheckContext): Array<[number, number]> {
       }
     }
   }
+  return firstSeenNs
+}
+
+function unseenSeries(context: CheckContext): Array<[number, number]> {
+  const firstSeenNs = firstSeenTimes(context)
   const starts: number[] = []
   const ends: number[] = []
   for (const sendOp of context.digest.sendOps) {
@@ -96,4 +102,64 @@ export function plotsOf(context: CheckContext, anomalies: Findings): Plots {
   const byKey = anomalousValuesByKey(anomalies)
   const keys = [...byKey.keys()].sort(compareKeys).slice(0, ORDER_KEYS_MAX)
   return { orders: keys.map((key) => orderPlot(context, key, byKey.get(key)!)), unseen: unseenSeries(context) }
+}
+
+/**
+ * The unseen series of a bounded check (bounded-check.ts), bucket by bucket: each committed
+ * send adds one to the count from the first sample at or after its completion until the first
+ * sample at or after its first read. Samples span the run up to `lastNs` (the last completion
+ * in the history), so the series is the in-memory one's on a time axis that may reach further.
+ */
+export class UnseenBins {
+  readonly #lastNs: number
+  readonly #starts = new Float64Array(UNSEEN_POINTS_MAX + 1)
+  readonly #ends = new Float64Array(UNSEEN_POINTS_MAX + 1)
+  #sends = 0
+
+  constructor(lastNs: number) { this.#lastNs = lastNs }
+
+  /** The first sample whose time is at or after `ns` (UNSEEN_POINTS_MAX + 1 if none). */
+  #sampleOf(ns: number): number {
+    const at = (i: number): number => (this.#lastNs * i) / UNSEEN_POINTS_MAX
+    let i = Math.max(0, Math.min(UNSEEN_POINTS_MAX + 1, Math.ceil((ns / this.#lastNs) * UNSEEN_POINTS_MAX)))
+    while (i > 0 && at(i - 1) >= ns) i--
+    while (i <= UNSEEN_POINTS_MAX && at(i) < ns) i++
+    return i
+  }
+
+  add(context: CheckContext): void {
+    const firstSeenNs = firstSeenTimes(context)
+    for (const sendOp of context.digest.sendOps) {
+      for (const send of sendOp.sends) {
+        if (!send.committed) continue
+        this.#sends++
+        const start = this.#sampleOf(sendOp.completeNs)
+        if (start <= UNSEEN_POINTS_MAX) this.#starts[start]!++
+        const seenNs = firstSeenNs.get(send.key)?.get(send.value)
+        if (seenNs === undefined) continue
+        const end = this.#sampleOf(Math.max(sendOp.completeNs, seenNs))
+        if (end <= UNSEEN_POINTS_MAX) this.#ends[end]!++
+      }
+    }
+  }
+
+  series(): Array<[number, number]> {
+    if (this.#sends === 0) return []
+    const series: Array<[number, number]> = []
+    let unseen = 0
+    for (let i = 0; i <= UNSEEN_POINTS_MAX; i++) {
+      unseen += this.#starts[i]! - this.#ends[i]!
+      series.push([(this.#lastNs * i) / UNSEEN_POINTS_MAX / 1e9, unseen])
+    }
+    return series
+  }
+}
+
+/** The plots of a bounded check: `contextOf` reads back the bucket of an anomalous key. */
+export async function boundedPlots(anomalies: Findings, unseen: UnseenBins, contextOf: (key: string) => Promise<CheckContext>): Promise<Plots> {
+  const byKey = anomalousValuesByKey(anomalies)
+  const keys = [...byKey.keys()].sort(compareKeys).slice(0, ORDER_KEYS_MAX)
+  const orders: KeyOrderPlot[] = []
+  for (const key of keys) orders.push(orderPlot(await contextOf(key), key, byKey.get(key)!))
+  return { orders, unseen: unseen.series() }
 }
