@@ -50,6 +50,7 @@ const RETRIABLE = new Set<number>([
   ErrorCode.KAFKA_STORAGE_ERROR,
   ErrorCode.FENCED_LEADER_EPOCH,
   ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.OFFSET_NOT_AVAILABLE,
 ])
 
 /** Codes after which the partition's leader may have moved: refresh metadata first. */

@@ -68,6 +68,8 @@ export interface ReplicaStateView {
 export interface Replication {
   /** The replicated high watermark consumers may read up to; undefined when not led here. */
   highWatermark (topic: string, partition: number): number | undefined
+  /** KIP-207: false while this broker leads the partition with its HW still below its epoch start. */
+  offsetsAvailable (topic: string, partition: number): boolean
   /** A follower fetched `fetchOffset` (its log end): the error for its partition, or NONE. */
   onFollowerFetch (topic: string, partition: number, replicaId: number, fetchOffset: number): number
   /** acks=all: resolves with the partition's error code once the HW passes `requiredOffset`. */

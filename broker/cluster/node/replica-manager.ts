@@ -70,6 +70,11 @@ export class ReplicaManager implements Replication {
     return this.#led.get(key(topic, partition))?.state.highWatermark
   }
 
+  offsetsAvailable (topic: string, partition: number): boolean {
+    const led = this.#led.get(key(topic, partition))?.state
+    return led === undefined || led.highWatermark >= led.epochStartOffset
+  }
+
   leaderState (topic: string, partition: number): LeaderPartition | undefined {
     return this.#led.get(key(topic, partition))?.state
   }
