@@ -16,6 +16,7 @@ import { parseAddress } from '../../broker/client/kafka-client.ts'
 import { Connection } from '../../broker/client/connection.ts'
 import { ClusterError, type BrokerHandle } from './cluster.ts'
 import { installExitHandlers, registerChild } from './child-registry.ts'
+import { terminateChild } from './terminate.ts'
 import { javaArgs, type KafkaDist } from './kafka-dist.ts'
 import { logTail } from './process-broker.ts'
 
@@ -245,11 +246,6 @@ export class KafkaNode implements BrokerHandle {
   /** SIGTERM (after SIGCONT if paused): Kafka's controlled shutdown; SIGKILL after `stopTimeoutMs`. */
   async stop (): Promise<void> {
     if (!this.alive()) return
-    const child = this.#child!
-    if (this.#paused) child.kill('SIGCONT')
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => { if (this.alive()) child.kill('SIGKILL') }, this.#opts.stopTimeoutMs)
-    await this.#exited
-    clearTimeout(timer)
+    await terminateChild(this.#child!, this.#exited, { paused: this.#paused, graceMs: this.#opts.stopTimeoutMs })
   }
 }

@@ -13,6 +13,7 @@ import { execa } from 'execa'
 import type { ChildProcess } from 'node:child_process'
 import { ClusterError, type BrokerHandle } from './cluster.ts'
 import { installExitHandlers, registerChild } from './child-registry.ts'
+import { terminateChild } from './terminate.ts'
 import { waitForApiVersions } from './ready.ts'
 
 /** A paused broker cannot answer; the fault fails rather than waiting on it. */
@@ -240,11 +241,6 @@ export class ProcessBroker implements BrokerHandle {
   /** SIGTERM (after SIGCONT if paused), then SIGKILL once `stopTimeoutMs` passes. */
   async stop (): Promise<void> {
     if (!this.alive()) return
-    const child = this.#child!
-    if (this.#paused) child.kill('SIGCONT')
-    child.kill('SIGTERM')
-    const timer = setTimeout(() => { if (this.alive()) child.kill('SIGKILL') }, this.#opts.stopTimeoutMs)
-    await this.#exited
-    clearTimeout(timer)
+    await terminateChild(this.#child!, this.#exited, { paused: this.#paused, graceMs: this.#opts.stopTimeoutMs })
   }
 }
