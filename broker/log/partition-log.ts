@@ -16,11 +16,7 @@
 // up past the bound is limited by the connections' own bounds (requests in flight, request
 // memory).
 //
-// Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
-// that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
-// is driven by the log manager calling flush(). Rolled segments are flushed in the
-// background, as Kafka does. The recovery point moves after each fsync; the log manager
-// persists it in the checkpoint file.
+// Flush policy, fsyncs and the recovery point: log-flusher.ts.
 //
 // Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
 // truncateTo cuts a divergent tail on a batch boundary (truncation.ts); the
@@ -38,6 +34,7 @@ import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
 import { HighWatermarkWatch } from './high-watermark-watch.ts'
+import { LogFlusher } from './log-flusher.ts'
 import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
@@ -88,7 +85,6 @@ export class PartitionLog {
   #logStartOffset: number
   #logEndOffset: number
   #highWatermark: number
-  #recoveryPoint: number
   readonly #appends: AppendQueue
   #offline: LogError | null = null
   #closing = false
@@ -96,10 +92,10 @@ export class PartitionLog {
   #truncationsPending = 0
   /** Truncations run one after another. */
   #exclusiveTail: Promise<void> = Promise.resolve()
-  #flushChain: Promise<void> = Promise.resolve()
   readonly #watch = new HighWatermarkWatch()
   readonly #cursors = new ReadCursors()
   readonly #rollTo: (baseOffset: number) => Promise<Segment>
+  readonly #flusher: LogFlusher
   /** What recovery found at open (for logs and tests). */
   readonly recovery: RecoveredLog
   /** Reads that failed (each failed its request only). */
@@ -119,7 +115,16 @@ export class PartitionLog {
     this.#logStartOffset = Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset)
     this.#logEndOffset = recovered.logEndOffset
     this.#highWatermark = recovered.logEndOffset
-    this.#recoveryPoint = recoveryPoint
+    this.#flusher = new LogFlusher({
+      topic: this.topic,
+      partition: this.partition,
+      segments: this.#segments,
+      checkpoint: this.#checkpoint,
+      recoveryPoint,
+      logStartOffset: () => this.#logStartOffset,
+      offline: () => this.#offline,
+      goOffline: error => { this.#goOffline(error) },
+    })
     this.#appends = new AppendQueue(options.config.appendQueueBytesMax, {
       commit: group => this.#commitGroup(group),
       rollIdle: () => this.#rollIdle(),
@@ -156,9 +161,9 @@ export class PartitionLog {
   get logStartOffset (): number { return this.#logStartOffset }
   get logEndOffset (): number { return this.#logEndOffset }
   get highWatermark (): number { return this.#highWatermark }
-  get recoveryPoint (): number { return this.#recoveryPoint }
+  get recoveryPoint (): number { return this.#flusher.recoveryPoint }
   /** Messages written but not yet known fsynced. */
-  get unflushedMessages (): number { return Math.max(0, this.#highWatermark - this.#recoveryPoint) }
+  get unflushedMessages (): number { return Math.max(0, this.#highWatermark - this.#flusher.recoveryPoint) }
   get queuedBytes (): number { return this.#appends.queuedBytes }
   get segmentCount (): number { return this.#segments.length }
   /** The error that took the partition offline, or null. */
@@ -259,7 +264,7 @@ export class PartitionLog {
     const { runs, rolled, bytes } = await placeGroup(group, active, this.#config, this.#clock(), this.#rollTo)
     await writeRuns(runs)
     const groupEndOffset = group[group.length - 1]!.lastOffset + 1
-    if (groupEndOffset - this.#recoveryPoint >= this.#config.flushIntervalMessages) await this.#syncDirty()
+    if (groupEndOffset - this.#flusher.recoveryPoint >= this.#config.flushIntervalMessages) await this.#flusher.syncDirty()
     // A new leader epoch is on disk before any batch of it is acknowledged.
     if (this.#epochs.dirty) await this.#epochs.flush()
     // A concurrent background flush may have failed meanwhile: then these appends were already
@@ -269,7 +274,7 @@ export class PartitionLog {
     this.#advanceHighWatermark(groupEndOffset)
     this.#appends.release(bytes)
     for (const append of group) append.resolve({ baseOffset: append.baseOffset, lastOffset: append.lastOffset })
-    if (rolled.length > 0) void this.#flushInBackground()
+    if (rolled.length > 0) void this.#flusher.flushInBackground()
   }
 
   async #roll (baseOffset: number): Promise<Segment> {
@@ -285,67 +290,25 @@ export class PartitionLog {
     this.#watch.advanced(offset)
   }
 
-  // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
-  // Oldest first, so what is durable is always a prefix of the log, even across a roll.
-  async #syncDirty (): Promise<void> {
-    for (const segment of this.#segments.slice()) if (!segment.isSynced) await segment.syncLog()
-    this.#updateRecoveryPoint()
-  }
-
-  #updateRecoveryPoint (): void {
-    let point = this.#segments[this.#segments.length - 1]!.nextOffset
-    for (const segment of this.#segments) {
-      if (!segment.isSynced) {
-        point = segment.syncedNextOffset
-        break
-      }
-    }
-    point = Math.max(point, this.#logStartOffset)
-    if (point > this.#recoveryPoint) {
-      this.#recoveryPoint = point
-      this.#checkpoint.set(this.topic, this.partition, point)
-    }
-  }
-
   // The active segment is old enough to roll but idle: roll it so retention can delete it.
   async #rollIdle (): Promise<void> {
     const active = this.#segments[this.#segments.length - 1]!
     if (active.writtenBytes === 0 || this.#appends.waiting > 0) return
     await this.#roll(active.nextOffset)
-    void this.#flushInBackground()
+    void this.#flusher.flushInBackground()
   }
 
   /** fsyncs everything appended before the call (and persists index entries); moves the recovery point. */
   async flush (): Promise<void> {
     if (this.#offline !== null) throw this.#offline
     await this.#waitForHighWatermark(this.#logEndOffset)
-    await this.#fullFlush()
+    await this.#flusher.fullFlush()
   }
 
   #waitForHighWatermark (offset: number): Promise<void> {
     if (this.#highWatermark >= offset) return Promise.resolve()
     if (this.#offline !== null) return Promise.reject(this.#offline)
     return this.#watch.waitFor(offset)
-  }
-
-  // Full flushes run one at a time, so two never persist the same index entries at once.
-  #fullFlush (): Promise<void> {
-    const run = this.#flushChain.then(async () => {
-      if (this.#offline !== null) throw this.#offline
-      try {
-        for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
-      } catch (error) {
-        this.#goOffline(error)
-        throw this.#offline ?? error
-      }
-      this.#updateRecoveryPoint()
-    })
-    this.#flushChain = run.catch(() => {})
-    return run
-  }
-
-  #flushInBackground (): Promise<void> {
-    return this.#fullFlush().catch(() => {})
   }
 
   /**
@@ -449,7 +412,7 @@ export class PartitionLog {
       this.#logStartOffset = offset
       this.#logEndOffset = offset
       this.#highWatermark = offset
-      this.#recoveryPoint = offset
+      this.#flusher.resetRecoveryPoint(offset)
       this.#epochs.clear()
       await this.#afterReset()
     })
@@ -465,7 +428,7 @@ export class PartitionLog {
     try {
       await previous
       await this.#appends.whenIdle()
-      const run = this.#flushChain.then(async () => {
+      return await this.#flusher.serialize(async () => {
         if (this.#offline !== null) throw this.#offline
         try {
           return await work()
@@ -476,8 +439,6 @@ export class PartitionLog {
           throw this.#offline ?? error
         }
       })
-      this.#flushChain = run.then(() => {}, () => {})
-      return await run
     } finally {
       this.#truncationsPending--
       release()
@@ -489,8 +450,7 @@ export class PartitionLog {
   async #afterReset (): Promise<void> {
     const endOffset = this.#logEndOffset
     this.#highWatermark = Math.min(this.#highWatermark, endOffset)
-    this.#recoveryPoint = Math.min(this.#recoveryPoint, endOffset)
-    this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
+    this.#flusher.lowerRecoveryPoint(endOffset)
     this.#cursors.clear()
     this.#watch.truncated(endOffset, this.#highWatermark)
     await this.#epochs.flush()
@@ -522,7 +482,7 @@ export class PartitionLog {
   async #deleteOldest (count: number): Promise<void> {
     const deleted = this.#segments.splice(0, count)
     this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
-    this.#updateRecoveryPoint()
+    this.#flusher.updateRecoveryPoint()
     try {
       for (const segment of deleted) await segment.destroy(this.#storage)
       await this.#trimEpochsToStart()
@@ -556,10 +516,10 @@ export class PartitionLog {
   async close (): Promise<void> {
     this.#closing = true
     await this.#appends.whenIdle()
-    await this.#flushChain
+    await this.#flusher.settled
     try {
       if (this.#offline === null) {
-        await this.#fullFlush()
+        await this.#flusher.fullFlush()
         await this.#epochs.flush()
         await this.#checkpoint.write()
       }
@@ -584,7 +544,7 @@ export class PartitionLog {
     this.#closing = true
     this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
     await this.#appends.whenIdle()
-    await this.#flushChain
+    await this.#flusher.settled
     for (const segment of this.#segments) await segment.destroy(this.#storage)
     const leftovers = await this.#storage.list(this.dir)
     for (const entry of leftovers) if (entry.isFile) await this.#storage.unlink(`${this.dir}/${entry.name}`)
