@@ -8,9 +8,10 @@
 //
 // Group commit, the log end offset and the high watermark: log-appender.ts.
 // Flush policy, fsyncs and the recovery point: log-flusher.ts.
+// Truncation, retention and DeleteRecords, the log start offset: log-trimmer.ts.
 //
 // Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
-// truncateTo cuts a divergent tail on a batch boundary (truncation.ts); the
+// truncateTo cuts a divergent tail on a batch boundary (log-trimmer.ts); the
 // leader-epoch-checkpoint (leader-epoch-cache.ts) holds epoch -> start offset, grows on
 // appends and when the replica becomes leader (assignEpochStart), follows truncation and
 // log-start moves, and is on disk before a batch of a new epoch is acknowledged.
@@ -20,11 +21,11 @@
 // restarts (Kafka's answer to a failed log dir). A failed read fails only its request. Recovery at the next start cuts whatever a
 // torn write left behind, so nothing after the last acknowledged batch is ever served.
 
-import assert from 'node:assert/strict'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
 import { LogAppender } from './log-appender.ts'
 import { LogFlusher } from './log-flusher.ts'
+import { LogTrimmer } from './log-trimmer.ts'
 import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, UnknownTopicOrPartitionError } from './errors.ts'
@@ -32,11 +33,9 @@ import type { AppendResult } from './group-commit.ts'
 import { findMaxTimestampOffset, findOffsetByTimestamp, readFrom, ReadCursors } from './log-reader.ts'
 import type { ReadResult, TimestampOffset } from './log-reader.ts'
 import { recoverLog } from './recovery.ts'
-import { planRetention } from './retention.ts'
 import type { RecoveredLog } from './recovery.ts'
-import { Segment } from './segment.ts'
+import type { Segment } from './segment.ts'
 import type { Storage } from './storage.ts'
-import { cutSegments } from './truncation.ts'
 
 export type { ReadResult, TimestampOffset } from './log-reader.ts'
 export type { AppendResult } from './group-commit.ts'
@@ -70,16 +69,12 @@ export class PartitionLog {
   readonly #clock: () => number
   readonly #segments: Segment[]
   readonly #epochs: LeaderEpochCache
-  #logStartOffset: number
   #offline: LogError | null = null
   #closing = false
-  /** Truncations asked for and not yet done: while any is, appends are refused and no group is written. */
-  #truncationsPending = 0
-  /** Truncations run one after another. */
-  #exclusiveTail: Promise<void> = Promise.resolve()
   readonly #cursors = new ReadCursors()
   readonly #flusher: LogFlusher
   readonly #appender: LogAppender
+  readonly #trimmer: LogTrimmer
   /** What recovery found at open (for logs and tests). */
   readonly recovery: RecoveredLog
   /** Reads that failed (each failed its request only). */
@@ -96,14 +91,13 @@ export class PartitionLog {
     this.#segments = recovered.segments
     this.#epochs = epochs
     this.recovery = recovered
-    this.#logStartOffset = Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset)
     this.#flusher = new LogFlusher({
       topic: this.topic,
       partition: this.partition,
       segments: this.#segments,
       checkpoint: this.#checkpoint,
       recoveryPoint,
-      logStartOffset: () => this.#logStartOffset,
+      logStartOffset: () => this.#trimmer.logStartOffset,
       offline: () => this.#offline,
       goOffline: error => { this.#goOffline(error) },
     })
@@ -117,7 +111,23 @@ export class PartitionLog {
       flusher: this.#flusher,
       logEndOffset: recovered.logEndOffset,
       refusal: () => this.#appendRefusal(),
-      paused: () => this.#truncationsPending > 0,
+      paused: () => this.#trimmer.truncating,
+      offline: () => this.#offline,
+      goOffline: error => { this.#goOffline(error) },
+    })
+    this.#trimmer = new LogTrimmer({
+      storage: this.#storage,
+      dir: this.dir,
+      config: this.#config,
+      clock: this.#clock,
+      checkpoint: this.#checkpoint,
+      segments: this.#segments,
+      epochs,
+      appender: this.#appender,
+      flusher: this.#flusher,
+      cursors: this.#cursors,
+      logStartOffset: Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset),
+      closing: () => this.#closing,
       offline: () => this.#offline,
       goOffline: error => { this.#goOffline(error) },
     })
@@ -146,7 +156,7 @@ export class PartitionLog {
     return log
   }
 
-  get logStartOffset (): number { return this.#logStartOffset }
+  get logStartOffset (): number { return this.#trimmer.logStartOffset }
   get logEndOffset (): number { return this.#appender.logEndOffset }
   get highWatermark (): number { return this.#appender.highWatermark }
   get recoveryPoint (): number { return this.#flusher.recoveryPoint }
@@ -207,7 +217,7 @@ export class PartitionLog {
   #appendRefusal (): LogError | null {
     if (this.#offline !== null) return this.#offline
     if (this.#closing) return new LogClosedError(`${this.dir} is closing`)
-    if (this.#truncationsPending > 0) return new LogClosedError(`${this.dir} is being truncated`)
+    if (this.#trimmer.truncating) return new LogClosedError(`${this.dir} is being truncated`)
     return null
   }
 
@@ -226,8 +236,8 @@ export class PartitionLog {
    */
   async read (offset: number, maxBytes: number): Promise<ReadResult> {
     if (this.#offline !== null) throw this.#offline
-    if (offset < this.#logStartOffset || offset > this.#appender.highWatermark) {
-      throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.highWatermark)
+    if (offset < this.#trimmer.logStartOffset || offset > this.#appender.highWatermark) {
+      throw new OffsetOutOfRangeError(offset, this.#trimmer.logStartOffset, this.#appender.highWatermark)
     }
     if (offset === this.#appender.highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
     try {
@@ -247,7 +257,7 @@ export class PartitionLog {
   async offsetForTimestamp (timestampMs: number): Promise<TimestampOffset | null> {
     if (this.#offline !== null) throw this.#offline
     if (timestampMs === LATEST_TIMESTAMP) return { offset: this.#appender.highWatermark, timestampMs: -1 }
-    if (timestampMs === EARLIEST_TIMESTAMP) return { offset: this.#logStartOffset, timestampMs: -1 }
+    if (timestampMs === EARLIEST_TIMESTAMP) return { offset: this.#trimmer.logStartOffset, timestampMs: -1 }
     const segments = this.#segments.slice()
     for (const segment of segments) segment.retain()
     try {
@@ -295,112 +305,23 @@ export class PartitionLog {
    * before the promise resolves. A flush waiting for truncated offsets resolves; listeners
    * hear the new high watermark. Below the log start: OffsetOutOfRangeError.
    */
-  async truncateTo (offset: number): Promise<number> {
-    if (this.#offline !== null) throw this.#offline
-    if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.logEndOffset)
-    return this.#exclusively(async () => {
-      if (offset >= this.#appender.logEndOffset) return this.#appender.logEndOffset
-      if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.logEndOffset)
-      const endOffset = await cutSegments(this.#segments, this.#storage, offset)
-      this.#appender.cutEnd(endOffset)
-      this.#epochs.truncateFromEnd(endOffset)
-      await this.#afterReset()
-      return endOffset
-    })
+  truncateTo (offset: number): Promise<number> {
+    return this.#trimmer.truncateTo(offset)
   }
 
   /** Kafka's truncateFullyAndStartAt: every segment goes and the log restarts, empty, at `offset`. */
-  async truncateFullyAndStartAt (offset: number): Promise<void> {
-    if (this.#offline !== null) throw this.#offline
-    assert.ok(Number.isSafeInteger(offset) && offset >= 0, `bad start offset ${offset}`)
-    await this.#exclusively(async () => {
-      for (const segment of this.#segments.splice(0).reverse()) await segment.destroy(this.#storage)
-      this.#segments.push(await Segment.create(this.#storage, this.dir, offset, this.#config, this.#clock()))
-      this.#logStartOffset = offset
-      this.#appender.restartAt(offset)
-      this.#flusher.resetRecoveryPoint(offset)
-      this.#epochs.clear()
-      await this.#afterReset()
-    })
-  }
-
-  // Runs `work` with new appends refused, once the queued ones are written and no flush runs.
-  // Appends are refused from the call on (synchronously), so none can take an offset the cut removes.
-  async #exclusively<T> (work: () => Promise<T>): Promise<T> {
-    this.#truncationsPending++
-    const previous = this.#exclusiveTail
-    const { promise: done, resolve: release } = Promise.withResolvers<void>()
-    this.#exclusiveTail = done
-    try {
-      await previous
-      await this.#appender.whenIdle()
-      return await this.#flusher.serialize(async () => {
-        if (this.#offline !== null) throw this.#offline
-        try {
-          return await work()
-        } catch (error) {
-          // A refused request leaves the log as it was; a failed file operation takes it offline.
-          if (error instanceof OffsetOutOfRangeError) throw error
-          this.#goOffline(error)
-          throw this.#offline ?? error
-        }
-      })
-    } finally {
-      this.#truncationsPending--
-      release()
-      this.#appender.resume()
-    }
-  }
-
-  // After the end moved down: offsets, cursors, waiters, files.
-  async #afterReset (): Promise<void> {
-    const endOffset = this.#appender.logEndOffset
-    this.#appender.lowerHighWatermark()
-    this.#flusher.lowerRecoveryPoint(endOffset)
-    this.#cursors.clear()
-    this.#appender.announceTruncation()
-    await this.#epochs.flush()
-    await this.#checkpoint.write()
+  truncateFullyAndStartAt (offset: number): Promise<void> {
+    return this.#trimmer.truncateFullyAndStartAt(offset)
   }
 
   /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
-  async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
-    if (this.#offline !== null || this.#closing || this.#truncationsPending > 0) return 0
-    const plan = planRetention(this.#segments, this.#appender.highWatermark, this.#config, nowMs)
-    if (plan.rollActive) {
-      this.#appender.requestRoll()
-    }
-    if (plan.deleteCount > 0) await this.#deleteOldest(plan.deleteCount)
-    return plan.deleteCount
+  enforceRetention (nowMs: number = this.#clock()): Promise<number> {
+    return this.#trimmer.enforceRetention(nowMs)
   }
 
   /** DeleteRecords: offsets below `offset` become unreadable, and segments wholly below it go. */
-  async deleteRecordsBefore (offset: number): Promise<number> {
-    if (this.#offline !== null) throw this.#offline
-    if (offset > this.#appender.highWatermark) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.highWatermark)
-    this.#logStartOffset = Math.max(this.#logStartOffset, offset)
-    const wholly = this.#segments.slice(0, -1).filter(segment => segment.nextOffset <= this.#logStartOffset).length
-    if (wholly > 0) await this.#deleteOldest(wholly)
-    await this.#trimEpochsToStart()
-    return this.#logStartOffset
-  }
-
-  async #deleteOldest (count: number): Promise<void> {
-    const deleted = this.#segments.splice(0, count)
-    this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
-    this.#flusher.updateRecoveryPoint()
-    try {
-      for (const segment of deleted) await segment.destroy(this.#storage)
-      await this.#trimEpochsToStart()
-    } catch (error) {
-      this.#goOffline(error)
-      throw this.#offline ?? error
-    }
-  }
-
-  async #trimEpochsToStart (): Promise<void> {
-    this.#epochs.truncateFromStart(this.#logStartOffset)
-    if (this.#epochs.dirty) await this.#epochs.flush()
+  deleteRecordsBefore (offset: number): Promise<number> {
+    return this.#trimmer.deleteRecordsBefore(offset)
   }
 
   // A failed read fails that request only (KAFKA_STORAGE_ERROR for the partition): the log's
