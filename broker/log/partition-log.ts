@@ -146,10 +146,7 @@ export class PartitionLog {
     })
     // Recovery fsyncs what it validated, so the whole log is now below the recovery point.
     checkpoint.set(topic, partition, recovered.logEndOffset)
-    // The cache may be ahead of the recovered log (a cut tail) or behind it (batches written
-    // but not acknowledged before a crash): cut it to the log, then add what the scan saw.
-    epochs.truncateFromEnd(recovered.logEndOffset)
-    for (const { baseOffset, epoch } of scanned) if (baseOffset < recovered.logEndOffset) epochs.assign(epoch, baseOffset)
+    epochs.rebuildFromScan(recovered.logEndOffset, scanned)
     const log = new PartitionLog(options, recovered, recovered.logEndOffset, epochs)
     epochs.truncateFromStart(log.logStartOffset)
     await epochs.flush()
