@@ -1,14 +1,15 @@
-// One partition's log: segments, offsets, group commit, flush policy, retention, reads.
+// One partition's log, as the rest of the broker sees it. It owns the segments and the log's
+// status (offline, closing), serves reads and ListOffsets (log-reader.ts finds the batches),
+// and puts together the parts that do the rest:
+//   log-appender.ts  group commit; owns the log end offset and the high watermark
+//   log-flusher.ts   flush policy and fsyncs; owns the recovery point
+//   log-trimmer.ts   truncation, retention, DeleteRecords; owns the log start offset
 //
 // Offsets:  logStartOffset <= highWatermark <= logEndOffset.
 //   logEndOffset   next offset to assign; append() moves it at call time.
 //   highWatermark  single node: everything below it is in the file (and fsynced, when the
 //                  flush policy asks for that). Reads never go past it.
 //   recoveryPoint  everything below it is fsynced; recovery validates only what follows.
-//
-// Group commit, the log end offset and the high watermark: log-appender.ts.
-// Flush policy, fsyncs and the recovery point: log-flusher.ts.
-// Truncation, retention and DeleteRecords, the log start offset: log-trimmer.ts.
 //
 // Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
 // truncateTo cuts a divergent tail on a batch boundary (log-trimmer.ts); the
@@ -18,8 +19,9 @@
 //
 // Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
 // high watermark stays where it was, and the partition goes offline until the broker
-// restarts (Kafka's answer to a failed log dir). A failed read fails only its request. Recovery at the next start cuts whatever a
-// torn write left behind, so nothing after the last acknowledged batch is ever served.
+// restarts (Kafka's answer to a failed log dir). A failed read fails only its request.
+// Recovery at the next start cuts whatever a torn write left behind, so nothing after the
+// last acknowledged batch is ever served.
 
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
