@@ -1,4 +1,4 @@
-// The append queue of a partition log and the loop that drains it (see partition-log.ts,
+// The append queue of a partition log and the loop that drains it (see log-appender.ts,
 // "Group commit"): appends queue up; on the next setImmediate the whole queue becomes one
 // group handed to the log's commit function, and while that is in flight new appends queue
 // for the next group. An idle roll asked for by retention runs between groups. The byte

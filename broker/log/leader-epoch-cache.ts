@@ -122,6 +122,16 @@ export class LeaderEpochCache {
     if (this.#entries.length !== before) this.#dirty = true
   }
 
+  /**
+   * After recovery scanned the log: the cache may be ahead of the recovered log (a cut tail)
+   * or behind it (batches written but not acknowledged before a crash). Cuts it to the log
+   * end, then adds the epoch of every scanned batch below it.
+   */
+  rebuildFromScan (logEndOffset: number, scanned: ReadonlyArray<{ baseOffset: number, epoch: number }>): void {
+    this.truncateFromEnd(logEndOffset)
+    for (const { baseOffset, epoch } of scanned) if (baseOffset < logEndOffset) this.assign(epoch, baseOffset)
+  }
+
   /** The log now starts at `startOffset`: entries wholly below go, the one spanning it starts there. */
   truncateFromStart (startOffset: number): void {
     let firstKept = 0

@@ -1,4 +1,9 @@
-// One partition's log: segments, offsets, group commit, flush policy, retention, reads.
+// One partition's log, as the rest of the broker sees it. It owns the segments and the log's
+// status (offline, closing), serves reads and ListOffsets (log-reader.ts finds the batches),
+// and puts together the parts that do the rest:
+//   log-appender.ts  group commit; owns the log end offset and the high watermark
+//   log-flusher.ts   flush policy and fsyncs; owns the recovery point
+//   log-trimmer.ts   truncation, retention, DeleteRecords; owns the log start offset
 //
 // Offsets:  logStartOffset <= highWatermark <= logEndOffset.
 //   logEndOffset   next offset to assign; append() moves it at call time.
@@ -6,52 +11,33 @@
 //                  flush policy asks for that). Reads never go past it.
 //   recoveryPoint  everything below it is fsynced; recovery validates only what follows.
 //
-// Group commit: append() patches offsets in place and queues the batches; on the next
-// setImmediate the queue goes to disk as one writev per segment. While a write is in flight
-// new appends queue up and go together in the next write. The queue's byte bound is a
-// backpressure signal, not a refusal: append() always takes validated batches (failing or
-// delaying one would let a producer's later batches overtake it), and once canAccept() is
-// false the server stops reading the sockets that feed the log until whenWritable()
-// resolves, as Kafka stops reading sockets when its request queue is full. What can pile
-// up past the bound is limited by the connections' own bounds (requests in flight, request
-// memory).
-//
-// Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
-// that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
-// is driven by the log manager calling flush(). Rolled segments are flushed in the
-// background, as Kafka does. The recovery point moves after each fsync; the log manager
-// persists it in the checkpoint file.
-//
 // Replication: appendAsFollower takes batches with the offsets and epochs their leader gave;
-// truncateTo cuts a divergent tail on a batch boundary (truncation.ts); the
+// truncateTo cuts a divergent tail on a batch boundary (log-trimmer.ts); the
 // leader-epoch-checkpoint (leader-epoch-cache.ts) holds epoch -> start offset, grows on
 // appends and when the replica becomes leader (assignEpochStart), follows truncation and
 // log-start moves, and is on disk before a batch of a new epoch is acknowledged.
 //
 // Failure: a failed write or fsync rejects every pending append with KafkaStorageError, the
 // high watermark stays where it was, and the partition goes offline until the broker
-// restarts (Kafka's answer to a failed log dir). A failed read fails only its request. Recovery at the next start cuts whatever a
-// torn write left behind, so nothing after the last acknowledged batch is ever served.
+// restarts (Kafka's answer to a failed log dir). A failed read fails only its request.
+// Recovery at the next start cuts whatever a torn write left behind, so nothing after the
+// last acknowledged batch is ever served.
 
-import assert from 'node:assert/strict'
-import { batchRecordCount, patchBatchHeader } from '../protocol/record-batch.ts'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { LogConfig } from './config.ts'
-import { HighWatermarkWatch } from './high-watermark-watch.ts'
+import { LogAppender } from './log-appender.ts'
+import { LogFlusher } from './log-flusher.ts'
+import { LogTrimmer } from './log-trimmer.ts'
 import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
-import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, RecordTooLargeError, UnknownTopicOrPartitionError } from './errors.ts'
-import { AppendQueue } from './append-queue.ts'
-import { placeGroup, writeRuns } from './group-commit.ts'
-import type { AppendResult, PendingAppend } from './group-commit.ts'
+import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, UnknownTopicOrPartitionError } from './errors.ts'
+import type { AppendResult } from './group-commit.ts'
 import { findMaxTimestampOffset, findOffsetByTimestamp, readFrom, ReadCursors } from './log-reader.ts'
 import type { ReadResult, TimestampOffset } from './log-reader.ts'
 import { recoverLog } from './recovery.ts'
-import { planRetention } from './retention.ts'
 import type { RecoveredLog } from './recovery.ts'
-import { Segment } from './segment.ts'
+import type { Segment } from './segment.ts'
 import type { Storage } from './storage.ts'
-import { checkFollowerBatches, cutSegments } from './truncation.ts'
 
 export type { ReadResult, TimestampOffset } from './log-reader.ts'
 export type { AppendResult } from './group-commit.ts'
@@ -85,21 +71,12 @@ export class PartitionLog {
   readonly #clock: () => number
   readonly #segments: Segment[]
   readonly #epochs: LeaderEpochCache
-  #logStartOffset: number
-  #logEndOffset: number
-  #highWatermark: number
-  #recoveryPoint: number
-  readonly #appends: AppendQueue
   #offline: LogError | null = null
   #closing = false
-  /** Truncations asked for and not yet done: while any is, appends are refused and no group is written. */
-  #truncationsPending = 0
-  /** Truncations run one after another. */
-  #exclusiveTail: Promise<void> = Promise.resolve()
-  #flushChain: Promise<void> = Promise.resolve()
-  readonly #watch = new HighWatermarkWatch()
   readonly #cursors = new ReadCursors()
-  readonly #rollTo: (baseOffset: number) => Promise<Segment>
+  readonly #flusher: LogFlusher
+  readonly #appender: LogAppender
+  readonly #trimmer: LogTrimmer
   /** What recovery found at open (for logs and tests). */
   readonly recovery: RecoveredLog
   /** Reads that failed (each failed its request only). */
@@ -116,18 +93,46 @@ export class PartitionLog {
     this.#segments = recovered.segments
     this.#epochs = epochs
     this.recovery = recovered
-    this.#logStartOffset = Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset)
-    this.#logEndOffset = recovered.logEndOffset
-    this.#highWatermark = recovered.logEndOffset
-    this.#recoveryPoint = recoveryPoint
-    this.#appends = new AppendQueue(options.config.appendQueueBytesMax, {
-      commit: group => this.#commitGroup(group),
-      rollIdle: () => this.#rollIdle(),
-      paused: () => this.#truncationsPending > 0,
-      stopped: () => this.#offline !== null,
-      onError: error => { this.#goOffline(error) },
+    this.#flusher = new LogFlusher({
+      topic: this.topic,
+      partition: this.partition,
+      segments: this.#segments,
+      checkpoint: this.#checkpoint,
+      recoveryPoint,
+      logStartOffset: () => this.#trimmer.logStartOffset,
+      offline: () => this.#offline,
+      goOffline: error => { this.#goOffline(error) },
     })
-    this.#rollTo = baseOffset => this.#roll(baseOffset)
+    this.#appender = new LogAppender({
+      storage: this.#storage,
+      dir: this.dir,
+      config: this.#config,
+      clock: this.#clock,
+      segments: this.#segments,
+      epochs,
+      flusher: this.#flusher,
+      logEndOffset: recovered.logEndOffset,
+      refusal: () => this.#appendRefusal(),
+      paused: () => this.#trimmer.truncating,
+      offline: () => this.#offline,
+      goOffline: error => { this.#goOffline(error) },
+    })
+    this.#trimmer = new LogTrimmer({
+      storage: this.#storage,
+      dir: this.dir,
+      config: this.#config,
+      clock: this.#clock,
+      checkpoint: this.#checkpoint,
+      segments: this.#segments,
+      epochs,
+      appender: this.#appender,
+      flusher: this.#flusher,
+      cursors: this.#cursors,
+      logStartOffset: Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset),
+      closing: () => this.#closing,
+      offline: () => this.#offline,
+      goOffline: error => { this.#goOffline(error) },
+    })
   }
 
   /** Opens (creating if needed) `<topic>-<partition>` under the data dir and recovers it. */
@@ -143,23 +148,20 @@ export class PartitionLog {
     })
     // Recovery fsyncs what it validated, so the whole log is now below the recovery point.
     checkpoint.set(topic, partition, recovered.logEndOffset)
-    // The cache may be ahead of the recovered log (a cut tail) or behind it (batches written
-    // but not acknowledged before a crash): cut it to the log, then add what the scan saw.
-    epochs.truncateFromEnd(recovered.logEndOffset)
-    for (const { baseOffset, epoch } of scanned) if (baseOffset < recovered.logEndOffset) epochs.assign(epoch, baseOffset)
+    epochs.rebuildFromScan(recovered.logEndOffset, scanned)
     const log = new PartitionLog(options, recovered, recovered.logEndOffset, epochs)
     epochs.truncateFromStart(log.logStartOffset)
     await epochs.flush()
     return log
   }
 
-  get logStartOffset (): number { return this.#logStartOffset }
-  get logEndOffset (): number { return this.#logEndOffset }
-  get highWatermark (): number { return this.#highWatermark }
-  get recoveryPoint (): number { return this.#recoveryPoint }
+  get logStartOffset (): number { return this.#trimmer.logStartOffset }
+  get logEndOffset (): number { return this.#appender.logEndOffset }
+  get highWatermark (): number { return this.#appender.highWatermark }
+  get recoveryPoint (): number { return this.#flusher.recoveryPoint }
   /** Messages written but not yet known fsynced. */
-  get unflushedMessages (): number { return Math.max(0, this.#highWatermark - this.#recoveryPoint) }
-  get queuedBytes (): number { return this.#appends.queuedBytes }
+  get unflushedMessages (): number { return Math.max(0, this.#appender.highWatermark - this.#flusher.recoveryPoint) }
+  get queuedBytes (): number { return this.#appender.queuedBytes }
   get segmentCount (): number { return this.#segments.length }
   /** The error that took the partition offline, or null. */
   get offlineError (): LogError | null { return this.#offline }
@@ -176,13 +178,13 @@ export class PartitionLog {
 
   /** Whether the append queue is under its bound (false: the caller should stop feeding it until whenWritable()). */
   canAccept (): boolean {
-    return this.#offline === null && !this.#closing && this.#appends.isUnderBound
+    return this.#offline === null && !this.#closing && this.#appender.isUnderBound
   }
 
   /** Resolves once the append queue is below its bound again (or the log went offline). */
   whenWritable (): Promise<void> {
     if (this.#offline !== null) return Promise.resolve()
-    return this.#appends.whenWritable()
+    return this.#appender.whenWritable()
   }
 
   /**
@@ -190,7 +192,7 @@ export class PartitionLog {
    * log goes offline, so parked fetches can wake. Returns the function that unsubscribes.
    */
   onHighWatermark (listener: (highWatermark: number) => void): () => void {
-    return this.#watch.subscribe(listener)
+    return this.#appender.onHighWatermark(listener)
   }
 
   /**
@@ -199,23 +201,7 @@ export class PartitionLog {
    * fsynced, if the flush policy says so) and the high watermark has passed them.
    */
   append (batches: Buffer[], leaderEpoch: number): Promise<AppendResult> {
-    assert.ok(batches.length > 0, 'append needs at least one batch')
-    const refusal = this.#appendRefusal()
-    if (refusal !== null) return Promise.reject(refusal)
-    let bytes = 0
-    for (const batch of batches) {
-      if (batch.length > this.#config.segmentBytes) return Promise.reject(new RecordTooLargeError(batch.length, this.#config.segmentBytes))
-      bytes += batch.length
-    }
-    const baseOffset = this.#logEndOffset
-    let nextOffset = baseOffset
-    for (const batch of batches) {
-      patchBatchHeader(batch, nextOffset, leaderEpoch)
-      nextOffset += batchRecordCount(batch)
-    }
-    this.#logEndOffset = nextOffset
-    this.#epochs.assign(leaderEpoch, baseOffset)
-    return this.#enqueue(batches, baseOffset, nextOffset, bytes)
+    return this.#appender.append(batches, leaderEpoch)
   }
 
   /**
@@ -224,128 +210,21 @@ export class PartitionLog {
    * offset, the rest following on (CorruptRecordError otherwise, and nothing is appended).
    */
   appendAsFollower (batches: Buffer[]): Promise<AppendResult> {
-    assert.ok(batches.length > 0, 'appendAsFollower needs at least one batch')
-    const refusal = this.#appendRefusal()
-    if (refusal !== null) return Promise.reject(refusal)
-    let checked
-    try {
-      checked = checkFollowerBatches(batches, this.#logEndOffset, this.#config.segmentBytes)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-    const baseOffset = this.#logEndOffset
-    this.#logEndOffset = checked.endOffset
-    for (const { baseOffset: start, epoch } of checked.epochs) this.#epochs.assign(epoch, start)
-    return this.#enqueue(batches, baseOffset, checked.endOffset, checked.bytes)
+    return this.#appender.appendAsFollower(batches)
   }
 
   #appendRefusal (): LogError | null {
     if (this.#offline !== null) return this.#offline
     if (this.#closing) return new LogClosedError(`${this.dir} is closing`)
-    if (this.#truncationsPending > 0) return new LogClosedError(`${this.dir} is being truncated`)
+    if (this.#trimmer.truncating) return new LogClosedError(`${this.dir} is being truncated`)
     return null
-  }
-
-  #enqueue (batches: Buffer[], baseOffset: number, endOffset: number, bytes: number): Promise<AppendResult> {
-    const { promise, resolve, reject } = Promise.withResolvers<AppendResult>()
-    this.#appends.push({ batches, baseOffset, lastOffset: endOffset - 1, bytes, resolve, reject })
-    return promise
-  }
-
-  // Places the group's batches in segments (rolling as needed), writes each segment's share
-  // with one writev, fsyncs if the policy says so, then moves the high watermark and acks.
-  async #commitGroup (group: PendingAppend[]): Promise<void> {
-    const active = this.#segments[this.#segments.length - 1]!
-    const { runs, rolled, bytes } = await placeGroup(group, active, this.#config, this.#clock(), this.#rollTo)
-    await writeRuns(runs)
-    const groupEndOffset = group[group.length - 1]!.lastOffset + 1
-    if (groupEndOffset - this.#recoveryPoint >= this.#config.flushIntervalMessages) await this.#syncDirty()
-    // A new leader epoch is on disk before any batch of it is acknowledged.
-    if (this.#epochs.dirty) await this.#epochs.flush()
-    // A concurrent background flush may have failed meanwhile: then these appends were already
-    // rejected, and the high watermark must stay where it is.
-    if (this.#offline !== null) return
-    for (const { segment } of runs) segment.readableBytes = segment.writtenBytes
-    this.#advanceHighWatermark(groupEndOffset)
-    this.#appends.release(bytes)
-    for (const append of group) append.resolve({ baseOffset: append.baseOffset, lastOffset: append.lastOffset })
-    if (rolled.length > 0) void this.#flushInBackground()
-  }
-
-  async #roll (baseOffset: number): Promise<Segment> {
-    const segment = await Segment.create(this.#storage, this.dir, baseOffset, this.#config, this.#clock())
-    this.#segments.push(segment)
-    return segment
-  }
-
-  #advanceHighWatermark (offset: number): void {
-    assert.ok(offset >= this.#highWatermark && offset <= this.#logEndOffset,
-      `high watermark ${offset} outside [${this.#highWatermark}, ${this.#logEndOffset}]`)
-    this.#highWatermark = offset
-    this.#watch.advanced(offset)
-  }
-
-  // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
-  // Oldest first, so what is durable is always a prefix of the log, even across a roll.
-  async #syncDirty (): Promise<void> {
-    for (const segment of this.#segments.slice()) if (!segment.isSynced) await segment.syncLog()
-    this.#updateRecoveryPoint()
-  }
-
-  #updateRecoveryPoint (): void {
-    let point = this.#segments[this.#segments.length - 1]!.nextOffset
-    for (const segment of this.#segments) {
-      if (!segment.isSynced) {
-        point = segment.syncedNextOffset
-        break
-      }
-    }
-    point = Math.max(point, this.#logStartOffset)
-    if (point > this.#recoveryPoint) {
-      this.#recoveryPoint = point
-      this.#checkpoint.set(this.topic, this.partition, point)
-    }
-  }
-
-  // The active segment is old enough to roll but idle: roll it so retention can delete it.
-  async #rollIdle (): Promise<void> {
-    const active = this.#segments[this.#segments.length - 1]!
-    if (active.writtenBytes === 0 || this.#appends.waiting > 0) return
-    await this.#roll(active.nextOffset)
-    void this.#flushInBackground()
   }
 
   /** fsyncs everything appended before the call (and persists index entries); moves the recovery point. */
   async flush (): Promise<void> {
     if (this.#offline !== null) throw this.#offline
-    await this.#waitForHighWatermark(this.#logEndOffset)
-    await this.#fullFlush()
-  }
-
-  #waitForHighWatermark (offset: number): Promise<void> {
-    if (this.#highWatermark >= offset) return Promise.resolve()
-    if (this.#offline !== null) return Promise.reject(this.#offline)
-    return this.#watch.waitFor(offset)
-  }
-
-  // Full flushes run one at a time, so two never persist the same index entries at once.
-  #fullFlush (): Promise<void> {
-    const run = this.#flushChain.then(async () => {
-      if (this.#offline !== null) throw this.#offline
-      try {
-        for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
-      } catch (error) {
-        this.#goOffline(error)
-        throw this.#offline ?? error
-      }
-      this.#updateRecoveryPoint()
-    })
-    this.#flushChain = run.catch(() => {})
-    return run
-  }
-
-  #flushInBackground (): Promise<void> {
-    return this.#fullFlush().catch(() => {})
+    await this.#appender.waitForHighWatermark(this.#appender.logEndOffset)
+    await this.#flusher.fullFlush()
   }
 
   /**
@@ -356,10 +235,10 @@ export class PartitionLog {
    */
   async read (offset: number, maxBytes: number): Promise<ReadResult> {
     if (this.#offline !== null) throw this.#offline
-    if (offset < this.#logStartOffset || offset > this.#highWatermark) {
-      throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
+    if (offset < this.#trimmer.logStartOffset || offset > this.#appender.highWatermark) {
+      throw new OffsetOutOfRangeError(offset, this.#trimmer.logStartOffset, this.#appender.highWatermark)
     }
-    if (offset === this.#highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
+    if (offset === this.#appender.highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
     try {
       return await readFrom(this.#segments, this.#cursors, offset, maxBytes)
     } catch (error) {
@@ -376,13 +255,13 @@ export class PartitionLog {
    */
   async offsetForTimestamp (timestampMs: number): Promise<TimestampOffset | null> {
     if (this.#offline !== null) throw this.#offline
-    if (timestampMs === LATEST_TIMESTAMP) return { offset: this.#highWatermark, timestampMs: -1 }
-    if (timestampMs === EARLIEST_TIMESTAMP) return { offset: this.#logStartOffset, timestampMs: -1 }
+    if (timestampMs === LATEST_TIMESTAMP) return { offset: this.#appender.highWatermark, timestampMs: -1 }
+    if (timestampMs === EARLIEST_TIMESTAMP) return { offset: this.#trimmer.logStartOffset, timestampMs: -1 }
     const segments = this.#segments.slice()
     for (const segment of segments) segment.retain()
     try {
       return timestampMs === MAX_TIMESTAMP
-        ? await findMaxTimestampOffset(segments, this.#highWatermark)
+        ? await findMaxTimestampOffset(segments, this.#appender.highWatermark)
         : await findOffsetByTimestamp(segments, timestampMs)
     } catch (error) {
       throw this.#readFailure(error)
@@ -401,14 +280,14 @@ export class PartitionLog {
    * starts at the log end and would be dropped by recovery anyway. Returns the start offset.
    */
   assignEpochStart (leaderEpoch: number): number {
-    const startOffset = this.#logEndOffset
+    const startOffset = this.#appender.logEndOffset
     this.#epochs.assign(leaderEpoch, startOffset)
     return startOffset
   }
 
   /** Kafka's endOffsetForEpoch over the leader-epoch cache (null: Kafka's UNDEFINED_EPOCH_OFFSET). */
   endOffsetForEpoch (epoch: number): EpochEndOffset | null {
-    return this.#epochs.endOffsetForEpoch(epoch, this.#logEndOffset)
+    return this.#epochs.endOffsetForEpoch(epoch, this.#appender.logEndOffset)
   }
 
   /** The leader-epoch cache: epoch -> start offset, ascending. */
@@ -425,116 +304,23 @@ export class PartitionLog {
    * before the promise resolves. A flush waiting for truncated offsets resolves; listeners
    * hear the new high watermark. Below the log start: OffsetOutOfRangeError.
    */
-  async truncateTo (offset: number): Promise<number> {
-    if (this.#offline !== null) throw this.#offline
-    if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
-    return this.#exclusively(async () => {
-      if (offset >= this.#logEndOffset) return this.#logEndOffset
-      if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#logEndOffset)
-      const endOffset = await cutSegments(this.#segments, this.#storage, offset)
-      this.#logEndOffset = endOffset
-      this.#epochs.truncateFromEnd(endOffset)
-      await this.#afterReset()
-      return endOffset
-    })
+  truncateTo (offset: number): Promise<number> {
+    return this.#trimmer.truncateTo(offset)
   }
 
   /** Kafka's truncateFullyAndStartAt: every segment goes and the log restarts, empty, at `offset`. */
-  async truncateFullyAndStartAt (offset: number): Promise<void> {
-    if (this.#offline !== null) throw this.#offline
-    assert.ok(Number.isSafeInteger(offset) && offset >= 0, `bad start offset ${offset}`)
-    await this.#exclusively(async () => {
-      for (const segment of this.#segments.splice(0).reverse()) await segment.destroy(this.#storage)
-      this.#segments.push(await Segment.create(this.#storage, this.dir, offset, this.#config, this.#clock()))
-      this.#logStartOffset = offset
-      this.#logEndOffset = offset
-      this.#highWatermark = offset
-      this.#recoveryPoint = offset
-      this.#epochs.clear()
-      await this.#afterReset()
-    })
-  }
-
-  // Runs `work` with new appends refused, once the queued ones are written and no flush runs.
-  // Appends are refused from the call on (synchronously), so none can take an offset the cut removes.
-  async #exclusively<T> (work: () => Promise<T>): Promise<T> {
-    this.#truncationsPending++
-    const previous = this.#exclusiveTail
-    const { promise: done, resolve: release } = Promise.withResolvers<void>()
-    this.#exclusiveTail = done
-    try {
-      await previous
-      await this.#appends.whenIdle()
-      const run = this.#flushChain.then(async () => {
-        if (this.#offline !== null) throw this.#offline
-        try {
-          return await work()
-        } catch (error) {
-          // A refused request leaves the log as it was; a failed file operation takes it offline.
-          if (error instanceof OffsetOutOfRangeError) throw error
-          this.#goOffline(error)
-          throw this.#offline ?? error
-        }
-      })
-      this.#flushChain = run.then(() => {}, () => {})
-      return await run
-    } finally {
-      this.#truncationsPending--
-      release()
-      if (this.#appends.waiting > 0) this.#appends.schedule()
-    }
-  }
-
-  // After the end moved down: offsets, cursors, waiters, files.
-  async #afterReset (): Promise<void> {
-    const endOffset = this.#logEndOffset
-    this.#highWatermark = Math.min(this.#highWatermark, endOffset)
-    this.#recoveryPoint = Math.min(this.#recoveryPoint, endOffset)
-    this.#checkpoint.set(this.topic, this.partition, this.#recoveryPoint)
-    this.#cursors.clear()
-    this.#watch.truncated(endOffset, this.#highWatermark)
-    await this.#epochs.flush()
-    await this.#checkpoint.write()
+  truncateFullyAndStartAt (offset: number): Promise<void> {
+    return this.#trimmer.truncateFullyAndStartAt(offset)
   }
 
   /** Deletes the segments retention.ts picks; moves logStartOffset. Returns how many went. */
-  async enforceRetention (nowMs: number = this.#clock()): Promise<number> {
-    if (this.#offline !== null || this.#closing || this.#truncationsPending > 0) return 0
-    const plan = planRetention(this.#segments, this.#highWatermark, this.#config, nowMs)
-    if (plan.rollActive) {
-      this.#appends.requestRoll()
-    }
-    if (plan.deleteCount > 0) await this.#deleteOldest(plan.deleteCount)
-    return plan.deleteCount
+  enforceRetention (nowMs: number = this.#clock()): Promise<number> {
+    return this.#trimmer.enforceRetention(nowMs)
   }
 
   /** DeleteRecords: offsets below `offset` become unreadable, and segments wholly below it go. */
-  async deleteRecordsBefore (offset: number): Promise<number> {
-    if (this.#offline !== null) throw this.#offline
-    if (offset > this.#highWatermark) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#highWatermark)
-    this.#logStartOffset = Math.max(this.#logStartOffset, offset)
-    const wholly = this.#segments.slice(0, -1).filter(segment => segment.nextOffset <= this.#logStartOffset).length
-    if (wholly > 0) await this.#deleteOldest(wholly)
-    await this.#trimEpochsToStart()
-    return this.#logStartOffset
-  }
-
-  async #deleteOldest (count: number): Promise<void> {
-    const deleted = this.#segments.splice(0, count)
-    this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
-    this.#updateRecoveryPoint()
-    try {
-      for (const segment of deleted) await segment.destroy(this.#storage)
-      await this.#trimEpochsToStart()
-    } catch (error) {
-      this.#goOffline(error)
-      throw this.#offline ?? error
-    }
-  }
-
-  async #trimEpochsToStart (): Promise<void> {
-    this.#epochs.truncateFromStart(this.#logStartOffset)
-    if (this.#epochs.dirty) await this.#epochs.flush()
+  deleteRecordsBefore (offset: number): Promise<number> {
+    return this.#trimmer.deleteRecordsBefore(offset)
   }
 
   // A failed read fails that request only (KAFKA_STORAGE_ERROR for the partition): the log's
@@ -548,18 +334,17 @@ export class PartitionLog {
   #goOffline (error: unknown): void {
     if (this.#offline !== null) return
     this.#offline = error instanceof LogError ? error : new KafkaStorageError(`${this.dir}: ${(error as Error).message}`, { cause: error })
-    this.#appends.failAll(this.#offline)
-    this.#watch.failed(this.#offline, this.#highWatermark)
+    this.#appender.failed(this.#offline)
   }
 
   /** Lets queued appends finish, fsyncs everything, records the recovery point and closes the files. */
   async close (): Promise<void> {
     this.#closing = true
-    await this.#appends.whenIdle()
-    await this.#flushChain
+    await this.#appender.whenIdle()
+    await this.#flusher.settled
     try {
       if (this.#offline === null) {
-        await this.#fullFlush()
+        await this.#flusher.fullFlush()
         await this.#epochs.flush()
         await this.#checkpoint.write()
       }
@@ -583,8 +368,8 @@ export class PartitionLog {
   async delete (): Promise<void> {
     this.#closing = true
     this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
-    await this.#appends.whenIdle()
-    await this.#flushChain
+    await this.#appender.whenIdle()
+    await this.#flusher.settled
     for (const segment of this.#segments) await segment.destroy(this.#storage)
     const leftovers = await this.#storage.list(this.dir)
     for (const entry of leftovers) if (entry.isFile) await this.#storage.unlink(`${this.dir}/${entry.name}`)

@@ -1,0 +1,109 @@
+// The flush side of one partition log: fsyncs, the recovery point, and the chain that keeps
+// full flushes and truncations one at a time.
+//
+// Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
+// that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
+// is driven by the log manager calling flush(). Rolled segments are flushed in the
+// background, as Kafka does. The recovery point moves after each fsync; the log manager
+// persists it in the checkpoint file.
+//
+// The partition log owns the segments and the offline state; this module reads them through
+// the options and reports a failed fsync with goOffline, which takes the partition offline.
+
+import type { OffsetCheckpointFile } from './checkpoint.ts'
+import type { LogError } from './errors.ts'
+import type { Segment } from './segment.ts'
+
+export interface LogFlusherOptions {
+  topic: string
+  partition: number
+  /** The partition log's segments, oldest first; the log changes the array in place. */
+  segments: readonly Segment[]
+  checkpoint: OffsetCheckpointFile
+  /** Everything below it is fsynced (what recovery validated at open). */
+  recoveryPoint: number
+  logStartOffset: () => number
+  /** The error that took the partition offline, or null. */
+  offline: () => LogError | null
+  goOffline: (error: unknown) => void
+}
+
+export class LogFlusher {
+  readonly #options: LogFlusherOptions
+  readonly #segments: readonly Segment[]
+  #recoveryPoint: number
+  #chain: Promise<void> = Promise.resolve()
+
+  constructor (options: LogFlusherOptions) {
+    this.#options = options
+    this.#segments = options.segments
+    this.#recoveryPoint = options.recoveryPoint
+  }
+
+  get recoveryPoint (): number { return this.#recoveryPoint }
+
+  /** Settles once every full flush and serialized piece of work started so far has. */
+  get settled (): Promise<void> { return this.#chain }
+
+  /**
+   * Runs `work` after every full flush and serialized work started before it, so two never
+   * persist the same index entries at once and a truncation never runs under a flush.
+   */
+  serialize<T> (work: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(work)
+    this.#chain = run.then(() => {}, () => {})
+    return run
+  }
+
+  // fsync of the log files only (indexes are a cache): the ack path under a flush policy.
+  // Oldest first, so what is durable is always a prefix of the log, even across a roll.
+  async syncDirty (): Promise<void> {
+    for (const segment of this.#segments.slice()) if (!segment.isSynced) await segment.syncLog()
+    this.updateRecoveryPoint()
+  }
+
+  /** fsyncs every segment that needs it (index entries too); a failure takes the log offline. */
+  fullFlush (): Promise<void> {
+    return this.serialize(async () => {
+      const offline = this.#options.offline()
+      if (offline !== null) throw offline
+      try {
+        for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
+      } catch (error) {
+        this.#options.goOffline(error)
+        throw this.#options.offline() ?? error
+      }
+      this.updateRecoveryPoint()
+    })
+  }
+
+  flushInBackground (): Promise<void> {
+    return this.fullFlush().catch(() => {})
+  }
+
+  updateRecoveryPoint (): void {
+    let point = this.#segments[this.#segments.length - 1]!.nextOffset
+    for (const segment of this.#segments) {
+      if (!segment.isSynced) {
+        point = segment.syncedNextOffset
+        break
+      }
+    }
+    point = Math.max(point, this.#options.logStartOffset())
+    if (point > this.#recoveryPoint) {
+      this.#recoveryPoint = point
+      this.#options.checkpoint.set(this.#options.topic, this.#options.partition, point)
+    }
+  }
+
+  /** After the log end moved down: the recovery point follows it, and the checkpoint records it. */
+  lowerRecoveryPoint (endOffset: number): void {
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, endOffset)
+    this.#options.checkpoint.set(this.#options.topic, this.#options.partition, this.#recoveryPoint)
+  }
+
+  /** The log restarted, empty, at `offset` (truncateFullyAndStartAt). */
+  resetRecoveryPoint (offset: number): void {
+    this.#recoveryPoint = offset
+  }
+}
