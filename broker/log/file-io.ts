@@ -18,50 +18,34 @@ export const SYNC_IO_BYTES_MAX = 64 * 1024
 /** Bound on loops that retry short reads or writes; regular files never need more than one. */
 export const SHORT_IO_RETRIES_MAX = 64
 
-// The short-write bookkeeping both writeAll forms share. A shared loop over a write function
-// would have to be async, and would put a promise on the synchronous path that exists to
-// avoid the hand-off; so the two keep their own three-line loop and share everything else.
-interface WriteProgress {
-  rest: Buffer[]
-  writtenBytes: number
-  totalBytes: number
-  attempts: number
-}
-
-function startWrite (buffers: Buffer[]): WriteProgress {
-  let totalBytes = 0
-  for (const buffer of buffers) totalBytes += buffer.length
-  return { rest: buffers, writtenBytes: 0, totalBytes, attempts: 0 }
-}
-
-/** Whether a write is still owed; throws once SHORT_IO_RETRIES_MAX writes have not finished it. */
-function writeOwed (progress: WriteProgress): boolean {
-  if (progress.writtenBytes >= progress.totalBytes) return false
-  if (progress.attempts >= SHORT_IO_RETRIES_MAX) throw new Error(`writev made no progress after ${progress.attempts} attempts`)
-  return true
-}
-
-function wrote (progress: WriteProgress, bytesWritten: number): void {
-  progress.attempts++
-  progress.writtenBytes += bytesWritten
-  if (progress.writtenBytes < progress.totalBytes) progress.rest = dropPrefix(progress.rest, bytesWritten)
-}
-
 /** Writes all of `buffers` at `position`, retrying short writes; returns the bytes written. */
 export async function writeAll (handle: FileHandle, buffers: Buffer[], position: number): Promise<number> {
-  const progress = startWrite(buffers)
-  while (writeOwed(progress)) {
-    const { bytesWritten } = await handle.writev(progress.rest, position + progress.writtenBytes)
-    wrote(progress, bytesWritten)
+  let total = 0
+  for (const buffer of buffers) total += buffer.length
+  let written = 0
+  let rest = buffers
+  for (let attempt = 0; written < total; attempt++) {
+    if (attempt >= SHORT_IO_RETRIES_MAX) throw new Error(`writev made no progress after ${attempt} attempts`)
+    const { bytesWritten } = await handle.writev(rest, position + written)
+    written += bytesWritten
+    if (written < total) rest = dropPrefix(rest, bytesWritten)
   }
-  return progress.totalBytes
+  return total
 }
 
 /** writeAll, synchronously on the calling thread (for writes up to SYNC_IO_BYTES_MAX). */
 export function writeAllSync (fd: number, buffers: Buffer[], position: number): number {
-  const progress = startWrite(buffers)
-  while (writeOwed(progress)) wrote(progress, writevSync(fd, progress.rest, position + progress.writtenBytes))
-  return progress.totalBytes
+  let total = 0
+  for (const buffer of buffers) total += buffer.length
+  let written = 0
+  let rest = buffers
+  for (let attempt = 0; written < total; attempt++) {
+    if (attempt >= SHORT_IO_RETRIES_MAX) throw new Error(`writev made no progress after ${attempt} attempts`)
+    const bytesWritten = writevSync(fd, rest, position + written)
+    written += bytesWritten
+    if (written < total) rest = dropPrefix(rest, bytesWritten)
+  }
+  return total
 }
 
 /** Reads up to `length` bytes at `position`, synchronously, retrying short reads; fewer only at end of file. */
