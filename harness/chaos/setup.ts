@@ -13,7 +13,7 @@ import type { ToxiproxyServer } from '../../chaos/toxiproxy/server.ts'
 import { brokerName } from '../../chaos/nemesis/nemesis.ts'
 import type { FaultTarget } from '../../chaos/nemesis/nemesis.ts'
 import { ProxyFleet } from '../../chaos/nemesis/proxies.ts'
-import { KafkaClient } from '../../broker/client/kafka-client.ts'
+import { KafkaClient, type TopicInfo } from '../../broker/client/kafka-client.ts'
 import { createBackend } from '../cluster/index.ts'
 import type { Cluster, ClusterBackend } from '../cluster/cluster.ts'
 import type { Workload } from '../workload/types.ts'
@@ -134,30 +134,44 @@ function indexOfNode (client: KafkaClient, bootstrap: readonly string[], nodeId:
   return index >= 0 ? index : nodeId
 }
 
+/**
+ * Partition 0 of `topic` as the first broker that knows it describes it, with a client that
+ * can name every node. Each broker is asked in turn: one that restarted moments ago (a kill,
+ * a crash losing un-fsynced writes) may not have replayed the metadata log yet and answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a topic the others know.
+ */
+async function withPartitionZero<T> (bootstrap: readonly string[], topic: string, use: (client: KafkaClient, p: TopicInfo['partitions'][number] | undefined) => T): Promise<T> {
+  let lastError: unknown = new Error('no broker to ask')
+  for (const address of bootstrap) {
+    const client = new KafkaClient({ bootstrap: [address], clientId: 'sluice-chaos-roles', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
+    try {
+      const info = await client.topic(topic, true)
+      return use(client, info.partitions[0])
+    } catch (error) {
+      lastError = error
+    } finally {
+      client.close()
+    }
+  }
+  throw lastError
+}
+
 /** Index of the broker leading partition 0 of `topic`. */
 export async function leaderIndex (bootstrap: readonly string[], topic: string): Promise<number> {
-  const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-leader', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
-  try {
-    const info = await client.topic(topic, true)
-    const leader = info.partitions[0]?.leaderId ?? -1
+  return await withPartitionZero(bootstrap, topic, (client, p) => {
+    const leader = p?.leaderId ?? -1
     if (leader < 0) throw new Error(`partition 0 of ${topic} has no leader right now`)
     return indexOfNode(client, bootstrap, leader)
-  } finally {
-    client.close()
-  }
+  })
 }
 
 /** Index of an in-sync follower of partition 0 of `topic` (the first in ISR order that is not the leader). */
 export async function followerIndex (bootstrap: readonly string[], topic: string): Promise<number> {
-  const client = new KafkaClient({ bootstrap, clientId: 'sluice-chaos-follower', requestTimeoutMs: 3000, connectTimeoutMs: 2000 })
-  try {
-    const p = (await client.topic(topic, true)).partitions[0]
+  return await withPartitionZero(bootstrap, topic, (client, p) => {
     const follower = p?.isr.find(id => id !== p.leaderId) ?? -1
     if (follower < 0) throw new Error(`partition 0 of ${topic} has no in-sync follower right now (ISR ${JSON.stringify(p?.isr ?? [])})`)
     return indexOfNode(client, bootstrap, follower)
-  } finally {
-    client.close()
-  }
+  })
 }
 
 /** Index of the active controller, as DescribeQuorum names it (node ids are indexes in the local backends). */
