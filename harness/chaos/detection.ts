@@ -1,0 +1,196 @@
+// Time from fault to detection (issue #10): for a run whose history shows anomalies, which
+// fault was behind the first anomalous op, how long after that fault's start the first
+// anomalous op completed, and how long until some case's evidence was complete.
+//
+// Everything is on the history's clock: op `timeNs` and the nemesis bands' `startSec`
+// (timeline.ts builds the bands from the nemesis ops' own `timeNs`), so no wall clock enters.
+// White-box anomalies (replica-divergence, hw-regression, epoch-two-leaders) cite no ops:
+// they are found on the broker's state after the run and have no time, so they are left out
+// and only listed in `withoutOps`. A run with white-box anomalies alone has no detection.
+
+import type { AnomalyName, Case, Findings } from '../../chaos/check/anomaly.ts'
+import { forEachHistoryOp } from '../../chaos/check/history-file.ts'
+import type { FaultBand } from '../../chaos/run/timeline.ts'
+
+export interface DetectionFault {
+  label: string
+  startSec: number
+  /** True when the fault was still in force at the first anomalous op (else it had healed). */
+  inForce: boolean
+}
+
+export interface Detection {
+  /** The earliest op index cited by any case, the anomaly citing it, and when it completed. */
+  firstAnomalousOp: { index: number, anomaly: AnomalyName, atSec: number }
+  /** The case whose evidence was complete first: its latest op, and that op's time. */
+  firstEvidence: { anomaly: AnomalyName, lastOp: number, atSec: number }
+  /** The fault behind the first anomalous op; null when that op came before the first fault. */
+  fault: DetectionFault | null
+  /** firstAnomalousOp.atSec - fault.startSec (null without a fault). */
+  anomalousOpAfterFaultSec: number | null
+  /** firstEvidence.atSec - fault.startSec (null without a fault). */
+  evidenceAfterFaultSec: number | null
+  /** Anomalies found whose cases cite no op (white-box): not timed. */
+  withoutOps: AnomalyName[]
+}
+
+export interface DetectionInput {
+  anomalies: Findings
+  bands: readonly FaultBand[]
+  /** Completion time of each op cited by the cases, by op index (history `timeNs`). */
+  opTimeNs: ReadonlyMap<number, number>
+}
+
+/** The op indexes cited by the cases, to know which op times to read from the history. */
+export function citedOps (anomalies: Findings): Set<number> {
+  const cited = new Set<number>()
+  for (const cases of Object.values(anomalies)) for (const c of cases ?? []) for (const op of c.ops) cited.add(op)
+  return cited
+}
+
+/**
+ * The fault in force at `atSec` that started last, or else the one that started last before
+ * `atSec` (already healed). In force wins: a short fault that came and went during a long one
+ * is less likely the cause than the one still acting.
+ */
+export function faultBefore (bands: readonly FaultBand[], atSec: number): DetectionFault | null {
+  let inForce: FaultBand | null = null
+  let healed: FaultBand | null = null
+  for (const band of bands) {
+    if (band.startSec > atSec) continue
+    if (band.endSec >= atSec) {
+      if (inForce === null || band.startSec >= inForce.startSec) inForce = band
+    } else if (healed === null || band.startSec >= healed.startSec) healed = band
+  }
+  const chosen = inForce ?? healed
+  return chosen === null ? null : { label: chosen.label, startSec: chosen.startSec, inForce: inForce !== null }
+}
+
+interface TimedCase { anomaly: AnomalyName, firstOp: number, lastOp: number, lastSec: number }
+
+/** A case's earliest op and its latest op in time; null when none of its ops has a known time. */
+function timeCase (anomaly: AnomalyName, found: Case, opTimeNs: ReadonlyMap<number, number>): TimedCase | null {
+  let timed: TimedCase | null = null
+  for (const op of found.ops) {
+    const ns = opTimeNs.get(op)
+    if (ns === undefined) continue
+    const sec = ns / 1e9
+    if (timed === null) timed = { anomaly, firstOp: op, lastOp: op, lastSec: sec }
+    else {
+      if (op < timed.firstOp) timed.firstOp = op
+      if (sec > timed.lastSec) { timed.lastSec = sec; timed.lastOp = op }
+    }
+  }
+  return timed
+}
+
+/** Pure: the detection of one finished run, or null when no case cites a timed op. */
+export function detectRun (input: DetectionInput): Detection | null {
+  const withoutOps: AnomalyName[] = []
+  let first: TimedCase | null = null
+  let evidence: TimedCase | null = null
+  for (const [name, cases] of Object.entries(input.anomalies) as Array<[AnomalyName, Case[]]>) {
+    let timedAny = false
+    for (const found of cases) {
+      const timed = timeCase(name, found, input.opTimeNs)
+      if (timed === null) continue
+      timedAny = true
+      if (first === null || timed.firstOp < first.firstOp) first = timed
+      if (evidence === null || timed.lastSec < evidence.lastSec) evidence = timed
+    }
+    if (!timedAny && cases.length > 0) withoutOps.push(name)
+  }
+  if (first === null || evidence === null) return null
+  const firstSec = input.opTimeNs.get(first.firstOp)! / 1e9
+  const fault = faultBefore(input.bands, firstSec)
+  return {
+    firstAnomalousOp: { index: first.firstOp, anomaly: first.anomaly, atSec: firstSec },
+    firstEvidence: { anomaly: evidence.anomaly, lastOp: evidence.lastOp, atSec: evidence.lastSec },
+    fault,
+    anomalousOpAfterFaultSec: fault === null ? null : firstSec - fault.startSec,
+    evidenceAfterFaultSec: fault === null ? null : evidence.lastSec - fault.startSec,
+    withoutOps,
+  }
+}
+
+/** Reads the completion times of the cited ops from a saved history (one pass, values not decoded). */
+export async function readOpTimes (historyPath: string, wanted: ReadonlySet<number>): Promise<Map<number, number>> {
+  const times = new Map<number, number>()
+  if (wanted.size === 0) return times
+  await forEachHistoryOp(historyPath, op => { if (wanted.has(op.index)) times.set(op.index, op.timeNs) }, { validateValues: false })
+  return times
+}
+
+/**
+ * The detection of a finished chaos run, for result.json: null when the verdict is not
+ * invalid, when only white-box anomalies were found, or when the history cannot be read
+ * (the verdict already says what went wrong there; detection is only a figure on top).
+ */
+export async function runDetection (historyPath: string, verdict: { valid: unknown, anomalies: Findings } | null,
+  bands: readonly FaultBand[]): Promise<Detection | null> {
+  if (verdict === null || verdict.valid !== false) return null
+  try {
+    const opTimeNs = await readOpTimes(historyPath, citedOps(verdict.anomalies))
+    return detectRun({ anomalies: verdict.anomalies, bands, opTimeNs })
+  } catch {
+    return null
+  }
+}
+
+function seconds (value: number): string {
+  return `${value.toFixed(1)} s`
+}
+
+/** One line for report.md and the soak: fault, then the two delays after its start. */
+export function formatDetection (detection: Detection): string {
+  const first = detection.firstAnomalousOp
+  const evidence = detection.firstEvidence
+  const skipped = detection.withoutOps.length === 0 ? '' : ` (not timed, no ops: ${detection.withoutOps.join(', ')})`
+  if (detection.fault === null) {
+    return `first anomalous op ${first.index} (${first.anomaly}) at ${seconds(first.atSec)}, before the first fault; ` +
+      `evidence complete at ${seconds(evidence.atSec)} (${evidence.anomaly}, op ${evidence.lastOp})${skipped}`
+  }
+  const f = detection.fault
+  return `fault ${f.label} at ${seconds(f.startSec)}${f.inForce ? '' : ' (healed by then)'}, ` +
+    `first anomalous op +${seconds(detection.anomalousOpAfterFaultSec!)} (op ${first.index}, ${first.anomaly}), ` +
+    `evidence +${seconds(detection.evidenceAfterFaultSec!)} (${evidence.anomaly}, op ${evidence.lastOp})${skipped}`
+}
+
+/** The soak's line per caught run: "fault X at T s, first anomalous op +A s, evidence +E s". */
+export function formatDetectionShort (detection: Detection): string {
+  if (detection.fault === null) {
+    return `before the first fault: first anomalous op at ${seconds(detection.firstAnomalousOp.atSec)}, evidence at ${seconds(detection.firstEvidence.atSec)}`
+  }
+  return `fault ${detection.fault.label} at ${seconds(detection.fault.startSec)}, ` +
+    `first anomalous op +${seconds(detection.anomalousOpAfterFaultSec!)}, evidence +${seconds(detection.evidenceAfterFaultSec!)}`
+}
+
+export interface DelayStats { median: number, max: number }
+
+export interface DetectionStats {
+  /** Runs with a fault before the first anomalous op: the ones the delays are over. */
+  timed: number
+  /** Runs whose first anomalous op came before the first fault. */
+  beforeFirstFault: number
+  anomalousOp: DelayStats | null
+  evidence: DelayStats | null
+}
+
+function delayStats (values: number[]): DelayStats | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  return { median, max: sorted[sorted.length - 1]! }
+}
+
+/** Median and max of both delays over the runs that had a fault before their first anomalous op. */
+export function detectionStats (detections: ReadonlyArray<Detection>): DetectionStats {
+  const timed = detections.filter(d => d.fault !== null)
+  return {
+    timed: timed.length,
+    beforeFirstFault: detections.length - timed.length,
+    anomalousOp: delayStats(timed.map(d => d.anomalousOpAfterFaultSec!)),
+    evidence: delayStats(timed.map(d => d.evidenceAfterFaultSec!)),
+  }
+}
