@@ -7,6 +7,9 @@
 // White-box anomalies (replica-divergence, hw-regression, epoch-two-leaders) cite no ops:
 // they are found on the broker's state after the run and have no time, so they are left out
 // and only listed in `withoutOps`. A run with white-box anomalies alone has no detection.
+// `unseen` and the `missing` kind of exactly-once cite only the send: "never read" is only
+// known once the final polls have read everything, so their evidence is complete at the last
+// final poll, not at the send.
 
 import type { AnomalyName, Case, Findings } from '../../chaos/check/anomaly.ts'
 import { forEachHistoryOp } from '../../chaos/check/history-file.ts'
@@ -22,7 +25,10 @@ export interface DetectionFault {
 export interface Detection {
   /** The earliest op index cited by any case, the anomaly citing it, and when it completed. */
   firstAnomalousOp: { index: number, anomaly: AnomalyName, atSec: number }
-  /** The case whose evidence was complete first: its latest op, and that op's time. */
+  /**
+   * The case whose evidence was complete first: its latest op and that op's time; lastOp is
+   * -1 when the case was only complete at the end of the final polls (unseen, missing output).
+   */
   firstEvidence: { anomaly: AnomalyName, lastOp: number, atSec: number }
   /** The fault behind the first anomalous op; null when that op came before the first fault. */
   fault: DetectionFault | null
@@ -39,6 +45,13 @@ export interface DetectionInput {
   bands: readonly FaultBand[]
   /** Completion time of each op cited by the cases, by op index (history `timeNs`). */
   opTimeNs: ReadonlyMap<number, number>
+  /** Completion time of the last final poll (history `timeNs`); null when there was none. */
+  finalPollsEndNs: number | null
+}
+
+/** Cases whose evidence is the absence of a value, only complete when the final polls end. */
+function decidedByFinalPolls (anomaly: AnomalyName, found: Case): boolean {
+  return anomaly === 'unseen' || (anomaly === 'exactly-once' && found.kind === 'missing')
 }
 
 /** The op indexes cited by the cases, to know which op times to read from the history. */
@@ -68,11 +81,14 @@ export function faultBefore (bands: readonly FaultBand[], atSec: number): Detect
 
 interface TimedCase { anomaly: AnomalyName, firstOp: number, lastOp: number, lastSec: number }
 
-/** A case's earliest op and its latest op in time; null when none of its ops has a known time. */
-function timeCase (anomaly: AnomalyName, found: Case, opTimeNs: ReadonlyMap<number, number>): TimedCase | null {
+/**
+ * A case's earliest op and the time its evidence was complete (its latest op, or the end of
+ * the final polls for absences); null when none of its ops has a known time.
+ */
+function timeCase (anomaly: AnomalyName, found: Case, input: DetectionInput): TimedCase | null {
   let timed: TimedCase | null = null
   for (const op of found.ops) {
-    const ns = opTimeNs.get(op)
+    const ns = input.opTimeNs.get(op)
     if (ns === undefined) continue
     const sec = ns / 1e9
     if (timed === null) timed = { anomaly, firstOp: op, lastOp: op, lastSec: sec }
@@ -80,6 +96,11 @@ function timeCase (anomaly: AnomalyName, found: Case, opTimeNs: ReadonlyMap<numb
       if (op < timed.firstOp) timed.firstOp = op
       if (sec > timed.lastSec) { timed.lastSec = sec; timed.lastOp = op }
     }
+  }
+  const endNs = input.finalPollsEndNs
+  if (timed !== null && endNs !== null && decidedByFinalPolls(anomaly, found) && endNs / 1e9 > timed.lastSec) {
+    timed.lastSec = endNs / 1e9
+    timed.lastOp = -1
   }
   return timed
 }
@@ -92,7 +113,7 @@ export function detectRun (input: DetectionInput): Detection | null {
   for (const [name, cases] of Object.entries(input.anomalies) as Array<[AnomalyName, Case[]]>) {
     let timedAny = false
     for (const found of cases) {
-      const timed = timeCase(name, found, input.opTimeNs)
+      const timed = timeCase(name, found, input)
       if (timed === null) continue
       timedAny = true
       if (first === null || timed.firstOp < first.firstOp) first = timed
@@ -113,12 +134,16 @@ export function detectRun (input: DetectionInput): Detection | null {
   }
 }
 
-/** Reads the completion times of the cited ops from a saved history (one pass, values not decoded). */
-export async function readOpTimes (historyPath: string, wanted: ReadonlySet<number>): Promise<Map<number, number>> {
-  const times = new Map<number, number>()
-  if (wanted.size === 0) return times
-  await forEachHistoryOp(historyPath, op => { if (wanted.has(op.index)) times.set(op.index, op.timeNs) }, { validateValues: false })
-  return times
+/** Reads the cited ops' completion times and the last final poll's from a saved history (one pass). */
+export async function readOpTimes (historyPath: string, wanted: ReadonlySet<number>):
+  Promise<{ opTimeNs: Map<number, number>, finalPollsEndNs: number | null }> {
+  const opTimeNs = new Map<number, number>()
+  let finalPollsEndNs: number | null = null
+  await forEachHistoryOp(historyPath, op => {
+    if (wanted.has(op.index)) opTimeNs.set(op.index, op.timeNs)
+    if (op.final === true && op.type !== 'invoke') finalPollsEndNs = Math.max(finalPollsEndNs ?? 0, op.timeNs)
+  }, { validateValues: false })
+  return { opTimeNs, finalPollsEndNs }
 }
 
 /**
@@ -130,8 +155,8 @@ export async function runDetection (historyPath: string, verdict: { valid: unkno
   bands: readonly FaultBand[]): Promise<Detection | null> {
   if (verdict === null || verdict.valid !== false) return null
   try {
-    const opTimeNs = await readOpTimes(historyPath, citedOps(verdict.anomalies))
-    return detectRun({ anomalies: verdict.anomalies, bands, opTimeNs })
+    const times = await readOpTimes(historyPath, citedOps(verdict.anomalies))
+    return detectRun({ anomalies: verdict.anomalies, bands, ...times })
   } catch {
     return null
   }
@@ -141,6 +166,10 @@ function seconds (value: number): string {
   return `${value.toFixed(1)} s`
 }
 
+function evidenceWhere (evidence: Detection['firstEvidence']): string {
+  return `${evidence.anomaly}, ${evidence.lastOp === -1 ? 'end of the final polls' : `op ${evidence.lastOp}`}`
+}
+
 /** One line for report.md and the soak: fault, then the two delays after its start. */
 export function formatDetection (detection: Detection): string {
   const first = detection.firstAnomalousOp
@@ -148,12 +177,12 @@ export function formatDetection (detection: Detection): string {
   const skipped = detection.withoutOps.length === 0 ? '' : ` (not timed, no ops: ${detection.withoutOps.join(', ')})`
   if (detection.fault === null) {
     return `first anomalous op ${first.index} (${first.anomaly}) at ${seconds(first.atSec)}, before the first fault; ` +
-      `evidence complete at ${seconds(evidence.atSec)} (${evidence.anomaly}, op ${evidence.lastOp})${skipped}`
+      `evidence complete at ${seconds(evidence.atSec)} (${evidenceWhere(evidence)})${skipped}`
   }
   const f = detection.fault
   return `fault ${f.label} at ${seconds(f.startSec)}${f.inForce ? '' : ' (healed by then)'}, ` +
     `first anomalous op +${seconds(detection.anomalousOpAfterFaultSec!)} (op ${first.index}, ${first.anomaly}), ` +
-    `evidence +${seconds(detection.evidenceAfterFaultSec!)} (${evidence.anomaly}, op ${evidence.lastOp})${skipped}`
+    `evidence +${seconds(detection.evidenceAfterFaultSec!)} (${evidenceWhere(evidence)})${skipped}`
 }
 
 /** The soak's line per caught run: "fault X at T s, first anomalous op +A s, evidence +E s". */
