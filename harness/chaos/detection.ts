@@ -20,6 +20,13 @@ export interface DetectionFault {
   startSec: number
   /** True when the fault was still in force at the first anomalous op (else it had healed). */
   inForce: boolean
+  /**
+   * True when no fault had started by the first anomalous op and this is the first fault
+   * started between that op and the first evidence: the delay to the op is then negative.
+   * Typical of lost writes, whose first op is the send acknowledged just before the fault
+   * that undid it (acks=1: acked by a leader that is then cut off before replicating).
+   */
+  startedAfterOp: boolean
 }
 
 export interface Detection {
@@ -30,7 +37,10 @@ export interface Detection {
    * -1 when the case was only complete at the end of the final polls (unseen, missing output).
    */
   firstEvidence: { anomaly: AnomalyName, lastOp: number, atSec: number }
-  /** The fault behind the first anomalous op; null when that op came before the first fault. */
+  /**
+   * The fault behind the first anomalous op: in force at it or started last before it, else
+   * the first started between it and the first evidence; null when none started by then.
+   */
   fault: DetectionFault | null
   /** firstAnomalousOp.atSec - fault.startSec (null without a fault). */
   anomalousOpAfterFaultSec: number | null
@@ -76,7 +86,17 @@ export function faultBefore (bands: readonly FaultBand[], atSec: number): Detect
     } else if (healed === null || band.startSec >= healed.startSec) healed = band
   }
   const chosen = inForce ?? healed
-  return chosen === null ? null : { label: chosen.label, startSec: chosen.startSec, inForce: inForce !== null }
+  return chosen === null ? null : { label: chosen.label, startSec: chosen.startSec, inForce: inForce !== null, startedAfterOp: false }
+}
+
+/** The first fault started in (fromSec, toSec]: the one that may have undone an op acknowledged at fromSec. */
+export function faultBetween (bands: readonly FaultBand[], fromSec: number, toSec: number): DetectionFault | null {
+  let first: FaultBand | null = null
+  for (const band of bands) {
+    if (band.startSec <= fromSec || band.startSec > toSec) continue
+    if (first === null || band.startSec < first.startSec) first = band
+  }
+  return first === null ? null : { label: first.label, startSec: first.startSec, inForce: true, startedAfterOp: true }
 }
 
 interface TimedCase { anomaly: AnomalyName, firstOp: number, lastOp: number, lastSec: number }
@@ -123,7 +143,7 @@ export function detectRun (input: DetectionInput): Detection | null {
   }
   if (first === null || evidence === null) return null
   const firstSec = input.opTimeNs.get(first.firstOp)! / 1e9
-  const fault = faultBefore(input.bands, firstSec)
+  const fault = faultBefore(input.bands, firstSec) ?? faultBetween(input.bands, firstSec, evidence.lastSec)
   return {
     firstAnomalousOp: { index: first.firstOp, anomaly: first.anomaly, atSec: firstSec },
     firstEvidence: { anomaly: evidence.anomaly, lastOp: evidence.lastOp, atSec: evidence.lastSec },
@@ -166,6 +186,11 @@ function seconds (value: number): string {
   return `${value.toFixed(1)} s`
 }
 
+/** A delay after the fault's start: "+1.2 s", or "-0.1 s" for an op acknowledged before it. */
+export function signed (value: number): string {
+  return value < 0 ? seconds(value) : `+${seconds(value)}`
+}
+
 function evidenceWhere (evidence: Detection['firstEvidence']): string {
   return `${evidence.anomaly}, ${evidence.lastOp === -1 ? 'end of the final polls' : `op ${evidence.lastOp}`}`
 }
@@ -180,9 +205,10 @@ export function formatDetection (detection: Detection): string {
       `evidence complete at ${seconds(evidence.atSec)} (${evidenceWhere(evidence)})${skipped}`
   }
   const f = detection.fault
-  return `fault ${f.label} at ${seconds(f.startSec)}${f.inForce ? '' : ' (healed by then)'}, ` +
-    `first anomalous op +${seconds(detection.anomalousOpAfterFaultSec!)} (op ${first.index}, ${first.anomaly}), ` +
-    `evidence +${seconds(detection.evidenceAfterFaultSec!)} (${evidenceWhere(evidence)})${skipped}`
+  const when = f.startedAfterOp ? ' (started after the first anomalous op)' : f.inForce ? '' : ' (healed by then)'
+  return `fault ${f.label} at ${seconds(f.startSec)}${when}, ` +
+    `first anomalous op ${signed(detection.anomalousOpAfterFaultSec!)} (op ${first.index}, ${first.anomaly}), ` +
+    `evidence ${signed(detection.evidenceAfterFaultSec!)} (${evidenceWhere(evidence)})${skipped}`
 }
 
 /** The soak's line per caught run: "fault X at T s, first anomalous op +A s, evidence +E s". */
@@ -191,7 +217,7 @@ export function formatDetectionShort (detection: Detection): string {
     return `before the first fault: first anomalous op at ${seconds(detection.firstAnomalousOp.atSec)}, evidence at ${seconds(detection.firstEvidence.atSec)}`
   }
   return `fault ${detection.fault.label} at ${seconds(detection.fault.startSec)}, ` +
-    `first anomalous op +${seconds(detection.anomalousOpAfterFaultSec!)}, evidence +${seconds(detection.evidenceAfterFaultSec!)}`
+    `first anomalous op ${signed(detection.anomalousOpAfterFaultSec!)}, evidence ${signed(detection.evidenceAfterFaultSec!)}`
 }
 
 export interface DelayStats { median: number, max: number }

@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { detectionStats, formatDetectionShort } from './detection.ts'
+import { detectionStats, formatDetectionShort, signed } from './detection.ts'
 import type { DelayStats, Detection } from './detection.ts'
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url))
@@ -130,7 +130,7 @@ export async function runSoak (options: SoakOptions): Promise<SoakSummary> {
 }
 
 function delays (stats: DelayStats | null): string {
-  return stats === null ? 'n/a' : `median +${stats.median.toFixed(1)} s, max +${stats.max.toFixed(1)} s`
+  return stats === null ? 'n/a' : `median ${signed(stats.median)}, max ${signed(stats.max)}`
 }
 
 /** Median and max of both delays over the caught runs, and how many runs they leave out. */

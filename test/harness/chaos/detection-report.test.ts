@@ -13,7 +13,7 @@ function detection (startSec: number | null, a: number, e: number): Detection {
   return {
     firstAnomalousOp: { index: 12, anomaly: 'lost-write', atSec: base + a },
     firstEvidence: { anomaly: 'lost-write', lastOp: 90, atSec: base + e },
-    fault: startSec === null ? null : { label: 'kill leader broker-1', startSec, inForce: true },
+    fault: startSec === null ? null : { label: 'kill leader broker-1', startSec, inForce: true, startedAfterOp: false },
     anomalousOpAfterFaultSec: startSec === null ? null : a,
     evidenceAfterFaultSec: startSec === null ? null : e,
     withoutOps: [],

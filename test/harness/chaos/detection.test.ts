@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Case, Findings } from '../../../chaos/check/anomaly.ts'
 import type { FaultBand } from '../../../chaos/run/timeline.ts'
-import { detectionStats, detectRun, faultBefore, formatDetection, formatDetectionShort, runDetection } from '../../../harness/chaos/detection.ts'
+import { detectionStats, detectRun, faultBefore, faultBetween, formatDetection, formatDetectionShort, runDetection } from '../../../harness/chaos/detection.ts'
 import type { Detection } from '../../../harness/chaos/detection.ts'
 
 function c (ops: number[]): Case {
@@ -34,7 +34,7 @@ describe('detectRun', () => {
       duplicate: [c([35, 36])],
     }
     const d = detectRun({ anomalies, bands: BANDS, opTimeNs: times({ 30: 13, 35: 14, 36: 14.25, 40: 15.5 }), finalPollsEndNs: null })!
-    expect(d.fault).toEqual({ label: 'split isolate broker-1', startSec: 12, inForce: true })
+    expect(d.fault).toEqual({ label: 'split isolate broker-1', startSec: 12, inForce: true, startedAfterOp: false })
     expect(d.firstAnomalousOp).toEqual({ index: 30, anomaly: 'lost-write', atSec: 13 })
     expect(d.firstEvidence).toEqual({ anomaly: 'duplicate', lastOp: 36, atSec: 14.25 })
     expect(d.anomalousOpAfterFaultSec).toBeCloseTo(1, 9)
@@ -45,7 +45,7 @@ describe('detectRun', () => {
 
   it('blames the most recent healed fault when none is in force', () => {
     const d = detectRun({ anomalies: { 'poll-skip': [c([50])] }, bands: BANDS, opTimeNs: times({ 50: 10 }), finalPollsEndNs: null })!
-    expect(d.fault).toEqual({ label: 'kill broker-0', startSec: 5, inForce: false })
+    expect(d.fault).toEqual({ label: 'kill broker-0', startSec: 5, inForce: false, startedAfterOp: false })
     expect(d.anomalousOpAfterFaultSec).toBeCloseTo(5, 9)
     expect(d.evidenceAfterFaultSec).toBeCloseTo(5, 9)
     expect(formatDetection(d)).toContain('(healed by then)')
@@ -67,9 +67,21 @@ describe('detectRun', () => {
 
   it('prefers a long fault still in force over a short one that came and went inside it', () => {
     const bands = [{ startSec: 2, endSec: 30, label: 'long' }, { startSec: 4, endSec: 5, label: 'short' }]
-    expect(faultBefore(bands, 6)).toEqual({ label: 'long', startSec: 2, inForce: true })
-    expect(faultBefore(bands, 4.5)).toEqual({ label: 'short', startSec: 4, inForce: true })
+    expect(faultBefore(bands, 6)).toEqual({ label: 'long', startSec: 2, inForce: true, startedAfterOp: false })
+    expect(faultBefore(bands, 4.5)).toEqual({ label: 'short', startSec: 4, inForce: true, startedAfterOp: false })
     expect(faultBefore(bands, 1)).toBeNull()
+    expect(faultBetween(bands, 1, 3)).toEqual({ label: 'long', startSec: 2, inForce: true, startedAfterOp: true })
+    expect(faultBetween(bands, 2, 3.9)).toBeNull()
+  })
+
+  it('blames the first fault after an op acknowledged just before it, with a negative delay', () => {
+    // A send acked at 4.9 s, lost when broker-0 was killed at 5 s: seen missing at 9 s.
+    const d = detectRun({ anomalies: { 'lost-write': [c([10, 90])] }, bands: BANDS, opTimeNs: times({ 10: 4.9, 90: 9 }), finalPollsEndNs: null })!
+    expect(d.fault).toEqual({ label: 'kill broker-0', startSec: 5, inForce: true, startedAfterOp: true })
+    expect(d.anomalousOpAfterFaultSec).toBeCloseTo(-0.1, 9)
+    expect(d.evidenceAfterFaultSec).toBeCloseTo(4, 9)
+    expect(formatDetectionShort(d)).toBe('fault kill broker-0 at 5.0 s, first anomalous op -0.1 s, evidence +4.0 s')
+    expect(formatDetection(d)).toContain('(started after the first anomalous op)')
   })
 
   it('says "before the first fault" and gives no delays when the anomaly precedes every fault', () => {
@@ -124,7 +136,7 @@ describe('detectionStats', () => {
     return {
       firstAnomalousOp: { index: 1, anomaly: 'lost-write', atSec: 10 + a },
       firstEvidence: { anomaly: 'lost-write', lastOp: 2, atSec: 10 + e },
-      fault: { label: 'kill', startSec: 10, inForce: true },
+      fault: { label: 'kill', startSec: 10, inForce: true, startedAfterOp: false },
       anomalousOpAfterFaultSec: a,
       evidenceAfterFaultSec: e,
       withoutOps: [],
