@@ -186,9 +186,12 @@ function seconds (value: number): string {
   return `${value.toFixed(1)} s`
 }
 
-/** A delay after the fault's start: "+1.2 s", or "-0.1 s" for an op acknowledged before it. */
+/**
+ * A delay after the fault's start: "+1.25 s", or "-0.07 s" for an op acknowledged before it.
+ * Two decimals: first anomalous ops often come tens of milliseconds after the fault.
+ */
 export function signed (value: number): string {
-  return value < 0 ? seconds(value) : `+${seconds(value)}`
+  return `${value < 0 ? '' : '+'}${value.toFixed(2)} s`
 }
 
 function evidenceWhere (evidence: Detection['firstEvidence']): string {

@@ -28,7 +28,7 @@ function resultWith (valid: boolean, found: Detection | null | undefined): Chaos
 describe('report.md detection line', () => {
   it('names the fault and both delays for an invalid run', () => {
     expect(detectionLine(resultWith(false, detection(4, 1.25, 22)))).toBe(
-      'Detection: fault kill leader broker-1 at 4.0 s, first anomalous op +1.3 s (op 12, lost-write), evidence +22.0 s (lost-write, op 90).')
+      'Detection: fault kill leader broker-1 at 4.0 s, first anomalous op +1.25 s (op 12, lost-write), evidence +22.00 s (lost-write, op 90).')
   })
 
   it('says when nothing could be timed, and prints nothing for a valid run or an old result', () => {
@@ -51,10 +51,10 @@ describe('soak closing lines', () => {
     const summary = { runs, anomalous: runs.slice(0, 3), valid: runs.slice(3), failed: [] }
     const { lines, exitCode } = soakReport(options, summary)
     expect(exitCode).toBe(1)
-    expect(lines).toContain('    fault kill leader broker-1 at 4.0 s, first anomalous op +1.0 s, evidence +20.0 s')
+    expect(lines).toContain('    fault kill leader broker-1 at 4.0 s, first anomalous op +1.00 s, evidence +20.00 s')
     expect(lines).toContain('    before the first fault: first anomalous op at 0.5 s, evidence at 2.0 s')
     expect(lines).toContain('  time from fault over 2 caught run(s) (left out: 1 anomalous before the first fault): ' +
-      'first anomalous op median +2.0 s, max +3.0 s; evidence median +25.0 s, max +30.0 s')
+      'first anomalous op median +2.00 s, max +3.00 s; evidence median +25.00 s, max +30.00 s')
   })
 
   it('says n/a when no caught run could be timed', () => {

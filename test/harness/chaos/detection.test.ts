@@ -40,7 +40,7 @@ describe('detectRun', () => {
     expect(d.anomalousOpAfterFaultSec).toBeCloseTo(1, 9)
     expect(d.evidenceAfterFaultSec).toBeCloseTo(2.25, 9)
     expect(d.withoutOps).toEqual([])
-    expect(formatDetectionShort(d)).toBe('fault split isolate broker-1 at 12.0 s, first anomalous op +1.0 s, evidence +2.3 s')
+    expect(formatDetectionShort(d)).toBe('fault split isolate broker-1 at 12.0 s, first anomalous op +1.00 s, evidence +2.25 s')
   })
 
   it('blames the most recent healed fault when none is in force', () => {
@@ -57,7 +57,7 @@ describe('detectRun', () => {
     expect(unseen.firstAnomalousOp.atSec).toBe(13)
     expect(unseen.firstEvidence).toEqual({ anomaly: 'unseen', lastOp: -1, atSec: 40 })
     expect(unseen.evidenceAfterFaultSec).toBeCloseTo(28, 9)
-    expect(formatDetection(unseen)).toContain('evidence +28.0 s (unseen, end of the final polls)')
+    expect(formatDetection(unseen)).toContain('evidence +28.00 s (unseen, end of the final polls)')
     const missing: Case = { ...c([50]), kind: 'missing' }
     const duplicated: Case = { ...c([51, 52]), kind: 'duplicated' }
     const d = detectRun({ anomalies: { 'exactly-once': [missing, duplicated] }, bands: BANDS, opTimeNs: times({ 50: 13, 51: 14, 52: 15 }), finalPollsEndNs: end })!
@@ -80,7 +80,7 @@ describe('detectRun', () => {
     expect(d.fault).toEqual({ label: 'kill broker-0', startSec: 5, inForce: true, startedAfterOp: true })
     expect(d.anomalousOpAfterFaultSec).toBeCloseTo(-0.1, 9)
     expect(d.evidenceAfterFaultSec).toBeCloseTo(4, 9)
-    expect(formatDetectionShort(d)).toBe('fault kill broker-0 at 5.0 s, first anomalous op -0.1 s, evidence +4.0 s')
+    expect(formatDetectionShort(d)).toBe('fault kill broker-0 at 5.0 s, first anomalous op -0.10 s, evidence +4.00 s')
     expect(formatDetection(d)).toContain('(started after the first anomalous op)')
   })
 
