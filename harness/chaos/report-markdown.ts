@@ -7,6 +7,7 @@ import type { Verdict } from '../../chaos/check/checker.ts'
 import { formatCase, formatVerdict } from '../../chaos/check/format-verdict.ts'
 import type { ChaosResult } from './result.ts'
 import { whiteboxMarkdown } from './report-whitebox.ts'
+import { formatDetection } from './detection.ts'
 
 /** Cases shown per anomaly in the report (result.json keeps more, history.jsonl all). */
 export const REPORT_CASES_SHOWN = 5
@@ -34,6 +35,13 @@ function anomalySection (result: ChaosResult): string[] {
   }
   lines.push('', 'Op numbers are `index` values in history.jsonl.', '')
   return lines
+}
+
+/** One line: how long after the fault's start the anomaly showed (history clock). */
+export function detectionLine (result: ChaosResult): string | null {
+  if (result.verdict?.valid !== false || result.detection === undefined) return null
+  if (result.detection === null) return 'Detection: not timed (no case cites an op of the history; white-box anomalies cite none).'
+  return `Detection: ${formatDetection(result.detection)}.`
 }
 
 function faultSection (result: ChaosResult): string[] {
@@ -80,6 +88,8 @@ export function chaosResultToMarkdown (result: ChaosResult): string {
   if (result.failure !== null) lines.push(`**The run itself failed:** ${result.failure}`, '')
   lines.push('## Verdict', '', '```', result.verdict === null ? 'none' : formatVerdict(result.verdict as Verdict), '```', '')
   lines.push('## Anomalies', '', ...anomalySection(result))
+  const detection = detectionLine(result)
+  if (detection !== null) lines.push(detection, '')
   lines.push('## White-box checks', '', ...whiteboxMarkdown(result))
   lines.push('## Faults', '', ...faultSection(result))
   if (result.finalPolls !== null) {

@@ -11,6 +11,7 @@ import type { Workload } from '../workload/types.ts'
 import type { FinalPollResult } from '../../chaos/run/final-polls.ts'
 import type { FaultBand, SecondSample } from '../../chaos/run/timeline.ts'
 import type { WhiteboxResult } from './whitebox-judge.ts'
+import type { Detection } from './detection.ts'
 
 export const CHAOS_RESULT_FORMAT = 'sluice-chaos-result'
 export const CHAOS_RESULT_FORMAT_VERSION = 1
@@ -60,6 +61,13 @@ export interface ChaosResult {
    * `sluice chaos`; absent only in results from before these checks existed.
    */
   whitebox?: WhiteboxResult
+  /**
+   * Time from fault to detection (detection.ts): the fault behind the first anomalous op and
+   * how long after its start that op and the first complete evidence came. Null when the run
+   * is not invalid or only white-box anomalies (which cite no ops) were found; absent in
+   * results from before it existed.
+   */
+  detection?: Detection | null
   /** Client ops that did not end ok, by "f type: reason" (e.g. "send info: KafkaJSConnectionError"). */
   outcomeReasons: Record<string, number>
   opsWritten: number

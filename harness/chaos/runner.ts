@@ -28,6 +28,7 @@ import { finishWhitebox, prepareWhitebox, WhiteboxRun } from './whitebox.ts'
 import { mergeWhitebox } from './whitebox-judge.ts'
 import type { WhiteboxResult } from './whitebox-judge.ts'
 import { saveChaosResult } from './save.ts'
+import { runDetection } from './detection.ts'
 import type { ChaosExitCode, ChaosResult } from './result.ts'
 import { ChaosSetupError, checkIdempotenceSupport, controllerIndex, createTopics, followerIndex, leaderIndex, startChaosCluster } from './setup.ts'
 import type { ChaosCluster } from './setup.ts'
@@ -225,6 +226,7 @@ export async function runChaos (options: ChaosRunOptions): Promise<ChaosRunOutco
     nemesis: { plannedFaults: nemesis?.plan.length ?? 0, bands: timeline.allBands(), errors: nemesis?.errors ?? [] },
     finalPolls: phases?.finalPolls ?? null,
     whitebox: whiteboxResult,
+    detection: await runDetection(historyPath, verdict, timeline.allBands()),
     outcomeReasons: phases?.outcomeReasons ?? {},
     opsWritten: history.opCount,
     cluster: setup?.cluster.info() ?? null,
