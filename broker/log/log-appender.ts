@@ -25,15 +25,13 @@ import type { AppendResult, PendingAppend } from './group-commit.ts'
 import { HighWatermarkWatch } from './high-watermark-watch.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { LogFlusher } from './log-flusher.ts'
+import type { LogPlace, PartitionStatus } from './partition-status.ts'
 import { Segment } from './segment.ts'
-import type { Storage } from './storage.ts'
 import { checkFollowerBatches } from './truncation.ts'
 
 export interface LogAppenderOptions {
-  storage: Storage
-  dir: string
-  config: Readonly<LogConfig>
-  clock: () => number
+  place: LogPlace
+  status: PartitionStatus
   /** The partition log's segments, oldest first; a roll pushes the new one. */
   segments: Segment[]
   epochs: LeaderEpochCache
@@ -44,9 +42,6 @@ export interface LogAppenderOptions {
   refusal: () => LogError | null
   /** A truncation is pending: no group is written until it is done. */
   paused: () => boolean
-  /** The error that took the partition offline, or null. */
-  offline: () => LogError | null
-  goOffline: (error: unknown) => void
 }
 
 export class LogAppender {
@@ -64,17 +59,17 @@ export class LogAppender {
   constructor (options: LogAppenderOptions) {
     this.#options = options
     this.#segments = options.segments
-    this.#config = options.config
+    this.#config = options.place.config
     this.#epochs = options.epochs
     this.#flusher = options.flusher
     this.#logEndOffset = options.logEndOffset
     this.#highWatermark = options.logEndOffset
-    this.#appends = new AppendQueue(options.config.appendQueueBytesMax, {
+    this.#appends = new AppendQueue(this.#config.appendQueueBytesMax, {
       commit: group => this.#commitGroup(group),
       rollIdle: () => this.#rollIdle(),
       paused: options.paused,
-      stopped: () => options.offline() !== null,
-      onError: options.goOffline,
+      stopped: () => options.status.offline !== null,
+      onError: error => { options.status.goOffline(error) },
     })
     this.#rollTo = baseOffset => this.#roll(baseOffset)
   }
@@ -101,7 +96,7 @@ export class LogAppender {
 
   waitForHighWatermark (offset: number): Promise<void> {
     if (this.#highWatermark >= offset) return Promise.resolve()
-    const offline = this.#options.offline()
+    const offline = this.#options.status.offline
     if (offline !== null) return Promise.reject(offline)
     return this.#watch.waitFor(offset)
   }
@@ -179,7 +174,7 @@ export class LogAppender {
   // with one writev, fsyncs if the policy says so, then moves the high watermark and acks.
   async #commitGroup (group: PendingAppend[]): Promise<void> {
     const active = this.#segments[this.#segments.length - 1]!
-    const { runs, rolled, bytes } = await placeGroup(group, active, this.#config, this.#options.clock(), this.#rollTo)
+    const { runs, rolled, bytes } = await placeGroup(group, active, this.#config, this.#options.place.clock(), this.#rollTo)
     await writeRuns(runs)
     const groupEndOffset = group[group.length - 1]!.lastOffset + 1
     if (groupEndOffset - this.#flusher.recoveryPoint >= this.#config.flushIntervalMessages) await this.#flusher.syncDirty()
@@ -187,7 +182,7 @@ export class LogAppender {
     if (this.#epochs.dirty) await this.#epochs.flush()
     // A concurrent background flush may have failed meanwhile: then these appends were already
     // rejected, and the high watermark must stay where it is.
-    if (this.#options.offline() !== null) return
+    if (this.#options.status.offline !== null) return
     for (const { segment } of runs) segment.readableBytes = segment.writtenBytes
     this.#advanceHighWatermark(groupEndOffset)
     this.#appends.release(bytes)
@@ -196,7 +191,7 @@ export class LogAppender {
   }
 
   async #roll (baseOffset: number): Promise<Segment> {
-    const segment = await Segment.create(this.#options.storage, this.#options.dir, baseOffset, this.#config, this.#options.clock())
+    const segment = await Segment.create(this.#options.place.storage, this.#options.place.dir, baseOffset, this.#config, this.#options.place.clock())
     this.#segments.push(segment)
     return segment
   }

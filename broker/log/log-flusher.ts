@@ -7,11 +7,11 @@
 // background, as Kafka does. The recovery point moves after each fsync; the log manager
 // persists it in the checkpoint file.
 //
-// The partition log owns the segments and the offline state; this module reads them through
-// the options and reports a failed fsync with goOffline, which takes the partition offline.
+// The partition log owns the segments; a failed fsync takes the partition offline through
+// the shared PartitionStatus (partition-status.ts).
 
 import type { OffsetCheckpointFile } from './checkpoint.ts'
-import type { LogError } from './errors.ts'
+import type { PartitionStatus } from './partition-status.ts'
 import type { Segment } from './segment.ts'
 
 export interface LogFlusherOptions {
@@ -23,9 +23,7 @@ export interface LogFlusherOptions {
   /** Everything below it is fsynced (what recovery validated at open). */
   recoveryPoint: number
   logStartOffset: () => number
-  /** The error that took the partition offline, or null. */
-  offline: () => LogError | null
-  goOffline: (error: unknown) => void
+  status: PartitionStatus
 }
 
 export class LogFlusher {
@@ -65,13 +63,11 @@ export class LogFlusher {
   /** fsyncs every segment that needs it (index entries too); a failure takes the log offline. */
   fullFlush (): Promise<void> {
     return this.serialize(async () => {
-      const offline = this.#options.offline()
-      if (offline !== null) throw offline
+      this.#options.status.throwIfOffline()
       try {
         for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
       } catch (error) {
-        this.#options.goOffline(error)
-        throw this.#options.offline() ?? error
+        throw this.#options.status.goOffline(error)
       }
       this.updateRecoveryPoint()
     })

@@ -12,23 +12,19 @@
 
 import assert from 'node:assert/strict'
 import type { OffsetCheckpointFile } from './checkpoint.ts'
-import type { LogConfig } from './config.ts'
 import { OffsetOutOfRangeError } from './errors.ts'
-import type { LogError } from './errors.ts'
 import type { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { LogAppender } from './log-appender.ts'
 import type { LogFlusher } from './log-flusher.ts'
+import type { LogPlace, PartitionStatus } from './partition-status.ts'
 import type { ReadCursors } from './log-reader.ts'
 import { planRetention } from './retention.ts'
 import { Segment } from './segment.ts'
-import type { Storage } from './storage.ts'
 import { cutSegments } from './truncation.ts'
 
 export interface LogTrimmerOptions {
-  storage: Storage
-  dir: string
-  config: Readonly<LogConfig>
-  clock: () => number
+  place: LogPlace
+  status: PartitionStatus
   checkpoint: OffsetCheckpointFile
   /** The partition log's segments, oldest first; cuts change the array in place. */
   segments: Segment[]
@@ -38,11 +34,6 @@ export interface LogTrimmerOptions {
   /** The reads' positions, stale once the end moves down. */
   cursors: ReadCursors
   logStartOffset: number
-  /** The log is closing: retention leaves it alone. */
-  closing: () => boolean
-  /** The error that took the partition offline, or null. */
-  offline: () => LogError | null
-  goOffline: (error: unknown) => void
 }
 
 export class LogTrimmer {
@@ -71,12 +62,12 @@ export class LogTrimmer {
   get truncating (): boolean { return this.#truncationsPending > 0 }
 
   async truncateTo (offset: number): Promise<number> {
-    this.#throwIfOffline()
+    this.#options.status.throwIfOffline()
     if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.logEndOffset)
     return this.#exclusively(async () => {
       if (offset >= this.#appender.logEndOffset) return this.#appender.logEndOffset
       if (offset < this.#logStartOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.logEndOffset)
-      const endOffset = await cutSegments(this.#segments, this.#options.storage, offset)
+      const endOffset = await cutSegments(this.#segments, this.#options.place.storage, offset)
       this.#appender.cutEnd(endOffset)
       this.#epochs.truncateFromEnd(endOffset)
       await this.#afterReset()
@@ -85,9 +76,9 @@ export class LogTrimmer {
   }
 
   async truncateFullyAndStartAt (offset: number): Promise<void> {
-    this.#throwIfOffline()
+    this.#options.status.throwIfOffline()
     assert.ok(Number.isSafeInteger(offset) && offset >= 0, `bad start offset ${offset}`)
-    const { storage, dir, config, clock } = this.#options
+    const { storage, dir, config, clock } = this.#options.place
     await this.#exclusively(async () => {
       for (const segment of this.#segments.splice(0).reverse()) await segment.destroy(storage)
       this.#segments.push(await Segment.create(storage, dir, offset, config, clock()))
@@ -110,14 +101,13 @@ export class LogTrimmer {
       await previous
       await this.#appender.whenIdle()
       return await this.#flusher.serialize(async () => {
-        this.#throwIfOffline()
+        this.#options.status.throwIfOffline()
         try {
           return await work()
         } catch (error) {
           // A refused request leaves the log as it was; a failed file operation takes it offline.
           if (error instanceof OffsetOutOfRangeError) throw error
-          this.#options.goOffline(error)
-          throw this.#options.offline() ?? error
+          throw this.#options.status.goOffline(error)
         }
       })
     } finally {
@@ -139,8 +129,8 @@ export class LogTrimmer {
   }
 
   async enforceRetention (nowMs: number): Promise<number> {
-    if (this.#options.offline() !== null || this.#options.closing() || this.#truncationsPending > 0) return 0
-    const plan = planRetention(this.#segments, this.#appender.highWatermark, this.#options.config, nowMs)
+    if (this.#options.status.offline !== null || this.#options.status.closing || this.#truncationsPending > 0) return 0
+    const plan = planRetention(this.#segments, this.#appender.highWatermark, this.#options.place.config, nowMs)
     if (plan.rollActive) {
       this.#appender.requestRoll()
     }
@@ -149,7 +139,7 @@ export class LogTrimmer {
   }
 
   async deleteRecordsBefore (offset: number): Promise<number> {
-    this.#throwIfOffline()
+    this.#options.status.throwIfOffline()
     if (offset > this.#appender.highWatermark) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.#appender.highWatermark)
     this.#logStartOffset = Math.max(this.#logStartOffset, offset)
     const wholly = this.#segments.slice(0, -1).filter(segment => segment.nextOffset <= this.#logStartOffset).length
@@ -163,21 +153,15 @@ export class LogTrimmer {
     this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0]!.baseOffset)
     this.#flusher.updateRecoveryPoint()
     try {
-      for (const segment of deleted) await segment.destroy(this.#options.storage)
+      for (const segment of deleted) await segment.destroy(this.#options.place.storage)
       await this.#trimEpochsToStart()
     } catch (error) {
-      this.#options.goOffline(error)
-      throw this.#options.offline() ?? error
+      throw this.#options.status.goOffline(error)
     }
   }
 
   async #trimEpochsToStart (): Promise<void> {
     this.#epochs.truncateFromStart(this.#logStartOffset)
     if (this.#epochs.dirty) await this.#epochs.flush()
-  }
-
-  #throwIfOffline (): void {
-    const offline = this.#options.offline()
-    if (offline !== null) throw offline
   }
 }

@@ -28,6 +28,8 @@ import type { LogConfig } from './config.ts'
 import { LogAppender } from './log-appender.ts'
 import { LogFlusher } from './log-flusher.ts'
 import { LogTrimmer } from './log-trimmer.ts'
+import { PartitionStatus } from './partition-status.ts'
+import type { LogPlace } from './partition-status.ts'
 import { LeaderEpochCache } from './leader-epoch-cache.ts'
 import type { EpochEndOffset, EpochEntry } from './leader-epoch-cache.ts'
 import { KafkaStorageError, LogClosedError, LogError, OffsetOutOfRangeError, UnknownTopicOrPartitionError } from './errors.ts'
@@ -66,13 +68,11 @@ export class PartitionLog {
   readonly partition: number
   readonly dir: string
   readonly #storage: Storage
-  readonly #config: Readonly<LogConfig>
   readonly #checkpoint: OffsetCheckpointFile
   readonly #clock: () => number
   readonly #segments: Segment[]
   readonly #epochs: LeaderEpochCache
-  #offline: LogError | null = null
-  #closing = false
+  readonly #status: PartitionStatus
   readonly #cursors = new ReadCursors()
   readonly #flusher: LogFlusher
   readonly #appender: LogAppender
@@ -87,12 +87,14 @@ export class PartitionLog {
     this.partition = options.partition
     this.dir = `${options.topic}-${options.partition}`
     this.#storage = options.storage
-    this.#config = options.config
     this.#checkpoint = options.checkpoint
     this.#clock = options.clock ?? Date.now
+    this.#status = new PartitionStatus(this.dir)
     this.#segments = recovered.segments
     this.#epochs = epochs
     this.recovery = recovered
+    this.#status.onOffline = error => { this.#appender.failed(error) }
+    const place: LogPlace = { storage: this.#storage, dir: this.dir, config: options.config, clock: this.#clock }
     this.#flusher = new LogFlusher({
       topic: this.topic,
       partition: this.partition,
@@ -100,28 +102,21 @@ export class PartitionLog {
       checkpoint: this.#checkpoint,
       recoveryPoint,
       logStartOffset: () => this.#trimmer.logStartOffset,
-      offline: () => this.#offline,
-      goOffline: error => { this.#goOffline(error) },
+      status: this.#status,
     })
     this.#appender = new LogAppender({
-      storage: this.#storage,
-      dir: this.dir,
-      config: this.#config,
-      clock: this.#clock,
+      place,
+      status: this.#status,
       segments: this.#segments,
       epochs,
       flusher: this.#flusher,
       logEndOffset: recovered.logEndOffset,
       refusal: () => this.#appendRefusal(),
       paused: () => this.#trimmer.truncating,
-      offline: () => this.#offline,
-      goOffline: error => { this.#goOffline(error) },
     })
     this.#trimmer = new LogTrimmer({
-      storage: this.#storage,
-      dir: this.dir,
-      config: this.#config,
-      clock: this.#clock,
+      place,
+      status: this.#status,
       checkpoint: this.#checkpoint,
       segments: this.#segments,
       epochs,
@@ -129,9 +124,6 @@ export class PartitionLog {
       flusher: this.#flusher,
       cursors: this.#cursors,
       logStartOffset: Math.min(Math.max(recovered.segments[0]!.baseOffset, options.logStartOffset ?? 0), recovered.logEndOffset),
-      closing: () => this.#closing,
-      offline: () => this.#offline,
-      goOffline: error => { this.#goOffline(error) },
     })
   }
 
@@ -164,7 +156,7 @@ export class PartitionLog {
   get queuedBytes (): number { return this.#appender.queuedBytes }
   get segmentCount (): number { return this.#segments.length }
   /** The error that took the partition offline, or null. */
-  get offlineError (): LogError | null { return this.#offline }
+  get offlineError (): LogError | null { return this.#status.offline }
 
   get sizeBytes (): number {
     let total = 0
@@ -178,12 +170,12 @@ export class PartitionLog {
 
   /** Whether the append queue is under its bound (false: the caller should stop feeding it until whenWritable()). */
   canAccept (): boolean {
-    return this.#offline === null && !this.#closing && this.#appender.isUnderBound
+    return this.#status.offline === null && !this.#status.closing && this.#appender.isUnderBound
   }
 
   /** Resolves once the append queue is below its bound again (or the log went offline). */
   whenWritable (): Promise<void> {
-    if (this.#offline !== null) return Promise.resolve()
+    if (this.#status.offline !== null) return Promise.resolve()
     return this.#appender.whenWritable()
   }
 
@@ -214,15 +206,15 @@ export class PartitionLog {
   }
 
   #appendRefusal (): LogError | null {
-    if (this.#offline !== null) return this.#offline
-    if (this.#closing) return new LogClosedError(`${this.dir} is closing`)
+    if (this.#status.offline !== null) return this.#status.offline
+    if (this.#status.closing) return new LogClosedError(`${this.dir} is closing`)
     if (this.#trimmer.truncating) return new LogClosedError(`${this.dir} is being truncated`)
     return null
   }
 
   /** fsyncs everything appended before the call (and persists index entries); moves the recovery point. */
   async flush (): Promise<void> {
-    if (this.#offline !== null) throw this.#offline
+    this.#status.throwIfOffline()
     await this.#appender.waitForHighWatermark(this.#appender.logEndOffset)
     await this.#flusher.fullFlush()
   }
@@ -234,7 +226,7 @@ export class PartitionLog {
    * throws OffsetOutOfRangeError.
    */
   async read (offset: number, maxBytes: number): Promise<ReadResult> {
-    if (this.#offline !== null) throw this.#offline
+    this.#status.throwIfOffline()
     if (offset < this.#trimmer.logStartOffset || offset > this.#appender.highWatermark) {
       throw new OffsetOutOfRangeError(offset, this.#trimmer.logStartOffset, this.#appender.highWatermark)
     }
@@ -254,7 +246,7 @@ export class PartitionLog {
    * values are the caller's to reject. Only data below the high watermark is considered.
    */
   async offsetForTimestamp (timestampMs: number): Promise<TimestampOffset | null> {
-    if (this.#offline !== null) throw this.#offline
+    this.#status.throwIfOffline()
     if (timestampMs === LATEST_TIMESTAMP) return { offset: this.#appender.highWatermark, timestampMs: -1 }
     if (timestampMs === EARLIEST_TIMESTAMP) return { offset: this.#trimmer.logStartOffset, timestampMs: -1 }
     const segments = this.#segments.slice()
@@ -331,25 +323,19 @@ export class PartitionLog {
     return error instanceof LogError ? error : new KafkaStorageError(`${this.dir}: read failed: ${(error as Error).message}`, { cause: error })
   }
 
-  #goOffline (error: unknown): void {
-    if (this.#offline !== null) return
-    this.#offline = error instanceof LogError ? error : new KafkaStorageError(`${this.dir}: ${(error as Error).message}`, { cause: error })
-    this.#appender.failed(this.#offline)
-  }
-
   /** Lets queued appends finish, fsyncs everything, records the recovery point and closes the files. */
   async close (): Promise<void> {
-    this.#closing = true
+    this.#status.closing = true
     await this.#appender.whenIdle()
     await this.#flusher.settled
     try {
-      if (this.#offline === null) {
+      if (this.#status.offline === null) {
         await this.#flusher.fullFlush()
         await this.#epochs.flush()
         await this.#checkpoint.write()
       }
     } finally {
-      this.#offline ??= new LogClosedError(`${this.dir} is closed`)
+      this.#status.markClosed(new LogClosedError(`${this.dir} is closed`))
       await Promise.all(this.#segments.map(segment => segment.close()))
     }
   }
@@ -359,15 +345,15 @@ export class PartitionLog {
    * and leaves the checkpoint as it is. For tests and the in-process chaos harness.
    */
   async halt (): Promise<void> {
-    this.#closing = true
-    this.#goOffline(new LogClosedError(`${this.dir} was halted`))
+    this.#status.closing = true
+    this.#status.goOffline(new LogClosedError(`${this.dir} was halted`))
     await Promise.all(this.#segments.map(segment => segment.close().catch(() => {})))
   }
 
   /** Closes the log and removes its files and directory (topic deletion). */
   async delete (): Promise<void> {
-    this.#closing = true
-    this.#goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
+    this.#status.closing = true
+    this.#status.goOffline(new UnknownTopicOrPartitionError(`${this.dir} was deleted`))
     await this.#appender.whenIdle()
     await this.#flusher.settled
     for (const segment of this.#segments) await segment.destroy(this.#storage)
