@@ -3,8 +3,11 @@
 // batches them into at most one OffsetForLeaderEpoch, one ListOffsets and one Fetch request
 // (replica_id = this broker, so the leader counts the fetch offset as this replica's log
 // end). Batches come back exactly as the leader stored them and are appended as they are.
-// A failed request backs off replica.fetch.backoff.ms; a partition the leader fences waits
-// for the metadata log to name its next leader.
+// A failed request backs off replica.fetch.backoff.ms, and so does a partition the leader
+// answers with a retriable error (UNKNOWN_LEADER_EPOCH while the leader's metadata trails
+// ours, KAFKA_STORAGE_ERROR...), as Kafka delays such partitions: without it the round
+// repeats at once, and two followers of a lagging leader spun thousands of requests a second
+// at it. A partition the leader fences waits for the metadata log to name its next leader.
 
 import type { BrokerConfig } from '../../config/config.ts'
 import { Connection } from '../../client/connection.ts'
@@ -37,6 +40,8 @@ export class ReplicaFetcher {
   readonly #image: () => MetadataImage
   readonly #onHighWatermark: (topic: string, partition: number, hw: number) => void
   readonly #partitions = new Map<string, FollowedPartition>()
+  /** Partitions answered with a retriable error, and when they may be asked again (Date.now() ms). */
+  readonly #retryAtMs = new Map<FollowedPartition, number>()
   #connection: Connection | null = null
   #stopped = false
   #wake: (() => void) | null = null
@@ -58,6 +63,8 @@ export class ReplicaFetcher {
   }
 
   remove (k: string): void {
+    const followed = this.#partitions.get(k)
+    if (followed !== undefined) this.#retryAtMs.delete(followed)
     this.#partitions.delete(k)
   }
 
@@ -106,7 +113,7 @@ export class ReplicaFetcher {
 
   /** One round over every partition; false when there was nothing to do. */
   async #round (): Promise<boolean> {
-    const actions = [...this.#partitions.values()].map(f => ({ f, action: f.state.nextAction(logView(f.log)) }))
+    const actions = this.#due(Date.now()).map(f => ({ f, action: f.state.nextAction(logView(f.log)) }))
     const todo = actions.filter(a => a.action.kind !== 'wait')
     if (todo.length === 0) return false
     for (const { f, action } of todo) {
@@ -129,6 +136,24 @@ export class ReplicaFetcher {
     return true
   }
 
+  /** The partitions not backing off after a retriable error. */
+  #due (nowMs: number): FollowedPartition[] {
+    const due: FollowedPartition[] = []
+    for (const f of this.#partitions.values()) {
+      const retryAtMs = this.#retryAtMs.get(f)
+      if (retryAtMs !== undefined && retryAtMs > nowMs) continue
+      this.#retryAtMs.delete(f)
+      due.push(f)
+    }
+    return due
+  }
+
+  /** A partition-level error other than a fencing one: ask again after replica.fetch.backoff.ms. */
+  #backOffOn (f: FollowedPartition, errorCode: number): void {
+    if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.OFFSET_OUT_OF_RANGE || f.state.phase === 'awaitingMetadata') return
+    this.#retryAtMs.set(f, Date.now() + this.#config.int('replica.fetch.backoff.ms'))
+  }
+
   async #epochChecks (conn: Connection, items: Array<{ f: FollowedPartition, action: FollowerAction }>): Promise<void> {
     if (items.length === 0) return
     const response = await conn.request(OffsetForLeaderEpoch, {
@@ -143,6 +168,7 @@ export class ReplicaFetcher {
         const f = this.#find(t.topic, p.partition)
         if (f === undefined) continue
         f.state.onEpochAnswer({ errorCode: p.errorCode, leaderEpoch: p.leaderEpoch, endOffset: p.endOffset }, logView(f.log))
+        this.#backOffOn(f, p.errorCode)
         this.#trace(f, `OffsetForLeaderEpoch answer error ${p.errorCode} epoch ${p.leaderEpoch} end ${p.endOffset} for our ${describeLog(f.log)}: next ${describeNext(f.state)}`)
       }
     }
@@ -158,7 +184,9 @@ export class ReplicaFetcher {
       }
       const start = await ask(-2)
       const end = await ask(-1)
-      f.state.onLeaderOffsets({ errorCode: start.errorCode !== ErrorCode.NONE ? start.errorCode : end.errorCode, logStartOffset: start.offset, logEndOffset: end.offset }, logView(f.log))
+      const errorCode = start.errorCode !== ErrorCode.NONE ? start.errorCode : end.errorCode
+      f.state.onLeaderOffsets({ errorCode, logStartOffset: start.offset, logEndOffset: end.offset }, logView(f.log))
+      this.#backOffOn(f, errorCode)
       this.#trace(f, `after OFFSET_OUT_OF_RANGE the leader's log is [${start.offset}, ${end.offset}) (errors ${start.errorCode}/${end.errorCode}), ours ${describeLog(f.log)}: next ${describeNext(f.state)}`)
     }
   }
@@ -187,6 +215,7 @@ export class ReplicaFetcher {
         }
         const before = f.state.highWatermark
         f.state.onFetchResponse({ errorCode: p.errorCode, highWatermark: p.highWatermark }, logView(f.log))
+        this.#backOffOn(f, p.errorCode)
         if (f.state.highWatermark > before) this.#onHighWatermark(f.topic, f.partition, f.state.highWatermark)
       }
     }
