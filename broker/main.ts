@@ -112,8 +112,15 @@ function controllerListenerOf (config: BrokerConfig): { host: string, port: numb
 }
 
 /** Runs a broker until a signal; used by `sluice broker`. */
-export async function runBroker (config: BrokerConfig): Promise<void> {
-  const running = await startBroker(config)
+/** Broker log lines on stderr; with `timestamps`, each starts with the wall-clock time (ISO, ms). */
+export function stderrLog (timestamps: boolean): (line: string) => void {
+  return timestamps
+    ? line => process.stderr.write(`${new Date().toISOString()} ${line}\n`)
+    : line => process.stderr.write(line + '\n')
+}
+
+export async function runBroker (config: BrokerConfig, log: (line: string) => void = stderrLog(false)): Promise<void> {
+  const running = await startBroker(config, log)
   const ready = {
     event: 'listening',
     brokerId: running.broker.nodeId,
@@ -125,7 +132,7 @@ export async function runBroker (config: BrokerConfig): Promise<void> {
     pid: process.pid,
   }
   const shutdown = (signal: string): void => {
-    process.stderr.write(`${signal}: shutting down (flush, checkpoint)\n`)
+    log(`${signal}: shutting down (flush, checkpoint)`)
     running.close(signal === 'SIGTERM').then(() => process.exit(0), err => {
       process.stderr.write(`shutdown failed: ${(err as Error).stack}\n`)
       process.exit(1)

@@ -100,7 +100,9 @@ export class ProcessBroker implements BrokerHandle {
       '--listen', `127.0.0.1:${this.#kafkaPort}`,
       '--http', `127.0.0.1:${this.#httpPort}`,
       '--data-dir', this.dataDir,
-      '--broker-id', String(this.#opts.index)]
+      '--broker-id', String(this.#opts.index),
+      // Timed lines let a failed chaos run's broker logs be read against its history.
+      '--log-timestamps']
     if (this.#opts.advertise !== undefined) args.push('--advertise', this.#opts.advertise)
     for (const [key, value] of Object.entries(this.#opts.brokerConfig)) args.push('-o', `${key}=${String(value)}`)
     return args

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander'
 import { buildConfig, describeKeys, parseOverrides, readConfigFile, type RawConfig } from '../../broker/config/config.ts'
-import { runBroker } from '../../broker/main.ts'
+import { runBroker, stderrLog } from '../../broker/main.ts'
 
 interface BrokerFlags {
   config?: string
@@ -13,6 +13,7 @@ interface BrokerFlags {
   dataDir?: string
   brokerId?: string
   listConfig?: boolean
+  logTimestamps?: boolean
 }
 
 export function registerBroker (program: Command): void {
@@ -26,6 +27,7 @@ export function registerBroker (program: Command): void {
     .option('--data-dir <dir>', 'where partition logs live (same as -o log.dirs=...)')
     .option('--broker-id <n>', 'node id (same as -o broker.id=...)')
     .option('--list-config', 'print every config key with its default and meaning, then exit')
+    .option('--log-timestamps', 'start every log line on stderr with the time (ISO 8601, ms); the harness turns it on for the brokers it starts')
     .action(async (flags: BrokerFlags) => {
       if (flags.listConfig === true) {
         process.stdout.write(describeKeys() + '\n')
@@ -39,6 +41,6 @@ export function registerBroker (program: Command): void {
       if (flags.dataDir !== undefined) shortcuts['log.dirs'] = flags.dataDir
       if (flags.brokerId !== undefined) shortcuts['broker.id'] = flags.brokerId
       const config = buildConfig({ ...raw, ...shortcuts, ...parseOverrides(flags.override) }, flags.config ?? 'command line')
-      await runBroker(config)
+      await runBroker(config, stderrLog(flags.logTimestamps === true))
     })
 }
