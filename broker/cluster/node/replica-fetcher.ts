@@ -121,12 +121,12 @@ export class ReplicaFetcher {
         const before = describeLog(f.log)
         await truncateTo(f.log, action.offset)
         this.#trace(f, `truncated to ${action.offset} (before: ${before}; now: ${describeLog(f.log)}; HW ${f.state.highWatermark})`)
-        f.state.onTruncated(logView(f.log))
+        this.#truncated(f, action.offset)
       } else if (action.kind === 'truncateFullyAndStartAt') {
         const before = describeLog(f.log)
         await truncateFullyAndStartAt(f.log, action.offset)
         this.#trace(f, `truncated fully, restarting at ${action.offset} (before: ${before})`)
-        f.state.onTruncated(logView(f.log))
+        this.#truncated(f, action.offset)
       }
     }
     const conn = await this.#connect()
@@ -134,6 +134,22 @@ export class ReplicaFetcher {
     await this.#leaderOffsets(conn, todo.filter(a => a.action.kind === 'leaderOffsets'))
     await this.#fetch(conn, todo.filter(a => a.action.kind === 'fetch'))
     return true
+  }
+
+  /**
+   * Reports a finished truncation, unless the partition moved on while it ran: a leader
+   * change restarts the epoch check (or hands the partition to another fetcher), and
+   * reporting then threw and cost every partition of this fetcher a reconnect and a backoff.
+   * The cut itself stays: it removed only what the old leader's answer said diverged, and
+   * the new epoch check decides from the log as it is now.
+   */
+  #truncated (f: FollowedPartition, offset: number): void {
+    const current = this.#find(f.topic, f.partition)
+    if (current !== f || f.state.phase !== 'truncating' || f.state.truncationOffset !== offset) {
+      this.#trace(f, `truncation to ${offset} done after the partition moved on (now ${describeNext(f.state)}); not reported`)
+      return
+    }
+    f.state.onTruncated(logView(f.log))
   }
 
   /** The partitions not backing off after a retriable error. */
