@@ -16,6 +16,7 @@
 import { appendFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
+import { parseCurvePercents, parseMaxRate } from '../bench/curve.ts'
 import { BenchError } from '../bench/errors.ts'
 import { formatOutcome } from '../bench/runner.ts'
 import { runJavaBench } from '../bench/java-run.ts'
@@ -31,6 +32,7 @@ import { formatValue } from '../compare/format.ts'
 import { pointLatest, RunDirError } from '../results/run-dir.ts'
 import { loadWorkload, WorkloadError } from '../workload/index.ts'
 import type { Workload } from '../workload/types.ts'
+import { curveCommand } from './bench-curve.ts'
 import { gateExitCode, parseFraction } from './compare.ts'
 
 interface BenchFlags extends QuickFlags {
@@ -46,6 +48,8 @@ interface BenchFlags extends QuickFlags {
   candidate?: string
   candidateSet: string[]
   candidateBackend?: string
+  curve?: string
+  maxRate?: string
   failThreshold: string
   noise: string
   alpha: string
@@ -186,6 +190,18 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
     if (candidate !== null || repeat > 1) badOption('--driver java runs Kafka\'s perf tools once and reports their own figures; it has no --repeat, --candidate, --candidate-set or --candidate-backend (run each side on its own)')
     return await runJavaCommand(base, flags, cluster, log)
   }
+  if (flags.curve !== undefined || flags.maxRate !== undefined) {
+    if (flags.curve === undefined) badOption('--max-rate goes with --curve (it gives the max rate the curve\'s percentages are taken of)')
+    if (candidate !== null || repeat > 1) badOption('--curve runs one workload at several rates; it has no --repeat, --candidate, --candidate-set or --candidate-backend')
+    return await curveCommand(base, { percents: parseCurvePercents(flags.curve), maxRate: flags.maxRate === undefined ? null : parseMaxRate(flags.maxRate) }, {
+      workloadAt: rate => loadSide(workloadPath, { ...overrides, producerRate: String(rate) }),
+      dryRun: flags.dryRun === true,
+      json: flags.json === true,
+      resultsDir: flags.resultsDir,
+      run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true },
+      log,
+    })
+  }
   const plan = [...describeSchedule(base), ...(candidate === null ? [] : describeSchedule(candidate).map(line => `candidate: ${line.trim()}`))]
   if (repeat > 1 || candidate !== null) plan.push(`runs: ${repeat} of the base${candidate === null ? '' : ` and ${repeat} of the candidate, interleaved`}`)
   if (flags.dryRun === true) {
@@ -274,6 +290,8 @@ export function registerBench (program: Command): void {
     .option('--message-size <bytes>', 'quick run: message size (default 1024)')
     .option('--rate <msg/s>', 'quick run: producer rate (default 1000)')
     .option('--partitions <n>', 'quick run: partitions of the topic (default 8)')
+    .option('--curve <percents>', 'latency-throughput curve: run the workload at these percentages of its max rate, e.g. 20,50,80 (the max rate from a max-rate search run first, or --max-rate); writes curve.json, curve.md, curve.html')
+    .option('--max-rate <msg/s>', 'with --curve: the max rate to take the percentages of, skipping the search')
     .option('--dry-run', 'print the planned phases and how long they take, then exit without starting anything')
     .action(async (workloadPath: string | undefined, flags: BenchFlags) => {
       const controller = new AbortController()
