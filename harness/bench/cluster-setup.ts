@@ -22,11 +22,13 @@ export interface ClusterChoice {
   backend: BackendName
   /** host:port list; required for (and implies) the external backend. */
   bootstrap?: string[]
+  /** Process backend: the taskset(1) CPU list its brokers run on. */
+  brokerCpus?: string
 }
 
 export async function startCluster (workload: Workload, choice: ClusterChoice, log: (line: string) => void): Promise<Cluster> {
   const secured = workload.security.protocol !== 'PLAINTEXT'
-  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap, external: { reachTimeoutMs: REACH_TIMEOUT_MS, tcpOnly: secured } })
+  const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap, process: { brokerCpus: choice.brokerCpus ?? null }, external: { reachTimeoutMs: REACH_TIMEOUT_MS, tcpOnly: secured } })
   const cluster = await backend.start({ brokers: workload.brokers, brokerConfig: { ...workload.brokerConfig }, log })
   for (const broker of cluster.brokers) {
     const pid = (broker as { pid?: unknown }).pid

@@ -28,6 +28,8 @@ export interface ProcessBackendOptions {
   repoRoot?: string
   startTimeoutMs?: number
   stopTimeoutMs?: number
+  /** A taskset(1) CPU list for every broker process (bench --broker-cpus); null: not pinned. */
+  brokerCpus?: string | null
 }
 
 const BROKERS_MAX = 32
@@ -130,6 +132,7 @@ export class ProcessBackend implements ClusterBackend {
       repoRoot: opts.repoRoot ?? REPO_ROOT,
       startTimeoutMs: opts.startTimeoutMs ?? START_TIMEOUT_MS_DEFAULT,
       stopTimeoutMs: opts.stopTimeoutMs ?? STOP_TIMEOUT_MS_DEFAULT,
+      brokerCpus: opts.brokerCpus ?? null,
     }
   }
 
@@ -182,6 +185,7 @@ export class ProcessBackend implements ClusterBackend {
         advertise,
         startTimeoutMs: this.#opts.startTimeoutMs,
         stopTimeoutMs: this.#opts.stopTimeoutMs,
+        cpus: this.#opts.brokerCpus,
       }))
     }
     const controllerAddresses = clusterKeys?.map(k => k.listeners!.split(',')[1]!.replace('CONTROLLER://', '')) ?? []

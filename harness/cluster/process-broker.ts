@@ -33,6 +33,8 @@ export interface ProcessBrokerOptions {
   advertise: string | undefined
   startTimeoutMs: number
   stopTimeoutMs: number
+  /** A taskset(1) CPU list the broker runs on (e.g. "0" or "0-1"); null: wherever the OS puts it. */
+  cpus?: string | null
 }
 
 interface ListeningLine {
@@ -114,7 +116,10 @@ export class ProcessBroker implements BrokerHandle {
     const fd = openSync(this.logFile, 'a')
     writeSync(fd, `--- ${new Date().toISOString()} starting: node ${this.#args().join(' ')}\n`)
     installExitHandlers()
-    const subprocess = execa(this.#opts.nodePath, this.#args(), {
+    // taskset execs node, so the child's pid stays the broker's.
+    const cpus = this.#opts.cpus ?? null
+    const [file, args] = cpus === null ? [this.#opts.nodePath, this.#args()] : ['taskset', ['-c', cpus, this.#opts.nodePath, ...this.#args()]]
+    const subprocess = execa(file, args, {
       cwd: this.#opts.cwd,
       stdin: 'ignore',
       stdout: 'pipe',

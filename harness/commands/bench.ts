@@ -18,6 +18,8 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { parseCurvePercents, parseMaxRate } from '../bench/curve.ts'
 import { BenchError } from '../bench/errors.ts'
+import type { ClusterChoice } from '../bench/cluster-setup.ts'
+import { checkTaskset, parseCpuList, pinThisProcess } from '../bench/cpu-pinning.ts'
 import { formatOutcome } from '../bench/runner.ts'
 import { runJavaBench } from '../bench/java-run.ts'
 import { REPEAT_MAX, runSeries, type SeriesOutcome, type SeriesRun } from '../bench/series.ts'
@@ -50,6 +52,8 @@ interface BenchFlags extends QuickFlags {
   candidateBackend?: string
   curve?: string
   maxRate?: string
+  brokerCpus?: string
+  harnessCpus?: string
   failThreshold: string
   noise: string
   alpha: string
@@ -101,12 +105,16 @@ async function load (path: string, overrides: Record<string, string>, log: (line
   return await loadWorkload(path, { ...overrides, warmup: String(workload.durationSeconds) })
 }
 
-function clusterChoice (flags: BenchFlags): { backend: BackendName, bootstrap?: string[] } {
+function clusterChoice (flags: BenchFlags): ClusterChoice {
   const backend = flags.backend ?? (flags.bootstrap !== undefined ? 'external' : 'process')
   if (!(BACKEND_NAMES as readonly string[]).includes(backend)) badOption(`--backend must be one of ${BACKEND_NAMES.join(', ')}; got ${JSON.stringify(backend)}`)
   if (flags.bootstrap !== undefined && backend !== 'external') badOption(`--bootstrap selects the external backend; it cannot be combined with --backend ${backend}`)
   if (backend === 'external' && flags.bootstrap === undefined) badOption('--backend external needs --bootstrap host:port[,host:port...]')
-  return { backend: backend as BackendName, bootstrap: flags.bootstrap?.split(',').map(s => s.trim()).filter(s => s !== '') }
+  const bootstrap = flags.bootstrap?.split(',').map(s => s.trim()).filter(s => s !== '')
+  if (flags.brokerCpus === undefined) return { backend: backend as BackendName, bootstrap }
+  if (backend !== 'process') badOption(`--broker-cpus pins the brokers the process backend starts; with --backend ${backend} pin them yourself (taskset -c)`)
+  checkTaskset('--broker-cpus')
+  return { backend: backend as BackendName, bootstrap, brokerCpus: parseCpuList(flags.brokerCpus, '--broker-cpus') }
 }
 
 /**
@@ -174,6 +182,7 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
   }
   if (!(compare.alpha > 0 && compare.alpha < 1)) badOption(`--alpha must be a number between 0 and 1; got ${JSON.stringify(flags.alpha)}`)
   const cluster = clusterChoice(flags)
+  if (flags.harnessCpus !== undefined) pinThisProcess(parseCpuList(flags.harnessCpus, '--harness-cpus'), '--harness-cpus')
   const candidateCluster = flags.candidateBackend === undefined ? undefined : clusterChoice({ ...flags, backend: flags.candidateBackend, bootstrap: undefined })
   const overrides = commonOverrides(flags)
   const quick = hasQuickFlags(flags)
@@ -290,6 +299,8 @@ export function registerBench (program: Command): void {
     .option('--message-size <bytes>', 'quick run: message size (default 1024)')
     .option('--rate <msg/s>', 'quick run: producer rate (default 1000)')
     .option('--partitions <n>', 'quick run: partitions of the topic (default 8)')
+    .option('--broker-cpus <list>', 'process backend: run the brokers on these CPUs (taskset list, e.g. 0); the report states the affinities in force')
+    .option('--harness-cpus <list>', 'run the harness (producers, consumers, every thread) on these CPUs, e.g. 1')
     .option('--curve <percents>', 'latency-throughput curve: run the workload at these percentages of its max rate, e.g. 20,50,80 (the max rate from a max-rate search run first, or --max-rate); writes curve.json, curve.md, curve.html')
     .option('--max-rate <msg/s>', 'with --curve: the max rate to take the percentages of, skipping the search')
     .option('--dry-run', 'print the planned phases and how long they take, then exit without starting anything')
