@@ -7,6 +7,7 @@ import { CURVE_FORMAT, curveStep, stepPlan, stepRate } from '../bench/curve.ts'
 import type { CurveResult, CurveStep } from '../bench/curve.ts'
 import { startCluster } from '../bench/cluster-setup.ts'
 import { runBench } from '../bench/runner.ts'
+import { describeSchedule } from '../bench/schedule.ts'
 import type { BenchRunOptions, BenchRunOutcome } from '../bench/runner.ts'
 import { curveToHtml, curveToMarkdown } from '../report/curve-report.ts'
 import { createRunDir, pointLatest, writeFileAtomic } from '../results/run-dir.ts'
@@ -116,6 +117,8 @@ export interface CurveCommandFlags {
 /** The command: prints the plan (alone with --dry-run), runs the curve, prints curve.md or JSON; returns the exit code. */
 export async function curveCommand (base: Workload, spec: { percents: number[], maxRate: number | null }, o: CurveCommandFlags): Promise<number> {
   const plan = stepPlan(base, spec.percents, spec.maxRate)
+  // The search run's own schedule, so the plan says how long the whole curve can take.
+  if (spec.maxRate === null) plan.push(...describeSchedule(await o.workloadAt(0)).map(line => `  search run: ${line.trim()}`))
   if (o.dryRun) {
     process.stdout.write(plan.join('\n') + '\n')
     return 0
