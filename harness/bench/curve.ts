@@ -5,8 +5,10 @@
 // normal one with its own result directory. The curve's own directory holds curve.json,
 // curve.md and curve.html (latency against achieved throughput, one line per quantile).
 //
-// Each step starts its own cluster, like --repeat, so one step's backlog or page cache
-// cannot leak into the next; the steps go from the lowest rate up.
+// The steps share one cluster (the same brokers, the same settings; only producerRate
+// differs), lowest rate first. Each step drains its consumers before it ends and then
+// deletes its topics, so no backlog or retained log carries into the next step, and a
+// short step does not pay a broker start.
 
 import type { BenchResult } from '../results/result.ts'
 import type { Workload } from '../workload/types.ts'
@@ -90,8 +92,9 @@ export function curveStep (percent: number, result: BenchResult, runDir: string)
 
 /** The workload of one step: the file's, at a fixed rate (or producerRate 0 for the search). */
 export function stepPlan (workload: Workload, percents: readonly number[], maxRate: number | null): string[] {
-  const lines = [`latency-throughput curve of ${workload.name}: ${percents.map(p => `${p}%`).join(', ')} of the max rate, lowest first, each step its own run and cluster`]
-  lines.push(`  each step: ${workload.warmupSeconds} s warm-up, then ${workload.durationSeconds} s measured`)
+  const lines = [`latency-throughput curve of ${workload.name}: ${percents.map(p => `${p}%`).join(', ')} of the max rate, lowest first, each step its own run on one cluster (its topics deleted after it)`]
+  const steps = percents.filter(p => maxRate !== null || p !== 100).length
+  lines.push(`  each step: ${workload.warmupSeconds} s warm-up, then ${workload.durationSeconds} s measured (${steps * (workload.warmupSeconds + workload.durationSeconds)} s of load for ${steps} step${steps === 1 ? '' : 's'}, plus drains)`)
   if (maxRate === null) lines.push('  the max rate comes from a max-rate search run first (its measured phase is the 100% point)')
   else lines.push(`  max rate given: ${maxRate} msg/s, so steps at ${percents.map(p => stepRate(maxRate, p)).join(', ')} msg/s`)
   return lines

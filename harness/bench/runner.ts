@@ -61,6 +61,12 @@ export interface BenchRunOptions {
   consumerThreads?: number
   /** Leave the run's topics on an external cluster (by default they are deleted at the end). */
   keepTopics?: boolean
+  /**
+   * A cluster the caller started and stops (a curve's steps share one, so each step does
+   * not pay a broker start). The run deletes its topics from it at the end, as on an
+   * external cluster, so the next run does not share the brokers with a dead topic's log.
+   */
+  startedCluster?: Cluster
 }
 
 export interface BenchRunOutcome {
@@ -77,7 +83,8 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
   const log = options.log ?? (() => {})
   const payload = await checkPayloadSpec(payloadSpecOf(options.workload), options.workload.sourceName)
   const choice = options.cluster ?? { backend: 'process' }
-  const cluster = await startCluster(options.workload, choice, log)
+  const shared = options.startedCluster
+  const cluster = shared ?? await startCluster(options.workload, choice, log)
   try {
     const secured = options.workload.security.protocol !== 'PLAINTEXT'
     const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap, secured))
@@ -100,10 +107,10 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
     const run = new Run({ workload, cluster, plan, runDir, startTime, notes, seed, options, watch, pool })
     const outcome = await run.execute()
     // Topics on a cluster the harness started vanish with it; on any other they would pile up.
-    if (options.keepTopics !== true && cluster.backend === 'external') await deleteRunTopics(cluster.bootstrap, plan.topics, log, secured)
+    if (options.keepTopics !== true && (cluster.backend === 'external' || shared !== undefined)) await deleteRunTopics(cluster.bootstrap, plan.topics, log, secured)
     return outcome
   } finally {
-    await cluster.stop()
+    if (shared === undefined) await cluster.stop()
   }
 }
 

@@ -196,7 +196,7 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
   let base = await loadSide(workloadPath, overrides)
   if (candidateCluster !== undefined) base = forReferenceBroker(base, cluster.backend, log)
   if (base.driver === 'java' || candidate?.driver === 'java') {
-    if (candidate !== null || repeat > 1) badOption('--driver java runs Kafka\'s perf tools once and reports their own figures; it has no --repeat, --candidate, --candidate-set or --candidate-backend (run each side on its own)')
+    if (candidate !== null || repeat > 1 || flags.curve !== undefined || flags.maxRate !== undefined) badOption('--driver java runs Kafka\'s perf tools once and reports their own figures; it has no --repeat, --curve, --max-rate, --candidate, --candidate-set or --candidate-backend (run each side on its own)')
     return await runJavaCommand(base, flags, cluster, log)
   }
   if (flags.curve !== undefined || flags.maxRate !== undefined) {

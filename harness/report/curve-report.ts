@@ -91,7 +91,7 @@ export function renderCurveChart (curve: CurveResult): string {
 export function curveToHtml (curve: CurveResult): string {
   const title = `Sluice latency-throughput curve: ${curve.workload}`
   const rows = curve.steps.map(s => `<tr${s.held ? '' : ' class="warning"'}><td>${escapeXml(stepLabel(s))}</td><td class="num">${Math.round(s.targetRateMsgPerSec)}</td><td class="num">${Math.round(s.publishRateMsgPerSec)}</td>` +
-    `<td class="num">${triple(s.endToEndLatencyUs)}</td><td class="num">${triple(s.publishLatencyUs)}</td><td class="num">${ms(s.publishDelayUsP99)}</td><td>${escapeXml(s.runDir)}</td></tr>`).join('')
+    `<td class="num">${triple(s.endToEndLatencyUs)}</td><td class="num">${triple(s.publishLatencyUs)}</td><td class="num">${ms(s.publishDelayUsP99)}</td><td><a href="${escapeXml(encodeURI(s.runDir))}/report.html">${escapeXml(s.runDir)}</a></td></tr>`).join('')
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

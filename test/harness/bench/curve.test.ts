@@ -41,6 +41,8 @@ describe('latency-throughput curve', () => {
     expect(html).toMatch(/end-to-end p99 at 80% \(rate not held\), 6000 msg\/s: 90 ms/)
     // The held step's points are filled, the other's hollow.
     expect(html).toMatch(/fill="white" stroke="#ea580c"/)
+    // Each step's row links to that run's own report.
+    expect(html).toContain('<a href="run-80/report.html">run-80</a>')
     expect(curveToMarkdown(curve)).toMatch(/\| 80% \(rate not held\) \| 8000 \| 6000 \| 0\.80 \/ 90\.00 \/ 180\.00 \|/)
   })
 
