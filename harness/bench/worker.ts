@@ -65,16 +65,8 @@ async function setUp (): Promise<void> {
   const onMessage = (message: ConsumedMessage): void => {
     stats.recordConsume(message.value === null ? 0 : message.value.length, decodeTimestampHeader(message.headers[TIMESTAMP_HEADER]), monotonicUs())
   }
-  // The timed path (native driver) builds no record objects and stamps each fetch response
-  // on receipt; other drivers hand over whole messages.
-  const onRecord = (valueBytes: number, producerTimestampUs: number | null, receiveUs: number): void => {
-    stats.recordConsume(valueBytes, producerTimestampUs, receiveUs)
-  }
-  const timing = { headerName: TIMESTAMP_HEADER, nowUs: monotonicUs }
   for (const assignment of init.consumers) {
-    consumers.push(driver.createTimedConsumer !== undefined
-      ? await driver.createTimedConsumer(assignment.topic, assignment.subscription, timing, onRecord)
-      : await driver.createConsumer(assignment.topic, assignment.subscription, onMessage))
+    consumers.push(await driver.createConsumer(assignment.topic, assignment.subscription, onMessage))
   }
 }
 

@@ -70,9 +70,6 @@ export interface BenchmarkProducer {
   close (): Promise<void>
 }
 
-/** A record's value size, its producer timestamp header (µs, null if absent) and receipt time (µs). */
-export type TimedRecordHandler = (valueBytes: number, producerTimestampUs: number | null, receiveUs: number) => void
-
 export interface ConsumedMessage {
   topic: string
   partition: number
@@ -97,12 +94,6 @@ export interface BenchmarkDriver {
   createProducer (topic: string): Promise<BenchmarkProducer>
   /** Joins `subscription` (a consumer group) on `topic`, reading from the beginning. */
   createConsumer (topic: string, subscription: string, onMessage: (message: ConsumedMessage) => void): Promise<BenchmarkConsumer>
-  /**
-   * Optional fast path for the benchmark's consumers: per record only the value's size, the
-   * µs timestamp in header `headerName` and the time its fetch response arrived (from
-   * `nowUs`), with no record object built. Drivers without it get createConsumer.
-   */
-  createTimedConsumer?: (topic: string, subscription: string, timing: { headerName: string, nowUs: () => number }, onRecord: TimedRecordHandler) => Promise<BenchmarkConsumer>
   close (): Promise<void>
 }
 

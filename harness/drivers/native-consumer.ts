@@ -15,35 +15,22 @@
 
 import { ListOffsetsTimestamp } from '../../broker/protocol/02-list-offsets.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
-import { decodeFetchedRecords, scanTimedRecords, type FetchedRecord, type TimedRecordVisitor } from '../../broker/client/batch-reader.ts'
+import { decodeFetchedRecords, type FetchedRecord } from '../../broker/client/batch-reader.ts'
 import type { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { KafkaClientError } from '../../broker/client/errors.ts'
 import { toDriverError } from './common.ts'
-import type { BenchmarkConsumer, ConsumedMessage, ConsumerSettings, TimedRecordHandler } from './driver.ts'
+import type { BenchmarkConsumer, ConsumedMessage, ConsumerSettings } from './driver.ts'
 
 const FETCH_MAX_BYTES = 50 * 1024 * 1024
 const PARTITION_MAX_BYTES = 1024 * 1024
 const BACKOFF_MS_MIN = 100
 const BACKOFF_MS_MAX = 2000
 
-/**
- * How records reach the caller: as ConsumedMessage objects, or (the benchmark's fast path)
- * as value size, the timestamp header's µs and the time the fetch response arrived, with
- * nothing built per record.
- */
-export type Delivery =
-  | { kind: 'messages', onMessage: (message: ConsumedMessage) => void }
-  | { kind: 'timed', headerName: string, nowUs: () => number, onRecord: TimedRecordHandler }
-
 export class NativeConsumer implements BenchmarkConsumer {
   readonly #client: KafkaClient
   readonly #topic: string
   readonly #settings: ConsumerSettings
-  readonly #delivery: Delivery
-  readonly #headerName: Buffer
-  /** When the fetch response being delivered arrived (timed delivery), µs. */
-  #receiveUs = 0
-  readonly #visit: TimedRecordVisitor
+  readonly #onMessage: (message: ConsumedMessage) => void
   readonly #positions: number[]
   #leaders: number[]
   #paused = false
@@ -55,21 +42,18 @@ export class NativeConsumer implements BenchmarkConsumer {
   readonly errorCounts = new Map<string, number>()
   readonly #batch: FetchedRecord[] = []
 
-  private constructor (client: KafkaClient, topic: string, leaders: number[], settings: ConsumerSettings, delivery: Delivery) {
+  private constructor (client: KafkaClient, topic: string, leaders: number[], settings: ConsumerSettings, onMessage: (message: ConsumedMessage) => void) {
     this.#client = client
     this.#topic = topic
     this.#leaders = leaders
     this.#positions = new Array<number>(leaders.length).fill(0)
     this.#settings = settings
-    this.#delivery = delivery
-    this.#headerName = Buffer.from(delivery.kind === 'timed' ? delivery.headerName : '')
-    const onRecord = delivery.kind === 'timed' ? delivery.onRecord : () => {}
-    this.#visit = (valueBytes, headerTimestampUs) => { onRecord(valueBytes, headerTimestampUs, this.#receiveUs) }
+    this.#onMessage = onMessage
   }
 
-  static async create (client: KafkaClient, topic: string, settings: ConsumerSettings, delivery: Delivery): Promise<NativeConsumer> {
+  static async create (client: KafkaClient, topic: string, settings: ConsumerSettings, onMessage: (message: ConsumedMessage) => void): Promise<NativeConsumer> {
     const info = await client.topic(topic, true).catch((err: unknown) => { throw toDriverError(err, `native consumer for "${topic}"`) })
-    const consumer = new NativeConsumer(client, topic, info.partitions.map(p => p.leaderId), settings, delivery)
+    const consumer = new NativeConsumer(client, topic, info.partitions.map(p => p.leaderId), settings, onMessage)
     consumer.#loop = consumer.#run()
     return consumer
   }
@@ -106,9 +90,6 @@ export class NativeConsumer implements BenchmarkConsumer {
     const res = await this.#client.fetch(leader, this.#topic,
       partitions.map(p => ({ partition: p, offset: this.#positions[p]!, partitionMaxBytes: PARTITION_MAX_BYTES })),
       { maxWaitMs: this.#settings.fetchMaxWaitMs, minBytes: this.#settings.fetchMinBytes, maxBytes: FETCH_MAX_BYTES })
-    // Timed on receipt, once per response: records are not stamped later for having waited
-    // behind the rest of the response's decoding.
-    if (this.#delivery.kind === 'timed') this.#receiveUs = this.#delivery.nowUs()
     if (res.errorCode !== ErrorCode.NONE) throw new KafkaClientError('ERR_KAFKA', `Fetch failed with ${errorName(res.errorCode)}`, { kafkaErrorCode: res.errorCode, retriable: true })
     let failed: unknown = null
     for (const t of res.topics) {
@@ -130,15 +111,10 @@ export class NativeConsumer implements BenchmarkConsumer {
   }
 
   async #deliver (partition: number, records: Buffer | null): Promise<void> {
-    const delivery = this.#delivery
-    if (delivery.kind === 'timed') {
-      this.#positions[partition] = await scanTimedRecords(records, this.#positions[partition]!, this.#headerName, this.#visit)
-      return
-    }
     const out = this.#batch
     out.length = 0
     this.#positions[partition] = await decodeFetchedRecords(records, this.#topic, partition, this.#positions[partition]!, out)
-    for (let i = 0; i < out.length; i++) delivery.onMessage(out[i]!)
+    for (let i = 0; i < out.length; i++) this.#onMessage(out[i]!)
     out.length = 0
   }
 

@@ -15,8 +15,8 @@
 import { requirePlaintext } from './security.ts'
 import { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { toDriverError } from './common.ts'
-import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type TimedRecordHandler } from './driver.ts'
-import { NativeConsumer, type Delivery } from './native-consumer.ts'
+import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions } from './driver.ts'
+import { NativeConsumer } from './native-consumer.ts'
 import { NativeProducer } from './native-producer.ts'
 
 export class NativeDriver implements BenchmarkDriver {
@@ -73,18 +73,10 @@ export class NativeDriver implements BenchmarkDriver {
     }
   }
 
-  createConsumer (topic: string, subscription: string, onMessage: (message: ConsumedMessage) => void): Promise<BenchmarkConsumer> {
-    return this.#consumer(topic, subscription, { kind: 'messages', onMessage })
-  }
-
-  createTimedConsumer (topic: string, subscription: string, timing: { headerName: string, nowUs: () => number }, onRecord: TimedRecordHandler): Promise<BenchmarkConsumer> {
-    return this.#consumer(topic, subscription, { kind: 'timed', ...timing, onRecord })
-  }
-
-  async #consumer (topic: string, subscription: string, delivery: Delivery): Promise<BenchmarkConsumer> {
+  async createConsumer (topic: string, subscription: string, onMessage: (message: ConsumedMessage) => void): Promise<BenchmarkConsumer> {
     const client = this.#newClient(`consumer-${subscription}`)
     try {
-      const consumer = await NativeConsumer.create(client, topic, this.#options.consumer, delivery)
+      const consumer = await NativeConsumer.create(client, topic, this.#options.consumer, onMessage)
       const handle = {
         errorCounts: consumer.errorCounts,
         pause: () => consumer.pause(),

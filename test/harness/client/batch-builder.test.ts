@@ -7,7 +7,7 @@ import {
   ATTR_COMPRESSION_MASK, BATCH_OFFSET_ATTRIBUTES, checkBatch, decodeRecordBatch, encodeRecordBatch, patchBatchHeader,
 } from '../../../broker/protocol/record-batch.ts'
 import { BatchBuilder, type HeaderMap } from '../../../harness/client/batch-builder.ts'
-import { decodeFetchedRecords, scanTimedRecords, type FetchedRecord } from '../../../broker/client/batch-reader.ts'
+import { decodeFetchedRecords, type FetchedRecord } from '../../../broker/client/batch-reader.ts'
 import { batchRecordsSection, checkCompression, compressBatch } from '../../../broker/client/compression.ts'
 import { decodeTimestampHeader, encodeTimestampHeader, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
 
@@ -109,48 +109,6 @@ describe('decodeFetchedRecords', () => {
     expect(await decodeFetchedRecords(Buffer.concat([whole, cut]), 't', 0, 0, out)).toBe(1)
     expect(out).toHaveLength(1)
     expect(await decodeFetchedRecords(null, 't', 0, 7, out)).toBe(7)
-  })
-})
-
-describe('scanTimedRecords (the benchmark consumer\'s path)', () => {
-  const name = Buffer.from(TIMESTAMP_HEADER)
-  function timedBatch (baseOffset: number, records: Array<{ value: Buffer | null, headers: HeaderMap | null }>): Buffer {
-    const b = new BatchBuilder(1 << 16)
-    for (const r of records) b.append(Buffer.from('key'), r.value, r.headers, 1_700_000_000_000)
-    const batch = b.seal()
-    patchBatchHeader(batch, baseOffset, 0)
-    return batch
-  }
-
-  it('reads what decodeFetchedRecords would, value sizes and timestamp headers, from the position on', async () => {
-    const blob = Buffer.concat([
-      timedBatch(0, [
-        { value: Buffer.alloc(10), headers: { [TIMESTAMP_HEADER]: encodeTimestampHeader(111) } },
-        { value: Buffer.alloc(20), headers: { other: Buffer.from('x'), [TIMESTAMP_HEADER]: encodeTimestampHeader(222) } },
-      ]),
-      timedBatch(2, [
-        { value: null, headers: { [TIMESTAMP_HEADER]: encodeTimestampHeader(333) } },
-        { value: Buffer.alloc(5), headers: { [TIMESTAMP_HEADER]: Buffer.from('short') } },
-        { value: Buffer.alloc(7), headers: { 'sluice-ts-ux': encodeTimestampHeader(444) } },
-        { value: Buffer.alloc(9), headers: null },
-      ]),
-    ])
-    const seen: Array<[number, number | null]> = []
-    const next = await scanTimedRecords(blob, 1, name, (bytes, ts) => { seen.push([bytes, ts]) })
-    expect(seen).toEqual([[20, 222], [0, 333], [5, null], [7, null], [9, null]])
-    const decoded: FetchedRecord[] = []
-    expect(await decodeFetchedRecords(blob, 't', 0, 1, decoded)).toBe(next)
-    expect(decoded.map(r => [r.value?.length ?? 0, decodeTimestampHeader(r.headers[TIMESTAMP_HEADER])])).toEqual(seen)
-  })
-
-  it('reads compressed batches, and fails a record that overruns its length instead of reading past it', async () => {
-    const plain = timedBatch(0, Array.from({ length: 30 }, (_, i) => ({ value: Buffer.alloc(100, i), headers: { [TIMESTAMP_HEADER]: encodeTimestampHeader(i) } })))
-    const seen: Array<number | null> = []
-    expect(await scanTimedRecords(await compressBatch(plain, 'lz4'), 0, name, (_bytes, ts) => { seen.push(ts) })).toBe(30)
-    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i))
-    const broken = Buffer.from(plain)
-    broken[61] = 2 // the first record's length varint: 1 byte, far shorter than the record
-    await expect(scanTimedRecords(broken, 0, name, () => {})).rejects.toThrow(/overruns|truncated/)
   })
 })
 
