@@ -15,7 +15,7 @@
 import { requirePlaintext } from './security.ts'
 import { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { toDriverError } from './common.ts'
-import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions } from './driver.ts'
+import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type ReceiveListener } from './driver.ts'
 import { NativeConsumer } from './native-consumer.ts'
 import { NativeProducer } from './native-producer.ts'
 
@@ -74,9 +74,17 @@ export class NativeDriver implements BenchmarkDriver {
   }
 
   async createConsumer (topic: string, subscription: string, onMessage: (message: ConsumedMessage) => void): Promise<BenchmarkConsumer> {
+    return await this.#consumer(subscription, client => NativeConsumer.create(client, topic, this.#options.consumer, onMessage), topic)
+  }
+
+  async createTimedConsumer (topic: string, subscription: string, listener: ReceiveListener): Promise<BenchmarkConsumer> {
+    return await this.#consumer(subscription, client => NativeConsumer.createTimed(client, topic, this.#options.consumer, listener), topic)
+  }
+
+  async #consumer (subscription: string, create: (client: KafkaClient) => Promise<NativeConsumer>, topic: string): Promise<BenchmarkConsumer> {
     const client = this.#newClient(`consumer-${subscription}`)
     try {
-      const consumer = await NativeConsumer.create(client, topic, this.#options.consumer, onMessage)
+      const consumer = await create(client)
       const handle = {
         errorCounts: consumer.errorCounts,
         pause: () => consumer.pause(),
