@@ -2,20 +2,23 @@
 // records of 1 KiB that carry the sluice-ts-us header, then reads them all with a fresh
 // native consumer per case, as the bench worker would, and prints records/s, records per
 // CPU-second of this process, and the GC pauses and longest event-loop block seen while
-// consuming. Two delivery modes, interleaved over rounds:
+// consuming. Three delivery modes, interleaved over rounds:
 //   message  NativeConsumer.create: a ConsumedMessage per record, the header decoded from
 //            message.headers (the worker's path before createTimedConsumer)
-//   timed    NativeConsumer.createTimed: the batch walked in place, nothing per record
+//   walk     NativeConsumer.createTimed: the batch walked in place, nothing per record
+//   timed    walk, and large frames joined in a FrameArena recycled between fetch rounds
+//            (what the native driver's createTimedConsumer does)
 // The broker is a separate process (as in a benchmark), so this process's CPU and GC are
 // the consumer's alone.
 //
-// Run: node bench/native-consume.ts [--records 300000] [--rounds 3] [--modes message,timed]
+// Run: node bench/native-consume.ts [--records 300000] [--rounds 3] [--modes message,walk,timed]
 
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import { FrameArena } from '../broker/client/frame-arena.ts'
 import { KafkaClient } from '../broker/client/kafka-client.ts'
 import { NativeConsumer } from '../harness/drivers/native-consumer.ts'
 import { NativeProducer } from '../harness/drivers/native-producer.ts'
@@ -33,14 +36,14 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '300000' },
     rounds: { type: 'string', default: '3' },
-    modes: { type: 'string', default: 'message,timed' },
+    modes: { type: 'string', default: 'message,walk,timed' },
   },
 })
 const recordCount = Number(values.records)
 const rounds = Number(values.rounds)
 const modes = values.modes.split(',')
 if (!Number.isInteger(recordCount) || recordCount < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error('--records and --rounds must be positive integers')
-for (const m of modes) if (m !== 'message' && m !== 'timed') throw new Error(`--modes: "${m}" is not message or timed`)
+for (const m of modes) if (m !== 'message' && m !== 'walk' && m !== 'timed') throw new Error(`--modes: "${m}" is not message, walk or timed`)
 
 async function fill (client: KafkaClient, topic: string): Promise<void> {
   await client.createTopics([{ name: topic, partitions: PARTITIONS }])
@@ -69,7 +72,9 @@ async function fill (client: KafkaClient, topic: string): Promise<void> {
 interface CaseResult { perSec: number, perCpuSecond: number, gcCount: number, gcFlagged: number, gcTotalMs: number, loopMaxMs: number, stamped: number }
 
 async function consumeAll (port: number, topic: string, mode: string): Promise<CaseResult> {
-  const client = new KafkaClient({ bootstrap: [`127.0.0.1:${port}`], clientId: `native-consume-bench-${mode}` })
+  // As the native driver makes them: the timed consumer's client joins frames in an arena.
+  const arena = mode === 'timed' ? new FrameArena() : null
+  const client = new KafkaClient({ bootstrap: [`127.0.0.1:${port}`], clientId: `native-consume-bench-${mode}`, ...(arena !== null && { frameAllocator: arena.allocate }) })
   let received = 0
   let stamped = 0
   let onDone: (() => void) | null = null
@@ -91,8 +96,8 @@ async function consumeAll (port: number, topic: string, mode: string): Promise<C
   loop.enable()
   const cpuBefore = process.cpuUsage()
   const startUs = monotonicUs()
-  const consumer = mode === 'timed'
-    ? await NativeConsumer.createTimed(client, topic, CONSUMER, { received: count })
+  const consumer = mode !== 'message'
+    ? await NativeConsumer.createTimed(client, topic, CONSUMER, { received: count }, arena)
     : await NativeConsumer.create(client, topic, CONSUMER, (m: ConsumedMessage) => count(m.value === null ? 0 : m.value.length, decodeTimestampHeader(m.headers[TIMESTAMP_HEADER])))
   await finished
   const elapsedS = (monotonicUs() - startUs) / 1e6

@@ -17,11 +17,15 @@
 // createTimed() walks each batch in place and hands a ReceiveListener only the value size
 // and the decoded timestamp header (record-walk.ts), allocating nothing per record: the
 // load generator's path, where the message objects were most of the consumer's cost.
+// createTimed() may also be given the FrameArena its client joins large frames into: the
+// listener sees no bytes, so once a round of fetches is delivered nothing refers to those
+// frames and the arena takes them back for the next round.
 
 import { ListOffsetsTimestamp } from '../../broker/protocol/02-list-offsets.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
 import { decodeFetchedRecords, type FetchedRecord } from '../../broker/client/batch-reader.ts'
 import { walkFetchedRecords, type RecordVisit } from '../../broker/client/record-walk.ts'
+import type { FrameArena } from '../../broker/client/frame-arena.ts'
 import type { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { KafkaClientError } from '../../broker/client/errors.ts'
 import { toDriverError } from './common.ts'
@@ -35,7 +39,7 @@ const BACKOFF_MS_MAX = 2000
 const TIMESTAMP_HEADER_NAME = Buffer.from(TIMESTAMP_HEADER)
 
 /** One of the two ways to deliver: a message per record, or the listener's counts. */
-type Sink = { onMessage: (message: ConsumedMessage) => void } | { listener: ReceiveListener }
+type Sink = { onMessage: (message: ConsumedMessage) => void } | { listener: ReceiveListener, arena: FrameArena | null }
 
 export class NativeConsumer implements BenchmarkConsumer {
   readonly #client: KafkaClient
@@ -44,6 +48,7 @@ export class NativeConsumer implements BenchmarkConsumer {
   readonly #onMessage: ((message: ConsumedMessage) => void) | null
   /** Set for createTimed(): made once, so the walk allocates no closure per fetch. */
   readonly #visit: RecordVisit | null
+  readonly #arena: FrameArena | null
   readonly #positions: number[]
   #leaders: number[]
   #paused = false
@@ -63,12 +68,14 @@ export class NativeConsumer implements BenchmarkConsumer {
     this.#settings = settings
     if ('listener' in sink) {
       const listener = sink.listener
+      this.#arena = sink.arena
       this.#onMessage = null
       this.#visit = (valueBytes, source, headerAt, headerBytes) =>
         listener.received(valueBytes, headerAt < 0 ? null : readTimestampHeader(source, headerAt, headerBytes))
     } else {
       this.#onMessage = sink.onMessage
       this.#visit = null
+      this.#arena = null
     }
   }
 
@@ -76,9 +83,13 @@ export class NativeConsumer implements BenchmarkConsumer {
     return await NativeConsumer.#start(client, topic, settings, { onMessage })
   }
 
-  /** A consumer that reports each record's value size and sluice-ts-us header to `listener`. */
-  static async createTimed (client: KafkaClient, topic: string, settings: ConsumerSettings, listener: ReceiveListener): Promise<NativeConsumer> {
-    return await NativeConsumer.#start(client, topic, settings, { listener })
+  /**
+   * A consumer that reports each record's value size and sluice-ts-us header to `listener`.
+   * `arena`: the FrameArena `client` was made with, if any; this consumer must then be the
+   * client's only user, as it releases the arena after each round of fetches.
+   */
+  static async createTimed (client: KafkaClient, topic: string, settings: ConsumerSettings, listener: ReceiveListener, arena: FrameArena | null = null): Promise<NativeConsumer> {
+    return await NativeConsumer.#start(client, topic, settings, { listener, arena })
   }
 
   static async #start (client: KafkaClient, topic: string, settings: ConsumerSettings, sink: Sink): Promise<NativeConsumer> {
@@ -108,6 +119,8 @@ export class NativeConsumer implements BenchmarkConsumer {
       }
       const results = await Promise.all([...byLeader].map(([leader, partitions]) =>
         leader < 0 ? Promise.resolve(false) : this.#fetchOnce(leader, partitions).then(() => true, (err: unknown) => { this.#count(err); return false })))
+      // Every fetch of the round is delivered and none is in flight: no frame is in use.
+      this.#arena?.releaseAll()
       if (results.every(ok => ok)) {
         this.#backoffMs = 0
         continue
