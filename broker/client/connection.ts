@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   /** Requests waiting for an in-flight slot; beyond this, requests fail with ERR_BACKPRESSURE. */
   queuedMax?: number
   frameBytesMax?: number
+  /** Memory for response frames that span several socket chunks (FrameArena.allocate); null = fresh buffers. */
+  frameAllocator?: ((bytes: number) => Buffer) | null
 }
 
 const CONNECT_TIMEOUT_MS_DEFAULT = 10_000
@@ -95,7 +97,7 @@ export class Connection {
     this.#socket = socket
     this.#opts = opts
     this.address = `${opts.host}:${opts.port}`
-    this.#frames = new FrameSplitter({ frameBytesMax: opts.frameBytesMax, frameBytesMin: RESPONSE_FRAME_BYTES_MIN, limitName: 'the client frame limit' })
+    this.#frames = new FrameSplitter({ frameBytesMax: opts.frameBytesMax, frameBytesMin: RESPONSE_FRAME_BYTES_MIN, limitName: 'the client frame limit', ...(opts.frameAllocator !== null && { allocate: opts.frameAllocator }) })
     socket.setNoDelay(true)
     socket.on('data', chunk => this.#onData(chunk))
     socket.on('error', err => { this.#socketError = describeSocketError(err) })
@@ -113,6 +115,7 @@ export class Connection {
       inFlightMax: IN_FLIGHT_MAX_DEFAULT,
       queuedMax: QUEUED_MAX_DEFAULT,
       frameBytesMax: FRAME_BYTES_MAX_DEFAULT,
+      frameAllocator: null,
       ...options,
     }
     const address = `${opts.host}:${opts.port}`

@@ -29,6 +29,8 @@ export interface KafkaClientOptions {
   requestTimeoutMs?: number
   /** Requests in flight per connection. */
   inFlightMax?: number
+  /** Passed to every connection (ConnectionOptions.frameAllocator). */
+  frameAllocator?: (bytes: number) => Buffer
 }
 
 export interface BrokerAddress {
@@ -111,6 +113,7 @@ export class KafkaClient {
       ...(this.#opts.connectTimeoutMs !== undefined && { connectTimeoutMs: this.#opts.connectTimeoutMs }),
       ...(this.#opts.requestTimeoutMs !== undefined && { requestTimeoutMs: this.#opts.requestTimeoutMs }),
       ...(this.#opts.inFlightMax !== undefined && { inFlightMax: this.#opts.inFlightMax }),
+      ...(this.#opts.frameAllocator !== undefined && { frameAllocator: this.#opts.frameAllocator }),
     })
     this.#connections.set(address, pending)
     pending.then(c => c.onClose(() => { if (this.#connections.get(address) === pending) this.#connections.delete(address) }),

@@ -49,19 +49,22 @@ export class FrameSplitter {
   #frameBytes = -1
 
   readonly #reserve: ((frameBytes: number) => boolean) | undefined
+  readonly #allocate: (bytes: number) => Buffer
   #frameReserved = false
 
   /**
    * `limitName` is the setting a user would raise, named in the error. `reserve`, if given,
    * is asked for each frame's whole size (prefix included) once the prefix is read; while
    * it answers false the splitter holds what it has and hands out nothing (call pump()
-   * once memory is available).
+   * once memory is available). `allocate`, if given, provides the buffer a frame spread
+   * over several chunks is joined into (default Buffer.allocUnsafe).
    */
-  constructor (opts: { frameBytesMax: number, frameBytesMin: number, limitName: string, reserve?: (frameBytes: number) => boolean }) {
+  constructor (opts: { frameBytesMax: number, frameBytesMin: number, limitName: string, reserve?: (frameBytes: number) => boolean, allocate?: (bytes: number) => Buffer }) {
     this.#frameBytesMax = opts.frameBytesMax
     this.#frameBytesMin = opts.frameBytesMin
     this.#limitName = opts.limitName
     this.#reserve = opts.reserve
+    this.#allocate = opts.allocate ?? Buffer.allocUnsafe
   }
 
   /** Runs the split again without new bytes, after a refused reservation. */
@@ -117,7 +120,7 @@ export class FrameSplitter {
       if (first.length === bytes) this.#chunks.shift()
       else this.#chunks[0] = first.subarray(bytes)
     } else {
-      out = Buffer.allocUnsafe(bytes)
+      out = this.#allocate(bytes)
       let filled = 0
       while (filled < bytes) {
         const chunk = this.#chunks[0]!

@@ -105,6 +105,23 @@ export class Reader {
 
   /** Zigzag varlong; record timestamp deltas. Exact up to 2^53. */
   readVarLong (): number {
+    // Up to 7 bytes (49 bits) in a double, which is exact there: this runs once per decoded
+    // record, and BigInt arithmetic allocated several heap objects each time. Longer values
+    // (rare: deltas past 2^48 µs) take the exact BigInt path.
+    const start = this.offset
+    let raw = 0
+    let scale = 1
+    for (let i = 0; i < 7; i++) {
+      const b = this.readUInt8()
+      raw += (b & 0x7f) * scale
+      if ((b & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+      scale *= 128
+    }
+    this.offset = start
+    return this.#readVarLongBig()
+  }
+
+  #readVarLongBig (): number {
     let value = 0n
     let shift = 0n
     for (let i = 0; i < 10; i++) {

@@ -13,7 +13,7 @@
 // thread that long on every tick, to show what a disturbed run looks like in the report.
 
 import { parentPort, workerData } from 'node:worker_threads'
-import type { BenchmarkConsumer, BenchmarkDriver, ConsumedMessage } from '../drivers/driver.ts'
+import type { BenchmarkConsumer, BenchmarkDriver, ConsumedMessage, ReceiveListener } from '../drivers/driver.ts'
 import { decodeTimestampHeader, monotonicUs, TIMESTAMP_HEADER } from '../measure/clock.ts'
 import { PauseMonitor } from '../measure/disturbance.ts'
 import { WorkerStats, type StatsSnapshot } from '../measure/worker-stats.ts'
@@ -65,8 +65,14 @@ async function setUp (): Promise<void> {
   const onMessage = (message: ConsumedMessage): void => {
     stats.recordConsume(message.value === null ? 0 : message.value.length, decodeTimestampHeader(message.headers[TIMESTAMP_HEADER]), monotonicUs())
   }
+  // The allocation-free path where the driver has one (native): no message object per record.
+  const listener: ReceiveListener = {
+    received: (sizeBytes, producerTimestampUs) => stats.recordConsume(sizeBytes, producerTimestampUs, monotonicUs()),
+  }
   for (const assignment of init.consumers) {
-    consumers.push(await driver.createConsumer(assignment.topic, assignment.subscription, onMessage))
+    consumers.push(driver.createTimedConsumer !== undefined
+      ? await driver.createTimedConsumer(assignment.topic, assignment.subscription, listener)
+      : await driver.createConsumer(assignment.topic, assignment.subscription, onMessage))
   }
 }
 

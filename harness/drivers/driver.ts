@@ -81,6 +81,15 @@ export interface ConsumedMessage {
   timestampMs: number
 }
 
+/**
+ * Where a consumer made with createTimedConsumer() reports each record: the value's size
+ * and the decoded sluice-ts-us header (null when absent). One listener serves every
+ * record and the driver builds no message object, so receiving allocates nothing.
+ */
+export interface ReceiveListener {
+  received (sizeBytes: number, producerTimestampUs: number | null): void
+}
+
 export interface BenchmarkConsumer {
   /** Stops fetching without leaving the group (backlog mode). */
   pause (): void
@@ -94,6 +103,8 @@ export interface BenchmarkDriver {
   createProducer (topic: string): Promise<BenchmarkProducer>
   /** Joins `subscription` (a consumer group) on `topic`, reading from the beginning. */
   createConsumer (topic: string, subscription: string, onMessage: (message: ConsumedMessage) => void): Promise<BenchmarkConsumer>
+  /** Optional allocation-free createConsumer, the load generator's path when a driver has it (native). */
+  createTimedConsumer? (topic: string, subscription: string, listener: ReceiveListener): Promise<BenchmarkConsumer>
   close (): Promise<void>
 }
 

@@ -21,6 +21,6 @@ export function createDriver (name: string, options: DriverOptions): BenchmarkDr
 }
 
 export { DriverError } from './driver.ts'
-export type { BenchmarkConsumer, BenchmarkDriver, BenchmarkProducer, ConsumedMessage, ConsumerSettings, DriverName, DriverOptions, ProducerSettings, RecordHeaders } from './driver.ts'
+export type { BenchmarkConsumer, BenchmarkDriver, BenchmarkProducer, ConsumedMessage, ConsumerSettings, DriverName, DriverOptions, ProducerSettings, ReceiveListener, RecordHeaders } from './driver.ts'
 export { sendTimestampHeader } from './common.ts'
 export { runHttpLoad, type AutocannonResult, type HttpLoadOptions } from './http-load.ts'

@@ -12,25 +12,43 @@
 // by code, refresh metadata and back off (100 ms doubling to 2 s).
 //
 // pause() stops issuing fetches; a fetch already in flight still delivers its records.
+//
+// Two ways to deliver: create() builds a ConsumedMessage per record (batch-reader.ts);
+// createTimed() walks each batch in place and hands a ReceiveListener only the value size
+// and the decoded timestamp header (record-walk.ts), allocating nothing per record: the
+// load generator's path, where the message objects were most of the consumer's cost.
+// createTimed() may also be given the FrameArena its client joins large frames into: the
+// listener sees no bytes, so once a round of fetches is delivered nothing refers to those
+// frames and the arena takes them back for the next round.
 
 import { ListOffsetsTimestamp } from '../../broker/protocol/02-list-offsets.ts'
 import { ErrorCode, errorName } from '../../broker/protocol/errors.ts'
 import { decodeFetchedRecords, type FetchedRecord } from '../../broker/client/batch-reader.ts'
+import { walkFetchedRecords, type RecordVisit } from '../../broker/client/record-walk.ts'
+import type { FrameArena } from '../../broker/client/frame-arena.ts'
 import type { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { KafkaClientError } from '../../broker/client/errors.ts'
 import { toDriverError } from './common.ts'
-import type { BenchmarkConsumer, ConsumedMessage, ConsumerSettings } from './driver.ts'
+import { readTimestampHeader, TIMESTAMP_HEADER } from '../measure/clock.ts'
+import type { BenchmarkConsumer, ConsumedMessage, ConsumerSettings, ReceiveListener } from './driver.ts'
 
 const FETCH_MAX_BYTES = 50 * 1024 * 1024
 const PARTITION_MAX_BYTES = 1024 * 1024
 const BACKOFF_MS_MIN = 100
 const BACKOFF_MS_MAX = 2000
+const TIMESTAMP_HEADER_NAME = Buffer.from(TIMESTAMP_HEADER)
+
+/** One of the two ways to deliver: a message per record, or the listener's counts. */
+type Sink = { onMessage: (message: ConsumedMessage) => void } | { listener: ReceiveListener, arena: FrameArena | null }
 
 export class NativeConsumer implements BenchmarkConsumer {
   readonly #client: KafkaClient
   readonly #topic: string
   readonly #settings: ConsumerSettings
-  readonly #onMessage: (message: ConsumedMessage) => void
+  readonly #onMessage: ((message: ConsumedMessage) => void) | null
+  /** Set for createTimed(): made once, so the walk allocates no closure per fetch. */
+  readonly #visit: RecordVisit | null
+  readonly #arena: FrameArena | null
   readonly #positions: number[]
   #leaders: number[]
   #paused = false
@@ -42,18 +60,41 @@ export class NativeConsumer implements BenchmarkConsumer {
   readonly errorCounts = new Map<string, number>()
   readonly #batch: FetchedRecord[] = []
 
-  private constructor (client: KafkaClient, topic: string, leaders: number[], settings: ConsumerSettings, onMessage: (message: ConsumedMessage) => void) {
+  private constructor (client: KafkaClient, topic: string, leaders: number[], settings: ConsumerSettings, sink: Sink) {
     this.#client = client
     this.#topic = topic
     this.#leaders = leaders
     this.#positions = new Array<number>(leaders.length).fill(0)
     this.#settings = settings
-    this.#onMessage = onMessage
+    if ('listener' in sink) {
+      const listener = sink.listener
+      this.#arena = sink.arena
+      this.#onMessage = null
+      this.#visit = (valueBytes, source, headerAt, headerBytes) =>
+        listener.received(valueBytes, headerAt < 0 ? null : readTimestampHeader(source, headerAt, headerBytes))
+    } else {
+      this.#onMessage = sink.onMessage
+      this.#visit = null
+      this.#arena = null
+    }
   }
 
   static async create (client: KafkaClient, topic: string, settings: ConsumerSettings, onMessage: (message: ConsumedMessage) => void): Promise<NativeConsumer> {
+    return await NativeConsumer.#start(client, topic, settings, { onMessage })
+  }
+
+  /**
+   * A consumer that reports each record's value size and sluice-ts-us header to `listener`.
+   * `arena`: the FrameArena `client` was made with, if any; this consumer must then be the
+   * client's only user, as it releases the arena after each round of fetches.
+   */
+  static async createTimed (client: KafkaClient, topic: string, settings: ConsumerSettings, listener: ReceiveListener, arena: FrameArena | null = null): Promise<NativeConsumer> {
+    return await NativeConsumer.#start(client, topic, settings, { listener, arena })
+  }
+
+  static async #start (client: KafkaClient, topic: string, settings: ConsumerSettings, sink: Sink): Promise<NativeConsumer> {
     const info = await client.topic(topic, true).catch((err: unknown) => { throw toDriverError(err, `native consumer for "${topic}"`) })
-    const consumer = new NativeConsumer(client, topic, info.partitions.map(p => p.leaderId), settings, onMessage)
+    const consumer = new NativeConsumer(client, topic, info.partitions.map(p => p.leaderId), settings, sink)
     consumer.#loop = consumer.#run()
     return consumer
   }
@@ -78,6 +119,8 @@ export class NativeConsumer implements BenchmarkConsumer {
       }
       const results = await Promise.all([...byLeader].map(([leader, partitions]) =>
         leader < 0 ? Promise.resolve(false) : this.#fetchOnce(leader, partitions).then(() => true, (err: unknown) => { this.#count(err); return false })))
+      // Every fetch of the round is delivered and none is in flight: no frame is in use.
+      this.#arena?.releaseAll()
       if (results.every(ok => ok)) {
         this.#backoffMs = 0
         continue
@@ -111,10 +154,14 @@ export class NativeConsumer implements BenchmarkConsumer {
   }
 
   async #deliver (partition: number, records: Buffer | null): Promise<void> {
+    if (this.#visit !== null) {
+      this.#positions[partition] = await walkFetchedRecords(records, this.#positions[partition]!, TIMESTAMP_HEADER_NAME, this.#visit)
+      return
+    }
     const out = this.#batch
     out.length = 0
     this.#positions[partition] = await decodeFetchedRecords(records, this.#topic, partition, this.#positions[partition]!, out)
-    for (let i = 0; i < out.length; i++) this.#onMessage(out[i]!)
+    for (let i = 0; i < out.length; i++) this.#onMessage!(out[i]!)
     out.length = 0
   }
 

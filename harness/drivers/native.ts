@@ -13,9 +13,10 @@
 //   separate OMB workers would; createTopic uses a separate admin client.
 
 import { requirePlaintext } from './security.ts'
+import { FrameArena } from '../../broker/client/frame-arena.ts'
 import { KafkaClient } from '../../broker/client/kafka-client.ts'
 import { toDriverError } from './common.ts'
-import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions } from './driver.ts'
+import { DriverError, type BenchmarkConsumer, type BenchmarkDriver, type BenchmarkProducer, type ConsumedMessage, type DriverName, type DriverOptions, type ReceiveListener } from './driver.ts'
 import { NativeConsumer } from './native-consumer.ts'
 import { NativeProducer } from './native-producer.ts'
 
@@ -32,11 +33,12 @@ export class NativeDriver implements BenchmarkDriver {
     this.#admin = this.#newClient('admin')
   }
 
-  #newClient (role: string): KafkaClient {
+  #newClient (role: string, arena: FrameArena | null = null): KafkaClient {
     return new KafkaClient({
       bootstrap: this.#options.bootstrap,
       clientId: `${this.#options.clientId}-${role}-${this.#clientCount++}`,
       inFlightMax: Math.max(this.#options.producer.maxInFlight, 1),
+      ...(arena !== null && { frameAllocator: arena.allocate }),
     })
   }
 
@@ -74,9 +76,20 @@ export class NativeDriver implements BenchmarkDriver {
   }
 
   async createConsumer (topic: string, subscription: string, onMessage: (message: ConsumedMessage) => void): Promise<BenchmarkConsumer> {
-    const client = this.#newClient(`consumer-${subscription}`)
+    return await this.#consumer(subscription, null, client => NativeConsumer.create(client, topic, this.#options.consumer, onMessage), topic)
+  }
+
+  async createTimedConsumer (topic: string, subscription: string, listener: ReceiveListener): Promise<BenchmarkConsumer> {
+    // The client is the consumer's alone, so its large frames can come from an arena the
+    // consumer recycles between fetch rounds (frame-arena.ts).
+    const arena = new FrameArena()
+    return await this.#consumer(subscription, arena, client => NativeConsumer.createTimed(client, topic, this.#options.consumer, listener, arena), topic)
+  }
+
+  async #consumer (subscription: string, arena: FrameArena | null, create: (client: KafkaClient) => Promise<NativeConsumer>, topic: string): Promise<BenchmarkConsumer> {
+    const client = this.#newClient(`consumer-${subscription}`, arena)
     try {
-      const consumer = await NativeConsumer.create(client, topic, this.#options.consumer, onMessage)
+      const consumer = await create(client)
       const handle = {
         errorCounts: consumer.errorCounts,
         pause: () => consumer.pause(),

@@ -91,7 +91,16 @@ export function encodeTimestampHeader (timestampUs: number): Buffer {
  * header never turns into a nonsense latency.
  */
 export function decodeTimestampHeader (value: Buffer | null | undefined): number | null {
-  if (value === null || value === undefined || value.length !== TIMESTAMP_HEADER_BYTES) return null
-  const timestampUs = value.readUInt32BE(0) * TWO_POW_32 + value.readUInt32BE(4)
+  if (value === null || value === undefined) return null
+  return readTimestampHeader(value, 0, value.length)
+}
+
+/**
+ * decodeTimestampHeader for a value of `length` bytes at `offset` inside `source`, for
+ * consumers that walk a record batch in place instead of cutting a Buffer per header.
+ */
+export function readTimestampHeader (source: Buffer, offset: number, length: number): number | null {
+  if (length !== TIMESTAMP_HEADER_BYTES || offset < 0 || offset + length > source.length) return null
+  const timestampUs = source.readUInt32BE(offset) * TWO_POW_32 + source.readUInt32BE(offset + 4)
   return timestampUs <= Number.MAX_SAFE_INTEGER ? timestampUs : null
 }

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
 import { createDriver } from '../../../harness/drivers/index.ts'
-import type { BenchmarkDriver } from '../../../harness/drivers/driver.ts'
+import type { BenchmarkConsumer, BenchmarkDriver } from '../../../harness/drivers/driver.ts'
+import { decodeTimestampHeader, TIMESTAMP_HEADER } from '../../../harness/measure/clock.ts'
 import { driverOptions, roundTrip } from './round-trip.ts'
 
 describe('native driver', () => {
@@ -25,6 +26,17 @@ describe('native driver', () => {
   it('gives each subscription its own position from offset 0', async () => {
     const again = await roundTripOnExisting(driver, 'native-rt', 'sub-b')
     expect(again).toBe(1000)
+  })
+
+  it('createTimedConsumer reports every record\'s value size and send stamp, as createConsumer delivers them', async () => {
+    const expected: Array<[number, number | null]> = []
+    await readAll(driver, 'native-rt', 'sub-m', listener => driver.createConsumer('native-rt', 'sub-m', m => listener(m.value?.length ?? 0, decodeTimestampHeader(m.headers[TIMESTAMP_HEADER]))), expected)
+    const timed: Array<[number, number | null]> = []
+    await readAll(driver, 'native-rt', 'sub-t', listener => driver.createTimedConsumer!('native-rt', 'sub-t', { received: listener }), timed)
+    expect(timed).toHaveLength(1000)
+    expect(timed.every(([, us]) => us !== null && us > 0)).toBe(true)
+    const byValue = (a: [number, number | null], b: [number, number | null]): number => a[1]! - b[1]! || a[0] - b[0]
+    expect(timed.sort(byValue)).toEqual(expected.sort(byValue))
   })
 
   it('compresses with zstd and acks=-1, and reads it back', async () => {
@@ -64,4 +76,15 @@ async function roundTripOnExisting (driver: BenchmarkDriver, topic: string, subs
   clearTimeout(timer)
   await consumer.close()
   return count
+}
+
+/** Reads 1000 records through `create`'s consumer into `out` (size, decoded stamp). */
+async function readAll (driver: BenchmarkDriver, topic: string, subscription: string,
+  create: (listener: (sizeBytes: number, stampUs: number | null) => void) => Promise<BenchmarkConsumer>, out: Array<[number, number | null]>): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>()
+  const consumer = await create((sizeBytes, stampUs) => { if (out.push([sizeBytes, stampUs]) === 1000) resolve() })
+  const timer = setTimeout(resolve, 15_000)
+  await promise
+  clearTimeout(timer)
+  await consumer.close()
 }
