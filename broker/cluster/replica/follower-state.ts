@@ -225,9 +225,17 @@ export class FollowerPartition {
     this.#phase = 'truncating'
   }
 
-  /** FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER: our view is behind; wait for metadata. */
+  /**
+   * FENCED_LEADER_EPOCH: our leader epoch is older than the leader's, so newer metadata is on
+   * its way; wait for it. NOT_LEADER_OR_FOLLOWER is not fencing: it also comes from a broker
+   * that will lead this epoch but has not applied the metadata saying so, while ours already
+   * has (the metadata reaches brokers at different moments). Waiting for metadata then waited
+   * for a change that had already come, and the follower never fetched again (a safe-rf3
+   * soak run, seed 7016). Like Kafka's fetcher, treat it as retriable: ask again after the
+   * backoff, and a leader change in the metadata restarts the epoch check anyway.
+   */
   #fencedBy (errorCode: number): boolean {
-    if (errorCode !== ErrorCode.FENCED_LEADER_EPOCH && errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return false
+    if (errorCode !== ErrorCode.FENCED_LEADER_EPOCH) return false
     this.#phase = 'awaitingMetadata'
     return true
   }

@@ -122,6 +122,20 @@ describe('FollowerPartition state', () => {
     expect(f.nextAction(log)).toMatchObject({ kind: 'fetch', currentLeaderEpoch: 6 })
   })
 
+  it('asks again after NOT_LEADER_OR_FOLLOWER: the named leader may not have applied its own election yet', () => {
+    // Seed 7016 of a safe-rf3 soak: both followers learned "broker 2 leads epoch 5" 14 ms before
+    // broker 2 did, heard NOT_LEADER_OR_FOLLOWER, and waited for metadata that had already come.
+    const log = MemoryReplicaLog.of(0, 0)
+    const f = follower(log, 2, 5, 0, false)
+    expect(f.nextAction(log)).toMatchObject({ kind: 'epochCheck', currentLeaderEpoch: 5 })
+    f.onEpochAnswer({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, leaderEpoch: -1, endOffset: -1 }, log)
+    expect(f.nextAction(log)).toMatchObject({ kind: 'epochCheck', currentLeaderEpoch: 5 })
+    f.onEpochAnswer({ errorCode: ErrorCode.NONE, leaderEpoch: 0, endOffset: 2 }, log)
+    expect(f.nextAction(log)).toMatchObject({ kind: 'fetch', fetchOffset: 2 })
+    f.onFetchResponse({ errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, highWatermark: -1 }, log)
+    expect(f.nextAction(log)).toMatchObject({ kind: 'fetch', currentLeaderEpoch: 5 })
+  })
+
   it('retries the epoch check after an error and rejects a truncation it did not ask for', () => {
     const log = MemoryReplicaLog.of(0, 0)
     const f = follower(log, 1, 1, 0, false)
