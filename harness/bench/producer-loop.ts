@@ -17,7 +17,9 @@
 //   a futex sleep, tens of µs accurate) for the last sub-millisecond part, after letting the
 //   event loop run once so acks are handled first. A timer alone wakes at most once per
 //   millisecond, so at 5,000 msg/s every record waited up to a millisecond past its
-//   intended time; the precise wait keeps the schedule error (publish delay) small.
+//   intended time; the precise wait keeps the schedule error (publish delay) small. The
+//   futex sleep itself wakes ~50-60 µs late (timer slack), so it aims SPIN_US_DEFAULT early
+//   and polls the clock for the rest: a bounded spin, never longer than that per send.
 //   `npm run bench:micro -- schedule` compares the two.
 // - A producer with sendTimed() (the native driver) gets each record without a promise, a
 //   header object or a header Buffer: it stamps the send time itself and reports acks to
@@ -38,11 +40,29 @@ const BURST_MAX = 512
 const PRECISE_WAIT_US_MAX = 1500
 /** Shorter waits are not worth a system call: send at once. */
 const PRECISE_WAIT_US_MIN = 20
+/**
+ * The last this-many µs before a due send are spent polling the clock instead of sleeping:
+ * a futex sleep wakes 50-60 µs late (Linux's default timer slack for a thread) and later
+ * when the core is busy, so the sleep aims this much early. The poll is bounded by this
+ * figure per wait; see spinUntilUs for what it costs.
+ */
+export const SPIN_US_DEFAULT = 80
 const sleepCell = new Int32Array(new SharedArrayBuffer(4))
 
 /** Blocks this thread for `us` microseconds (a futex wait that nothing wakes). */
 function sleepPreciseUs (us: number): void {
   Atomics.wait(sleepCell, 0, 0, us / 1000)
+}
+
+/**
+ * Polls the clock until `dueUs`, at most `spinUsMax` µs. At 5,000 msg/s a wait that ends
+ * in a spin of ~20-30 µs (the part of the margin the futex wake-up did not eat) keeps one
+ * thread busy about 10-15 % of a core; the thread sleeps the rest of every gap, and the
+ * caller spins at most half of a gap.
+ */
+function spinUntilUs (dueUs: number, spinUsMax: number): void {
+  const endUs = Math.min(dueUs, monotonicUs() + spinUsMax)
+  while (monotonicUs() < endUs) { /* bounded: endUs is at most spinUsMax ahead */ }
 }
 
 type State = 'paused' | 'running' | 'stopped'
@@ -70,6 +90,9 @@ export class ProducerLoop {
   readonly #loop: Promise<void>
 
   readonly #preciseWait: boolean
+  readonly #spinUs: number
+  /** µs between intended sends at the current rate; 0 when unlimited. */
+  #gapUs = 0
   readonly #timed: boolean
   readonly #listener: SendListener = {
     acked: (sizeBytes, intendedUs, sentUs, ackUs) => {
@@ -82,9 +105,13 @@ export class ProducerLoop {
     },
   }
 
-  /** `preciseWait: false` keeps the timer-only schedule (for comparison in bench/). */
-  constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number, preciseWait?: boolean }) {
+  /**
+   * `preciseWait: false` keeps the timer-only schedule, `spinUs: 0` the precise wait without
+   * the final spin (both for comparison in bench/).
+   */
+  constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number, preciseWait?: boolean, spinUs?: number }) {
     this.#preciseWait = options.preciseWait ?? true
+    this.#spinUs = Math.max(0, options.spinUs ?? SPIN_US_DEFAULT)
     this.#producer = options.producer
     this.#timed = typeof options.producer.sendTimed === 'function'
     this.#stats = options.stats
@@ -102,6 +129,7 @@ export class ProducerLoop {
   setRate (ratePerSec: number): void {
     if (this.#state === 'stopped') return
     this.#limiter.setRate(ratePerSec)
+    this.#gapUs = ratePerSec === 0 ? 0 : 1e6 / ratePerSec
     this.#state = 'running'
     this.#wakeUp()
   }
@@ -156,8 +184,13 @@ export class ProducerLoop {
     if (this.#preciseWait && delayUs < PRECISE_WAIT_US_MAX) {
       // Let acks and the parent's messages run first; then sleep what is left of the wait.
       await yieldTurn()
+      if (this.#state !== 'running') return
       const leftUs = this.#limiter.delayUs()
-      if (leftUs >= PRECISE_WAIT_US_MIN && this.#state === 'running') sleepPreciseUs(leftUs)
+      // At most half the gap between sends is spun, so the thread sleeps at least half of
+      // every gap even at rates whose gap is shorter than the margin (20,000 msg/s: 50 µs).
+      const spinUs = Math.min(this.#spinUs, this.#gapUs / 2)
+      if (leftUs - spinUs >= PRECISE_WAIT_US_MIN) sleepPreciseUs(leftUs - spinUs)
+      if (spinUs > 0) spinUntilUs(this.#limiter.peekUs(), spinUs)
       return
     }
     const timerUs = this.#preciseWait ? delayUs - PRECISE_WAIT_US_MAX / 2 : delayUs

@@ -3,6 +3,7 @@
 // precise the figures are (clock, histograms, core sharing, disturbed figures).
 
 import type { BenchResult } from '../results/result.ts'
+import { cpuListSize } from '../results/precision.ts'
 
 export interface ReportSection {
   title: string
@@ -58,7 +59,12 @@ export function precisionSection (result: BenchResult): ReportSection | null {
     ['latency histograms', p.histogram],
   ]
   if (p.brokerHistogram !== null) rows.push(['broker histograms', p.brokerHistogram])
-  rows.push(['cores', `${p.logicalCores} logical cores shared by ${p.processes}`])
+  // A pinned run (bench --broker-cpus / --harness-cpus) must not read as a shared one here.
+  const pinned = p.affinity.filter(a => cpuListSize(a.cpus) < p.logicalCores)
+  const sharing = pinned.length === 0
+    ? `shared by ${p.processes} (not pinned)`
+    : `split by pinning: ${p.affinity.map(a => `${a.process.replace(/ \(pid \d+\)$/, '')} on CPUs ${a.cpus}`).join(', ')}; ${p.processes}`
+  rows.push(['cores', `${p.logicalCores} logical cores ${sharing}`])
   rows.push(['CPU affinity', p.affinity.length === 0 ? 'not known (not Linux, or not processes of this machine)' : p.affinity.map(a => `${a.process}: CPUs ${a.cpus}`).join('; ')])
   rows.push(['disturbance thresholds', p.thresholds])
   const gc = p.workers.filter(w => w.gcPauses > 0).map(w => `${w.source} ${w.gcPauses} pauses, longest ${w.gcPauseMaxMs.toFixed(1)} ms`)

@@ -2,7 +2,7 @@
 // the broker on one core and the harness on the other): bad lists name the flag, and a
 // short real run reports the affinities read back from /proc, not the ones asked for.
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -29,5 +29,7 @@ describe('bench CPU pinning', () => {
     const affinity = readResult(dir!).precision!.affinity
     expect(affinity.find(a => a.process.startsWith('harness'))?.cpus).toBe('1')
     expect(affinity.find(a => a.process.startsWith('broker 0'))?.cpus).toBe('0')
+    // The report's cores line says the run was pinned, not "shared by".
+    expect(readFileSync(join(dir!, 'report.md'), 'utf8')).toMatch(/logical cores split by pinning: harness on CPUs 1, broker 0 on CPUs 0/)
   })
 })
