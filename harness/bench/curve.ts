@@ -92,7 +92,7 @@ export function curveStep (percent: number, result: BenchResult, runDir: string)
 
 /** The workload of one step: the file's, at a fixed rate (or producerRate 0 for the search). */
 export function stepPlan (workload: Workload, percents: readonly number[], maxRate: number | null): string[] {
-  const lines = [`latency-throughput curve of ${workload.name}: ${percents.map(p => `${p}%`).join(', ')} of the max rate, lowest first, each step its own run on one cluster (its topics deleted after it)`]
+  const lines = [`plan for ${workload.name} as a latency-throughput curve: ${percents.map(p => `${p}%`).join(', ')} of the max rate, lowest first, each step its own run on one cluster (its topics deleted after it)`]
   const steps = percents.filter(p => maxRate !== null || p !== 100).length
   lines.push(`  each step: ${workload.warmupSeconds} s warm-up, then ${workload.durationSeconds} s measured (${steps * (workload.warmupSeconds + workload.durationSeconds)} s of load for ${steps} step${steps === 1 ? '' : 's'}, plus drains)`)
   if (maxRate === null) lines.push('  the max rate comes from a max-rate search run first (its measured phase is the 100% point)')
