@@ -6,7 +6,7 @@
 
 import { ANOMALY_NAMES } from '../../chaos/check/anomaly.ts'
 import { formatCase } from '../../chaos/check/format-verdict.ts'
-import { STYLE } from '../report/html-style.ts'
+import { pageHead } from '../report/html-style.ts'
 import { escapeXml as esc, formatTickNumber } from '../report/svg.ts'
 import { renderTimeChart } from '../report/time-chart.ts'
 import type { ChartBand } from '../report/time-chart.ts'
@@ -139,16 +139,7 @@ export function chaosResultToHtml (result: ChaosResult): string {
   const unchecked = (verdict?.unchecked.length ?? 0) > 0 ? `<p class="note">Not checked: ${esc(verdict!.unchecked.join(', '))}</p>` : ''
   const unknown = (verdict?.unknownReasons ?? []).map(reason => `<p class="note">Unknown: ${esc(reason)}</p>`).join('')
   const checkers = (verdict?.checkers ?? []).length > 0 ? `<p class="note">Checkers run: ${esc(verdict!.checkers.join(', '))}</p>` : ''
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${STYLE}${EXTRA_STYLE}</style>
-</head>
-<body>
+  return `${pageHead(esc(title), EXTRA_STYLE)}
 <main>
 <header><h1>${esc(title)} ${badge(result)}</h1><p class="meta">run ${esc(result.runId)} · ${esc(result.startTime)}</p></header>
 ${failure}

@@ -6,7 +6,7 @@
 
 import type { CurveResult, CurveStep, Quantiles } from '../bench/curve.ts'
 import { COLORS } from './charts.ts'
-import { STYLE } from './html-style.ts'
+import { pageHead } from './html-style.ts'
 import { escapeXml, formatTickMicros, formatTickNumber, linePath, linearScale, logScale, px } from './svg.ts'
 
 const WIDTH = 720
@@ -92,16 +92,7 @@ export function curveToHtml (curve: CurveResult): string {
   const title = `Sluice latency-throughput curve: ${curve.workload}`
   const rows = curve.steps.map(s => `<tr${s.held ? '' : ' class="warning"'}><td>${escapeXml(stepLabel(s))}</td><td class="num">${Math.round(s.targetRateMsgPerSec)}</td><td class="num">${Math.round(s.publishRateMsgPerSec)}</td>` +
     `<td class="num">${triple(s.endToEndLatencyUs)}</td><td class="num">${triple(s.publishLatencyUs)}</td><td class="num">${ms(s.publishDelayUsP99)}</td><td><a href="${escapeXml(encodeURI(s.runDir))}/report.html">${escapeXml(s.runDir)}</a></td></tr>`).join('')
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${escapeXml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
+  return `${pageHead(escapeXml(title))}
 <main>
 <header><h1>${escapeXml(title)}</h1><p class="subtitle">driver ${escapeXml(curve.driver)} · max rate ${Math.round(curve.maxRateMsgPerSec)} msg/s (${curve.maxRateSource === 'search' ? 'max-rate search' : '--max-rate'}) · ${escapeXml(curve.startTime)}</p></header>
 <section class="charts" style="grid-template-columns: 1fr"><figure>${renderCurveChart(curve)}<figcaption>Hollow points: the step published less than 95% of its target rate.</figcaption></figure></section>

@@ -57,3 +57,20 @@ svg.chart rect.hover:hover { fill: rgba(15, 23, 42, 0.06); }
 footer { margin-top: 28px; color: var(--muted); font-size: 12px; }
 @media (max-width: 900px) { .cards { grid-template-columns: repeat(2, 1fr); } .charts, .tables { grid-template-columns: 1fr; } }
 `
+
+/**
+ * The start of every report page up to and including <body>: a strict CSP (no script, no
+ * outside request), the stylesheet inlined. `title` must already be escaped.
+ */
+export function pageHead (escapedTitle: string, extraStyle = ''): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapedTitle}</title>
+<style>${STYLE}${extraStyle}</style>
+</head>
+<body>`
+}

@@ -4,7 +4,7 @@
 
 import type { BenchResult, FaultBand } from '../results/result.ts'
 import { buildCharts } from './charts.ts'
-import { STYLE } from './html-style.ts'
+import { pageHead } from './html-style.ts'
 import {
   backlogFigures, CORRECTED_LATENCY_NOTE, configurationRows, driverSettings, environmentRows, errorRows, formatCount, formatLatency,
   formatMiB, formatRate, hasConsumers, latencyRows, NO_CONSUMERS_NOTE, runDescription, statusBadge, throughputRows, unsustainedRateWarning,
@@ -104,16 +104,7 @@ export function resultToHtml (result: BenchResult, options: HtmlReportOptions = 
     ? ''
     : `<section><h2>Max-rate search</h2><pre>${esc(result.maxRateSearch.explanation.join('\n'))}</pre></section>`
   const title = `Sluice benchmark: ${result.workload}`
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
+  return `${pageHead(esc(title))}
 <main>
 <header><h1>${esc(title)} ${badge}</h1><p class="subtitle">${esc(runDescription(result))}</p><p class="meta">run ${esc(result.runId)} · ${esc(result.startTime)}</p></header>
 ${warning}
