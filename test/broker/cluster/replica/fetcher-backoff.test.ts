@@ -58,48 +58,32 @@ async function followFor (opened: OpenedLog, api: string): Promise<{ requests: n
   return { requests: await requestCount(api) - before, traces }
 }
 
-describe('replica fetcher backoff after a retriable partition error', () => {
-  let dir: string
-  let opened: OpenedLog
-
-  beforeAll(async () => {
-    dir = await makeTempDir()
-    opened = await openLog(dir)
-  })
-
-  afterAll(async () => {
+/** A fresh local log for one test, closed and removed after it. */
+async function withLog (test: (opened: OpenedLog) => Promise<void>): Promise<void> {
+  const dir = await makeTempDir()
+  const opened = await openLog(dir)
+  try {
+    await test(opened)
+  } finally {
     await closeLog(opened)
     await removeDir(dir)
-  })
+  }
+}
 
-  it('OffsetForLeaderEpoch answered UNKNOWN_LEADER_EPOCH is asked again only after the backoff', async () => {
+describe('replica fetcher backoff after a retriable partition error', () => {
+  it('OffsetForLeaderEpoch answered UNKNOWN_LEADER_EPOCH is asked again only after the backoff', () => withLog(async opened => {
     opened.log.assignEpochStart(3)
     const { requests, traces } = await followFor(opened, 'OffsetForLeaderEpoch')
     console.log(`OffsetForLeaderEpoch requests in ${WATCH_MS} ms with a ${BACKOFF_MS} ms backoff: ${requests}`)
     expect(traces.some(line => line.includes('answer error 75'))).toBe(true)
     expect(requests).toBeGreaterThanOrEqual(2)
     expect(requests).toBeLessThanOrEqual(WATCH_MS / BACKOFF_MS + 2)
-  })
-})
+  }))
 
-describe('replica fetcher backoff on Fetch', () => {
-  let dir: string
-  let opened: OpenedLog
-
-  beforeAll(async () => {
-    dir = await makeTempDir()
-    opened = await openLog(dir)
-  })
-
-  afterAll(async () => {
-    await closeLog(opened)
-    await removeDir(dir)
-  })
-
-  it('a Fetch answered UNKNOWN_LEADER_EPOCH is sent again only after the backoff', async () => {
+  it('a Fetch answered UNKNOWN_LEADER_EPOCH is sent again only after the backoff', () => withLog(async opened => {
     const { requests } = await followFor(opened, 'Fetch')
     console.log(`Fetch requests in ${WATCH_MS} ms with a ${BACKOFF_MS} ms backoff: ${requests}`)
     expect(requests).toBeGreaterThanOrEqual(2)
     expect(requests).toBeLessThanOrEqual(WATCH_MS / BACKOFF_MS + 2)
-  })
+  }))
 })
