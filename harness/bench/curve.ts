@@ -10,43 +10,16 @@
 // deletes its topics, so no backlog or retained log carries into the next step, and a
 // short step does not pay a broker start.
 
+import { CURVE_FORMAT, type CurveResult, type CurveStep, type Quantiles } from '../results/curve.ts'
 import type { BenchResult } from '../results/result.ts'
 import type { Workload } from '../workload/types.ts'
 import { BenchError } from './errors.ts'
 
-export const CURVE_FORMAT = 'sluice-latency-curve'
+export { CURVE_FORMAT, type CurveResult, type CurveStep, type Quantiles }
+
 /** A step that published less than this share of its target did not hold its rate. */
 const HELD_FRACTION_MIN = 0.95
 const STEPS_MAX = 20
-
-export interface CurveStep {
-  /** Percent of the maximum rate; 100 for the max-rate run itself. */
-  percent: number
-  targetRateMsgPerSec: number
-  publishRateMsgPerSec: number
-  /** Published at least 95% of the target over the measured phase. */
-  held: boolean
-  publishLatencyUs: Quantiles
-  endToEndLatencyUs: Quantiles
-  publishDelayUsP99: number | null
-  status: BenchResult['status']
-  /** The step's run directory, inside the curve's. */
-  runDir: string
-}
-
-export interface Quantiles { p50: number | null, p99: number | null, p999: number | null }
-
-export interface CurveResult {
-  format: typeof CURVE_FORMAT
-  workload: string
-  driver: string
-  maxRateMsgPerSec: number
-  /** 'search': found by the max-rate run (its step is the 100% point); 'flag': --max-rate. */
-  maxRateSource: 'search' | 'flag'
-  startTime: string
-  endTime: string
-  steps: CurveStep[]
-}
 
 /** "20,50,80" -> [20, 50, 80]: whole or decimal percents in (0, 100], ascending, no repeats. */
 export function parseCurvePercents (text: string): number[] {

@@ -4,7 +4,7 @@
 // not hold their rate are drawn hollow and flagged in the table: their latency is the
 // latency of a queue that kept growing, not of the rate asked for.
 
-import type { CurveResult, CurveStep, Quantiles } from '../bench/curve.ts'
+import type { CurveResult, CurveStep, Quantiles } from '../results/curve.ts'
 import { COLORS } from './charts.ts'
 import { pageHead } from './html-style.ts'
 import { escapeXml, formatTickMicros, formatTickNumber, linePath, linearScale, logScale, px } from './svg.ts'
