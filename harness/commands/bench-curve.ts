@@ -10,13 +10,11 @@ import { runBench } from '../bench/runner.ts'
 import { describeSchedule } from '../bench/schedule.ts'
 import type { BenchRunOptions, BenchRunOutcome } from '../bench/runner.ts'
 import { curveToHtml, curveToMarkdown } from '../report/curve-report.ts'
+import { stoppedExitCode } from './exit-codes.ts'
 import { createRunDir, pointLatest, writeFileAtomic } from '../results/run-dir.ts'
 import type { Cluster } from '../cluster/cluster.ts'
 import type { Workload } from '../workload/types.ts'
 
-/** As `sluice bench`: 2 a run failed or bad input, 130 interrupted. */
-const EXIT_ERROR = 2
-const EXIT_INTERRUPTED = 130
 
 export interface CurveCommandOptions {
   percents: readonly number[]
@@ -127,7 +125,7 @@ export async function curveCommand (base: Workload, spec: { percents: number[], 
   const outcome = await runCurveCommand({ percents: spec.percents, maxRateMsgPerSec: spec.maxRate, workloadAt: o.workloadAt, resultsDir: o.resultsDir, run: o.run, log: o.log })
   if (outcome.stoppedBy !== null) {
     o.log(`the curve stopped early: ${outcome.stoppedBy.reason}; the runs so far are in ${outcome.dir}`)
-    return outcome.stoppedBy.outcome.stopCause?.kind === 'interrupted' ? EXIT_INTERRUPTED : EXIT_ERROR
+    return stoppedExitCode(outcome.stoppedBy.outcome)
   }
   if (o.json) process.stdout.write(JSON.stringify(outcome.curve, null, 2) + '\n')
   else process.stdout.write(curveToMarkdown(outcome.curve!) + `\nfiles: ${outcome.dir}/curve.json, curve.md, curve.html\n`)

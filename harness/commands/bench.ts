@@ -35,6 +35,7 @@ import { pointLatest, RunDirError } from '../results/run-dir.ts'
 import { loadWorkload, WorkloadError } from '../workload/index.ts'
 import type { Workload } from '../workload/types.ts'
 import { curveCommand } from './bench-curve.ts'
+import { EXIT_ERROR, EXIT_INTERRUPTED, stoppedExitCode } from './exit-codes.ts'
 import { gateExitCode, parseFraction } from './compare.ts'
 
 interface BenchFlags extends QuickFlags {
@@ -64,8 +65,6 @@ interface BenchFlags extends QuickFlags {
   keepTopics?: boolean
 }
 
-const EXIT_ERROR = 2
-const EXIT_INTERRUPTED = 130
 const WARMUP_KEYS = ['warmup', 'warmupDurationSeconds', 'warmupDurationMinutes']
 
 function badOption (message: string): never {
@@ -240,7 +239,7 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
     const { outcome } = series.stoppedBy
     log(`the run stopped early: ${outcome.result.statusReason ?? 'unknown reason'}`)
     log(`partial results written to ${outcome.runDir.path}`)
-    return outcome.stopCause?.kind === 'interrupted' ? EXIT_INTERRUPTED : EXIT_ERROR
+    return stoppedExitCode(outcome)
   }
   if (series.markdown !== null) {
     if (flags.json !== true) process.stdout.write('\n' + series.markdown)
