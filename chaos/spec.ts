@@ -25,6 +25,9 @@ export type SplitDirection = typeof SPLIT_DIRECTIONS[number]
 /** Whether clients still reach the cut-off nodes (`reach`) or lose them too (`cut`). */
 export const SPLIT_CLIENTS = ['reach', 'cut'] as const
 export type SplitClients = typeof SPLIT_CLIENTS[number]
+/** Which broker-to-broker listeners a split cuts: replication fetches, controller (quorum and metadata) traffic, or both. */
+export const SPLIT_LINKS = ['both', 'replication', 'controller'] as const
+export type SplitLinks = typeof SPLIT_LINKS[number]
 
 /**
  * 'random', 'all', 'leader' (of partition 0 of the first topic, when the fault starts),
@@ -50,6 +53,9 @@ export interface NemesisEntry {
   readonly topology: SplitTopology | null
   readonly direction: SplitDirection | null
   readonly clients: SplitClients | null
+  readonly links: SplitLinks | null
+  /** isolate only: the brokers the targets are cut from (broker names); null: every other broker. */
+  readonly peers: readonly string[] | null
 }
 
 export interface NemesisSpec {

@@ -2,7 +2,8 @@
 // list of directed drops [from, to] ("what `from` sends `to` is lost"). Pure functions of the
 // topology and a node order the schedule drew from the run's seed, so a run replays.
 //
-// - isolate: the targets against the rest; `direction` in / out cuts one way only.
+// - isolate: the targets against the rest (or against `peers` only, when given); `direction`
+//   in / out cuts one way only.
 // - halves: a minority against the majority (the targets are the minority).
 // - bridge: two halves that cannot see each other and one node that sees both.
 // - ring: every node sees a majority of its own (itself and the next floor(n/2) nodes
@@ -34,9 +35,9 @@ function between (group: readonly number[], rest: readonly number[], direction: 
   return drops
 }
 
-function isolate (targets: readonly number[], brokers: number, direction: SplitDirection): Grudge {
+function isolate (targets: readonly number[], brokers: number, direction: SplitDirection, peers: readonly number[] | null): Grudge {
   const group = [...new Set(targets)].filter(i => i >= 0 && i < brokers).sort(byNumber)
-  const rest = Array.from({ length: brokers }, (_, i) => i).filter(i => !group.includes(i))
+  const rest = Array.from({ length: brokers }, (_, i) => i).filter(i => !group.includes(i) && (peers === null || peers.includes(i)))
   return { groups: [group, rest], drops: between(group, rest, direction), isolated: group }
 }
 
@@ -63,12 +64,12 @@ function ring (order: readonly number[]): Grudge {
 
 /**
  * The grudge of one split. `nodes` are the targets for isolate and halves, and a permutation
- * of every broker for bridge and ring.
+ * of every broker for bridge and ring; `peers` (isolate only) narrows the other side.
  */
-export function splitGrudge (topology: SplitTopology, nodes: readonly number[], brokers: number, direction: SplitDirection = 'both'): Grudge {
+export function splitGrudge (topology: SplitTopology, nodes: readonly number[], brokers: number, direction: SplitDirection = 'both', peers: readonly number[] | null = null): Grudge {
   switch (topology) {
-    case 'isolate': return isolate(nodes, brokers, direction)
-    case 'halves': return isolate(nodes, brokers, 'both')
+    case 'isolate': return isolate(nodes, brokers, direction, peers)
+    case 'halves': return isolate(nodes, brokers, 'both', null)
     case 'bridge': return bridge(nodes)
     case 'ring': return ring(nodes)
   }

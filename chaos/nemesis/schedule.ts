@@ -179,7 +179,8 @@ export class NemesisRunner {
 
   async #startSplit (planned: PlannedFault, indexes: number[]): Promise<{ fault: ActiveFault, detail: Record<string, unknown> }> {
     const entry = this.#context.spec.schedule[planned.entry]!
-    const grudge = splitGrudge(entry.topology ?? 'isolate', indexes, this.#context.targets.length, entry.direction ?? 'both')
+    const peers = entry.peers === null ? null : entry.peers.map(name => Number(name.slice('broker-'.length)))
+    const grudge = splitGrudge(entry.topology ?? 'isolate', indexes, this.#context.targets.length, entry.direction ?? 'both', peers)
     const fault = await startSplit(this.#context.fleet ?? null, this.#context.targets, grudge, entry, planned.id)
     return { fault, detail: fault.detail }
   }

@@ -4,7 +4,8 @@
 // (data dropped, connections left hanging, as a firewall DROP rule does) on
 // - the upstream of link a -> b (requests a sends b), and
 // - the downstream of link b -> a (responses a sends b),
-// so nothing a sends reaches b whoever opened the connection. With `clients: cut` the
+// so nothing a sends reaches b whoever opened the connection; `links` narrows that to the
+// replication or the controller listener alone. With `clients: cut` the
 // cut-off brokers' client proxies drop both directions too. Healing removes exactly these
 // toxics; removing a timeout toxic closes the connections it held, so both sides reconnect.
 
@@ -13,8 +14,9 @@ import type { ActiveFault, FaultTarget, NemesisEntry } from './nemesis.ts'
 import type { Grudge } from './grudge.ts'
 import type { LinkKind, ProxyFleet } from './proxies.ts'
 import { ToxicSet } from './toxic-set.ts'
+import type { SplitLinks } from '../spec.ts'
 
-const LINK_KINDS: readonly LinkKind[] = ['kafka', 'controller']
+const LINK_KINDS: Record<SplitLinks, readonly LinkKind[]> = { both: ['kafka', 'controller'], replication: ['kafka'], controller: ['controller'] }
 const DROP = { timeout: 0 }
 
 export async function startSplit (fleet: ProxyFleet | null, targets: readonly FaultTarget[], grudge: Grudge, entry: NemesisEntry, seq: number): Promise<ActiveFault> {
@@ -24,7 +26,7 @@ export async function startSplit (fleet: ProxyFleet | null, targets: readonly Fa
   if (grudge.drops.length === 0) throw new NemesisError('ERR_NEMESIS_TARGET', `split ${entry.topology ?? 'isolate'} of ${targets.length} broker(s) cuts no link; nothing to do`)
   const toxics = new ToxicSet()
   for (const [from, to] of grudge.drops) {
-    for (const kind of LINK_KINDS) {
+    for (const kind of LINK_KINDS[entry.links ?? 'both']) {
       const forward = fleet.link(from, to, kind)
       const backward = fleet.link(to, from, kind)
       if (forward === null || backward === null) {
@@ -47,6 +49,7 @@ export async function startSplit (fleet: ProxyFleet | null, targets: readonly Fa
       topology: entry.topology ?? 'isolate',
       direction: entry.direction ?? 'both',
       clients: entry.clients ?? 'reach',
+      links: entry.links ?? 'both',
       groups: grudge.groups.map(group => group.map(i => `broker-${i}`)),
       drops: grudge.drops.map(([from, to]) => `broker-${from}->broker-${to}`),
       toxics: toxics.names.length,

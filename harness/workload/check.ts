@@ -197,7 +197,7 @@ function checkScheduleEntry (entry: Doc, fault: Fault, path: string, brokers: nu
   if (fault === 'split') checkSplit(entry, path, brokers, issues)
 }
 
-/** A split needs brokers to split; direction fits isolate only, clients isolate and halves. */
+/** A split needs brokers to split; direction and peers fit isolate only, clients isolate and halves. */
 function checkSplit (entry: Doc, path: string, brokers: number, issues: WorkloadIssue[]): void {
   const topology = (entry.topology as string | undefined) ?? 'isolate'
   const least = topology === 'isolate' ? 2 : 3
@@ -209,5 +209,17 @@ function checkSplit (entry: Doc, path: string, brokers: number, issues: Workload
   }
   if (entry.clients !== undefined && topology !== 'isolate' && topology !== 'halves') {
     issues.push({ path: joinPath(path, 'clients'), message: `applies to topologies isolate and halves only (this split is ${topology}); remove it` })
+  }
+  if (entry.peers !== undefined && topology !== 'isolate') {
+    issues.push({ path: joinPath(path, 'peers'), message: `applies to topology isolate only (this split is ${topology}); remove it` })
+  }
+  const peers = Array.isArray(entry.peers) ? entry.peers : []
+  const targets = Array.isArray(entry.targets) ? entry.targets : typeof entry.targets === 'string' ? [entry.targets] : []
+  for (const peer of peers) {
+    const match = typeof peer === 'string' ? /^broker-(\d+)$/.exec(peer) : null
+    if (match !== null && Number(match[1]) >= brokers) {
+      issues.push({ path: joinPath(path, 'peers'), message: `names ${peer} but the cluster has ${brokers} broker(s), broker-0 to broker-${brokers - 1}` })
+    }
+    if (targets.includes(peer)) issues.push({ path: joinPath(path, 'peers'), message: `names ${peer}, which is also a target; a broker cannot be cut from itself` })
   }
 }

@@ -9,7 +9,7 @@ import { ClientConfigError, parseClientConfig, type ClientConfig } from './clien
 import { validateDocument } from './validate.ts'
 import { DEFAULT_COMMIT_MODE, DEFAULT_PROCESSORS, FAULT_PARAMS } from './schema-chaos.ts'
 import type { CommitMode, Fault } from './schema-chaos.ts'
-import type { SplitClients, SplitDirection, SplitTopology } from '../../chaos/spec.ts'
+import type { SplitClients, SplitDirection, SplitLinks, SplitTopology } from '../../chaos/spec.ts'
 import type {
   Acks, BrokerConfigValue, ChaosSpec, ConsumerSpec, KeyDistributor, KeySpec, MaxRateSpec,
   NemesisEntry, NemesisSpec, NemesisTargets, ProducerSpec, ProxyStream, Workload,
@@ -156,6 +156,8 @@ function resolveNemesis (nemesis: Doc): NemesisSpec {
       topology: param<SplitTopology>('topology', 'isolate'),
       direction: param<SplitDirection>('direction', 'both'),
       clients: param<SplitClients>('clients', 'reach'),
+      links: param<SplitLinks>('links', 'both'),
+      peers: param<string[]>('peers', null),
     }
   })
   return { schedule, seed: (nemesis.seed as number | undefined) ?? null, quietEndSeconds: nemesis.quietEndSeconds as number }

@@ -4,7 +4,7 @@
 
 import type { JsonSchema } from './json-schema.ts'
 
-import { COMMIT_MODES, FAULTS, SPLIT_CLIENTS, SPLIT_DIRECTIONS, SPLIT_TOPOLOGIES, type CommitMode, type Fault } from '../../chaos/spec.ts'
+import { COMMIT_MODES, FAULTS, SPLIT_CLIENTS, SPLIT_DIRECTIONS, SPLIT_LINKS, SPLIT_TOPOLOGIES, type CommitMode, type Fault } from '../../chaos/spec.ts'
 
 export { COMMIT_MODES, FAULTS, type CommitMode, type Fault }
 
@@ -35,11 +35,11 @@ export const FAULT_PARAMS: Readonly<Record<Fault, { readonly allowed: readonly s
   reset: { allowed: ['resetAfterMs', 'stream'], required: [] },
   'proxy-down': { allowed: [], required: [] },
   partition: { allowed: [], required: [] },
-  split: { allowed: ['topology', 'direction', 'clients'], required: [] },
+  split: { allowed: ['topology', 'direction', 'clients', 'links', 'peers'], required: [] },
   'lose-unfsynced-writes': { allowed: [], required: [] },
   'disk-stall': { allowed: [], required: [] },
 }
-export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream', 'topology', 'direction', 'clients'] as const
+export const FAULT_PARAM_NAMES = ['latencyMs', 'jitterMs', 'rateKBps', 'resetAfterMs', 'stream', 'topology', 'direction', 'clients', 'links', 'peers'] as const
 
 export const CHAOS_WORKLOADS = ['register', 'transform'] as const
 export type ChaosWorkload = typeof CHAOS_WORKLOADS[number]
@@ -129,6 +129,16 @@ const scheduleEntrySchema: JsonSchema = {
       enum: SPLIT_CLIENTS,
       description: 'split with isolate or halves: reach (default: clients still reach every broker) ' +
         'or cut (the cut-off brokers\' client proxies drop traffic too).',
+    },
+    links: {
+      enum: SPLIT_LINKS,
+      description: 'split only: the broker-to-broker listeners cut: both (default), replication ' +
+        '(follower fetches) or controller (quorum votes and fetches, which carry the metadata).',
+    },
+    peers: {
+      type: 'array', items: brokerName, minItems: 1, maxItems: 16, uniqueItems: true,
+      description: 'split with isolate only: the brokers the targets are cut from, e.g. ' +
+        '[broker-0]; default every other broker.',
     },
   },
 }

@@ -27,7 +27,7 @@ const noBroker = new Proxy({}, { get: (_t, name) => { throw new Error(`network f
 function entry (fields: Partial<NemesisEntry> & Pick<NemesisEntry, 'fault'>): NemesisEntry {
   return {
     targets: 'random', startSeconds: 0, intervalSeconds: 10, durationSeconds: 1,
-    latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: 'both', topology: null, direction: null, clients: null, ...fields,
+    latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: 'both', topology: null, direction: null, clients: null, links: null, peers: null, ...fields,
   }
 }
 

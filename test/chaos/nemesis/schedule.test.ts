@@ -16,7 +16,7 @@ import type { TestUpstream } from '../toxiproxy/helpers.ts'
 function entry (fields: Partial<NemesisEntry> & Pick<NemesisEntry, 'fault'>): NemesisEntry {
   return {
     targets: 'random', startSeconds: 1, intervalSeconds: 5, durationSeconds: 2,
-    latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: null, topology: null, direction: null, clients: null, ...fields,
+    latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: null, topology: null, direction: null, clients: null, links: null, peers: null, ...fields,
   }
 }
 

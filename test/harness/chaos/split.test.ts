@@ -31,7 +31,7 @@ function entry (fields: Partial<NemesisEntry>): NemesisEntry {
   return {
     fault: 'split', targets: 'random', startSeconds: 0, intervalSeconds: 10, durationSeconds: 5,
     latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: null,
-    topology: 'isolate', direction: 'both', clients: 'reach', ...fields,
+    topology: 'isolate', direction: 'both', clients: 'reach', links: 'both', peers: null, ...fields,
   }
 }
 

@@ -92,6 +92,22 @@ describe('rules between fields', () => {
     ])
   })
 
+  it('checks split peers: isolate only, brokers that exist, never a target', () => {
+    const lines = problems(yamlWith([
+      'brokers: 3',
+      'nemesis:',
+      '  - { fault: split, topology: ring, peers: [broker-0], intervalSeconds: 5, durationSeconds: 1 }',
+      '  - { fault: split, targets: [broker-1], peers: [broker-1, broker-3], links: controller, intervalSeconds: 5, durationSeconds: 1 }',
+      '  - { fault: kill, links: replication, intervalSeconds: 5, durationSeconds: 1 }',
+    ].join('\n')))
+    expect(lines).toEqual([
+      'w.yaml: nemesis[0].peers applies to topology isolate only (this split is ring); remove it',
+      'w.yaml: nemesis[1].peers names broker-1, which is also a target; a broker cannot be cut from itself',
+      'w.yaml: nemesis[1].peers names broker-3 but the cluster has 3 broker(s), broker-0 to broker-2',
+      'w.yaml: nemesis[2].links does not apply to fault "kill" (kill takes no parameters)',
+    ])
+  })
+
   it('keeps the transform-only chaos fields off a register workload, naming each field', () => {
     const chaosYaml = (block: string): string => yamlWith(`chaos: ${block}`).replace('subscriptionsPerTopic: 1', 'subscriptionsPerTopic: 0')
     expect(problems(chaosYaml('{ processors: 2, commitMode: auto-commit }'))).toEqual([

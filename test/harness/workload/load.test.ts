@@ -129,8 +129,8 @@ describe('parseWorkload normalisation', () => {
       seed: null,
       quietEndSeconds: 10,
       schedule: [
-        { fault: 'delay', targets: ['broker-0', 'broker-2'], startSeconds: 10, intervalSeconds: 10, durationSeconds: 3, latencyMs: 50, jitterMs: 0, rateKBps: null, resetAfterMs: null, stream: 'both', topology: null, direction: null, clients: null },
-        { fault: 'kill', targets: 'random', startSeconds: 1, intervalSeconds: 20, durationSeconds: 5, latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: null, topology: null, direction: null, clients: null },
+        { fault: 'delay', targets: ['broker-0', 'broker-2'], startSeconds: 10, intervalSeconds: 10, durationSeconds: 3, latencyMs: 50, jitterMs: 0, rateKBps: null, resetAfterMs: null, stream: 'both', topology: null, direction: null, clients: null, links: null, peers: null },
+        { fault: 'kill', targets: 'random', startSeconds: 1, intervalSeconds: 20, durationSeconds: 5, latencyMs: null, jitterMs: null, rateKBps: null, resetAfterMs: null, stream: null, topology: null, direction: null, clients: null, links: null, peers: null },
       ],
     })
     expect(bare.chaos).toMatchObject({ processes: 2, keysPerProcess: 2, subscribeVia: 'assign' })
