@@ -35,6 +35,8 @@ export interface LoadedRun {
   workload: string | null
   startMs: number | null
   cpuModel: string | null
+  /** The rate the run was driven at; null for a max-rate search or an older result. */
+  targetRateMsgPerSec?: number | null
 }
 
 const SIDE_SEPARATOR = 'vs'
@@ -79,12 +81,14 @@ async function loadSide (paths: string[], side: string, warn: (line: string) => 
     if (Object.keys(summary).length === 0) badInput(`${path}: no benchmark metrics in it (not a Sluice or OMB result?)`)
     const environment = result.environment as { cpuModel?: unknown } | undefined
     const start = typeof result.startTime === 'string' ? Date.parse(result.startTime) : NaN
+    const target = (result.summary as { targetRateMsgPerSec?: unknown } | undefined)?.targetRateMsgPerSec
     runs.push({
       path,
       summary,
       workload: typeof result.workload === 'string' ? result.workload : null,
       startMs: Number.isFinite(start) ? start : null,
       cpuModel: typeof environment?.cpuModel === 'string' ? environment.cpuModel : null,
+      targetRateMsgPerSec: typeof target === 'number' ? target : null,
     })
   }
   if (runs.length === 0) badInput(`${side}: no complete results in ${paths.join(', ')}`)
@@ -109,6 +113,20 @@ export function consistencyNotes (base: readonly LoadedRun[], candidate: readonl
   return notes
 }
 
+/**
+ * Why the runs of one side are not repeats of one configuration: they were driven at
+ * different rates (a latency curve's steps, say), so merging them would average the steps.
+ */
+export function mixedRatesReason (base: readonly LoadedRun[], candidate: readonly LoadedRun[]): string | null {
+  for (const [side, runs] of [['base', base], ['candidate', candidate]] as const) {
+    const rates = [...new Set(runs.map(run => run.targetRateMsgPerSec ?? null))].filter((r): r is number => r !== null)
+    if (rates.length > 1) {
+      return `the ${side} runs were driven at ${rates.length} different rates (${rates.sort((a, b) => a - b).join(', ')} msg/s; a latency curve's steps?), so they are not repeats of one run; compare one step's run directory per side (curve.json names each step's runDir)`
+    }
+  }
+  return null
+}
+
 function label (paths: string[], runs: readonly LoadedRun[], fallback: string): string {
   if (paths.length === 1) return basename(paths[0].replace(/[\\/]+$/, '')) || fallback
   return `${fallback} (${runs.length} runs)`
@@ -131,6 +149,8 @@ async function runCompare (paths: string[], flags: CompareFlags): Promise<number
   }
   const workloads = new Set([...base, ...candidate].map((run) => run.workload).filter((w) => w !== null))
   if (workloads.size > 1) comparison.gateUndecidedReason = `the runs are of ${workloads.size} different workloads, so their differences say nothing about one change`
+  const mixed = mixedRatesReason(base, candidate)
+  if (mixed !== null) comparison.gateUndecidedReason = mixed
   const markdown = comparisonToMarkdown(comparison, labels)
   process.stdout.write(flags.json === true ? JSON.stringify(comparisonJson(comparison, labels), null, 2) + '\n' : markdown)
   if (flags.markdown !== undefined) await writeFile(flags.markdown, markdown)

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { consistencyNotes, parseFraction } from '../../../harness/commands/compare.ts'
+import { consistencyNotes, mixedRatesReason, parseFraction } from '../../../harness/commands/compare.ts'
 import { CompareError } from '../../../harness/compare/errors.ts'
 import { resultToJson } from '../../../harness/results/result.ts'
 import { syntheticResult } from '../results/synthetic.ts'
@@ -146,6 +146,12 @@ describe('compare helpers', () => {
     expect(notes[0]).toContain('different workloads (smoke, other)')
     expect(notes[1]).toContain('different CPUs')
     expect(notes[2]).toContain('interleave')
+  })
+
+  it('refuses to treat runs at different rates (a curve\'s steps) as repeats', () => {
+    const run = (targetRateMsgPerSec: number | null) => ({ path: 'p', summary: {}, workload: 'w', startMs: 1, cpuModel: 'c', targetRateMsgPerSec })
+    expect(mixedRatesReason([run(5000), run(5000)], [run(5000), run(null)])).toBeNull()
+    expect(mixedRatesReason([run(5000)], [run(2000), run(5000), run(8000)])).toMatch(/^the candidate runs were driven at 3 different rates \(2000, 5000, 8000 msg\/s/)
   })
 
   it('says the gate is undecided (exit 3) with too few runs to ever be significant, even for a 50% slowdown', async () => {
