@@ -73,6 +73,7 @@ export class QuorumDriver {
       voters: this.#voterIds,
       fetchMaxWaitMs: this.#fetchWaitMaxMs,
       logStartOffset: () => opts.log.startOffset(),
+      closed: () => this.#closed,
       endpoints: id => {
         const a = opts.voters.get(id)
         return a === undefined ? [] : [{ name: 'CONTROLLER', host: a.host, port: a.port }]

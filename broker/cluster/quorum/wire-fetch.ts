@@ -9,7 +9,7 @@ import { FetchSnapshot, type FetchSnapshotRequest as WireSnapshotRequest, type F
 import { ZERO_UUID } from '../../protocol/raft-common.ts'
 import type { RaftMessage } from '../raft/types.ts'
 import { decodeEntries, encodeEntries } from './entry-batches.ts'
-import { clusterIdError, onlyPartition, type Incoming, type WireCall, type WireContext } from './wire.ts'
+import { refusal, onlyPartition, type Incoming, type WireCall, type WireContext } from './wire.ts'
 
 /** What one Fetch asks for at most, in bytes (the leader's entry limit applies first). */
 const FETCH_MAX_BYTES = 8 * 1024 * 1024
@@ -76,8 +76,8 @@ export function fetchCall (m: RaftMessage, _to: number, ctx: WireContext): WireC
 }
 
 export function incomingFetch (req: QuorumFetchRequest, version: number, ctx: WireContext): Incoming<QuorumFetchResponse> {
-  const clusterError = clusterIdError(req.clusterId, ctx.clusterId)
-  if (clusterError !== ErrorCode.NONE) return { kind: 'refuse', response: fetchError(clusterError), reason: `cluster id ${req.clusterId}` }
+  const refused = refusal(req.clusterId, ctx)
+  if (refused !== null) return { kind: 'refuse', response: fetchError(refused.code), reason: refused.reason }
   const p = onlyPartition(req.topics, i => isMetadataTopic(version, req.topics[i]!), p => p.partition)
   if (p === null || req.replicaId < 0) return { kind: 'refuse', response: fetchError(ErrorCode.INVALID_REQUEST), reason: 'not a replica fetch of __cluster_metadata-0' }
   return {
@@ -138,8 +138,8 @@ export function fetchSnapshotCall (m: RaftMessage, _to: number, ctx: WireContext
 }
 
 export function incomingFetchSnapshot (req: WireSnapshotRequest, ctx: WireContext): Incoming<WireSnapshotResponse> {
-  const clusterError = clusterIdError(req.clusterId, ctx.clusterId)
-  if (clusterError !== ErrorCode.NONE) return { kind: 'refuse', response: snapshotError(clusterError), reason: `cluster id ${req.clusterId}` }
+  const refused = refusal(req.clusterId, ctx)
+  if (refused !== null) return { kind: 'refuse', response: snapshotError(refused.code), reason: refused.reason }
   const p = onlyPartition(req.topics, i => req.topics[i]!.name === METADATA_TOPIC, p => p.partition)
   if (p === null || req.replicaId < 0) return { kind: 'refuse', response: snapshotError(ErrorCode.INVALID_REQUEST), reason: 'not a replica fetch of __cluster_metadata-0' }
   return {

@@ -27,6 +27,8 @@ export interface WireContext {
   fetchMaxWaitMs: number
   /** The local log's start offset, for log_start_offset in Fetch answers. */
   logStartOffset (): number
+  /** True once the driver is shut down: requests are refused before they reach the core. */
+  closed?: () => boolean
 }
 
 /** An outgoing request: how to build it for the negotiated version and read its answer. */
@@ -43,8 +45,15 @@ export type Incoming<Res> =
   | { kind: 'message'; from: NodeId; message: RaftMessage; reply: (m: RaftMessage) => Res }
   | { kind: 'refuse'; response: Res; reason: string }
 
-export function clusterIdError (received: string | null, own: string): number {
-  return received === null || received === own ? ErrorCode.NONE : ErrorCode.INCONSISTENT_CLUSTER_ID
+/**
+ * Why a request is refused before the core sees it: this node is shutting down (a retriable
+ * BROKER_NOT_AVAILABLE; the sender's core retries elsewhere or later), or the sender belongs
+ * to another cluster. null: the request goes on.
+ */
+export function refusal (received: string | null, ctx: WireContext): { code: number, reason: string } | null {
+  if (ctx.closed?.() === true) return { code: ErrorCode.BROKER_NOT_AVAILABLE, reason: 'this node is shutting down' }
+  if (received !== null && received !== ctx.clusterId) return { code: ErrorCode.INCONSISTENT_CLUSTER_ID, reason: `cluster id ${received}` }
+  return null
 }
 
 /** The one partition of a single-topic request, when the request names exactly `__cluster_metadata-0`. */
@@ -89,8 +98,8 @@ export function voteCall (m: RaftMessage, to: NodeId, ctx: WireContext): WireCal
 }
 
 export function incomingVote (req: WireVoteRequest, ctx: WireContext): Incoming<WireVoteResponse> {
-  const clusterError = clusterIdError(req.clusterId, ctx.clusterId)
-  if (clusterError !== ErrorCode.NONE) return { kind: 'refuse', response: voteError(clusterError), reason: `cluster id ${req.clusterId}` }
+  const refused = refusal(req.clusterId, ctx)
+  if (refused !== null) return { kind: 'refuse', response: voteError(refused.code), reason: refused.reason }
   const p = onlyPartition(req.topics, i => req.topics[i]!.topicName === METADATA_TOPIC, p => p.partitionIndex)
   if (p === null) return { kind: 'refuse', response: voteError(ErrorCode.INVALID_REQUEST), reason: 'not __cluster_metadata-0' }
   return {
@@ -139,8 +148,8 @@ export function beginQuorumEpochCall (m: RaftMessage, to: NodeId, ctx: WireConte
 }
 
 export function incomingBeginQuorumEpoch (req: WireBeginRequest, ctx: WireContext): Incoming<QuorumEpochResponse> {
-  const clusterError = clusterIdError(req.clusterId, ctx.clusterId)
-  if (clusterError !== ErrorCode.NONE) return { kind: 'refuse', response: epochError(clusterError), reason: `cluster id ${req.clusterId}` }
+  const refused = refusal(req.clusterId, ctx)
+  if (refused !== null) return { kind: 'refuse', response: epochError(refused.code), reason: refused.reason }
   const p = onlyPartition(req.topics, i => req.topics[i]!.topicName === METADATA_TOPIC, p => p.partitionIndex)
   if (p === null) return { kind: 'refuse', response: epochError(ErrorCode.INVALID_REQUEST), reason: 'not __cluster_metadata-0' }
   return {
@@ -172,8 +181,8 @@ export function endQuorumEpochCall (m: RaftMessage, _to: NodeId, ctx: WireContex
 }
 
 export function incomingEndQuorumEpoch (req: WireEndRequest, version: number, ctx: WireContext): Incoming<QuorumEpochResponse> {
-  const clusterError = clusterIdError(req.clusterId, ctx.clusterId)
-  if (clusterError !== ErrorCode.NONE) return { kind: 'refuse', response: epochError(clusterError), reason: `cluster id ${req.clusterId}` }
+  const refused = refusal(req.clusterId, ctx)
+  if (refused !== null) return { kind: 'refuse', response: epochError(refused.code), reason: refused.reason }
   const p = onlyPartition(req.topics, i => req.topics[i]!.topicName === METADATA_TOPIC, p => p.partitionIndex)
   if (p === null) return { kind: 'refuse', response: epochError(ErrorCode.INVALID_REQUEST), reason: 'not __cluster_metadata-0' }
   const preferredSuccessors = version === 0 ? p.preferredSuccessors : p.preferredCandidates.map(c => c.candidateId)

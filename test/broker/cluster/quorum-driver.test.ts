@@ -225,6 +225,21 @@ describe('QuorumDriver over TCP', () => {
     }
   })
 
+  it('a closed driver refuses raft requests with a retriable error instead of failing the handler', async () => {
+    const f = fixture = await QuorumFixture.create([1, 2, 3])
+    const leader = await waitFor('a leader', () => f.agreedLeader())
+    const target = f.running().find(n => n !== leader)!
+    await target.driver.close()
+    const c = await Connection.connect({ host: '127.0.0.1', port: target.port, clientId: 'test' })
+    try {
+      const answer = await c.request(Vote, voteRequest(CLUSTER_ID, 2, target.driver.status().epoch + 5))
+      expect(answer.errorCode).toBe(ErrorCode.BROKER_NOT_AVAILABLE)
+      expect(answer.topics).toEqual([])
+    } finally {
+      c.close()
+    }
+  })
+
   it('closes only the connection that sent a malformed raft request', async () => {
     const f = fixture = await QuorumFixture.create([1, 2, 3])
     const leader = await waitFor('a leader', () => f.agreedLeader())
