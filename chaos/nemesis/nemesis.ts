@@ -70,6 +70,11 @@ export function brokerName (index: number): string {
   return `broker-${index}`
 }
 
+/** The index in a "broker-N" name (workload validation has checked the form). */
+export function brokerIndex (name: string): number {
+  return Number(name.slice('broker-'.length))
+}
+
 /** Runs `action`, turning any failure into a NemesisError that names the fault and target. */
 export async function faultStep<T> (code: NemesisErrorCode, what: string, action: () => Promise<T>): Promise<T> {
   try {

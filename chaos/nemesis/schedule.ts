@@ -16,7 +16,7 @@ import { Prng } from '../run/prng.ts'
 import { sleep } from '../run/sleep.ts'
 import type { NemesisSpec } from '../spec.ts'
 import { startDiskStall, startLoseUnsyncedWrites } from './disk.ts'
-import { brokerName, NemesisError } from './nemesis.ts'
+import { brokerIndex, brokerName, NemesisError } from './nemesis.ts'
 import type { ActiveFault, Fault, FaultStarter, FaultTarget } from './nemesis.ts'
 import { startBandwidth, startBlackhole, startDelay, startProxyDown, startReset } from './network.ts'
 import { startKill, startPause } from './process.ts'
@@ -83,7 +83,7 @@ export function planSchedule (spec: NemesisSpec, options: { runSeconds: number, 
       else {
         // One broker may be named alone ("broker-1") or in a list.
         const names: readonly string[] = typeof entry.targets === 'string' ? [entry.targets] : entry.targets
-        targets = names.map(name => Number(name.slice('broker-'.length))).filter(i => i < options.brokers)
+        targets = names.map(brokerIndex).filter(i => i < options.brokers)
       }
       planned.push({ entry: index, fault: entry.fault, startSec: t, endSec: Math.min(t + entry.durationSeconds, lastStartSec), targets })
     }
@@ -179,7 +179,7 @@ export class NemesisRunner {
 
   async #startSplit (planned: PlannedFault, indexes: number[]): Promise<{ fault: ActiveFault, detail: Record<string, unknown> }> {
     const entry = this.#context.spec.schedule[planned.entry]!
-    const peers = entry.peers === null ? null : entry.peers.map(name => Number(name.slice('broker-'.length)))
+    const peers = entry.peers === null ? null : entry.peers.map(brokerIndex)
     const grudge = splitGrudge(entry.topology ?? 'isolate', indexes, this.#context.targets.length, entry.direction ?? 'both', peers)
     const fault = await startSplit(this.#context.fleet ?? null, this.#context.targets, grudge, entry, planned.id)
     return { fault, detail: fault.detail }

@@ -187,14 +187,23 @@ function checkScheduleEntry (entry: Doc, fault: Fault, path: string, brokers: nu
   if (interval !== undefined && duration !== undefined && duration > interval) {
     issues.push({ path: joinPath(path, 'durationSeconds'), message: `must be at most intervalSeconds so one fault heals before the next starts (got ${duration}, intervalSeconds ${interval})` })
   }
-  const targets = typeof entry.targets === 'string' ? [entry.targets] : Array.isArray(entry.targets) ? entry.targets : []
-  for (const target of targets) {
-    const match = typeof target === 'string' ? /^broker-(\d+)$/.exec(target) : null
+  checkBrokerNames(namesIn(entry.targets), joinPath(path, 'targets'), brokers, issues)
+  if (fault === 'split') checkSplit(entry, path, brokers, issues)
+}
+
+/** A broker list field as written: one name alone or a list; anything else names none. */
+function namesIn (value: unknown): unknown[] {
+  return typeof value === 'string' ? [value] : Array.isArray(value) ? value : []
+}
+
+/** Each "broker-N" must be a broker of the cluster. */
+function checkBrokerNames (names: readonly unknown[], path: string, brokers: number, issues: WorkloadIssue[]): void {
+  for (const name of names) {
+    const match = typeof name === 'string' ? /^broker-(\d+)$/.exec(name) : null
     if (match !== null && Number(match[1]) >= brokers) {
-      issues.push({ path: joinPath(path, 'targets'), message: `names ${target} but the cluster has ${brokers} broker(s), broker-0 to broker-${brokers - 1}` })
+      issues.push({ path, message: `names ${name} but the cluster has ${brokers} broker(s), broker-0 to broker-${brokers - 1}` })
     }
   }
-  if (fault === 'split') checkSplit(entry, path, brokers, issues)
 }
 
 /** A split needs brokers to split; direction and peers fit isolate only, clients isolate and halves. */
@@ -213,13 +222,10 @@ function checkSplit (entry: Doc, path: string, brokers: number, issues: Workload
   if (entry.peers !== undefined && topology !== 'isolate') {
     issues.push({ path: joinPath(path, 'peers'), message: `applies to topology isolate only (this split is ${topology}); remove it` })
   }
-  const peers = Array.isArray(entry.peers) ? entry.peers : []
-  const targets = Array.isArray(entry.targets) ? entry.targets : typeof entry.targets === 'string' ? [entry.targets] : []
+  const peers = namesIn(entry.peers)
+  const targets = namesIn(entry.targets)
   for (const peer of peers) {
-    const match = typeof peer === 'string' ? /^broker-(\d+)$/.exec(peer) : null
-    if (match !== null && Number(match[1]) >= brokers) {
-      issues.push({ path: joinPath(path, 'peers'), message: `names ${peer} but the cluster has ${brokers} broker(s), broker-0 to broker-${brokers - 1}` })
-    }
     if (targets.includes(peer)) issues.push({ path: joinPath(path, 'peers'), message: `names ${peer}, which is also a target; a broker cannot be cut from itself` })
   }
+  checkBrokerNames(peers, joinPath(path, 'peers'), brokers, issues)
 }
