@@ -8,6 +8,7 @@ import { cpus } from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { brokerNodeFlags } from '../harness/cluster/broker-node-flags.ts'
 
 const CLI = fileURLToPath(new URL('../harness/cli.ts', import.meta.url))
 const READY_TIMEOUT_MS = 30_000
@@ -21,6 +22,8 @@ export interface BrokerChild {
   child: ChildProcess
   port: number
   pid: number
+  /** The Node flags it runs with. */
+  nodeFlags: readonly string[]
   stderrTail: () => string
   stop: () => Promise<void>
 }
@@ -36,7 +39,8 @@ export interface BrokerSpawnOptions {
 
 /** Starts `sluice broker` on a free port and resolves once it prints its listening line. */
 export async function spawnBroker (opts: BrokerSpawnOptions): Promise<BrokerChild> {
-  const nodeFlags = [...opts.nodeFlags, ...(opts.cpuProfDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir])]
+  // The harness's broker flags first, as a benchmarked cluster's brokers get them.
+  const nodeFlags = [...brokerNodeFlags(), ...opts.nodeFlags, ...(opts.cpuProfDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir])]
   const args = [...nodeFlags, CLI, 'broker', '--listen', '127.0.0.1:0', '--http', 'none', '--data-dir', opts.dataDir]
   for (const o of opts.overrides) args.push('-o', o)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -64,6 +68,7 @@ export async function spawnBroker (opts: BrokerSpawnOptions): Promise<BrokerChil
     child,
     port,
     pid: child.pid!,
+    nodeFlags,
     stderrTail: () => stderr,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return

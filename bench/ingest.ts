@@ -22,6 +22,7 @@ import { Worker } from 'node:worker_threads'
 import { CreateTopics } from '../broker/protocol/19-create-topics.ts'
 import { DeleteTopics } from '../broker/protocol/20-delete-topics.ts'
 import { Connection } from '../broker/client/connection.ts'
+import { nodeFlagsPhrase } from '../harness/cluster/broker-node-flags.ts'
 import type { LoadMessage, LoadResult, LoadSpec } from './ingest-load.ts'
 import {
   fioSequentialWrite, machineCpuSeconds, machineInfo, processCpuSeconds, spawnBroker, type BrokerChild, type FioResult,
@@ -242,7 +243,7 @@ async function main (): Promise<void> {
 
     if (profDir !== null) await mkdir(profDir, { recursive: true })
     broker = await spawnBroker({ dataDir: join(root, 'data'), overrides: opts.overrides, cpuProfDir: profDir, nodeFlags: opts.brokerNodeFlags })
-    console.log(`broker pid ${broker.pid} on 127.0.0.1:${broker.port}; load generator: one worker thread in pid ${process.pid}`)
+    console.log(`broker pid ${broker.pid} on 127.0.0.1:${broker.port} (${nodeFlagsPhrase(broker.nodeFlags)}); load generator: one worker thread in pid ${process.pid}`)
     const results: ScenarioResult[] = []
     let scenario = 0
     for (const recordBytes of opts.recordBytes) {

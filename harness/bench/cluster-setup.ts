@@ -12,6 +12,7 @@ import type { Workload } from '../workload/types.ts'
 import { BenchError } from './errors.ts'
 import type { RunPlan } from './plan.ts'
 import { pinningPhrase } from '../results/precision.ts'
+import { nodeFlagsPhrase } from '../cluster/broker-node-flags.ts'
 
 const INIT_PRODUCER_ID_API_KEY = 22
 const PROBE_TIMEOUT_MS = 5000
@@ -97,10 +98,15 @@ function isLoopback (address: string): boolean {
 export function describeBrokerProcesses (cluster: Cluster): string {
   const n = cluster.brokers.length
   const s = n === 1 ? '' : 'es'
-  if (cluster.backend === 'process') return `${n} reference broker process${s} on this machine`
+  if (cluster.backend === 'process') return `${n} reference broker process${s} on this machine (${nodeFlagsPhrase(processNodeFlags(cluster))})`
   if (cluster.backend === 'docker') return `${n} broker container${n === 1 ? '' : 's'} on this machine`
   if (cluster.backend === 'kafka') return `${n} Apache Kafka JVM${n === 1 ? '' : 's'} on this machine`
   return `an external cluster (${cluster.bootstrap.join(',')}), not started by the harness`
+}
+
+/** The Node flags of a process cluster's brokers (all start with the same list). */
+function processNodeFlags (cluster: Cluster): readonly string[] {
+  return (cluster.brokers[0] as { nodeFlags?: readonly string[] } | undefined)?.nodeFlags ?? []
 }
 
 /** E.g. "1 reference broker process, the harness main thread, 1 producer thread and 1 consumer thread on 2 logical cores, not pinned". */

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { ClusterError, type BackendName, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
 import { registerTempDir, unregisterTempDir } from './child-registry.ts'
 import { ProcessBroker } from './process-broker.ts'
+import { brokerNodeFlags } from './broker-node-flags.ts'
 import { waitForClusterReady } from './ready.ts'
 import { reservePorts } from './ports.ts'
 import { randomUuid } from '../../broker/protocol/uuid.ts'
@@ -140,6 +141,7 @@ export class ProcessBackend implements ClusterBackend {
     if (!Number.isInteger(spec.brokers) || spec.brokers < 1 || spec.brokers > BROKERS_MAX) {
       throw new ClusterError('ERR_CLUSTER_SPEC', `brokers must be an integer from 1 to ${BROKERS_MAX} (got ${spec.brokers})`)
     }
+    const nodeFlags = brokerNodeFlags()
     const ownsWorkDir = spec.workDir === undefined
     const workDir = spec.workDir ?? mkdtempSync(join(tmpdir(), 'sluice-cluster-'))
     if (ownsWorkDir && spec.keepData !== true) registerTempDir(workDir)
@@ -147,7 +149,7 @@ export class ProcessBackend implements ClusterBackend {
     // whole cluster starts again on fresh ports (voter lists name them all).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#startOnce(spec, workDir, ownsWorkDir)
+        return await this.#startOnce(spec, workDir, ownsWorkDir, nodeFlags)
       } catch (error) {
         if (attempt >= START_ATTEMPTS_MAX || !/is already in use/.test((error as Error).message)) throw error
         spec.log?.(`a reserved port was taken before a broker bound it; starting again on other ports (attempt ${attempt + 1} of ${START_ATTEMPTS_MAX})`)
@@ -156,7 +158,7 @@ export class ProcessBackend implements ClusterBackend {
     }
   }
 
-  async #startOnce (spec: ClusterSpec, workDir: string, ownsWorkDir: boolean): Promise<ProcessCluster> {
+  async #startOnce (spec: ClusterSpec, workDir: string, ownsWorkDir: boolean, nodeFlags: readonly string[]): Promise<ProcessCluster> {
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
     const clustered = spec.brokers > 1
@@ -186,6 +188,7 @@ export class ProcessBackend implements ClusterBackend {
         startTimeoutMs: this.#opts.startTimeoutMs,
         stopTimeoutMs: this.#opts.stopTimeoutMs,
         cpus: this.#opts.brokerCpus,
+        nodeFlags,
       }))
     }
     const controllerAddresses = clusterKeys?.map(k => k.listeners!.split(',')[1]!.replace('CONTROLLER://', '')) ?? []

@@ -35,6 +35,8 @@ export interface ProcessBrokerOptions {
   stopTimeoutMs: number
   /** A taskset(1) CPU list the broker runs on (e.g. "0" or "0-1"); null: wherever the OS puts it. */
   cpus?: string | null
+  /** Node flags before the script (broker-node-flags.ts); none when absent. */
+  nodeFlags?: readonly string[]
 }
 
 interface ListeningLine {
@@ -62,6 +64,7 @@ export class ProcessBroker implements BrokerHandle {
   readonly id: number
   readonly dataDir: string
   readonly logFile: string
+  readonly nodeFlags: readonly string[]
   readonly #opts: ProcessBrokerOptions
   #child: ChildProcess | null = null
   #exited: Promise<void> = Promise.resolve()
@@ -76,6 +79,7 @@ export class ProcessBroker implements BrokerHandle {
     this.id = opts.index
     this.dataDir = opts.dataDir
     this.logFile = opts.logFile
+    this.nodeFlags = opts.nodeFlags ?? []
     this.#kafkaPort = opts.kafkaPort
     this.#httpPort = opts.httpPort
   }
@@ -98,7 +102,7 @@ export class ProcessBroker implements BrokerHandle {
   }
 
   #args (): string[] {
-    const args = [this.#opts.cliPath, 'broker',
+    const args = [...this.nodeFlags, this.#opts.cliPath, 'broker',
       '--listen', `127.0.0.1:${this.#kafkaPort}`,
       '--http', `127.0.0.1:${this.#httpPort}`,
       '--data-dir', this.dataDir,
