@@ -5,6 +5,8 @@
 //     implementations side by side, plus whatever record-batch.ts ships now;
 //   - a Writer building a Produce request around a 64 KiB batch (client side);
 //   - a Reader decoding a Produce request (broker side) and a Fetch response (client side);
+//   - the consumer's long-poll loop as the broker sees it: decoding a Fetch request and
+//     encoding its response, 8 partitions (three int64s each way per partition);
 //   - checkBatch on a 64 KiB batch (length, magic, CRC, offsets): the header checks alone;
 //   - validatePlainBatch on 64 KiB batches of 64 and of 1,000 records: the produce path's full
 //     validation (header checks plus every record), the second the worst case per byte.
@@ -16,7 +18,7 @@ import { crc32c } from '@node-rs/crc32'
 import { Bench } from 'tinybench'
 import type { Task } from 'tinybench'
 import { Produce, type ProduceRequest } from '../broker/protocol/00-produce.ts'
-import { Fetch, type FetchResponse } from '../broker/protocol/01-fetch.ts'
+import { Fetch, type FetchRequest, type FetchResponse } from '../broker/protocol/01-fetch.ts'
 import {
   readRequestHeaderPrefix, readRequestHeaderRest, readResponseHeader, writeRequestHeader, writeResponseHeader,
 } from '../broker/protocol/headers.ts'
@@ -104,6 +106,23 @@ function fetchResponseBody (batch: Buffer, version: number): Buffer {
   return w.toBuffer()
 }
 
+function fetchRequestBody (version: number): Buffer {
+  const request: FetchRequest = {
+    replicaId: -1, maxWaitMs: 100, minBytes: 1, maxBytes: 52_428_800, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{
+      name: 'bench',
+      partitions: Array.from({ length: FETCH_PARTITIONS }, (_, i) => ({
+        partitionIndex: i, currentLeaderEpoch: 0, fetchOffset: 1_000_000 + i, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1_048_576,
+      })),
+    }],
+    forgottenTopics: [],
+    rackId: '',
+  }
+  const w = new Writer()
+  Fetch.encodeRequest(w, version, request)
+  return w.toBuffer()
+}
+
 function cases (): Case[] {
   const crcInputs = [1 * KiB, 16 * KiB, 1 * MiB].map(bytes => ({ bytes, data: randomBuffer(bytes) }))
   const keys16 = Array.from({ length: HASHES_PER_SAMPLE }, (_, i) => Buffer.from(`k${String(i).padStart(15, '0')}`))
@@ -112,6 +131,8 @@ function cases (): Case[] {
   const batch64k = makeBatch(64, 1000)
   const produceBody = Buffer.concat(encodeProduceFrame(produceRequest(batch64k, FETCH_PARTITIONS), 7, 1)).subarray(4)
   const fetchBody = fetchResponseBody(batch64k, 11)
+  const fetchRequest = fetchRequestBody(11)
+  const smallBatch = makeBatch(1, 1024)
   let sink = 0
   let offset = 0
   let correlationId = 0
@@ -166,6 +187,27 @@ function cases (): Case[] {
       const r = new Reader(fetchBody)
       sink ^= readResponseHeader(r, Fetch, 11)
       sink ^= Fetch.decodeResponse(r, 11).topics[0]!.partitions.length
+    },
+  })
+  out.push({
+    name: `broker: decode a Fetch v11 request + encode its response, ${FETCH_PARTITIONS} partitions of one 1 KiB batch`,
+    opsPerCall: 1,
+    bytesPerOp: fetchRequest.length,
+    fn: () => {
+      const request = Fetch.decodeRequest(new Reader(fetchRequest), 11)
+      const w = new Writer()
+      writeResponseHeader(w, Fetch, 11, 1)
+      Fetch.encodeResponse(w, 11, {
+        throttleTimeMs: 0, errorCode: 0, sessionId: 0,
+        topics: request.topics.map(t => ({
+          name: t.name,
+          partitions: t.partitions.map(p => ({
+            partitionIndex: p.partitionIndex, errorCode: 0, highWatermark: p.fetchOffset + 1, lastStableOffset: p.fetchOffset + 1,
+            logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records: [smallBatch],
+          })),
+        })),
+      })
+      sink ^= w.finishFrame().length
     },
   })
   out.push({

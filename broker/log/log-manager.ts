@@ -199,6 +199,11 @@ export class LogManager {
     return result
   }
 
+  /** How many partitions a topic has; undefined when there is no such topic. No copy, unlike topics(). */
+  partitionCount (name: string): number | undefined {
+    return this.#topics.get(name)?.length
+  }
+
   hasTopic (name: string): boolean {
     return this.#topics.has(name)
   }

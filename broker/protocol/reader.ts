@@ -73,7 +73,9 @@ export class Reader {
   /** int64 as a JS number: offsets, timestamps and producer ids all fit in 2^53. */
   readInt64 (): number {
     this.#need(8, 'int64')
-    const v = Number(this.buffer.readBigInt64BE(this.offset))
+    // Two 32-bit halves, no BigInt: Fetch and Produce read several int64s per partition.
+    // hi * 2^32 is exact and the sum rounds once, as Number(bigint) would past 2^53.
+    const v = this.buffer.readInt32BE(this.offset) * 4294967296 + this.buffer.readUInt32BE(this.offset + 4)
     this.offset += 8
     return v
   }

@@ -79,7 +79,14 @@ export class Writer {
 
   writeInt64 (v: number | bigint): this {
     this.#reserve(8)
-    this.#scratch.writeBigInt64BE(BigInt(v), this.#position)
+    // A safe integer as two 32-bit halves (no BigInt: a Fetch response writes three per
+    // partition); anything else, e.g. a bigint past 2^53, the exact BigInt way.
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      this.#scratch.writeInt32BE(Math.floor(v / 4294967296), this.#position)
+      this.#scratch.writeUInt32BE(v >>> 0, this.#position + 4)
+    } else {
+      this.#scratch.writeBigInt64BE(BigInt(v), this.#position)
+    }
     this.#position += 8
     return this
   }

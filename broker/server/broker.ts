@@ -86,7 +86,7 @@ export class Broker {
     this.metrics.fetchesParked = () => this.fetchWaiters.parked
     this.sink = config.bool('sluice.sink')
     this.debug = replicationDebugFrom(config)
-    this.cluster = new SingleNodeView(this.nodeId, () => logs.topics(), () => this.advertised)
+    this.cluster = new SingleNodeView(this.nodeId, logs, () => this.advertised)
   }
 
   static async open (config: BrokerConfig, log: (line: string) => void): Promise<Broker> {

@@ -83,15 +83,21 @@ export interface Replication {
 /** Leader epoch of every partition of a one-node broker. */
 export const SINGLE_NODE_LEADER_EPOCH = 0
 
+/** The broker's own logs as SingleNodeView reads them (LogManager). */
+export interface LocalTopics {
+  topics: () => ReadonlyMap<string, number>
+  partitionCount: (topic: string) => number | undefined
+}
+
 export class SingleNodeView implements ClusterView {
   readonly clustered = false
   readonly #nodeId: number
-  readonly #topics: () => ReadonlyMap<string, number>
+  readonly #topics: LocalTopics
   readonly #address: () => { host: string, port: number }
   /** Every partition looks the same here; one frozen answer serves them all (produce and fetch ask per partition). */
   readonly #led: PartitionView
 
-  constructor (nodeId: number, topics: () => ReadonlyMap<string, number>, address: () => { host: string, port: number }) {
+  constructor (nodeId: number, topics: LocalTopics, address: () => { host: string, port: number }) {
     this.#nodeId = nodeId
     this.#topics = topics
     this.#address = address
@@ -99,11 +105,12 @@ export class SingleNodeView implements ClusterView {
     this.#led = Object.freeze({ leader: nodeId, leaderEpoch: SINGLE_NODE_LEADER_EPOCH, replicas: self, isr: self, offline: Object.freeze([]) })
   }
 
-  topicNames (): string[] { return [...this.#topics().keys()] }
-  partitionCount (topic: string): number | undefined { return this.#topics().get(topic) }
+  topicNames (): string[] { return [...this.#topics.topics().keys()] }
+  partitionCount (topic: string): number | undefined { return this.#topics.partitionCount(topic) }
 
   partition (topic: string, partitionIndex: number): PartitionView | undefined {
-    const count = this.#topics().get(topic)
+    // Asked per partition of every produce and fetch: a lookup, never a copy of the topic list.
+    const count = this.#topics.partitionCount(topic)
     if (count === undefined || partitionIndex < 0 || partitionIndex >= count) return undefined
     return this.#led
   }

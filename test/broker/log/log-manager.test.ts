@@ -30,6 +30,7 @@ describe('LogManager', () => {
     await manager.createTopic('orders', 3)
     await manager.createTopic('audit-log', 1)
     expect(manager.topics()).toEqual(new Map([['orders', 3], ['audit-log', 1]]))
+    expect([manager.partitionCount('orders'), manager.partitionCount('audit-log'), manager.partitionCount('nope')]).toEqual([3, 1, undefined])
     await expect(manager.createTopic('orders', 1)).rejects.toBeInstanceOf(TopicExistsError)
     await expect(manager.createTopic('bad/name', 1)).rejects.toBeInstanceOf(InvalidTopicError)
     await expect(manager.createTopic('zero', 0)).rejects.toBeInstanceOf(InvalidPartitionsError)
