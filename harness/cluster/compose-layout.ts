@@ -99,11 +99,15 @@ function templateService (composeFile: string): Record<string, unknown> {
 }
 
 /** The override document: every broker's command, extra brokers, their proxy ports. */
-export function overrideDocument (options: { composeFile: string, ports: readonly BrokerPorts[], config: ClusterSpec['brokerConfig'], user: string | null }): Record<string, unknown> {
+export function overrideDocument (options: { composeFile: string, ports: readonly BrokerPorts[], config: ClusterSpec['brokerConfig'], user: string | null, nodeFlags?: readonly string[] }): Record<string, unknown> {
   const services: Record<string, Record<string, unknown>> = {}
   const extraProxyPorts: string[] = []
   options.ports.forEach((p, i) => {
     const service: Record<string, unknown> = { command: brokerCommand(i, p.advertise, options.config) }
+    // The broker's Node flags (broker-node-flags.ts) go before the script, so the image's
+    // entrypoint (docker/broker.Dockerfile: node harness/cli.ts) is restated with them.
+    const nodeFlags = options.nodeFlags ?? []
+    if (nodeFlags.length > 0) service.entrypoint = ['node', ...nodeFlags.map(literal), 'harness/cli.ts']
     // Files in the bind-mounted data dir then belong to the user who runs the harness.
     if (options.user !== null) service.user = options.user
     if (i >= FILE_BROKERS) {

@@ -19,6 +19,7 @@ import { stringify } from 'yaml'
 import { registerExitCleanup, unregisterExitCleanup } from './child-registry.ts'
 import { ClusterError, type BackendName, type BrokerHandle, type Cluster, type ClusterBackend, type ClusterInfo, type ClusterSpec } from './cluster.ts'
 import { ComposeProject, detectComposeExecutable } from './compose.ts'
+import { brokerNodeFlags } from './broker-node-flags.ts'
 import { composeEnv, FILE_BROKERS, imageTag, NETWORK, overrideDocument, profilesFor, PROXY_PORT_BASE, serviceName, type BrokerPorts } from './compose-layout.ts'
 import { ensureContainerEngine, type ContainerEngine } from './engine.ts'
 import { reservePort } from './ports.ts'
@@ -50,6 +51,8 @@ class DockerBroker implements BrokerHandle {
   readonly httpUrl: string
   /** The proxy container's listener in front of this broker: its address inside, and published on the host. */
   readonly proxy: { listen: string, published: string } | null
+  /** Node flags the container's broker runs with (broker-node-flags.ts). */
+  readonly nodeFlags: readonly string[]
   containerId = ''
   #alive = false
   #paused = false
@@ -58,8 +61,9 @@ class DockerBroker implements BrokerHandle {
   #queue: Promise<unknown> = Promise.resolve()
   readonly #cluster: DockerCluster
 
-  constructor (id: number, ports: BrokerPorts, logFile: string, cluster: DockerCluster) {
+  constructor (id: number, ports: BrokerPorts, logFile: string, cluster: DockerCluster, nodeFlags: readonly string[]) {
     this.id = id
+    this.nodeFlags = nodeFlags
     this.service = serviceName(id)
     this.dataDir = ports.dataDir
     this.logFile = logFile
@@ -181,7 +185,7 @@ export class DockerCluster implements Cluster {
   readonly #cleanup: () => void
   #stopped: Promise<void> | null = null
 
-  constructor (options: { project: ComposeProject, ports: BrokerPorts[], workDir: string, toxiproxyPort: number | null, readyTimeoutMs: number, ownedDirs: string[], engine: ContainerEngine }) {
+  constructor (options: { project: ComposeProject, ports: BrokerPorts[], workDir: string, toxiproxyPort: number | null, readyTimeoutMs: number, ownedDirs: string[], engine: ContainerEngine, nodeFlags: readonly string[] }) {
     this.project = options.project
     this.network = options.project.networkName(NETWORK)
     this.toxiproxyUrl = options.toxiproxyPort === null ? null : `http://127.0.0.1:${options.toxiproxyPort}`
@@ -189,7 +193,7 @@ export class DockerCluster implements Cluster {
     this.#readyTimeoutMs = options.readyTimeoutMs
     this.#ownedDirs = options.ownedDirs
     this.#engine = options.engine
-    this.brokers = options.ports.map((p, i) => new DockerBroker(i, p, join(options.workDir, `broker-${i}.log`), this))
+    this.brokers = options.ports.map((p, i) => new DockerBroker(i, p, join(options.workDir, `broker-${i}.log`), this, options.nodeFlags))
     this.#cleanup = () => {
       this.project.downSync()
       for (const dir of this.#ownedDirs) rmSync(dir, { recursive: true, force: true })
@@ -260,7 +264,8 @@ export class DockerBackend implements ClusterBackend {
       const composeFile = this.#opts.composeFile ?? join(REPO_ROOT, 'docker-compose.yml')
       const override = join(overrideDir, 'override.yml')
       const user = typeof process.getuid === 'function' && process.getuid() !== 0 ? `${process.getuid()}:${process.getgid?.() ?? 0}` : null
-      writeFileSync(override, stringify(overrideDocument({ composeFile, ports: brokerPorts, config: spec.brokerConfig, user })))
+      const nodeFlags = brokerNodeFlags()
+      writeFileSync(override, stringify(overrideDocument({ composeFile, ports: brokerPorts, config: spec.brokerConfig, user, nodeFlags })))
       const project = new ComposeProject({
         executable,
         files: [composeFile, override],
@@ -269,7 +274,7 @@ export class DockerBackend implements ClusterBackend {
         cwd: dirname(composeFile),
         env: { ...engine.env, ...composeEnv(ports, toxiproxyPort), SLUICE_IMAGE_TAG: imageTag(REPO_ROOT, engine.env.SLUICE_BASE_IMAGE ?? process.env.SLUICE_BASE_IMAGE ?? 'node:24-slim') },
       })
-      const cluster = new DockerCluster({ project, ports: brokerPorts, workDir, toxiproxyPort, readyTimeoutMs: this.#opts.readyTimeoutMs ?? READY_TIMEOUT_MS_DEFAULT, ownedDirs, engine })
+      const cluster = new DockerCluster({ project, ports: brokerPorts, workDir, toxiproxyPort, readyTimeoutMs: this.#opts.readyTimeoutMs ?? READY_TIMEOUT_MS_DEFAULT, ownedDirs, engine, nodeFlags })
       try {
         await project.up([...cluster.brokers.map(b => b.service), ...(toxiproxy ? ['toxiproxy'] : [])])
         await Promise.all(cluster.brokers.map(b => b.started()))

@@ -29,6 +29,7 @@ interface Service {
   ports?: string[]
   volumes?: string[]
   init?: boolean
+  entrypoint?: string[]
 }
 const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as Record<string, unknown> & { services: Record<string, Service> }
 
@@ -62,6 +63,15 @@ describe('docker-compose.yml', () => {
     expect(doc.services['sluice-4']!.build).toEqual(compose.services['sluice-2']!.build)
     expect(doc.services['sluice-3']!.command).toContain('sluice.note=a$$b')
     expect(doc.services.toxiproxy!.ports).toEqual(['127.0.0.1:303:29095', '127.0.0.1:304:29096'])
+  })
+
+  it('restates the image entrypoint with the broker\'s Node flags before the script, and leaves it alone without flags', () => {
+    const ports = [{ kafka: 100, http: 200, proxy: null, advertise: '127.0.0.1:100', dataDir: '/d/0' }]
+    const withFlags = overrideDocument({ composeFile, ports, config: {}, user: null, nodeFlags: ['--max-semi-space-size=8'] }) as { services: Record<string, Service> }
+    expect(withFlags.services['sluice-0']!.entrypoint).toEqual(['node', '--max-semi-space-size=8', 'harness/cli.ts'])
+    expect(readFileSync(join(REPO, 'docker', 'broker.Dockerfile'), 'utf8')).toMatch(/^ENTRYPOINT \["node", "harness\/cli.ts"\]$/m)
+    const without = overrideDocument({ composeFile, ports, config: {}, user: null, nodeFlags: [] }) as { services: Record<string, Service> }
+    expect(without.services['sluice-0']!.entrypoint).toBeUndefined()
   })
 
   it('names the broker image by what goes into it', () => {
