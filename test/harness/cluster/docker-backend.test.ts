@@ -13,6 +13,7 @@ import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FILE_BROKERS, imageTag, overrideDocument } from '../../../harness/cluster/compose-layout.ts'
 import { DockerBackend, type DockerCluster } from '../../../harness/cluster/docker-backend.ts'
+import { brokerNodeFlags } from '../../../harness/cluster/broker-node-flags.ts'
 import { parseExports } from '../../../harness/cluster/engine.ts'
 import { probeApiVersions, waitForApiVersions } from '../../../harness/cluster/ready.ts'
 import { leftovers, startTestEngine, type TestEngine } from '../../helpers/container-engine.ts'
@@ -119,6 +120,9 @@ describe('docker backend on a container engine', () => {
       await expect(probeApiVersions(broker.kafkaAddress, 1000)).rejects.toThrow()
       await broker.restart()
       expect(await readPartition(portOf(broker.kafkaAddress), 'orders', 0)).toHaveLength(50)
+      // The broker's Node flags reached its container: compose applied the restated entrypoint.
+      const entrypoint = await execa('docker', ['inspect', '--format', '{{json .Config.Entrypoint}}', broker.containerId])
+      expect(JSON.parse(entrypoint.stdout)).toEqual(['node', ...brokerNodeFlags(), 'harness/cli.ts'])
 
       await broker.pause()
       // A frozen broker accepts nothing and answers nothing: the probe times out.
