@@ -98,14 +98,14 @@ function isLoopback (address: string): boolean {
 export function describeBrokerProcesses (cluster: Cluster): string {
   const n = cluster.brokers.length
   const s = n === 1 ? '' : 'es'
-  if (cluster.backend === 'process') return `${n} reference broker process${s} on this machine (${nodeFlagsPhrase(processNodeFlags(cluster))})`
-  if (cluster.backend === 'docker') return `${n} broker container${n === 1 ? '' : 's'} on this machine (${nodeFlagsPhrase(processNodeFlags(cluster))})`
+  if (cluster.backend === 'process') return `${n} reference broker process${s} on this machine (${nodeFlagsPhrase(brokerNodeFlagsOf(cluster))})`
+  if (cluster.backend === 'docker') return `${n} broker container${n === 1 ? '' : 's'} on this machine (${nodeFlagsPhrase(brokerNodeFlagsOf(cluster))})`
   if (cluster.backend === 'kafka') return `${n} Apache Kafka JVM${n === 1 ? '' : 's'} on this machine`
   return `an external cluster (${cluster.bootstrap.join(',')}), not started by the harness`
 }
 
 /** The Node flags of a process or docker cluster's brokers (all start with the same list). */
-function processNodeFlags (cluster: Cluster): readonly string[] {
+function brokerNodeFlagsOf (cluster: Cluster): readonly string[] {
   return (cluster.brokers[0] as { nodeFlags?: readonly string[] } | undefined)?.nodeFlags ?? []
 }
 
