@@ -3,6 +3,7 @@
 // Prometheus users expect. Kafka-style per-part request timing lives in RequestMetrics.
 
 import { RequestMetrics } from './request-metrics.ts'
+import { processGcPauses } from './gc-pauses.ts'
 
 const LATENCY_BUCKETS_SECONDS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]
 
@@ -35,6 +36,8 @@ export class Metrics {
   fetchesParked: () => number = () => 0
   /** Kafka-style RequestMetrics: queue, local, remote, response queue, send, total per API. */
   readonly requests = new RequestMetrics()
+  /** The process's GC pauses (shared by every broker in it), counted from the first broker's start. */
+  readonly gcPauses = processGcPauses()
   readonly #apis = new Map<string, ApiStats>()
   readonly #started = Date.now()
 
@@ -90,6 +93,7 @@ export class Metrics {
     gauge('sluice_log_start_offset', 'First offset still in the partition.', p => p.logStartOffset)
     gauge('sluice_high_watermark', 'Offset below which records are readable.', p => p.highWatermark)
     lines.push(...this.requests.render())
+    lines.push(...this.gcPauses.render())
     return lines.join('\n') + '\n'
   }
 }

@@ -17,7 +17,8 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { logTail } from '../cluster/process-broker.ts'
 import type { DriverName } from '../drivers/driver.ts'
 import { MeasuredPhaseScrapes } from '../measure/broker-breakdown.ts'
-import { DisturbanceTracker } from '../measure/disturbance.ts'
+import { DisturbanceTracker, GC_PAUSE_FLAG_MS } from '../measure/disturbance.ts'
+import { brokerGcPauses } from '../measure/broker-gc.ts'
 import { RunRecorder } from '../measure/recorder.ts'
 import { Progress } from '../progress.ts'
 import { formatConsoleSummary } from '../report/console.ts'
@@ -256,6 +257,7 @@ class Run {
       consumerThreads: plan.consumerThreads,
       brokerHistograms: brokerScrapes.after !== null,
       workers: this.#disturbances.workers(),
+      brokerGc: brokerGcPauses(brokerScrapes.before, brokerScrapes.after, GC_PAUSE_FLAG_MS),
       clockResolutionNs: this.#clockResolutionNs,
     })
     return buildResult({

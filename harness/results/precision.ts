@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { disturbanceFlags, EVENT_LOOP_DELAY_FLAG_MS, GC_PAUSE_FLAG_MS, PUBLISH_DELAY_BOUND_US, type WorkerDisturbance } from '../measure/disturbance.ts'
+import { brokerGcFlag, type BrokerGcPauses } from '../measure/broker-gc.ts'
 import { LATENCY_SIGNIFICANT_DIGITS, LATENCY_US_HIGHEST, LATENCY_US_LOWEST } from '../measure/histogram.ts'
 
 const CLOCK_PROBES = 2000
@@ -102,6 +103,8 @@ export interface PrecisionInput {
   /** Whether the target exports RequestMetrics (the reference broker). */
   brokerHistograms: boolean
   workers: WorkerDisturbance[]
+  /** The brokers' GC pauses over the measured phase, from /metrics; null when unknown. */
+  brokerGc: BrokerGcPauses | null
   clockResolutionNs: number
 }
 
@@ -122,8 +125,8 @@ export async function describePrecision (input: PrecisionInput): Promise<Measure
     logicalCores: os.cpus().length || os.availableParallelism(),
     processes: `${input.brokerProcesses} and ${threads}`,
     affinity,
-    thresholds: `fell behind: publish delay p99 over ${PUBLISH_DELAY_BOUND_US / 1000} ms in a measured second; GC pause ${GC_PAUSE_FLAG_MS} ms or more; event-loop stall ${EVENT_LOOP_DELAY_FLAG_MS} ms or more (perf_hooks, in each worker thread)`,
+    thresholds: `fell behind: publish delay p99 over ${PUBLISH_DELAY_BOUND_US / 1000} ms in a measured second; GC pause ${GC_PAUSE_FLAG_MS} ms or more; event-loop stall ${EVENT_LOOP_DELAY_FLAG_MS} ms or more (perf_hooks, in each worker thread); a reference broker's GC pause over ${GC_PAUSE_FLAG_MS} ms (its /metrics)`,
     workers: input.workers,
-    disturbed: disturbanceFlags(input.workers),
+    disturbed: [...disturbanceFlags(input.workers), ...[brokerGcFlag(input.brokerGc)].filter((f): f is string => f !== null)],
   }
 }
