@@ -5,6 +5,8 @@
 // left (each element takes at least one byte) before anything is allocated for them, so a
 // hostile length prefix can never make us allocate more than the frame already holds.
 
+import { readInt64 } from './int64.ts'
+
 export class ProtocolError extends Error {
   readonly code = 'ERR_KAFKA_PROTOCOL'
   readonly retriable = false
@@ -73,9 +75,9 @@ export class Reader {
   /** int64 as a JS number: offsets, timestamps and producer ids all fit in 2^53. */
   readInt64 (): number {
     this.#need(8, 'int64')
-    // Two 32-bit halves, no BigInt: Fetch and Produce read several int64s per partition.
-    // hi * 2^32 is exact and the sum rounds once, as Number(bigint) would past 2^53.
-    const v = this.buffer.readInt32BE(this.offset) * 4294967296 + this.buffer.readUInt32BE(this.offset + 4)
+    // No BigInt: Fetch and Produce read several int64s per partition. hi * 2^32 is exact
+    // and the sum rounds once, as Number(bigint) would past 2^53.
+    const v = readInt64(this.buffer, this.offset)
     this.offset += 8
     return v
   }

@@ -3,6 +3,8 @@
 // that grows by doubling; `finish()` returns the buffers with a 4-byte size prefix ready
 // for one writev on the socket.
 
+import { writeInt64 } from './int64.ts'
+
 const SCRATCH_BYTES_INITIAL = 256
 // Payloads at least this big are kept as their own chunk instead of being copied.
 const CHUNK_BY_REFERENCE_BYTES = 512
@@ -82,8 +84,7 @@ export class Writer {
     // A safe integer as two 32-bit halves (no BigInt: a Fetch response writes three per
     // partition); anything else, e.g. a bigint past 2^53, the exact BigInt way.
     if (typeof v === 'number' && Number.isSafeInteger(v)) {
-      this.#scratch.writeInt32BE(Math.floor(v / 4294967296), this.#position)
-      this.#scratch.writeUInt32BE(v >>> 0, this.#position + 4)
+      writeInt64(this.#scratch, v, this.#position)
     } else {
       this.#scratch.writeBigInt64BE(BigInt(v), this.#position)
     }

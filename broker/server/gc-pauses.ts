@@ -9,6 +9,8 @@
 
 import { PerformanceObserver } from 'node:perf_hooks'
 
+export const GC_PAUSE_FAMILY = 'sluice_gc_pause_seconds'
+
 /** Upper bounds in seconds; the last bucket is +Inf. */
 export const GC_PAUSE_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1]
 
@@ -31,7 +33,7 @@ export class GcPauses {
 
   /** Prometheus text lines, cumulative buckets. */
   render (): string[] {
-    const name = 'sluice_gc_pause_seconds'
+    const name = GC_PAUSE_FAMILY
     const lines = [`# HELP ${name} Garbage-collection pauses of the broker process (perf_hooks), by duration.`, `# TYPE ${name} histogram`]
     let cumulative = 0
     GC_PAUSE_BUCKETS_SECONDS.forEach((le, i) => {

@@ -63,12 +63,14 @@ export async function scrapeBrokers (httpUrls: readonly string[], timeoutMs = SC
   }
 }
 
+/** How much a sample grew between two scrapes; null when the later one lacks it. */
+export function sampleDelta (before: Samples, after: Samples, key: string): number | null {
+  const a = after.get(key)
+  return a === undefined ? null : a - (before.get(key) ?? 0)
+}
+
 function apiMeans (before: Samples, after: Samples, request: string): ApiTimesMean | null {
-  const delta = (name: string): number | null => {
-    const key = `${name}{request="${request}"}`
-    const a = after.get(key)
-    return a === undefined ? null : a - (before.get(key) ?? 0)
-  }
+  const delta = (name: string): number | null => sampleDelta(before, after, `${name}{request="${request}"}`)
   const count = delta(`${FAMILY_PREFIX}totaltimems_count`)
   if (count === null || count <= 0) return null
   const meanMs = {} as Record<Part, number>

@@ -4,9 +4,8 @@
 // stops every request the broker holds, so the run's latencies include it; the report flags
 // it next to the workers' own pauses. Null without both scrapes (not the reference broker).
 
-import type { Samples } from './broker-breakdown.ts'
-
-const FAMILY = 'sluice_gc_pause_seconds'
+import { GC_PAUSE_BUCKETS_SECONDS, GC_PAUSE_FAMILY } from '../../broker/server/gc-pauses.ts'
+import { sampleDelta, type Samples } from './broker-breakdown.ts'
 
 export interface BrokerGcPauses {
   thresholdMs: number
@@ -17,32 +16,20 @@ export interface BrokerGcPauses {
   longestMs: { aboveMs: number, atMostMs: number | null } | null
 }
 
-function bucketBounds (samples: Samples): number[] {
-  const bounds: number[] = []
-  for (const key of samples.keys()) {
-    const m = /^sluice_gc_pause_seconds_bucket\{le="([^"]+)"\}$/.exec(key)
-    if (m !== null && m[1] !== '+Inf') bounds.push(Number(m[1]))
-  }
-  return bounds.sort((a, b) => a - b)
-}
-
 export function brokerGcPauses (before: Samples | null, after: Samples | null, thresholdMs: number): BrokerGcPauses | null {
-  if (before === null || after === null) return null
-  const delta = (key: string): number | null => {
-    const a = after.get(key)
-    const b = before.get(key)
-    return a === undefined || b === undefined ? null : a - b
-  }
-  const total = delta(`${FAMILY}_count`)
-  const bounds = bucketBounds(after)
-  const atThreshold = delta(`${FAMILY}_bucket{le="${thresholdMs / 1000}"}`)
+  // Both scrapes must carry the family: counting from a missing one would count from 0.
+  if (before?.has(`${GC_PAUSE_FAMILY}_count`) !== true || after === null) return null
+  const inBucket = (le: number): number | null => sampleDelta(before, after, `${GC_PAUSE_FAMILY}_bucket{le="${le}"}`)
+  const total = sampleDelta(before, after, `${GC_PAUSE_FAMILY}_count`)
+  const atThreshold = inBucket(thresholdMs / 1000)
   if (total === null || atThreshold === null) return null
   let longestMs: BrokerGcPauses['longestMs'] = null
   if (total > 0) {
     // The smallest bound whose cumulative count holds every pause bounds the longest.
-    const index = bounds.findIndex(le => delta(`${FAMILY}_bucket{le="${le}"}`) === total)
+    const bounds = GC_PAUSE_BUCKETS_SECONDS
+    const index = bounds.findIndex(le => inBucket(le) === total)
     longestMs = index === -1
-      ? { aboveMs: (bounds.at(-1) ?? 0) * 1000, atMostMs: null }
+      ? { aboveMs: bounds.at(-1)! * 1000, atMostMs: null }
       : { aboveMs: index === 0 ? 0 : bounds[index - 1]! * 1000, atMostMs: bounds[index]! * 1000 }
   }
   return { thresholdMs, over: total - atThreshold, total, longestMs }

@@ -127,6 +127,6 @@ export async function describePrecision (input: PrecisionInput): Promise<Measure
     affinity,
     thresholds: `fell behind: publish delay p99 over ${PUBLISH_DELAY_BOUND_US / 1000} ms in a measured second; GC pause ${GC_PAUSE_FLAG_MS} ms or more; event-loop stall ${EVENT_LOOP_DELAY_FLAG_MS} ms or more (perf_hooks, in each worker thread); a reference broker's GC pause over ${GC_PAUSE_FLAG_MS} ms (its /metrics)`,
     workers: input.workers,
-    disturbed: [...disturbanceFlags(input.workers), ...[brokerGcFlag(input.brokerGc)].filter((f): f is string => f !== null)],
+    disturbed: disturbanceFlags(input.workers).concat(brokerGcFlag(input.brokerGc) ?? []),
   }
 }
