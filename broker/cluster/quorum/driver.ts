@@ -246,7 +246,7 @@ export class QuorumDriver {
   }
 
   #maybeSnapshot (): void {
-    const snap = this.#feed.snapshotDue(this.#opts.log.latestSnapshot()?.endOffset ?? 0)
+    const snap = this.#feed.snapshotDue(this.#opts.log.latestSnapshot()?.endOffset ?? 0, this.#node.snapshotLimit())
     if (snap === null) return
     let out
     try {

@@ -3,6 +3,11 @@
 // before it is too) and leadership lost; and when a state-machine snapshot is due
 // (snapshotAfterEntries). A listener that throws on entries has a state machine that no
 // longer matches the log, so that is reported as fatal to the driver.
+//
+// A due snapshot waits until everything the state machine applied is also flushed here: a
+// follower applies entries below the leader's high watermark while its own fsync of them
+// is still running. Taking the snapshot then was refused, and with the count already reset
+// no snapshot came until another interval of entries did (a quiet cluster: never).
 
 import type { NodeStatus } from '../raft/raft-node.ts'
 import type { Output } from '../raft/types.ts'
@@ -14,6 +19,8 @@ export class ListenerFeed {
   readonly #snapshotAfterEntries: number | undefined
   #readyEpoch = -1
   #appliedSinceSnapshot = 0
+  /** The offset after the last entry the state machine applied (or its snapshot's end). */
+  #appliedEndOffset = 0
 
   constructor (listener: QuorumListener, logLine: (line: string) => void, snapshotAfterEntries: number | undefined) {
     this.#listener = listener
@@ -27,10 +34,12 @@ export class ListenerFeed {
     try {
       if (out.loadSnapshot !== null) {
         this.#appliedSinceSnapshot = 0
+        this.#appliedEndOffset = out.loadSnapshot.endOffset
         listener.onLoadSnapshot(out.loadSnapshot)
       }
       if (out.committed.length > 0) {
         this.#appliedSinceSnapshot += out.committed.length
+        this.#appliedEndOffset = out.committed[out.committed.length - 1]!.offset + 1
         listener.onCommitted(out.committed)
       }
     } catch (err) {
@@ -53,11 +62,16 @@ export class ListenerFeed {
     this.#call('onLeaderLost', () => { this.#listener.onLeaderLost() })
   }
 
-  /** The state machine's snapshot when one is due and newer than `latestEndOffset`, else null. */
-  snapshotDue (latestEndOffset: number): { endOffset: number, data: Uint8Array } | null {
+  /**
+   * The state machine's snapshot when one is due, newer than `latestEndOffset` and within
+   * `limitOffset` (what the node may snapshot now: RaftNode.snapshotLimit), else null. A due
+   * snapshot beyond the limit stays due and is asked for again after the next step.
+   */
+  snapshotDue (latestEndOffset: number, limitOffset: number): { endOffset: number, data: Uint8Array } | null {
     const every = this.#snapshotAfterEntries
     const take = this.#listener.snapshot
     if (every === undefined || take === undefined || this.#appliedSinceSnapshot < every) return null
+    if (this.#appliedEndOffset > limitOffset) return null
     this.#appliedSinceSnapshot = 0
     const holder: { snap: { endOffset: number, data: Uint8Array } | null } = { snap: null }
     this.#call('snapshot', () => { holder.snap = take.call(this.#listener) })

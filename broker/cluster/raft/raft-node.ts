@@ -123,11 +123,21 @@ export class RaftNode {
    * Stores the state machine's snapshot of every entry below `endOffset` and drops that log
    * prefix. Allowed on any node for an offset it has committed and applied.
    */
+  /**
+   * The highest end offset a snapshot may have now: committed, handed to the state machine
+   * and flushed here. A follower hands over entries below the leader's high watermark
+   * before its own fsync of them ends, so this can trail what the state machine applied.
+   */
+  snapshotLimit (): number {
+    const n = this.#n
+    return Math.min(n.highWatermark, n.deliveredOffset, n.log.flushedEndOffset())
+  }
+
   createSnapshot (endOffset: number, data: Uint8Array, nowMs: number): Output {
     return this.#step(nowMs, () => {
       const n = this.#n
-      const limit = Math.min(n.highWatermark, n.deliveredOffset, n.log.flushedEndOffset())
-      if (endOffset > limit) throw new Error(`snapshot at ${endOffset} beyond what is committed and applied (${limit})`)
+      const limit = this.snapshotLimit()
+      if (endOffset > limit) throw new Error(`snapshot at ${endOffset} beyond what is committed, applied and flushed (${limit})`)
       if (endOffset <= n.log.startOffset()) return
       const epoch = n.log.read(endOffset - 1, 1)[0]!.epoch
       n.log.storeSnapshot({ endOffset, epoch, data })
