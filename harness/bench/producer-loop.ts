@@ -21,6 +21,12 @@
 //   futex sleep itself wakes ~50-60 µs late (timer slack), so it aims SPIN_US_DEFAULT early
 //   and polls the clock for the rest: a bounded spin, never longer than that per send.
 //   `npm run bench:micro -- schedule` compares the two.
+// - At high rates (gaps under SPIN_GAP_US_MIN) the loop neither spins nor wakes once per
+//   record: it sleeps at least HIGH_RATE_SLEEP_US and sends whatever fell due meanwhile.
+//   Waking per record at 90,000 msg/s (11 µs gaps) kept the thread busy with event-loop
+//   turns and clock polls (performance.now alone was a quarter of its profile), a core
+//   taken from the broker and the consumer on a 2-core machine; a record there goes out at
+//   most ~0.15 ms late, well inside any linger.
 // - A producer with sendTimed() (the native driver) gets each record without a promise, a
 //   header object or a header Buffer: it stamps the send time itself and reports acks to
 //   this loop's one listener, so the send path allocates nothing per record and the
@@ -47,6 +53,10 @@ const PRECISE_WAIT_US_MIN = 20
  * figure per wait; see spinUntilUs for what it costs.
  */
 export const SPIN_US_DEFAULT = 80
+/** The spin is only worth its CPU at gaps this long or longer (rates up to 6,250 msg/s). */
+const SPIN_GAP_US_MIN = 160
+/** At shorter gaps every wait sleeps at least this long, so sends go out in small bursts. */
+export const HIGH_RATE_SLEEP_US_DEFAULT = 100
 const sleepCell = new Int32Array(new SharedArrayBuffer(4))
 
 /** Blocks this thread for `us` microseconds (a futex wait that nothing wakes). */
@@ -91,6 +101,7 @@ export class ProducerLoop {
 
   readonly #preciseWait: boolean
   readonly #spinUs: number
+  readonly #highRateSleepUs: number
   /** µs between intended sends at the current rate; 0 when unlimited. */
   #gapUs = 0
   readonly #timed: boolean
@@ -107,11 +118,16 @@ export class ProducerLoop {
 
   /**
    * `preciseWait: false` keeps the timer-only schedule, `spinUs: 0` the precise wait without
-   * the final spin (both for comparison in bench/).
+   * the final spin, `highRateSleepUs: 0` one wait (and spin) per record at every rate (all
+   * for comparison in bench/).
    */
-  constructor (options: { producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number, preciseWait?: boolean, spinUs?: number }) {
+  constructor (options: {
+    producer: BenchmarkProducer, stats: WorkerStats, keys: KeyGenerator, payloads: PayloadPool, outstandingMax: number,
+    preciseWait?: boolean, spinUs?: number, highRateSleepUs?: number
+  }) {
     this.#preciseWait = options.preciseWait ?? true
     this.#spinUs = Math.max(0, options.spinUs ?? SPIN_US_DEFAULT)
+    this.#highRateSleepUs = Math.max(0, options.highRateSleepUs ?? HIGH_RATE_SLEEP_US_DEFAULT)
     this.#producer = options.producer
     this.#timed = typeof options.producer.sendTimed === 'function'
     this.#stats = options.stats
@@ -186,8 +202,12 @@ export class ProducerLoop {
       await yieldTurn()
       if (this.#state !== 'running') return
       const leftUs = this.#limiter.delayUs()
+      if (this.#highRateSleepUs > 0 && this.#gapUs < SPIN_GAP_US_MIN) {
+        sleepPreciseUs(Math.max(leftUs, this.#highRateSleepUs))
+        return
+      }
       // At most half the gap between sends is spun, so the thread sleeps at least half of
-      // every gap even at rates whose gap is shorter than the margin (20,000 msg/s: 50 µs).
+      // every gap even at rates whose gap is shorter than the margin.
       const spinUs = Math.min(this.#spinUs, this.#gapUs / 2)
       if (leftUs - spinUs >= PRECISE_WAIT_US_MIN) sleepPreciseUs(leftUs - spinUs)
       if (spinUs > 0) spinUntilUs(this.#limiter.peekUs(), spinUs)
