@@ -12,7 +12,7 @@
 // values or record sections kept past the round would see the next frame's bytes).
 
 /** Frames below this take ordinary allocations (pooled or heap memory that is reused anyway). */
-const ARENA_FRAME_BYTES_MIN = 256 * 1024
+const ARENA_FRAME_BYTES_MIN = 32 * 1024
 /** Buffers kept for reuse; more are left to the GC. */
 const FREE_BUFFERS_MAX = 4
 
