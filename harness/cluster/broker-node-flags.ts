@@ -12,14 +12,14 @@
 // a 75 s run (at start-up), end-to-end p99 1.6 ms and p99.9 3.9 ms, and the broker-alone
 // ingest benchmark lost nothing within its noise (README, issue #13).
 //
-// Why external memory counts in V8's global limit. A broker moves its records in Buffers
-// outside the JS heap (socket chunks, request frames, log reads), about three times the
-// record rate. With V8's default, external memory growing past a fixed soft limit since
-// the last full collection starts another one: at 90,000 msg/s of 1 KiB (max-throughput-1kb)
-// the broker ran 13 mark-compacts a second, 87 of them over 5 ms in 20 s, with only 13
-// scavenges. `--external-memory-accounted-in-global-limit` makes V8 weigh external memory
-// in the heap's own growing limit instead: half the mark-compacts, and end-to-end p99 89 ->
-// 28 ms at that rate (README, issue #13).
+// Not in the list: `--external-memory-accounted-in-global-limit`. The broker moves records
+// in Buffers outside the JS heap, and by default each fixed step of that external memory
+// starts a mark-compact: 13 a second at 90,000 msg/s of 1 KiB. With the flag V8 weighs it in
+// the heap's own limit: half the mark-compacts and a lower end-to-end p99 at 100,000 msg/s
+// (19 and 34 ms against 85 and 43), but at 5,000 msg/s end-to-end p99.9 was worse in five of
+// seven interleaved pairs (median 25 against 10 ms, worst 121 ms) while the broker's
+// collections counted the same, for a reason not yet found. Give it through
+// SLUICE_BROKER_NODE_OPTIONS for max-rate runs.
 //
 // SLUICE_BROKER_NODE_OPTIONS replaces the list (space-separated; empty for none), e.g.
 // SLUICE_BROKER_NODE_OPTIONS="--max-semi-space-size=8 --trace-gc" to see the collections in
@@ -27,7 +27,7 @@
 
 import { ClusterError } from './cluster.ts'
 
-export const BROKER_NODE_FLAGS_DEFAULT: readonly string[] = ['--max-semi-space-size=8', '--external-memory-accounted-in-global-limit']
+export const BROKER_NODE_FLAGS_DEFAULT: readonly string[] = ['--max-semi-space-size=8']
 
 export const BROKER_NODE_FLAGS_ENV = 'SLUICE_BROKER_NODE_OPTIONS'
 

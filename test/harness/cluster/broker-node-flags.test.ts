@@ -35,7 +35,6 @@ describe('broker node flags', () => {
   it('reads the list from the environment, else the default; an empty value means none', () => {
     expect(brokerNodeFlags({})).toEqual(BROKER_NODE_FLAGS_DEFAULT)
     expect(BROKER_NODE_FLAGS_DEFAULT).toContain('--max-semi-space-size=8')
-    expect(BROKER_NODE_FLAGS_DEFAULT).toContain('--external-memory-accounted-in-global-limit')
     expect(brokerNodeFlags({ [BROKER_NODE_FLAGS_ENV]: '' })).toEqual([])
     expect(brokerNodeFlags({ [BROKER_NODE_FLAGS_ENV]: '  --trace-gc   --max-semi-space-size=16 ' })).toEqual(['--trace-gc', '--max-semi-space-size=16'])
   })
@@ -54,7 +53,7 @@ describe('broker node flags', () => {
     const script = argv.findIndex(a => a.endsWith('cli.ts'))
     expect(script).toBeGreaterThan(0)
     expect(argv.slice(1, script)).toEqual([...BROKER_NODE_FLAGS_DEFAULT])
-    expect(describeBrokerProcesses(cluster)).toContain('(node --max-semi-space-size=8 --external-memory-accounted-in-global-limit)')
+    expect(describeBrokerProcesses(cluster)).toContain('(node --max-semi-space-size=8)')
   })
 
   it('gives the broker the environment\'s flags instead, across a restart', async () => {
