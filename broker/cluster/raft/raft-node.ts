@@ -120,10 +120,6 @@ export class RaftNode {
   }
 
   /**
-   * Stores the state machine's snapshot of every entry below `endOffset` and drops that log
-   * prefix. Allowed on any node for an offset it has committed and applied.
-   */
-  /**
    * The highest end offset a snapshot may have now: committed, handed to the state machine
    * and flushed here. A follower hands over entries below the leader's high watermark
    * before its own fsync of them ends, so this can trail what the state machine applied.
@@ -133,6 +129,10 @@ export class RaftNode {
     return Math.min(n.highWatermark, n.deliveredOffset, n.log.flushedEndOffset())
   }
 
+  /**
+   * Stores the state machine's snapshot of every entry below `endOffset` and drops that log
+   * prefix. Allowed on any node for an offset up to snapshotLimit().
+   */
   createSnapshot (endOffset: number, data: Uint8Array, nowMs: number): Output {
     return this.#step(nowMs, () => {
       const n = this.#n
