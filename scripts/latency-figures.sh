@@ -24,8 +24,13 @@ run latency-shared npx sluice bench workloads/latency-fixed-rate.yaml --driver n
 run latency-pinned npx sluice bench workloads/latency-fixed-rate.yaml --driver native --broker-cpus 0 --harness-cpus 1 --results-dir "$out/results" --no-progress
 run native-producer "$node" bench/native-producer.ts --rounds 2
 run native-consume "$node" bench/native-consume.ts
-run ingest "$node" bench/ingest.ts --record-bytes 1024
+run ingest "$node" bench/ingest.ts --record-bytes 1024 --json "$out/ingest.json"
 run e2e-max npx sluice bench workloads/max-throughput-1kb.yaml --driver native --duration 30s --results-dir "$out/results" --no-progress
 run curve npx sluice bench workloads/latency-fixed-rate.yaml --driver native --curve 20,50,80 --duration 20s --warmup 5s --results-dir "$out/curve" --no-progress
 echo "end $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$log"
+# Issue #13's ratio from this sitting: the end-to-end max over the broker's ingest alone.
+e2e="$(ls -td "$out"/results/*max-throughput-1kb* 2>/dev/null | head -1)"
+if [ -n "$e2e" ] && [ -f "$out/ingest.json" ]; then
+  "$node" bench/e2e-vs-ingest.ts "$out/ingest.json" "$e2e/result.json" | tee "$out/e2e-vs-ingest.out"
+fi
 echo "figures in $out (log: $log)"
