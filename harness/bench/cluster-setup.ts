@@ -32,7 +32,7 @@ export async function startCluster (workload: Workload, choice: ClusterChoice, l
   const backend = createBackend(choice.backend, { bootstrap: choice.bootstrap, process: { brokerCpus: choice.brokerCpus ?? null }, external: { reachTimeoutMs: REACH_TIMEOUT_MS, tcpOnly: secured } })
   const cluster = await backend.start({ brokers: workload.brokers, brokerConfig: { ...workload.brokerConfig }, log })
   for (const broker of cluster.brokers) {
-    const pid = (broker as { pid?: unknown }).pid
+    const pid = broker.pid
     if (typeof pid === 'number') log(`broker ${broker.id}: pid ${pid}, kafka ${broker.kafkaAddress}, log ${broker.logFile ?? 'none'}`)
   }
   return cluster
@@ -106,7 +106,7 @@ export function describeBrokerProcesses (cluster: Cluster): string {
 
 /** The Node flags of a process or docker cluster's brokers (all start with the same list). */
 function brokerNodeFlagsOf (cluster: Cluster): readonly string[] {
-  return (cluster.brokers[0] as { nodeFlags?: readonly string[] } | undefined)?.nodeFlags ?? []
+  return cluster.brokers[0]?.nodeFlags ?? []
 }
 
 /** E.g. "1 reference broker process, the harness main thread, 1 producer thread and 1 consumer thread on 2 logical cores, not pinned". */
@@ -123,7 +123,7 @@ export function describeCoreSharing (cluster: Cluster, plan: RunPlan): string {
   // The machine's cores, not availableParallelism(): that one shrinks when the harness is pinned.
   const cores = os.cpus().length || os.availableParallelism()
   const processes: Array<{ name: string, pid: number | null }> = [{ name: 'harness', pid: process.pid }]
-  if (cluster.backend === 'process') for (const b of cluster.brokers) processes.push({ name: `broker ${b.id}`, pid: (b as { pid?: number | null }).pid ?? null })
+  if (cluster.backend === 'process') for (const b of cluster.brokers) processes.push({ name: `broker ${b.id}`, pid: b.pid ?? null })
   return `${brokers}, ${threads} on ${cores} logical cores, ${pinningPhrase(processes)}`
 }
 

@@ -41,6 +41,10 @@ export interface BrokerHandle extends NemesisBroker {
   /** Base URL of the broker's HTTP API, when it has one. */
   readonly httpUrl: string | null
   readonly logFile: string | null
+  /** Its OS process id while it runs, where the harness started a process of its own. */
+  readonly pid?: number | null
+  /** The Node flags it runs with (reference brokers: process and docker backends). */
+  readonly nodeFlags?: readonly string[]
 }
 
 export interface ClusterInfo {
