@@ -92,19 +92,21 @@ export async function findBatch (segment: Segment, fromBytes: number, limitBytes
 /**
  * Reads whole batches from `positionBytes` (a batch boundary): as many as fit in maxBytes,
  * but always the first one whole even if it is larger (KIP-74), never past `limitBytes`,
- * never a partial trailing batch.
+ * never a partial trailing batch. `allocate` gives the memory read into (the broker's
+ * BufferPool for Fetch responses); the result's buffers are views into it.
  */
-export async function readBatchesAt (segment: Segment, positionBytes: number, limitBytes: number, maxBytes: number, fromOffset: number): Promise<ReadResult> {
+export async function readBatchesAt (segment: Segment, positionBytes: number, limitBytes: number, maxBytes: number, fromOffset: number,
+  allocate: (bytes: number) => Buffer = Buffer.allocUnsafe): Promise<ReadResult> {
   const availableBytes = limitBytes - positionBytes
   if (availableBytes <= 0) return { buffers: [], bytes: 0, nextOffset: fromOffset }
   let want = Math.min(availableBytes, Math.max(maxBytes, BATCH_HEADER_BYTES))
-  let buffer = Buffer.allocUnsafe(want)
+  let buffer = allocate(want)
   let length = await segment.log.read(buffer, 0, want, positionBytes)
   const firstBytes = length >= BATCH_LOG_OVERHEAD_BYTES ? batchSizeAt(buffer, 0) : -1
   if (firstBytes < BATCH_HEADER_BYTES || firstBytes > availableBytes) throw corrupt(segment, positionBytes, `batch length ${firstBytes}`)
   if (firstBytes > length) {
     want = firstBytes
-    buffer = Buffer.allocUnsafe(want)
+    buffer = allocate(want)
     length = await segment.log.read(buffer, 0, want, positionBytes)
     if (length < firstBytes) throw corrupt(segment, positionBytes, 'short read of a batch')
   }
@@ -221,7 +223,8 @@ export class ReadCursors {
  * watermark): resumes a sequential reader's cursor when it has one, else finds the batch
  * through the segment's index. The segment stays open for the duration (retain/release).
  */
-export async function readFrom (segments: readonly Segment[], cursors: ReadCursors, offset: number, maxBytes: number): Promise<ReadResult> {
+export async function readFrom (segments: readonly Segment[], cursors: ReadCursors, offset: number, maxBytes: number,
+  allocate?: (bytes: number) => Buffer): Promise<ReadResult> {
   const cursor = cursors.take(offset)
   const segment = cursor?.segment ?? segments[segmentIndexFor(segments, offset)]!
   segment.retain()
@@ -232,7 +235,7 @@ export async function readFrom (segments: readonly Segment[], cursors: ReadCurso
       if (location === null) throw new KafkaStorageError(`${segment.log.file}: offset ${offset} is below the high watermark but not in its segment`)
       positionBytes = location.positionBytes
     }
-    const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset)
+    const result = await readBatchesAt(segment, positionBytes, segment.readableBytes, maxBytes, offset, allocate)
     cursors.put(segment, result.nextOffset, positionBytes + result.bytes)
     return result
   } finally {

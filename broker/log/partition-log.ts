@@ -223,16 +223,16 @@ export class PartitionLog {
    * Raw bytes of whole batches starting with the batch that holds `offset`, at most maxBytes
    * but always one whole batch if there is one (KIP-74), never past the high watermark.
    * offset == highWatermark gives an empty result; outside [logStartOffset, highWatermark]
-   * throws OffsetOutOfRangeError.
+   * throws OffsetOutOfRangeError. `allocate`: the memory to read into (default fresh buffers).
    */
-  async read (offset: number, maxBytes: number): Promise<ReadResult> {
+  async read (offset: number, maxBytes: number, allocate?: (bytes: number) => Buffer): Promise<ReadResult> {
     this.#status.throwIfOffline()
     if (offset < this.#trimmer.logStartOffset || offset > this.#appender.highWatermark) {
       throw new OffsetOutOfRangeError(offset, this.#trimmer.logStartOffset, this.#appender.highWatermark)
     }
     if (offset === this.#appender.highWatermark) return { buffers: [], bytes: 0, nextOffset: offset }
     try {
-      return await readFrom(this.#segments, this.#cursors, offset, maxBytes)
+      return await readFrom(this.#segments, this.#cursors, offset, maxBytes, allocate)
     } catch (error) {
       throw this.#readFailure(error)
     }

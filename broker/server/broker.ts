@@ -2,6 +2,7 @@
 // (later) the group coordinator. One event loop owns all of it; handlers ask the broker,
 // they do not reach into the logs' internals.
 
+import { BufferPool } from '../protocol/buffer-pool.ts'
 import type { BrokerConfig } from '../config/config.ts'
 import { replicationDebugFrom, type ReplicationDebug } from '../config/debug-keys.ts'
 import { ErrorCode } from '../protocol/errors.ts'
@@ -53,6 +54,8 @@ export class Broker {
   readonly groups: GroupCoordinator
   readonly metrics = new Metrics()
   readonly fetchWaiters: FetchWaiters
+  /** Memory lent for large request frames and Fetch log reads, taken back by the connections (buffer-pool.ts). */
+  readonly bufferPool = new BufferPool()
   readonly nodeId: number
   readonly clusterId: string
   readonly log: (line: string) => void

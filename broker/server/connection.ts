@@ -24,6 +24,7 @@ import { FrameError, FrameSplitter, REQUEST_FRAME_BYTES_MIN } from '../protocol/
 import { NO_RESPONSE, type ApiHandler, type ConnectionControl, type HandlerContext, type HandlerRegistry } from './handler.ts'
 import type { Metrics } from './metrics.ts'
 import type { RequestMemoryPool } from './request-memory.ts'
+import type { BufferPool } from '../protocol/buffer-pool.ts'
 import { listenForParking, type ParkListener } from './request-parking.ts'
 
 export interface ConnectionOptions {
@@ -32,6 +33,8 @@ export interface ConnectionOptions {
   handlers: HandlerRegistry
   metrics: Metrics
   memory: RequestMemoryPool
+  /** Lends frames joined from several chunks; takes back reusable frames and written responses. */
+  bufferPool: BufferPool
   context: Omit<HandlerContext, 'header' | 'clientHost' | 'connection'>
   log: (line: string) => void
   /** A handler or encoder threw: a bug, reported by the listener once per kind. */
@@ -44,6 +47,11 @@ interface Slot {
   buffers: Buffer[] | null
   /** Request memory held for this request's frame, given back when the slot is done. */
   frameBytes: number
+  /** The request's bytes, and whether its handler said they may be lent again (handler.ts, RequestFrame). */
+  frame: Buffer
+  reusable: boolean
+  /** The response's buffers while the socket writes them; given back to the pool after the write callback. */
+  sent: Buffer[] | null
   apiKey: number
   apiName: string
   receivedMs: number
@@ -65,7 +73,7 @@ export class Connection implements ParkListener {
   readonly #onFrame = (body: Buffer): void => this.#handleFrame(body)
   /** Slots whose response is in the socket's write queue, oldest first, until their write callback. */
   readonly #writing: Slot[] = []
-  readonly #onWritten = (): void => this.#written()
+  readonly #onWritten = (err?: Error | null): void => this.#written(err)
   /** When the bytes being split arrived: the received time of every frame they complete. */
   #arrivedMs = 0
   #closed = false
@@ -85,6 +93,7 @@ export class Connection implements ParkListener {
       frameBytesMin: REQUEST_FRAME_BYTES_MIN,
       limitName: 'socket.request.max.bytes',
       reserve: bytes => this.#reserve(bytes),
+      allocate: opts.bufferPool.acquire,
     })
     this.clientHost = socket.remoteAddress ?? 'unknown'
     this.#control = { signal: this.#abort.signal, pauseUntil: promise => this.#pauseUntil(promise) }
@@ -198,7 +207,7 @@ export class Connection implements ParkListener {
       this.#release(frameBytes)
       throw err
     }
-    const slot: Slot = { done: false, buffers: null, frameBytes, apiKey: decoded.header.apiKey, apiName: decoded.handler.codec.name, receivedMs, startMs: 0, parkedMs: 0, readyMs: 0, writeStartMs: 0 }
+    const slot: Slot = { done: false, buffers: null, frameBytes, frame: body, reusable: false, sent: null, apiKey: decoded.header.apiKey, apiName: decoded.handler.codec.name, receivedMs, startMs: 0, parkedMs: 0, readyMs: 0, writeStartMs: 0 }
     this.#slots.push(slot)
     if (decoded.unsupportedApiVersions) {
       slot.startMs = performance.now()
@@ -208,7 +217,7 @@ export class Connection implements ParkListener {
     const { handler, header, request } = decoded
     const { codec } = handler
     this.#updateReading()
-    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control, timing: slot }
+    const ctx: HandlerContext = { ...this.#opts.context, header, clientHost: this.clientHost, connection: this.#control, timing: slot, frame: slot }
     const finish = (response: unknown): void => {
       this.#opts.metrics.observeRequest(codec.name, receivedNs)
       try {
@@ -217,6 +226,8 @@ export class Connection implements ParkListener {
         this.#internalError(`${codec.name} v${header.apiVersion} response encoding`, err)
       }
       slot.readyMs = performance.now()
+      // The handler is done with the request's bytes (a handler that threw never says so).
+      if (slot.reusable) this.#opts.bufferPool.release(slot.frame)
       // No response to send (acks=0, or the connection is gone): its time ends here.
       if (slot.buffers === null) this.#observe(slot, 0)
       this.#complete(slot)
@@ -310,6 +321,7 @@ export class Connection implements ParkListener {
         if (i === buffers.length - 1) this.socket.write(buffers[i]!, this.#onWritten)
         else this.socket.write(buffers[i]!)
       }
+      slot.sent = buffers
       slot.buffers = null
     }
     if (wrote) {
@@ -319,9 +331,15 @@ export class Connection implements ParkListener {
     this.#updateReading()
   }
 
-  #written (): void {
+  // The callback of a response's last buffer: the socket has handed every byte of it to the
+  // kernel, so the pooled memory in it (Fetch log reads) can be lent again. After a failed
+  // write the memory is left to the GC.
+  #written (err: Error | null | undefined): void {
     const slot = this.#writing.shift()
-    if (slot !== undefined) this.#observe(slot, performance.now())
+    if (slot === undefined) return
+    this.#observe(slot, performance.now())
+    if (slot.sent !== null && err == null) this.#opts.bufferPool.releaseAll(slot.sent)
+    slot.sent = null
   }
 
   #observe (slot: Slot, writtenMs: number): void {

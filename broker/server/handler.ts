@@ -18,6 +18,15 @@ export interface ConnectionControl {
   pauseUntil (promise: Promise<unknown>): void
 }
 
+/**
+ * The memory of a request's frame. A handler sets `reusable` when nothing it started will
+ * read the request's bytes once it has returned (Produce, after every append succeeded):
+ * the connection then lends that memory again. Left false, the GC frees it as usual.
+ */
+export interface RequestFrame {
+  reusable: boolean
+}
+
 export interface HandlerContext {
   broker: Broker
   header: RequestHeader
@@ -25,6 +34,7 @@ export interface HandlerContext {
   connection: ConnectionControl
   /** This request's timestamps: markParked(ctx.timing) when it starts waiting (RequestMetrics' remote time). */
   timing?: RequestTiming
+  frame?: RequestFrame
 }
 
 export interface ApiHandler<Req = any, Res = any> {

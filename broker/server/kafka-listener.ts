@@ -9,6 +9,7 @@
 
 import { createServer, type Server } from 'node:net'
 import type { BrokerConfig } from '../config/config.ts'
+import { BufferPool } from '../protocol/buffer-pool.ts'
 import type { Broker } from './broker.ts'
 import { Connection, type ConnectionOptions } from './connection.ts'
 import type { HandlerRegistry } from './handler.ts'
@@ -25,6 +26,8 @@ export interface ListenerHost {
   config: Pick<BrokerConfig, 'int'>
   metrics: Metrics
   log: (line: string) => void
+  /** Memory lent to frames and Fetch reads (a Broker's own); a listener without one gets its own. */
+  bufferPool?: BufferPool
 }
 
 /** Distinct kinds of internal error whose first stack trace is logged; past that they are only counted. */
@@ -59,7 +62,9 @@ export async function listenWith (broker: ListenerHost, context: ConnectionOptio
   const idleMs = broker.config.int('connections.max.idle.ms')
   const poolBytes = broker.config.int('queued.max.request.bytes')
   const memory = new RequestMemoryPool(poolBytes <= 0 ? Infinity : poolBytes)
+  const bufferPool = broker.bufferPool ?? new BufferPool()
   broker.metrics.requestMemory = memory
+  broker.metrics.bufferPool = bufferPool
   const onInternalError = internalErrorReporter(broker)
   const server: Server = createServer(socket => {
     const remote = socket.remoteAddress ?? 'unknown'
@@ -81,6 +86,7 @@ export async function listenWith (broker: ListenerHost, context: ConnectionOptio
       handlers: registry,
       metrics: broker.metrics,
       memory,
+      bufferPool,
       context,
       log: broker.log,
       onInternalError,

@@ -2,6 +2,7 @@
 // is a fixed-bucket histogram per API: cheap to update on every request, and it is what
 // Prometheus users expect. Kafka-style per-part request timing lives in RequestMetrics.
 
+import type { BufferPoolStats } from '../protocol/buffer-pool.ts'
 import { RequestMetrics } from './request-metrics.ts'
 import { processGcPauses } from './gc-pauses.ts'
 
@@ -32,6 +33,8 @@ export class Metrics {
   internalErrors = 0
   /** The listener's request memory pool, for its gauge. */
   requestMemory: { readonly usedBytes: number } | null = null
+  /** The memory lent to large frames and Fetch reads (set by the listener). */
+  bufferPool: { readonly stats: BufferPoolStats } | null = null
   /** Long-poll fetches parked now (the broker wires its FetchWaiters in). */
   fetchesParked: () => number = () => 0
   /** Kafka-style RequestMetrics: queue, local, remote, response queue, send, total per API. */
@@ -71,6 +74,9 @@ export class Metrics {
     counter('sluice_connections_refused_total', 'Kafka connections closed on accept by max.connections or max.connections.per.ip.', this.connectionsRefused)
     counter('sluice_connections_idle_closed_total', 'Kafka connections closed after connections.max.idle.ms without traffic.', this.connectionsIdleClosed)
     counter('sluice_internal_errors_total', 'Requests whose handler or response encoder failed (a bug); each closed its connection.', this.internalErrors)
+    const pool = this.bufferPool?.stats
+    counter('sluice_buffer_pool_reused_total', 'Large frames and Fetch reads given memory a finished request gave back.', pool?.reused ?? 0)
+    counter('sluice_buffer_pool_allocated_total', 'Large frames and Fetch reads given new memory (the pool had none of that size).', pool?.allocated ?? 0)
     const simpleGauge = (name: string, help: string, value: number): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`)
     }

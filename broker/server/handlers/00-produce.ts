@@ -96,6 +96,10 @@ export const produceHandler = defineHandler(Produce, async (ctx, request) => {
       ? producePartition(ctx, t.name, p.partitionIndex, p.records, acks, request.timeoutMs)
       : failed(p.partitionIndex, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1 (got ${acks})`))),
   })))
+  // Every append succeeded, so every write of the request's batches is done and nothing
+  // reads its bytes again: the connection may lend the frame's memory anew. After any
+  // error (a log going offline fails appends whose write may still be running) it may not.
+  if (ctx.frame !== undefined && topics.every(t => t.partitions.every(p => p.errorCode === ErrorCode.NONE))) ctx.frame.reusable = true
   if (acks === 0) return NO_RESPONSE
   return { topics, throttleTimeMs: 0 }
 })

@@ -101,7 +101,8 @@ async function readOnce (broker: Broker, request: FetchRequest): Promise<ReadRes
         continue
       }
       try {
-        const whole = await log.read(p.fetchOffset, Math.max(limitBytes, 0))
+        // Pooled memory: the connection takes it back after the response's socket write.
+        const whole = await log.read(p.fetchOffset, Math.max(limitBytes, 0), broker.bufferPool.acquire)
         const read = endOffset < log.highWatermark ? batchesBelow(whole.buffers, endOffset) : whole
         // The log always returns one whole batch; past the first data that batch must fit.
         if (!isFirstData && read.bytes > limitBytes) {

@@ -3,6 +3,7 @@
 // (marked twice: the second mark must not move the start), then the wait. Local time is
 // the work before the park, remote time the wait after it, and the total covers both.
 
+import { BufferPool } from '../../../broker/protocol/buffer-pool.ts'
 import { createServer, type Server } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -42,6 +43,7 @@ describe('request timing through ctx.timing', () => {
       handlers: new HandlerRegistry([slowHandler]),
       metrics,
       memory: new RequestMemoryPool(64 * 1024 * 1024),
+      bufferPool: new BufferPool(),
       context: { broker: null as unknown as Broker },
       log: () => {},
       onInternalError: () => {},
