@@ -34,6 +34,13 @@ export interface LogConfig {
   indexSizeMaxBytes: number
   /** Sluice: bytes accepted by append() but not yet written, per partition, past which canAccept() asks callers to wait. */
   appendQueueBytesMax: number
+  /**
+   * Sluice (sluice.log.bytes.per.sync, after RocksDB's bytes_per_sync): fsync in the
+   * background once a partition has written this many bytes since its last one, so no file
+   * gathers gigabytes of dirty pages for a roll's fsync to push out at once. Acks never
+   * wait for it. 0: only at a roll and by the flush policy, as Kafka.
+   */
+  bytesPerSync: number
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -48,6 +55,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   indexIntervalBytes: 4096,
   indexSizeMaxBytes: 10 * MiB,
   appendQueueBytesMax: 64 * MiB,
+  bytesPerSync: 16 * MiB,
 })
 
 function check (ok: boolean, message: string): void {
@@ -75,6 +83,7 @@ export function validateLogConfig (config: LogConfig): void {
   check(isCount(config.indexIntervalBytes, 1, SEGMENT_BYTES_MAX), `indexIntervalBytes must be a positive integer, got ${config.indexIntervalBytes}`)
   check(isCount(config.indexSizeMaxBytes, 12 * 4, SEGMENT_BYTES_MAX), `indexSizeMaxBytes must be an integer of at least 48, got ${config.indexSizeMaxBytes}`)
   check(isCount(config.appendQueueBytesMax, 1, Number.MAX_SAFE_INTEGER), `appendQueueBytesMax must be a positive integer, got ${config.appendQueueBytesMax}`)
+  check(isCount(config.bytesPerSync, 0, Number.MAX_SAFE_INTEGER), `bytesPerSync must be a non-negative integer, got ${config.bytesPerSync}`)
 }
 
 /** DEFAULT_LOG_CONFIG with `overrides` applied, validated and frozen. */

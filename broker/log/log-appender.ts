@@ -55,6 +55,10 @@ export class LogAppender {
   readonly #rollTo: (baseOffset: number) => Promise<Segment>
   #logEndOffset: number
   #highWatermark: number
+  /** Bytes written since the last background fsync was started (bytesPerSync). */
+  #unsyncedBytes = 0
+  /** Background fsyncs started by this appender and not settled yet. */
+  #syncsRunning = 0
 
   constructor (options: LogAppenderOptions) {
     this.#options = options
@@ -187,7 +191,18 @@ export class LogAppender {
     this.#advanceHighWatermark(groupEndOffset)
     this.#appends.release(bytes)
     for (const append of group) append.resolve({ baseOffset: append.baseOffset, lastOffset: append.lastOffset })
-    if (rolled.length > 0) void this.#flusher.flushInBackground()
+    this.#unsyncedBytes += bytes
+    const behind = this.#config.bytesPerSync > 0 && this.#unsyncedBytes >= this.#config.bytesPerSync
+    if (rolled.length > 0 || (behind && this.#syncsRunning === 0)) this.#syncInBackground()
+  }
+
+  // Rolled segments are flushed in the background, as Kafka does; so is a partition that
+  // wrote bytesPerSync since its last fsync, but not while one runs: a slow disk does not
+  // pile them up.
+  #syncInBackground (): void {
+    this.#unsyncedBytes = 0
+    this.#syncsRunning++
+    void this.#flusher.flushInBackground().finally(() => { this.#syncsRunning-- })
   }
 
   async #roll (baseOffset: number): Promise<Segment> {

@@ -18,5 +18,6 @@ export function logConfigFrom (config: BrokerConfig): LogConfig {
     flushIntervalMs: never(config.int('log.flush.interval.ms')),
     indexIntervalBytes: config.int('log.index.interval.bytes'),
     appendQueueBytesMax: config.int('sluice.log.append.queue.max.bytes'),
+    bytesPerSync: config.int('sluice.log.bytes.per.sync'),
   }
 }

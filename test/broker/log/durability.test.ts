@@ -126,6 +126,33 @@ describe('durability ledger and loseUnsyncedWrites', () => {
     await closeLog(reopened)
   })
 
+  it('bytesPerSync: a partition that wrote that many bytes is fsynced in the background, with no roll and no flush policy', async () => {
+    const survivors = async (bytesPerSync: number): Promise<{ recoveryPoint: number, logEndOffset: number }> => {
+      const dir = await makeTempDir()
+      try {
+        const opened = await openLog(dir, { bytesPerSync })
+        // 300-byte batches: the 7th brings the partition to 2,100 bytes written.
+        for (let i = 0; i < 10; i++) await opened.log.append([batchOfSize(300, `b${i}`)], 0)
+        const deadline = Date.now() + 5_000
+        while (bytesPerSync > 0 && opened.log.recoveryPoint < 7 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5))
+        const recoveryPoint = opened.log.recoveryPoint
+        await haltLog(opened)
+        await loseUnsyncedWrites(dir)
+        const reopened = await openLog(dir, { bytesPerSync })
+        const logEndOffset = reopened.log.logEndOffset
+        await closeLog(reopened)
+        return { recoveryPoint, logEndOffset }
+      } finally {
+        await removeDir(dir)
+      }
+    }
+    const on = await survivors(2_000)
+    expect(on.recoveryPoint).toBeGreaterThanOrEqual(7)
+    expect(on.logEndOffset).toBeGreaterThanOrEqual(7)
+    // The control: without it nothing was fsynced, so the crash keeps nothing.
+    expect(await survivors(0)).toEqual({ recoveryPoint: 0, logEndOffset: 0 })
+  })
+
   it('records creation, fsync and deletion, and treats atomic writes as durable', async () => {
     const storage = await Storage.open(dataDir)
     await storage.mkdir('t-0')
