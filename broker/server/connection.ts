@@ -44,14 +44,13 @@ export interface ConnectionOptions {
 
 interface Slot {
   done: boolean
+  /** The response, from encoding until its write callback (then its pooled memory goes back). */
   buffers: Buffer[] | null
   /** Request memory held for this request's frame, given back when the slot is done. */
   frameBytes: number
   /** The request's bytes, and whether its handler said they may be lent again (handler.ts, RequestFrame). */
   frame: Buffer
   reusable: boolean
-  /** The response's buffers while the socket writes them; given back to the pool after the write callback. */
-  sent: Buffer[] | null
   apiKey: number
   apiName: string
   receivedMs: number
@@ -207,7 +206,7 @@ export class Connection implements ParkListener {
       this.#release(frameBytes)
       throw err
     }
-    const slot: Slot = { done: false, buffers: null, frameBytes, frame: body, reusable: false, sent: null, apiKey: decoded.header.apiKey, apiName: decoded.handler.codec.name, receivedMs, startMs: 0, parkedMs: 0, readyMs: 0, writeStartMs: 0 }
+    const slot: Slot = { done: false, buffers: null, frameBytes, frame: body, reusable: false, apiKey: decoded.header.apiKey, apiName: decoded.handler.codec.name, receivedMs, startMs: 0, parkedMs: 0, readyMs: 0, writeStartMs: 0 }
     this.#slots.push(slot)
     if (decoded.unsupportedApiVersions) {
       slot.startMs = performance.now()
@@ -321,8 +320,6 @@ export class Connection implements ParkListener {
         if (i === buffers.length - 1) this.socket.write(buffers[i]!, this.#onWritten)
         else this.socket.write(buffers[i]!)
       }
-      slot.sent = buffers
-      slot.buffers = null
     }
     if (wrote) {
       this.socket.uncork()
@@ -338,8 +335,8 @@ export class Connection implements ParkListener {
     const slot = this.#writing.shift()
     if (slot === undefined) return
     this.#observe(slot, performance.now())
-    if (slot.sent !== null && err == null) this.#opts.bufferPool.releaseAll(slot.sent)
-    slot.sent = null
+    if (slot.buffers !== null && err == null) this.#opts.bufferPool.releaseAll(slot.buffers)
+    slot.buffers = null
   }
 
   #observe (slot: Slot, writtenMs: number): void {
