@@ -19,7 +19,8 @@ import { Reader } from '../protocol/reader.ts'
 import { Writer } from '../protocol/writer.ts'
 import { ApiVersions, type ApiVersionRange, type ApiVersionsResponse } from '../protocol/18-api-versions.ts'
 import { describeSocketError, KafkaClientError } from './errors.ts'
-import { FrameError, FrameSplitter, RESPONSE_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
+import { FrameError, RESPONSE_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
+import { FrameReceiver } from './frame-receiver.ts'
 
 export interface ConnectionOptions {
   host: string
@@ -32,7 +33,7 @@ export interface ConnectionOptions {
   /** Requests waiting for an in-flight slot; beyond this, requests fail with ERR_BACKPRESSURE. */
   queuedMax?: number
   frameBytesMax?: number
-  /** Memory for response frames that span several socket chunks (FrameArena.allocate); null = fresh buffers. */
+  /** Memory for response frame bodies (FrameArena.allocate); null = fresh buffers. */
   frameAllocator?: ((bytes: number) => Buffer) | null
 }
 
@@ -81,7 +82,7 @@ export class Connection {
   readonly address: string
   readonly #opts: Required<ConnectionOptions>
   readonly #socket: Socket
-  readonly #frames: FrameSplitter
+  readonly #frames: FrameReceiver
   readonly #collectBody = (body: Buffer): void => { this.#bodies.push(body) }
   readonly #pending = new Map<number, Pending>()
   readonly #waiting: Outgoing[] = []
@@ -93,13 +94,16 @@ export class Connection {
   #socketError: string | null = null
   #timer: NodeJS.Timeout
 
-  private constructor (socket: Socket, opts: Required<ConnectionOptions>) {
-    this.#socket = socket
+  /** Opens the socket; Connection.connect() waits for it to connect. */
+  private constructor (opts: Required<ConnectionOptions>) {
     this.#opts = opts
     this.address = `${opts.host}:${opts.port}`
-    this.#frames = new FrameSplitter({ frameBytesMax: opts.frameBytesMax, frameBytesMin: RESPONSE_FRAME_BYTES_MIN, limitName: 'the client frame limit', ...(opts.frameAllocator !== null && { allocate: opts.frameAllocator }) })
+    this.#frames = new FrameReceiver({ frameBytesMax: opts.frameBytesMax, frameBytesMin: RESPONSE_FRAME_BYTES_MIN, limitName: 'the client frame limit', ...(opts.frameAllocator !== null && { allocate: opts.frameAllocator }) })
+    // The socket reads into the frame receiver's memory (frame-receiver.ts), not into a
+    // fresh buffer per read; it emits no 'data' events.
+    const socket = connect({ host: opts.host, port: opts.port, onread: { buffer: () => this.#frames.nextBuffer(), callback: bytes => { this.#onRead(bytes); return true } } })
+    this.#socket = socket
     socket.setNoDelay(true)
-    socket.on('data', chunk => this.#onData(chunk))
     socket.on('error', err => { this.#socketError = describeSocketError(err) })
     socket.on('close', () => this.#fail(new KafkaClientError('ERR_CONNECTION_CLOSED',
       `connection to ${this.address} closed${this.#socketError !== null ? ` (${this.#socketError})` : ''}`, { retriable: true, broker: this.address })))
@@ -118,21 +122,21 @@ export class Connection {
       frameAllocator: null,
       ...options,
     }
-    const address = `${opts.host}:${opts.port}`
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: opts.host, port: opts.port })
+    const connection = new Connection(opts)
+    const address = connection.address
+    const s = connection.#socket
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         s.destroy()
         reject(new KafkaClientError('ERR_CONNECT', `cannot reach ${address}: no answer within ${opts.connectTimeoutMs} ms`, { retriable: true, broker: address }))
       }, opts.connectTimeoutMs)
-      s.once('connect', () => { clearTimeout(timer); resolve(s) })
+      s.once('connect', () => { clearTimeout(timer); resolve() })
       s.once('error', err => {
         clearTimeout(timer)
         s.destroy()
         reject(new KafkaClientError('ERR_CONNECT', `cannot reach ${address}: ${describeSocketError(err)}`, { retriable: true, broker: address, cause: err }))
       })
     })
-    const connection = new Connection(socket, opts)
     try {
       await connection.#negotiate(Math.min(opts.requestTimeoutMs, opts.connectTimeoutMs))
     } catch (err) {
@@ -245,9 +249,9 @@ export class Connection {
     else this.#socket.write(frame[last]!, err => err == null ? out.resolve(undefined) : out.reject(this.#closedBy ?? err))
   }
 
-  #onData (chunk: Buffer): void {
+  #onRead (bytes: number): void {
     try {
-      this.#frames.push(chunk, this.#collectBody)
+      this.#frames.received(bytes, this.#collectBody)
     } catch (err) {
       const message = err instanceof FrameError ? `${this.address} sent a bad response frame (${err.message})` : String(err)
       this.#fail(new KafkaClientError('ERR_PROTOCOL', message, { broker: this.address, cause: err }))

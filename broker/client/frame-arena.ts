@@ -1,11 +1,11 @@
 // Reusable memory for large response frames, for a caller that knows when it is done with
 // every frame it received (the native benchmark consumer, between fetch rounds).
 //
-// Why: a Fetch response of several partitions is a frame of up to several MiB that arrives
-// in many socket chunks, so the frame splitter joins it into a new buffer. Memory that
-// large comes fresh from the kernel each time and the copy into it runs at page-fault
-// speed: about 0.5 GB/s against 5 GB/s into memory already touched (measured on the
-// 2-core bench machine), which made that copy the consumer's largest cost.
+// Why: a Fetch response of several partitions is a frame of up to several MiB, which the
+// connection reads into a buffer of its own (frame-receiver.ts). Memory that large comes
+// fresh from the kernel each time and filling it runs at page-fault speed: about 0.5 GB/s
+// against 5 GB/s into memory already touched (measured on the 2-core bench machine, when
+// frames were still joined from socket chunks), which made it the consumer's largest cost.
 //
 // Contract: allocate() lends a buffer that stays the caller's until releaseAll(); after
 // releaseAll() every buffer lent before is reused, so nothing may still read one (keys,
@@ -20,7 +20,7 @@ export class FrameArena {
   readonly #free: Buffer[] = []
   readonly #lent: Buffer[] = []
 
-  /** For FrameSplitter / Connection: a buffer of exactly `bytes`. */
+  /** For Connection (its FrameReceiver): a buffer of exactly `bytes`. */
   readonly allocate = (bytes: number): Buffer => {
     if (bytes < ARENA_FRAME_BYTES_MIN) return Buffer.allocUnsafe(bytes)
     let pick = -1

@@ -40,6 +40,12 @@ function oversizeMessage (size: number, limitBytes: number, limitName: string): 
   return `frame of ${size} bytes exceeds ${limitName} (${limitBytes})`
 }
 
+/** Throws a FrameError naming the problem when a size prefix is out of bounds. */
+export function checkFrameSize (size: number, frameBytesMin: number, frameBytesMax: number, limitName: string): void {
+  if (size > frameBytesMax) throw new FrameError(oversizeMessage(size, frameBytesMax, limitName))
+  if (size < frameBytesMin) throw new FrameError(`frame of ${size} bytes is shorter than the ${frameBytesMin}-byte minimum; is the peer speaking Kafka?`)
+}
+
 export class FrameSplitter {
   readonly #frameBytesMax: number
   readonly #frameBytesMin: number
@@ -88,8 +94,7 @@ export class FrameSplitter {
       if (this.#frameBytes < 0) {
         if (this.#bufferedBytes < 4) return
         const size = this.#peekInt32()
-        if (size > this.#frameBytesMax) throw new FrameError(oversizeMessage(size, this.#frameBytesMax, this.#limitName))
-        if (size < this.#frameBytesMin) throw new FrameError(`frame of ${size} bytes is shorter than the ${this.#frameBytesMin}-byte minimum; is the peer speaking Kafka?`)
+        checkFrameSize(size, this.#frameBytesMin, this.#frameBytesMax, this.#limitName)
         this.#frameBytes = size
       }
       if (!this.#frameReserved && this.#reserve !== undefined) {

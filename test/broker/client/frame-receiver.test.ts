@@ -1,0 +1,145 @@
+// The frame receiver against streams cut at every kind of boundary: frames of all sizes
+// (through the staging buffer and read in place) come out whole and stay whole after later
+// reads reuse the staging memory; large bodies are read into the memory `allocate` gave;
+// bad prefixes are FrameErrors. Then the same over a real socket with net's `onread`.
+
+import { connect, createServer, type Server } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { FrameReceiver, SMALL_FRAME_BYTES_MAX, STAGING_BYTES } from '../../../broker/client/frame-receiver.ts'
+import { FrameError, RESPONSE_FRAME_BYTES_MIN } from '../../../broker/protocol/frame-splitter.ts'
+
+/** Deterministic 32-bit PRNG (mulberry32), so a failure replays from its seed. */
+function random (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function makeFrames (seed: number, count: number): Buffer[] {
+  const next = random(seed)
+  const frames: Buffer[] = []
+  for (let i = 0; i < count; i++) {
+    const pick = next()
+    // Tiny, around the small/large boundary, and large (several staging buffers).
+    const size = pick < 0.5
+      ? RESPONSE_FRAME_BYTES_MIN + Math.floor(next() * 300)
+      : pick < 0.8 ? SMALL_FRAME_BYTES_MAX - 64 + Math.floor(next() * 128) : Math.floor(next() * 4 * STAGING_BYTES) + 4
+    const body = Buffer.allocUnsafe(size)
+    for (let j = 0; j < size; j++) body[j] = Math.floor(next() * 256)
+    body.writeInt32BE(i, 0)
+    frames.push(body)
+  }
+  return frames
+}
+
+function stream (frames: Buffer[]): Buffer {
+  return Buffer.concat(frames.flatMap(body => {
+    const prefix = Buffer.allocUnsafe(4)
+    prefix.writeInt32BE(body.length)
+    return [prefix, body]
+  }))
+}
+
+const options = { frameBytesMin: RESPONSE_FRAME_BYTES_MIN, frameBytesMax: 1024 * 1024, limitName: 'the test limit' }
+
+/** Feeds `bytes` as a socket would: each read at most what nextBuffer() offers and at most `cut()`. */
+function feed (receiver: FrameReceiver, bytes: Buffer, cut: () => number, onFrame: (body: Buffer) => void): void {
+  for (let at = 0; at < bytes.length;) {
+    const target = receiver.nextBuffer()
+    expect(target.length).toBeGreaterThan(0)
+    const n = Math.min(target.length, bytes.length - at, Math.max(1, cut()))
+    bytes.copy(target, 0, at, at + n)
+    at += n
+    receiver.received(n, onFrame)
+  }
+}
+
+describe('FrameReceiver', () => {
+  it.each([1, 2, 3, 4, 5])('returns every frame whole whatever the read sizes (seed %i)', (seed) => {
+    const frames = makeFrames(seed, 200)
+    const next = random(seed * 7919)
+    const got: Buffer[] = []
+    // Read sizes from 1 byte to past a staging buffer, so prefixes and bodies split anywhere.
+    const cuts = [() => 1 + Math.floor(next() * 7), () => 1 + Math.floor(next() * 9000), () => 1 + Math.floor(next() * 3 * STAGING_BYTES)]
+    feed(new FrameReceiver(options), stream(frames), () => cuts[Math.floor(next() * cuts.length)]!(), body => got.push(body))
+    // Checked only at the end: a frame left as a view of the staging buffer would have
+    // been overwritten by the reads after it.
+    expect(got.length).toBe(frames.length)
+    for (let i = 0; i < frames.length; i++) expect(got[i]!.equals(frames[i]!), `frame ${i} of ${frames[i]!.length} bytes`).toBe(true)
+  })
+
+  it('reads the rest of a large body straight into the memory allocate gave', () => {
+    const lent: Buffer[] = []
+    const receiver = new FrameReceiver({ ...options, allocate: bytes => { const b = Buffer.alloc(bytes); lent.push(b); return b } })
+    const body = Buffer.alloc(200_000, 7)
+    const bytes = stream([body])
+    const first = receiver.nextBuffer()
+    bytes.copy(first, 0, 0, 1000)
+    receiver.received(1000, () => { throw new Error('not complete yet') })
+    expect(lent.map(b => b.length)).toEqual([200_000])
+    const target = receiver.nextBuffer()
+    expect(target.buffer).toBe(lent[0]!.buffer)
+    expect(target.byteOffset).toBe(lent[0]!.byteOffset + 996)
+    expect(target.length).toBe(200_000 - 996)
+    let done: Buffer | null = null
+    bytes.copy(target, 0, 1000)
+    receiver.received(target.length, b => { done = b })
+    expect(done).toBe(lent[0])
+    expect(done!.equals(body)).toBe(true)
+  })
+
+  it('rejects a prefix over the limit, naming it, and one under the minimum', () => {
+    const over = new FrameReceiver(options)
+    const target = over.nextBuffer()
+    target.writeInt32BE(2 * 1024 * 1024, 0)
+    expect(() => over.received(4, () => {})).toThrow(/exceeds the test limit/)
+    const under = new FrameReceiver(options)
+    under.nextBuffer().writeInt32BE(2, 0)
+    expect(() => under.received(4, () => {})).toThrow(FrameError)
+    const http = new FrameReceiver(options)
+    http.nextBuffer().write('HTTP/1.1 400', 'latin1')
+    expect(() => http.received(12, () => {})).toThrow(/not speaking Kafka/)
+  })
+})
+
+describe('FrameReceiver over a real socket (net onread)', () => {
+  let server: Server | null = null
+  afterEach(async () => {
+    await new Promise<void>(resolve => server === null ? resolve() : server.close(() => resolve()))
+    server = null
+  })
+
+  it('gets every frame the peer wrote in uneven pieces', async () => {
+    const frames = makeFrames(11, 300)
+    const bytes = stream(frames)
+    server = createServer(socket => {
+      const next = random(13)
+      let at = 0
+      const write = (): void => {
+        if (at >= bytes.length) { socket.end(); return }
+        const n = Math.min(bytes.length - at, 1 + Math.floor(next() * 100_000))
+        const piece = bytes.subarray(at, at + n)
+        at += n
+        if (socket.write(piece)) setImmediate(write)
+        else socket.once('drain', write)
+      }
+      write()
+    })
+    await new Promise<void>(resolve => server!.listen({ host: '127.0.0.1', port: 0 }, resolve))
+    const port = (server.address() as { port: number }).port
+    const receiver = new FrameReceiver(options)
+    const got: Buffer[] = []
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, onread: { buffer: () => receiver.nextBuffer(), callback: n => { receiver.received(n, b => got.push(b)); return true } } })
+      socket.on('error', reject)
+      socket.on('end', resolve)
+    })
+    expect(got.length).toBe(frames.length)
+    for (let i = 0; i < frames.length; i++) expect(got[i]!.equals(frames[i]!), `frame ${i}`).toBe(true)
+  })
+})
