@@ -198,7 +198,7 @@ export class LogAppender {
 
   // Rolled segments are flushed in the background, as Kafka does; so is a partition that
   // wrote bytesPerSync since its last fsync, but not while one runs: a slow disk does not
-  // pile them up.
+  // pile them up. Background fsyncs of all partitions take turns (sync-gate.ts).
   #syncInBackground (): void {
     this.#unsyncedBytes = 0
     this.#syncsRunning++

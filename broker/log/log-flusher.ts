@@ -4,7 +4,7 @@
 // Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
 // that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
 // is driven by the log manager calling flush(). Rolled segments are flushed in the
-// background, as Kafka does. The recovery point moves after each fsync; the log manager
+// background, as Kafka does, one log at a time per Storage (sync-gate.ts). The recovery point moves after each fsync; the log manager
 // persists it in the checkpoint file.
 //
 // The partition log owns the segments; a failed fsync takes the partition offline through
@@ -13,6 +13,7 @@
 import type { OffsetCheckpointFile } from './checkpoint.ts'
 import type { PartitionStatus } from './partition-status.ts'
 import type { Segment } from './segment.ts'
+import type { SyncGate } from './sync-gate.ts'
 
 export interface LogFlusherOptions {
   topic: string
@@ -24,6 +25,8 @@ export interface LogFlusherOptions {
   recoveryPoint: number
   logStartOffset: () => number
   status: PartitionStatus
+  /** Slots for background fsyncs, shared by every log of the Storage (sync-gate.ts). */
+  backgroundSyncs: SyncGate
 }
 
 export class LogFlusher {
@@ -62,19 +65,26 @@ export class LogFlusher {
 
   /** fsyncs every segment that needs it (index entries too); a failure takes the log offline. */
   fullFlush (): Promise<void> {
-    return this.serialize(async () => {
-      this.#options.status.throwIfOffline()
-      try {
-        for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
-      } catch (error) {
-        throw this.#options.status.goOffline(error)
-      }
-      this.updateRecoveryPoint()
-    })
+    return this.serialize(() => this.#flushAll())
   }
 
+  /**
+   * fullFlush in one of the background-sync slots: rolled segments and bytesPerSync. It
+   * holds the serial chain while it waits, so a close or truncation still comes after it.
+   * A failure has taken the log offline already; nobody waits on the promise.
+   */
   flushInBackground (): Promise<void> {
-    return this.fullFlush().catch(() => {})
+    return this.serialize(() => this.#options.backgroundSyncs.run(() => this.#flushAll())).catch(() => {})
+  }
+
+  async #flushAll (): Promise<void> {
+    this.#options.status.throwIfOffline()
+    try {
+      for (const segment of this.#segments.slice()) if (segment.needsFlush) await segment.flush()
+    } catch (error) {
+      throw this.#options.status.goOffline(error)
+    }
+    this.updateRecoveryPoint()
   }
 
   updateRecoveryPoint (): void {

@@ -103,6 +103,7 @@ export class PartitionLog {
       recoveryPoint,
       logStartOffset: () => this.#trimmer.logStartOffset,
       status: this.#status,
+      backgroundSyncs: this.#storage.backgroundSyncs,
     })
     this.#appender = new LogAppender({
       place,

@@ -17,6 +17,7 @@ import { posix, resolve } from 'node:path'
 import { KafkaStorageError, LogError } from './errors.ts'
 import { DataDirLock } from './data-dir-lock.ts'
 import { writeAll } from './file-io.ts'
+import { BACKGROUND_SYNCS_MAX, SyncGate } from './sync-gate.ts'
 import { PooledHandle } from './file-pool.ts'
 import { DurabilityLedger } from './ledger.ts'
 import { errnoOf, injectedError, parentOf, StorageCore, storageError } from './storage-core.ts'
@@ -52,6 +53,8 @@ export interface StorageOptions {
 
 export class Storage {
   readonly dataDir: string
+  /** Background fsyncs of every log on this storage take turns here (sync-gate.ts). */
+  readonly backgroundSyncs = new SyncGate(BACKGROUND_SYNCS_MAX)
   readonly #core: StorageCore
 
   private constructor (core: StorageCore) {
