@@ -7,18 +7,7 @@ import { connect, createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FrameReceiver, SMALL_FRAME_BYTES_MAX, STAGING_BYTES } from '../../../broker/client/frame-receiver.ts'
 import { FrameError, RESPONSE_FRAME_BYTES_MIN } from '../../../broker/protocol/frame-splitter.ts'
-
-/** Deterministic 32-bit PRNG (mulberry32), so a failure replays from its seed. */
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededRandom as random } from '../../harness/compare/seeded-random.ts'
 
 function makeFrames (seed: number, count: number): Buffer[] {
   const next = random(seed)
