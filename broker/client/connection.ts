@@ -249,17 +249,19 @@ export class Connection {
     else this.#socket.write(frame[last]!, err => err == null ? out.resolve(undefined) : out.reject(this.#closedBy ?? err))
   }
 
+  // Nothing may escape this callback: Node would then keep reading into the buffer it
+  // last had, which may be a frame already handed out.
   #onRead (bytes: number): void {
     try {
       this.#frames.received(bytes, this.#collectBody)
+      for (let i = 0; i < this.#bodies.length; i++) this.#onResponse(this.#bodies[i]!)
+      this.#bodies.length = 0
+      this.#pump()
     } catch (err) {
-      const message = err instanceof FrameError ? `${this.address} sent a bad response frame (${err.message})` : String(err)
+      this.#bodies.length = 0
+      const message = err instanceof FrameError ? `${this.address} sent a bad response frame (${err.message})` : `reading from ${this.address} failed: ${String(err)}`
       this.#fail(new KafkaClientError('ERR_PROTOCOL', message, { broker: this.address, cause: err }))
-      return
     }
-    for (let i = 0; i < this.#bodies.length; i++) this.#onResponse(this.#bodies[i]!)
-    this.#bodies.length = 0
-    this.#pump()
   }
 
   #onResponse (body: Buffer): void {

@@ -9,7 +9,10 @@
 //
 // Contract: allocate() lends a buffer that stays the caller's until releaseAll(); after
 // releaseAll() every buffer lent before is reused, so nothing may still read one (keys,
-// values or record sections kept past the round would see the next frame's bytes).
+// values or record sections kept past the round would see the next frame's bytes). The
+// connection asks for a frame's buffer when the frame's size prefix arrives and reads into
+// it until the frame is complete, so releaseAll() only while no request of the client is
+// in flight (the native consumer calls it between fetch rounds).
 
 /** Frames below this take ordinary allocations (pooled or heap memory that is reused anyway). */
 const ARENA_FRAME_BYTES_MIN = 32 * 1024

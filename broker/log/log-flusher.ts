@@ -69,12 +69,14 @@ export class LogFlusher {
   }
 
   /**
-   * fullFlush in one of the background-sync slots: rolled segments and bytesPerSync. It
-   * holds the serial chain while it waits, so a close or truncation still comes after it.
-   * A failure has taken the log offline already; nobody waits on the promise.
+   * fullFlush once one of the background-sync slots is free: rolled segments and
+   * bytesPerSync. It joins this log's serial chain only with the slot in hand, so the
+   * chain (flush(), truncations, close) never waits for other logs' fsyncs; one that runs
+   * after a close finds the log offline and does nothing. A failure has taken the log
+   * offline already; nobody waits on the promise.
    */
   flushInBackground (): Promise<void> {
-    return this.serialize(() => this.#options.backgroundSyncs.run(() => this.#flushAll())).catch(() => {})
+    return this.#options.backgroundSyncs.run(() => this.serialize(() => this.#flushAll())).catch(() => {})
   }
 
   async #flushAll (): Promise<void> {

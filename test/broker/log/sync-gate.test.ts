@@ -75,4 +75,32 @@ describe('background fsyncs of logs sharing a Storage', () => {
       await storage.close()
     }
   })
+
+  it('a log waiting for a slot does not hold up its own flush, truncation or close', async () => {
+    const storage = await Storage.open(dir)
+    const checkpoint = await OffsetCheckpointFile.load(storage, RECOVERY_POINT_CHECKPOINT_FILE)
+    const log = await PartitionLog.open({ storage, topic: 'orders', partition: 0, config: logConfig({ bytesPerSync: 1_000 }), checkpoint })
+    // Another log's fsync holds the only slot until the end of the test.
+    let release = (): void => {}
+    const holder = storage.backgroundSyncs.run(async () => { await new Promise<void>(resolve => { release = resolve }) })
+    try {
+      await log.append([batchOfSize(2_000, 'due')], 0)
+      await tick()
+      expect(storage.backgroundSyncs.waiting).toBe(1)
+      const within = async (what: string, work: Promise<unknown>): Promise<void> => {
+        let timer: NodeJS.Timeout | undefined
+        const late = new Promise<string>(resolve => { timer = setTimeout(() => resolve(`${what} still waiting after 2 s`), 2_000) })
+        expect(await Promise.race([work.then(() => 'done'), late])).toBe('done')
+        clearTimeout(timer)
+      }
+      await within('flush', log.flush())
+      expect(log.recoveryPoint).toBe(1)
+      await within('truncation', log.truncateTo(0))
+      await within('close', log.close())
+    } finally {
+      release()
+      await holder
+      await storage.close()
+    }
+  })
 })
