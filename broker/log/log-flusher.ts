@@ -4,8 +4,8 @@
 // Flush policy (Kafka's keys): flushIntervalMessages = N fsyncs before resolving the group
 // that brings the unflushed count to N (1: every append waits for fsync); flushIntervalMs
 // is driven by the log manager calling flush(). Rolled segments are flushed in the
-// background, as Kafka does, one log at a time per Storage (sync-gate.ts). The recovery point moves after each fsync; the log manager
-// persists it in the checkpoint file.
+// background, as Kafka does, one log at a time per Storage (sync-gate.ts). The recovery
+// point moves after each fsync; the log manager persists it in the checkpoint file.
 //
 // The partition log owns the segments; a failed fsync takes the partition offline through
 // the shared PartitionStatus (partition-status.ts).
