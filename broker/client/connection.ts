@@ -20,7 +20,7 @@ import { Writer } from '../protocol/writer.ts'
 import { ApiVersions, type ApiVersionRange, type ApiVersionsResponse } from '../protocol/18-api-versions.ts'
 import { describeSocketError, KafkaClientError } from './errors.ts'
 import { FrameError, RESPONSE_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
-import { FrameReceiver } from './frame-receiver.ts'
+import { FrameReceiver } from '../protocol/frame-receiver.ts'
 
 export interface ConnectionOptions {
   host: string

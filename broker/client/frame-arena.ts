@@ -2,7 +2,7 @@
 // every frame it received (the native benchmark consumer, between fetch rounds).
 //
 // Why: a Fetch response of several partitions is a frame of up to several MiB, which the
-// connection reads into a buffer of its own (frame-receiver.ts). Memory that large comes
+// connection reads into a buffer of its own (protocol/frame-receiver.ts). Memory that large comes
 // fresh from the kernel each time and filling it runs at page-fault speed: about 0.5 GB/s
 // against 5 GB/s into memory already touched (measured on the 2-core bench machine, when
 // frames were still joined from socket chunks), which made it the consumer's largest cost.

@@ -20,12 +20,14 @@ import { API_VERSIONS_KEY, readRequestHeaderPrefix, readRequestHeaderRest, write
 import { ProtocolError, Reader } from '../protocol/reader.ts'
 import { Writer } from '../protocol/writer.ts'
 import { ApiVersions } from '../protocol/18-api-versions.ts'
-import { FrameError, FrameSplitter, REQUEST_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
+import { FrameError, REQUEST_FRAME_BYTES_MIN } from '../protocol/frame-splitter.ts'
+import { FrameReceiver } from '../protocol/frame-receiver.ts'
 import { NO_RESPONSE, type ApiHandler, type ConnectionControl, type HandlerContext, type HandlerRegistry } from './handler.ts'
 import type { Metrics } from './metrics.ts'
 import type { RequestMemoryPool } from './request-memory.ts'
 import type { BufferPool } from '../protocol/buffer-pool.ts'
 import { listenForParking, type ParkListener } from './request-parking.ts'
+import { readInto } from './read-into.ts'
 
 export interface ConnectionOptions {
   frameBytesMax: number
@@ -33,7 +35,7 @@ export interface ConnectionOptions {
   handlers: HandlerRegistry
   metrics: Metrics
   memory: RequestMemoryPool
-  /** Lends frames joined from several chunks; takes back reusable frames and written responses. */
+  /** Lends the memory large frames are read into; takes back reusable frames and written responses. */
   bufferPool: BufferPool
   context: Omit<HandlerContext, 'header' | 'clientHost' | 'connection'>
   log: (line: string) => void
@@ -65,7 +67,7 @@ export class Connection implements ParkListener {
   readonly socket: Socket
   readonly clientHost: string
   readonly #opts: ConnectionOptions
-  readonly #splitter: FrameSplitter
+  readonly #frames: FrameReceiver
   readonly #slots: Slot[] = []
   readonly #abort = new AbortController()
   readonly #control: ConnectionControl
@@ -76,7 +78,16 @@ export class Connection implements ParkListener {
   /** When the bytes being split arrived: the received time of every frame they complete. */
   #arrivedMs = 0
   #closed = false
+  /** The receiver hands out no frame (see #updateReading). */
+  #held = false
+  /** The socket's reads are stopped. */
   #paused = false
+  #pumpQueued = false
+  readonly #pump = (): void => {
+    this.#pumpQueued = false
+    if (this.#held || this.#closed) return
+    this.#split(null)
+  }
   #blockers = 0
   #unreservedFrameBytes = 0
   /** Bytes the pool reserved for the next frame while this connection waited for memory. */
@@ -84,20 +95,23 @@ export class Connection implements ParkListener {
   #withdrawMemoryWait: (() => void) | null = null
   #lastActivityMs = Date.now()
 
-  constructor (socket: Socket, opts: ConnectionOptions) {
-    this.socket = socket
+  /** Takes over `accepted` (a server's socket that has read nothing yet): use `connection.socket` from here on. */
+  constructor (accepted: Socket, opts: ConnectionOptions) {
     this.#opts = opts
-    this.#splitter = new FrameSplitter({
+    this.#frames = new FrameReceiver({
       frameBytesMax: opts.frameBytesMax,
       frameBytesMin: REQUEST_FRAME_BYTES_MIN,
       limitName: 'socket.request.max.bytes',
       reserve: bytes => this.#reserve(bytes),
       allocate: opts.bufferPool.acquire,
     })
-    this.clientHost = socket.remoteAddress ?? 'unknown'
+    this.clientHost = accepted.remoteAddress ?? 'unknown'
+    // Requests are read into the frame receiver's memory (read-into.ts), not into a fresh
+    // buffer per read; the socket emits no 'data' events.
+    const socket = readInto(accepted, { buffer: () => this.#frames.nextBuffer(), callback: bytes => { this.#onRead(bytes); return true } })
+    this.socket = socket
     this.#control = { signal: this.#abort.signal, pauseUntil: promise => this.#pauseUntil(promise) }
     socket.setNoDelay(true)
-    socket.on('data', chunk => this.#onData(chunk))
     socket.on('error', () => this.close())
     socket.on('close', () => this.close())
     listenForParking(this.#abort.signal, this)
@@ -139,20 +153,26 @@ export class Connection implements ParkListener {
     this.#opts.onClose(this)
   }
 
-  #onData (chunk: Buffer): void {
-    this.#opts.metrics.bytesIn += chunk.length
+  #onRead (bytes: number): void {
+    this.#opts.metrics.bytesIn += bytes
     this.#lastActivityMs = Date.now()
-    this.#split(chunk)
+    this.#split(bytes)
+    this.#updateReading()
   }
 
-  #split (chunk: Buffer | null): void {
+  /** Splits after a read of `bytes`, or again without one (null) once memory is available. Never throws: it runs in the socket's read callback. */
+  #split (bytes: number | null): void {
     this.#arrivedMs = performance.now()
     try {
-      if (chunk === null) this.#splitter.pump(this.#onFrame)
-      else this.#splitter.push(chunk, this.#onFrame)
+      if (bytes === null) this.#frames.pump(this.#onFrame)
+      else this.#frames.received(bytes, this.#onFrame)
     } catch (err) {
-      if (err instanceof FrameError || err instanceof ProtocolError) this.close(err.message)
-      else this.#internalError('request decoding', err)
+      try {
+        if (err instanceof FrameError || err instanceof ProtocolError) this.close(err.message)
+        else this.#internalError('request decoding', err)
+      } catch (closeErr) {
+        this.#opts.onInternalError('closing a connection', closeErr)
+      }
     }
   }
 
@@ -177,10 +197,7 @@ export class Connection implements ParkListener {
       if (this.#closed) return
       if (this.#opts.memory.tryReserve(frameBytes)) this.#grantedBytes = frameBytes
       // Not granted after all (someone took it first): the next split asks again and waits again.
-      setImmediate(() => {
-        this.#updateReading()
-        this.#split(null)
-      })
+      this.#updateReading()
     })
     this.#updateReading()
   }
@@ -354,14 +371,26 @@ export class Connection implements ParkListener {
     promise.then(unblock, unblock)
   }
 
-  /** Reads the socket only while nothing asks it to wait. */
+  // While anything asks the connection to wait, the receiver hands out no frame but still
+  // takes reads, so a peer that closes is seen at once (its parked long-polls end then);
+  // the socket stops reading only when the receiver is full. Once nothing asks to wait,
+  // what arrived meanwhile is split on the next tick, outside whatever released the hold.
   #updateReading (): void {
     if (this.#closed) return
-    const shouldPause = this.#slots.length >= this.#opts.inFlightMax || this.#blockers > 0 || this.#withdrawMemoryWait !== null
-    if (shouldPause && !this.#paused) {
+    const hold = this.#slots.length >= this.#opts.inFlightMax || this.#blockers > 0 || this.#withdrawMemoryWait !== null
+    if (hold !== this.#held) {
+      this.#held = hold
+      this.#frames.hold(hold)
+      if (!hold && !this.#pumpQueued) {
+        this.#pumpQueued = true
+        process.nextTick(this.#pump)
+      }
+    }
+    const stop = this.#frames.full
+    if (stop && !this.#paused) {
       this.#paused = true
       this.socket.pause()
-    } else if (!shouldPause && this.#paused) {
+    } else if (!stop && this.#paused) {
       this.#paused = false
       this.socket.resume()
     }

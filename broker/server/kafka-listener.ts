@@ -66,7 +66,8 @@ export async function listenWith (broker: ListenerHost, context: ConnectionOptio
   broker.metrics.requestMemory = memory
   broker.metrics.bufferPool = bufferPool
   const onInternalError = internalErrorReporter(broker)
-  const server: Server = createServer(socket => {
+  // Paused: each Connection takes the socket over before anything is read (read-into.ts).
+  const server: Server = createServer({ pauseOnConnect: true }, socket => {
     const remote = socket.remoteAddress ?? 'unknown'
     const fromHost = perHost.get(remote) ?? 0
     if (connections.size >= connectionsMax || fromHost >= connectionsPerIpMax) {

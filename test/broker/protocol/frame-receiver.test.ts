@@ -5,7 +5,7 @@
 
 import { connect, createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FrameReceiver, SMALL_FRAME_BYTES_MAX, STAGING_BYTES } from '../../../broker/client/frame-receiver.ts'
+import { FrameReceiver, SMALL_FRAME_BYTES_MAX, STAGING_BYTES } from '../../../broker/protocol/frame-receiver.ts'
 import { FrameError, RESPONSE_FRAME_BYTES_MIN } from '../../../broker/protocol/frame-splitter.ts'
 import { seededRandom as random } from '../../harness/compare/seeded-random.ts'
 
@@ -93,6 +93,121 @@ describe('FrameReceiver', () => {
     const http = new FrameReceiver(options)
     http.nextBuffer().write('HTTP/1.1 400', 'latin1')
     expect(() => http.received(12, () => {})).toThrow(/not speaking Kafka/)
+  })
+})
+
+describe('FrameReceiver holding and reservations (the broker\'s backpressure)', () => {
+  // Drives a receiver the way server/connection.ts does: a refused reservation holds the
+  // stream, holds start and end at random, reads stop while the receiver is full, and a
+  // release is followed by pump().
+  it.each([1, 2, 3, 4])('hands out every frame once, in order, never while held, each reserved before its memory (seed %i)', (seed) => {
+    const frames = makeFrames(seed, 150)
+    const bytes = stream(frames)
+    const next = random(seed * 104729)
+    let held = false
+    const granted: number[] = []
+    let allocations = 0
+    const receiver: FrameReceiver = new FrameReceiver({
+      ...options,
+      reserve: frameBytes => {
+        if (next() < 0.3) {
+          held = true
+          receiver.hold(true)
+          return false
+        }
+        granted.push(frameBytes)
+        return true
+      },
+      allocate: frameBytes => {
+        allocations++
+        expect(allocations, 'memory allocated before its frame was reserved').toBeLessThanOrEqual(granted.length)
+        return Buffer.allocUnsafe(frameBytes)
+      },
+    })
+    const got: Buffer[] = []
+    const onFrame = (body: Buffer): void => {
+      expect(held, 'a frame handed out while held').toBe(false)
+      got.push(body)
+    }
+    let fullSeen = 0
+    for (let at = 0; at < bytes.length || held;) {
+      const step = next()
+      if (held && (step < 0.2 || at >= bytes.length)) {
+        held = false
+        receiver.hold(false)
+        receiver.pump(onFrame)
+        continue
+      }
+      if (!held && step < 0.03) {
+        held = true
+        receiver.hold(true)
+        continue
+      }
+      if (receiver.full) {
+        fullSeen++
+        continue
+      }
+      if (at >= bytes.length) break
+      const target = receiver.nextBuffer()
+      expect(target.length).toBeGreaterThan(0)
+      const n = Math.min(target.length, bytes.length - at, 1 + Math.floor(next() * 20_000))
+      bytes.copy(target, 0, at, at + n)
+      at += n
+      receiver.received(n, onFrame)
+    }
+    receiver.pump(onFrame)
+    expect(fullSeen).toBeGreaterThan(0)
+    expect(granted).toEqual(frames.map(f => f.length + 4))
+    expect(got.length).toBe(frames.length)
+    for (let i = 0; i < frames.length; i++) expect(got[i]!.equals(frames[i]!), `frame ${i}`).toBe(true)
+  })
+
+  it('keeps taking reads while held until full, then hands everything out on pump', () => {
+    const frames = Array.from({ length: 400 }, (_, i) => Buffer.alloc(200, i % 256))
+    const bytes = stream(frames)
+    const receiver = new FrameReceiver(options)
+    receiver.hold(true)
+    let at = 0
+    const got: Buffer[] = []
+    while (!receiver.full) {
+      const target = receiver.nextBuffer()
+      const n = Math.min(target.length, 5000)
+      bytes.copy(target, 0, at, at + n)
+      at += n
+      receiver.received(n, b => got.push(b))
+    }
+    expect(got).toEqual([])
+    expect(receiver.bufferedBytes).toBe(at)
+    expect(at).toBeGreaterThan(STAGING_BYTES - 16 * 1024)
+    expect(at).toBeLessThanOrEqual(STAGING_BYTES)
+    receiver.hold(false)
+    expect(receiver.full).toBe(false)
+    receiver.pump(b => got.push(b))
+    const whole = Math.floor(at / 204)
+    expect(got.length).toBe(whole)
+    for (let i = 0; i < whole; i++) expect(got[i]!.equals(frames[i]!)).toBe(true)
+  })
+
+  it('keeps a large frame completed while held until pump', () => {
+    const body = Buffer.alloc(100_000, 3)
+    const bytes = stream([body])
+    const receiver = new FrameReceiver(options)
+    let first = receiver.nextBuffer()
+    bytes.copy(first, 0, 0, 1000)
+    receiver.received(1000, () => { throw new Error('not complete yet') })
+    receiver.hold(true)
+    first = receiver.nextBuffer()
+    bytes.copy(first, 0, 1000)
+    const got: Buffer[] = []
+    receiver.received(first.length, b => got.push(b))
+    expect(got).toEqual([])
+    expect(receiver.full).toBe(true)
+    receiver.pump(b => got.push(b))
+    expect(got).toEqual([])
+    receiver.hold(false)
+    receiver.pump(b => got.push(b))
+    expect(got.length).toBe(1)
+    expect(got[0]!.equals(body)).toBe(true)
   })
 })
 
