@@ -23,16 +23,22 @@
 //
 // Holding (the broker's backpressure): while hold(true) is in force the receiver hands out
 // no frame but goes on taking reads, so the socket still sees its peer close; the caller
-// stops the socket's reads only once `full` says the next read has too little room. The
-// broker holds while a connection has queued.max.requests in flight, while an append queue
-// is full, and while `reserve` refuses a frame. `reserve`, if given, is asked for each
-// frame's whole size, prefix included, once its prefix is read and before anything is
-// allocated for it (queued.max.request.bytes); a refusal holds the stream at that frame.
-// After either, pump() hands out what has arrived meanwhile.
+// stops the socket's reads once `full` says 48 KiB or more wait in staging. The broker holds
+// while a connection has queued.max.requests in flight and while an append queue is full.
+// `reserve`, if given, is asked for each frame's whole size, prefix included, once its
+// prefix is read and before anything is allocated for it (queued.max.request.bytes); a
+// refusal holds the receiver the same way until the caller's next pump(). After either,
+// pump() hands out what has arrived meanwhile.
 //
-// Only a held stream leaves more than one small frame unparsed, so only then can the
-// staging buffer fill. It grows (doubles) only if a read filled it completely, and the
-// caller stops reading when it is `full`, so that happens at most once per hold.
+// Where a read lands is fixed when the socket asks for it: Node calls nextBuffer() right
+// after each read's callback, not before the next read. So nothing but nextBuffer() may
+// change the target: pump() leaves a large frame that arrived in part while held in
+// staging, and the next read's received() moves it to its own buffer.
+//
+// Only a held stream leaves more than one small frame unparsed. A read that fills staging
+// completely while held makes nextBuffer() grow it (double) for the one read the socket may
+// still make; `full` is measured against STAGING_BYTES, not the grown size, so the caller
+// has stopped reading by then, and staging shrinks back once what is left fits again.
 
 import { checkFrameSize } from './frame-splitter.ts'
 
@@ -42,6 +48,10 @@ export const STAGING_BYTES = 64 * 1024
 export const SMALL_FRAME_BYTES_MAX = 16 * 1024
 /** A read into the staging buffer gets at least this much room (it is compacted first), unless the stream is held. */
 const STAGING_ROOM_BYTES_MIN = 16 * 1024
+/** A held stream is `full` past this many unparsed bytes. */
+const HELD_BYTES_MAX = STAGING_BYTES - STAGING_ROOM_BYTES_MIN
+/** The last nextBuffer() pointed into the large frame, not into staging. */
+const INTO_FRAME = -1
 
 export interface FrameReceiverOptions {
   frameBytesMin: number
@@ -50,24 +60,31 @@ export interface FrameReceiverOptions {
   limitName: string
   /** Memory for each frame body, of exactly the size asked (default Buffer.allocUnsafe). */
   allocate?: (bytes: number) => Buffer
-  /** Asked for each frame's size with its prefix before anything is allocated for it; false holds the stream (see pump). */
+  /** Asked for each frame's size with its prefix before anything is allocated for it; false holds the receiver until pump(). */
   reserve?: (frameBytes: number) => boolean
 }
 
 export class FrameReceiver {
   readonly #opts: FrameReceiverOptions
   readonly #allocate: (bytes: number) => Buffer
-  #staging = Buffer.allocUnsafeSlow(STAGING_BYTES)
+  /** The staging buffer of STAGING_BYTES, reused for the life of the connection. */
+  readonly #home = Buffer.allocUnsafeSlow(STAGING_BYTES)
+  /** #home, or a larger buffer for a held stream that filled it. */
+  #staging = this.#home
   /** First byte of the staging buffer not yet parsed. */
   #start = 0
   /** End of the bytes read into the staging buffer. */
   #end = 0
+  /** Where the last nextBuffer() pointed: #end then, or INTO_FRAME. */
+  #readAt = 0
   /** The large frame body being read into directly; null while reading into staging. */
   #frame: Buffer | null = null
   #filledBytes = 0
   /** `reserve` said yes to the frame whose prefix is at #start. */
   #reserved = false
   #held = false
+  /** `reserve` said no; cleared by pump(). */
+  #refused = false
   /** A large frame completed while held: handed out first by pump(). */
   #ready: Buffer | null = null
 
@@ -78,7 +95,12 @@ export class FrameReceiver {
 
   /** Bytes read and not yet handed out as a frame. */
   get bufferedBytes (): number {
-    return this.#frame !== null ? this.#filledBytes : this.#end - this.#start
+    return (this.#frame !== null ? this.#filledBytes : 0) + (this.#end - this.#start) + (this.#ready?.length ?? 0)
+  }
+
+  /** Bytes of staging memory now held (STAGING_BYTES, or more for a held stream for a while). */
+  get stagingBytes (): number {
+    return this.#staging.length
   }
 
   /** While held, no frame is handed out; reads are still taken until `full`. Releasing a hold hands nothing out: call pump(). */
@@ -86,74 +108,84 @@ export class FrameReceiver {
     this.#held = held
   }
 
-  /** Held, and the next read would get less than the usual room: the caller should stop reading. */
+  /** Held (or refused), with HELD_BYTES_MAX or more waiting in staging: the caller should stop reading. */
   get full (): boolean {
-    if (!this.#held) return false
-    if (this.#ready !== null) return true
-    if (this.#frame !== null) return false
-    return this.#staging.length - (this.#end - this.#start) < STAGING_ROOM_BYTES_MIN
+    return (this.#held || this.#refused) && this.#frame === null && this.#end - this.#start >= HELD_BYTES_MAX
   }
 
   /** Where the socket's next read goes: never empty. */
   nextBuffer (): Buffer {
-    if (this.#frame !== null) return this.#frame.subarray(this.#filledBytes)
+    if (this.#frame !== null) {
+      this.#readAt = INTO_FRAME
+      return this.#frame.subarray(this.#filledBytes)
+    }
     if (this.#start === this.#end) {
       this.#start = 0
       this.#end = 0
+      this.#staging = this.#home
     } else if (this.#staging.length - this.#end < STAGING_ROOM_BYTES_MIN) {
       this.#compact()
     }
+    this.#readAt = this.#end
     return this.#staging.subarray(this.#end)
   }
 
   /** `bytes` were read into the last nextBuffer(); hands every frame body now complete to onFrame. */
   received (bytes: number, onFrame: (body: Buffer) => void): void {
-    if (this.#frame !== null) {
+    if (this.#readAt === INTO_FRAME) {
+      const frame = this.#frame
+      if (frame === null) throw new Error('programmer error: a read into a frame the receiver no longer has')
       this.#filledBytes += bytes
-      if (this.#filledBytes < this.#frame.length) return
-      const body = this.#frame
+      if (this.#filledBytes < frame.length) return
       this.#frame = null
       this.#filledBytes = 0
-      if (this.#held) this.#ready = body
-      else onFrame(body)
+      if (this.#held) this.#ready = frame
+      else onFrame(frame)
       return
     }
+    if (this.#readAt !== this.#end) throw new Error('programmer error: the staging buffer moved under a read')
     this.#end += bytes
-    this.#split(onFrame)
+    if (!this.#held && !this.#refused) this.#split(onFrame, true)
   }
 
-  /** Hands out what arrived while held or refused; does nothing while still held. */
+  /** Hands out what arrived while held or refused; does nothing while still held. Never changes where the next read goes. */
   pump (onFrame: (body: Buffer) => void): void {
     if (this.#held) return
+    this.#refused = false
     const ready = this.#ready
     if (ready !== null) {
       this.#ready = null
       onFrame(ready)
     }
-    if (this.#frame === null) this.#split(onFrame)
+    if (this.#frame === null) this.#split(onFrame, false)
   }
 
   // Unless the stream is held, what is left is a prefix or part of a small frame (at most
-  // SMALL_FRAME_BYTES_MAX), so moving it to the front leaves the usual room. A held stream
-  // gets what room is left, and more memory only when there is none.
+  // SMALL_FRAME_BYTES_MAX): it moves to the front of #home, which leaves the usual room. A
+  // held stream keeps what room is left, and gets more memory only when there is none.
   #compact (): void {
     const left = this.#end - this.#start
-    const target = left < this.#staging.length
-      ? this.#staging
-      : Buffer.allocUnsafeSlow(this.#staging.length * 2)
+    const target = left <= HELD_BYTES_MAX
+      ? this.#home
+      : left < this.#staging.length ? this.#staging : Buffer.allocUnsafeSlow(this.#staging.length * 2)
     this.#staging.copy(target, 0, this.#start, this.#end)
     this.#staging = target
     this.#end = left
     this.#start = 0
   }
 
-  #split (onFrame: (body: Buffer) => void): void {
+  // From a read, a large frame's body moves to its own buffer, and the next read goes there;
+  // from pump() it stays in staging, because the socket's next read is already aimed there.
+  #split (onFrame: (body: Buffer) => void, fromRead: boolean): void {
     while (!this.#held && this.#end - this.#start >= 4) {
       const staging = this.#staging
       const size = staging.readInt32BE(this.#start)
       checkFrameSize(size, this.#opts.frameBytesMin, this.#opts.frameBytesMax, this.#opts.limitName)
       if (!this.#reserved && this.#opts.reserve !== undefined) {
-        if (!this.#opts.reserve(4 + size)) return
+        if (!this.#opts.reserve(4 + size)) {
+          this.#refused = true
+          return
+        }
         this.#reserved = true
       }
       const bodyAt = this.#start + 4
@@ -166,7 +198,7 @@ export class FrameReceiver {
         onFrame(body)
         continue
       }
-      if (4 + size > SMALL_FRAME_BYTES_MAX) {
+      if (fromRead && 4 + size > SMALL_FRAME_BYTES_MAX) {
         // Everything after the prefix belongs to this frame: move it out and read the rest
         // of the body into the frame itself.
         const frame = this.#allocate(size)

@@ -75,7 +75,7 @@ export class Connection implements ParkListener {
   /** Slots whose response is in the socket's write queue, oldest first, until their write callback. */
   readonly #writing: Slot[] = []
   readonly #onWritten = (err?: Error | null): void => this.#written(err)
-  /** When the bytes being split arrived: the received time of every frame they complete. */
+  /** When the current split began (a read, or the pump after a hold): the received time of every frame it hands out. A held frame's wait is not in it, as a paused socket's was not. */
   #arrivedMs = 0
   #closed = false
   /** The receiver hands out no frame (see #updateReading). */
@@ -87,6 +87,8 @@ export class Connection implements ParkListener {
     this.#pumpQueued = false
     if (this.#held || this.#closed) return
     this.#split(null)
+    // The pump may have ended a refusal (or met a new one): reading may start or stop.
+    this.#updateReading()
   }
   #blockers = 0
   #unreservedFrameBytes = 0
@@ -189,8 +191,9 @@ export class Connection implements ParkListener {
     return true
   }
 
-  // The wake-up reserves at once (so the pool knows when to stop waking readers) and
-  // splits on the next turn: a release never recurses through other connections' frames.
+  // The wake-up reserves at once (so the pool knows when to stop waking readers); the split
+  // waits for the pump #updateReading queues (process.nextTick), so a release never recurses
+  // through other connections' frames.
   #waitForMemory (frameBytes: number): void {
     this.#withdrawMemoryWait = this.#opts.memory.whenAvailable(() => {
       this.#withdrawMemoryWait = null

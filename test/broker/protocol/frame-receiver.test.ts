@@ -96,13 +96,34 @@ describe('FrameReceiver', () => {
   })
 })
 
+/**
+ * A socket as Node drives one with `onread`: it asks for its next target once at the start
+ * and then right after each read's callback, never just before a read, so whatever the
+ * caller does between reads (hold, pump) must not move that target.
+ */
+function socketLike (receiver: FrameReceiver, bytes: Buffer): { read: (max: number, onFrame: (body: Buffer) => void) => number, done: () => boolean } {
+  let target = receiver.nextBuffer()
+  let at = 0
+  return {
+    read (max, onFrame) {
+      expect(target.length).toBeGreaterThan(0)
+      const n = Math.min(target.length, bytes.length - at, Math.max(1, max))
+      bytes.copy(target, 0, at, at + n)
+      at += n
+      receiver.received(n, onFrame)
+      target = receiver.nextBuffer()
+      return n
+    },
+    done: () => at >= bytes.length,
+  }
+}
+
 describe('FrameReceiver holding and reservations (the broker\'s backpressure)', () => {
   // Drives a receiver the way server/connection.ts does: a refused reservation holds the
   // stream, holds start and end at random, reads stop while the receiver is full, and a
-  // release is followed by pump().
-  it.each([1, 2, 3, 4])('hands out every frame once, in order, never while held, each reserved before its memory (seed %i)', (seed) => {
+  // release is followed by pump() before the next read.
+  it.each([1, 2, 3, 4, 5, 6])('hands out every frame once, whole, in order, never while held, each reserved before its memory (seed %i)', (seed) => {
     const frames = makeFrames(seed, 150)
-    const bytes = stream(frames)
     const next = random(seed * 104729)
     let held = false
     const granted: number[] = []
@@ -129,16 +150,17 @@ describe('FrameReceiver holding and reservations (the broker\'s backpressure)', 
       expect(held, 'a frame handed out while held').toBe(false)
       got.push(body)
     }
+    const socket = socketLike(receiver, stream(frames))
     let fullSeen = 0
-    for (let at = 0; at < bytes.length || held;) {
+    while (!socket.done() || held) {
       const step = next()
-      if (held && (step < 0.2 || at >= bytes.length)) {
+      if (held && (step < 0.2 || socket.done())) {
         held = false
         receiver.hold(false)
         receiver.pump(onFrame)
         continue
       }
-      if (!held && step < 0.03) {
+      if (!held && step < 0.05) {
         held = true
         receiver.hold(true)
         continue
@@ -147,67 +169,80 @@ describe('FrameReceiver holding and reservations (the broker\'s backpressure)', 
         fullSeen++
         continue
       }
-      if (at >= bytes.length) break
-      const target = receiver.nextBuffer()
-      expect(target.length).toBeGreaterThan(0)
-      const n = Math.min(target.length, bytes.length - at, 1 + Math.floor(next() * 20_000))
-      bytes.copy(target, 0, at, at + n)
-      at += n
-      receiver.received(n, onFrame)
+      if (socket.done()) break
+      socket.read(Math.floor(next() * 40_000), onFrame)
+      expect(receiver.stagingBytes).toBeLessThanOrEqual(2 * STAGING_BYTES)
     }
     receiver.pump(onFrame)
     expect(fullSeen).toBeGreaterThan(0)
     expect(granted).toEqual(frames.map(f => f.length + 4))
     expect(got.length).toBe(frames.length)
-    for (let i = 0; i < frames.length; i++) expect(got[i]!.equals(frames[i]!), `frame ${i}`).toBe(true)
+    for (let i = 0; i < frames.length; i++) expect(got[i]!.equals(frames[i]!), `frame ${i} of ${frames[i]!.length} bytes`).toBe(true)
   })
 
-  it('keeps taking reads while held until full, then hands everything out on pump', () => {
-    const frames = Array.from({ length: 400 }, (_, i) => Buffer.alloc(200, i % 256))
-    const bytes = stream(frames)
-    const receiver = new FrameReceiver(options)
+  it('keeps a large frame that arrived in part while held in staging through the pump, and whole after the next read', () => {
+    const body = Buffer.alloc(100_000)
+    for (let i = 0; i < body.length; i++) body[i] = i % 251
+    const lent: Buffer[] = []
+    // Stale memory, as a pooled block would hold: the frame must not show any of it.
+    const receiver = new FrameReceiver({ ...options, allocate: bytes => { const b = Buffer.alloc(bytes, 0xee); lent.push(b); return b } })
     receiver.hold(true)
-    let at = 0
+    const socket = socketLike(receiver, stream([body]))
+    socket.read(30_000, () => { throw new Error('held') })
+    receiver.hold(false)
     const got: Buffer[] = []
-    while (!receiver.full) {
-      const target = receiver.nextBuffer()
-      const n = Math.min(target.length, 5000)
-      bytes.copy(target, 0, at, at + n)
-      at += n
-      receiver.received(n, b => got.push(b))
-    }
+    receiver.pump(b => got.push(b))
     expect(got).toEqual([])
-    expect(receiver.bufferedBytes).toBe(at)
-    expect(at).toBeGreaterThan(STAGING_BYTES - 16 * 1024)
-    expect(at).toBeLessThanOrEqual(STAGING_BYTES)
+    while (!socket.done()) socket.read(40_000, b => got.push(b))
+    expect(got.length).toBe(1)
+    expect(got[0]).toBe(lent[0])
+    expect(got[0]!.equals(body)).toBe(true)
+  })
+
+  it('stops asking for reads at its budget while held, whatever room a grown buffer has, and shrinks back after', () => {
+    const frames = Array.from({ length: 2000 }, (_, i) => Buffer.alloc(200, i % 256))
+    const receiver = new FrameReceiver(options)
+    const socket = socketLike(receiver, stream(frames))
+    receiver.hold(true)
+    const got: Buffer[] = []
+    let reads = 0
+    // Reads take all the room offered, so one fills staging completely and it must grow.
+    while (!receiver.full && reads < 100) {
+      socket.read(Number.MAX_SAFE_INTEGER, b => got.push(b))
+      reads++
+    }
+    expect(receiver.full).toBe(true)
+    expect(got).toEqual([])
+    expect(receiver.bufferedBytes).toBeLessThanOrEqual(STAGING_BYTES)
+    expect(receiver.stagingBytes).toBeLessThanOrEqual(2 * STAGING_BYTES)
     receiver.hold(false)
     expect(receiver.full).toBe(false)
     receiver.pump(b => got.push(b))
-    const whole = Math.floor(at / 204)
-    expect(got.length).toBe(whole)
-    for (let i = 0; i < whole; i++) expect(got[i]!.equals(frames[i]!)).toBe(true)
+    while (!socket.done()) socket.read(5000, b => got.push(b))
+    expect(receiver.stagingBytes).toBe(STAGING_BYTES)
+    expect(got.length).toBe(frames.length)
+    for (let i = 0; i < frames.length; i++) expect(got[i]!.equals(frames[i]!)).toBe(true)
   })
 
-  it('keeps a large frame completed while held until pump', () => {
+  it('keeps a large frame completed while held until pump, and takes reads into staging meanwhile', () => {
     const body = Buffer.alloc(100_000, 3)
-    const bytes = stream([body])
+    const small = Buffer.alloc(100, 4)
     const receiver = new FrameReceiver(options)
-    let first = receiver.nextBuffer()
-    bytes.copy(first, 0, 0, 1000)
-    receiver.received(1000, () => { throw new Error('not complete yet') })
+    const socket = socketLike(receiver, stream([body, small]))
+    socket.read(1000, () => { throw new Error('not complete yet') })
     receiver.hold(true)
-    first = receiver.nextBuffer()
-    bytes.copy(first, 0, 1000)
     const got: Buffer[] = []
-    receiver.received(first.length, b => got.push(b))
+    socket.read(99_004, b => got.push(b))
     expect(got).toEqual([])
-    expect(receiver.full).toBe(true)
+    expect(receiver.full).toBe(false)
+    socket.read(1000, b => got.push(b))
     receiver.pump(b => got.push(b))
     expect(got).toEqual([])
     receiver.hold(false)
     receiver.pump(b => got.push(b))
-    expect(got.length).toBe(1)
+    expect(got.length).toBe(2)
     expect(got[0]!.equals(body)).toBe(true)
+    expect(got[1]!.equals(small)).toBe(true)
   })
 })
 
