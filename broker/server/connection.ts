@@ -2,8 +2,9 @@
 //
 // Requests are decoded and dispatched as they arrive; each gets a slot in an ordered
 // queue, and a slot's bytes go out only when every earlier slot has gone. acks=0 produce
-// fills its slot with nothing. The socket stops being read (never a failed request) while
-// any of these holds: `queued.max.requests` requests are in flight, a handler asked for
+// fills its slot with nothing. The connection holds (takes no further request, never
+// fails one; it reads on until 48 KiB wait, so a closing peer is still seen) while any of
+// these holds: `queued.max.requests` requests are in flight, a handler asked for
 // backpressure (a partition's append queue is full), or the request memory pool
 // (`queued.max.request.bytes`) has nothing left for the next frame. Anything malformed
 // closes this connection and only this one; so does an internal error in a handler or an
