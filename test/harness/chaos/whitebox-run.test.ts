@@ -40,7 +40,16 @@ describe('white-box checks in a chaos run', () => {
   }, CHAOS_TEST_TIMEOUT_MS)
 
   it('catch a HW that goes back within one broker process after an unclean election (seeded), which the history alone cannot show', async () => {
-    const run = await runWorkloadFile('test/harness/chaos/fixtures/unclean-paused-leader.yaml', { seed: 5 })
+    // The scenario depends on timing (see the fixture): if the ISR shrink was not committed before the
+    // leader's pause, the election is clean and no HW goes back. That is a miss of the scenario, not of
+    // the check, so it runs once more; a check that never reports the regression still fails here.
+    let run = await runWorkloadFile('test/harness/chaos/fixtures/unclean-paused-leader.yaml', { seed: 5 })
+    if (statusOf(run.result)['hw-monotonic'] === 'ok') {
+      const log = await readRunFile(run, 'cluster/broker-0.log')
+      console.warn(`unclean-paused-leader produced no HW regression (seed 5); running it again. broker-0 on chaos-0:\n${log.split('\n').filter(line => line.includes('chaos-0')).join('\n')}`)
+      await run.cleanup()
+      run = await runWorkloadFile('test/harness/chaos/fixtures/unclean-paused-leader.yaml', { seed: 6 })
+    }
     try {
       expect(statusOf(run.result)['hw-monotonic']).toBe('failed')
       const cases = run.result.verdict!.anomalies['hw-regression']!
@@ -59,5 +68,5 @@ describe('white-box checks in a chaos run', () => {
     } finally {
       await run.cleanup()
     }
-  }, CHAOS_TEST_TIMEOUT_MS)
+  }, 2 * CHAOS_TEST_TIMEOUT_MS)
 })
