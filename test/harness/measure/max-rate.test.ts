@@ -171,6 +171,18 @@ describe('max-rate search with consumers', () => {
     expect(judgeStep(spec, consumerLimited(9_700)(9_500, 10)).healthy).toBe(true)
   })
 
+  it('counts a latency as climbing only when it rose by a tenth of the budget, for publish as for end-to-end', () => {
+    // Seen near capacity: publish p50 2.06 ms in the first judged second, 5.46 ms in the last,
+    // at a rate whose 60 s measured phase then held. Jitter, not a queue building up.
+    const jitter = (last: number): StepInterval[] => Array.from({ length: 10 }, (_, i) => ({
+      durationSec: 1, publishedCount: 10_000, backlogMessages: 100, latencyUsP50: i === 9 ? last : 2_060, latencyUsP99: 20_000,
+      consumedCount: 10_000, endToEndLatencyUsP50: 5_000, endToEndLatencyUsP99: 30_000,
+    }))
+    expect(judgeStep(spec, { ratePerSec: 10_000, intervals: jitter(5_460) })).toMatchObject({ healthy: true, problems: [] })
+    // A rise past 10 ms of the 100 ms budget is a climb.
+    expect(judgeStep(spec, { ratePerSec: 10_000, intervals: jitter(12_500) }).problems).toEqual(['latency climbing (p50 2.06 ms → 12.5 ms)'])
+  })
+
   it('fails a step whose consumer keeps pace but delivers later than the latency budget', () => {
     const intervals: StepInterval[] = Array.from({ length: 10 }, () => ({
       durationSec: 1, publishedCount: 10_000, backlogMessages: 5_000, latencyUsP50: 900, latencyUsP99: 3_000,
