@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os'
 import type { DriverName, DriverOptions } from '../drivers/driver.ts'
 import type { Workload } from '../workload/types.ts'
 import type { PayloadSpec } from './payload.ts'
+import { REALTIME_RATE_MAX_PER_SEC } from './realtime.ts'
 import type { ConsumerAssignment, ProducerAssignment, WorkerInit } from './worker-protocol.ts'
 
 /** Drivers whose consumers join real consumer groups and share partitions. */
@@ -36,6 +37,8 @@ export interface PlanOptions {
   producerThreads?: number
   consumerThreads?: number
   runTag?: string
+  /** Whether load generators may run real-time at low fixed rates (bench --no-realtime: false). Default true. */
+  realtime?: boolean
 }
 
 export interface RunPlan {
@@ -59,6 +62,15 @@ function threadCount (requested: number | undefined, items: number): number {
   if (items === 0) return 0
   const fallback = Math.max(1, Math.floor(availableParallelism() / 2))
   return Math.max(1, Math.min(items, requested ?? fallback))
+}
+
+/**
+ * Whether a workload's load generators may run real-time (realtime.ts): only at one fixed
+ * rate low enough that every thread sleeps most of the time. Not for a max-rate search nor
+ * a backlog drain, whose threads run flat out.
+ */
+export function realtimeRate (workload: Workload): boolean {
+  return workload.mode === 'throughput' && workload.producerRate > 0 && workload.producerRate <= REALTIME_RATE_MAX_PER_SEC
 }
 
 export function planRun (options: PlanOptions): RunPlan {
@@ -92,6 +104,7 @@ export function planRun (options: PlanOptions): RunPlan {
     keys: workload.keys,
     seed: options.seed,
     outstandingPerProducerMax: Math.min(OUTSTANDING_RECORDS_MAX, Math.max(OUTSTANDING_RECORDS_MIN, outstanding)),
+    realtime: (options.realtime ?? true) && realtimeRate(workload),
   }
   const workers: WorkerInit[] = [
     ...spread(producers, producerThreads).map((bucket, i): WorkerInit => ({ ...base, name: `producers-${i}`, role: 'producer', producers: bucket, consumers: [] })),

@@ -62,6 +62,8 @@ export interface BenchRunOptions {
   consumerThreads?: number
   /** Leave the run's topics on an external cluster (by default they are deleted at the end). */
   keepTopics?: boolean
+  /** Let load generators run real-time at low fixed rates (bench/realtime.ts); default true. */
+  realtime?: boolean
   /**
    * A cluster the caller started and stops (a curve's steps share one, so each step does
    * not pay a broker start). The run deletes its topics from it at the end, as on an
@@ -91,7 +93,7 @@ export async function runBench (options: BenchRunOptions): Promise<BenchRunOutco
     const { workload, notes } = adaptWorkload(options.workload, await probeCapabilities(cluster.bootstrap, secured))
     const driverOptions = driverOptionsFor(workload, cluster)
     const seed = options.seed ?? 1
-    const plan = planRun({ workload, driverOptions, payload, seed, producerThreads: options.producerThreads, consumerThreads: options.consumerThreads })
+    const plan = planRun({ workload, driverOptions, payload, seed, producerThreads: options.producerThreads, consumerThreads: options.consumerThreads, realtime: options.realtime })
     notes.push(...plan.notes)
     if (secured && workload.producer.idempotent) notes.push('the cluster\'s APIs were not probed (TLS/SASL): idempotent producers assume InitProducerId; set producerConfig enable.idempotence=false for a cluster without it')
     for (const note of notes) log(`note: ${note}`)
@@ -257,6 +259,7 @@ class Run {
       consumerThreads: plan.consumerThreads,
       brokerHistograms: brokerScrapes.after !== null,
       workers: this.#disturbances.workers(),
+      scheduling: this.#in.pool.scheduling(),
       brokerGc: brokerGcPauses(brokerScrapes.before, brokerScrapes.after, GC_PAUSE_FLAG_MS),
       clockResolutionNs: this.#clockResolutionNs,
     })

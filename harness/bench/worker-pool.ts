@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads'
 import type { StatsSnapshot } from '../measure/worker-stats.ts'
 import { BenchError } from './errors.ts'
+import { DEFAULT_SCHEDULING, type SchedulingStatus } from './realtime.ts'
 import type { FromWorker, ToWorker, WorkerInit, WorkerRole } from './worker-protocol.ts'
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url)
@@ -22,6 +23,8 @@ class PoolWorker {
   /** Snapshots that arrived and were not yet handed to the recorder. */
   readonly inbox: StatsSnapshot[] = []
   consumerErrors: Record<string, number> = {}
+  /** How the thread is scheduled: from `ready`, then any `scheduling` change. */
+  scheduling: SchedulingStatus = DEFAULT_SCHEDULING
   stopped = false
   #awaitedSeq = -1
   #waiters = new Map<FromWorker['type'], (message: FromWorker) => void>()
@@ -45,6 +48,8 @@ class PoolWorker {
       this.stopped = true
       this.consumerErrors = message.consumerErrors
     }
+    if (message.type === 'ready') this.scheduling = message.scheduling
+    if (message.type === 'scheduling') this.scheduling = message.status
     if (message.type === 'failed') {
       this.stopped = true
       onFailure(new BenchError('ERR_BENCH_WORKER', `load generator ${this.name} could not start: ${message.message}`))
@@ -109,6 +114,11 @@ export class WorkerPool {
 
   get failed (): Error | null {
     return this.#failed
+  }
+
+  /** Each thread's scheduling, as it last said. */
+  scheduling (): Array<{ name: string, status: SchedulingStatus }> {
+    return this.#workers.map(worker => ({ name: worker.name, status: worker.scheduling }))
   }
 
   count (role: WorkerRole): number {

@@ -11,6 +11,7 @@ import type { DriverName, DriverOptions } from '../drivers/driver.ts'
 import type { StatsSnapshot } from '../measure/worker-stats.ts'
 import type { KeySpec } from '../workload/types.ts'
 import type { PayloadSpec } from './payload.ts'
+import type { SchedulingStatus } from './realtime.ts'
 
 export type WorkerRole = 'producer' | 'consumer'
 
@@ -40,6 +41,8 @@ export interface WorkerInit {
   seed: number
   /** Unacknowledged sends one producer may have outstanding before it waits. */
   outstandingPerProducerMax: number
+  /** Run this thread under SCHED_FIFO while it stays mostly idle (realtime.ts). */
+  realtime: boolean
 }
 
 export type ToWorker =
@@ -56,7 +59,9 @@ export type ToWorker =
   | { type: 'stop', timeoutMs: number }
 
 export type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready', scheduling: SchedulingStatus }
+  /** The thread's scheduling changed after ready (it left real-time: realtime.ts). */
+  | { type: 'scheduling', status: SchedulingStatus }
   | { type: 'stats', seq: number, snapshot: StatsSnapshot }
   | { type: 'producersStopped', unacknowledged: number, snapshot: StatsSnapshot }
   | { type: 'stopped', snapshot: StatsSnapshot, consumerErrors: Record<string, number> }

@@ -8,6 +8,9 @@
 // consuming as soon as they are created; producers send nothing until the first setRate.
 // Every snapshot carries the GC and event-loop pauses the thread saw (PauseMonitor), so
 // the report can flag figures a pause disturbed.
+// When the plan says so (fixed low rates), the thread runs under SCHED_FIFO once its clients
+// exist, and leaves it if it gets busy (realtime.ts); `ready` and `scheduling` tell the
+// parent how it is scheduled, for the report.
 //
 // SLUICE_DEBUG_WORKER_STALL_MS (debugging and tests only): a producer worker blocks its
 // thread that long on every tick, to show what a disturbed run looks like in the report.
@@ -21,6 +24,7 @@ import { loadDriver } from './driver-loader.ts'
 import { createKeyGenerator } from './keys.ts'
 import { PayloadPool } from './payload.ts'
 import { ProducerLoop } from './producer-loop.ts'
+import { DEFAULT_SCHEDULING, RealtimeGuard } from './realtime.ts'
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts'
 
 const port = parentPort
@@ -48,6 +52,7 @@ let driver: BenchmarkDriver | null = null
 const producers: ProducerLoop[] = []
 const consumers: BenchmarkConsumer[] = []
 let stopping = false
+let realtime: RealtimeGuard | null = null
 
 async function setUp (): Promise<void> {
   pauses.start()
@@ -113,6 +118,11 @@ function onCommand (message: ToWorker): void {
   switch (message.type) {
     case 'tick':
       post({ type: 'stats', seq: message.seq, snapshot: snapshot() })
+      realtime?.check().then(status => {
+        if (status === null) return
+        for (const producer of producers) producer.realtime = status.realtime
+        post({ type: 'scheduling', status })
+      }, () => {})
       // Later in the turn, so the stall lands in the next second's figures, as a real pause would.
       if (debugStallMs > 0) setTimeout(debugStall, 200)
       return
@@ -137,7 +147,12 @@ function onCommand (message: ToWorker): void {
 }
 
 port.on('message', onCommand)
-setUp().then(() => post({ type: 'ready' }), async (error: unknown) => {
+setUp().then(async () => {
+  // Last, so creating the clients does not run real-time.
+  if (init.realtime) realtime = await RealtimeGuard.enter()
+  for (const producer of producers) producer.realtime = realtime?.status.realtime ?? false
+  post({ type: 'ready', scheduling: realtime?.status ?? DEFAULT_SCHEDULING })
+}, async (error: unknown) => {
   const e = error as { message?: string, code?: unknown }
   post({ type: 'failed', message: e.message ?? String(error), code: typeof e.code === 'string' ? e.code : 'ERR_BENCH_WORKER' })
   if (driver !== null) await bounded(driver.close(), 2000)

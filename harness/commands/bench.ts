@@ -63,6 +63,7 @@ interface BenchFlags extends QuickFlags {
   json?: boolean
   dryRun?: boolean
   keepTopics?: boolean
+  realtime: boolean
 }
 
 const WARMUP_KEYS = ['warmup', 'warmupDurationSeconds', 'warmupDurationMinutes']
@@ -206,7 +207,7 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
       dryRun: flags.dryRun === true,
       json: flags.json === true,
       resultsDir: flags.resultsDir,
-      run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true },
+      run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true, realtime: flags.realtime },
       log,
     })
   }
@@ -222,7 +223,7 @@ async function runBenchCommand (workloadPath: string | undefined, flags: BenchFl
     candidate,
     repeat,
     resultsDir: flags.resultsDir,
-    run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true },
+    run: { cluster, seed, progress: flags.progress, log, signal, keepTopics: flags.keepTopics === true, realtime: flags.realtime },
     ...(candidateCluster === undefined ? {} : { candidateCluster, labels: { base: cluster.backend, candidate: candidateCluster.backend } }),
     compare,
     onRun: (run, position, total) => { if (total > 1 && flags.json !== true) process.stdout.write(oneLine(run, position, total)) },
@@ -293,6 +294,7 @@ export function registerBench (program: Command): void {
     .option('--alpha <p>', 'significance level of the Mann-Whitney U test', '0.05')
     .option('--seed <n>', 'seed for keys and payloads', '1')
     .option('--no-progress', 'no live progress line')
+    .option('--no-realtime', 'keep the load-generator threads under the default scheduler; by default they run SCHED_FIFO at fixed rates up to 10,000 msg/s where the OS allows it (root or CAP_SYS_NICE); the report says how they ran')
     .option('--json', 'print a JSON summary of the run(s) on stdout instead of the text summary')
     .option('--messages <n>', 'quick run without a file: this many messages (default 10 s worth)')
     .option('--message-size <bytes>', 'quick run: message size (default 1024)')

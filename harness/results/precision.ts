@@ -32,6 +32,8 @@ export interface MeasurementPrecision {
   /** Empty when the OS does not say (not Linux, or a process outside this machine). */
   affinity: ProcessAffinity[]
   thresholds: string
+  /** How the load-generator threads were scheduled (bench/realtime.ts), e.g. "producers-0: SCHED_FIFO priority 1 (real-time)". */
+  scheduling?: string
   workers: WorkerDisturbance[]
   /** One sentence per disturbed figure; empty when none was. */
   disturbed: string[]
@@ -103,6 +105,7 @@ export interface PrecisionInput {
   /** Whether the target exports RequestMetrics (the reference broker). */
   brokerHistograms: boolean
   workers: WorkerDisturbance[]
+  scheduling: ReadonlyArray<{ name: string, status: { note: string } }>
   /** The brokers' GC pauses over the measured phase, from /metrics; null when unknown. */
   brokerGc: BrokerGcPauses | null
   clockResolutionNs: number
@@ -126,6 +129,7 @@ export async function describePrecision (input: PrecisionInput): Promise<Measure
     processes: `${input.brokerProcesses} and ${threads}`,
     affinity,
     thresholds: `fell behind: publish delay p99 over ${PUBLISH_DELAY_BOUND_US / 1000} ms in a measured second; GC pause ${GC_PAUSE_FLAG_MS} ms or more; event-loop stall ${EVENT_LOOP_DELAY_FLAG_MS} ms or more (perf_hooks, in each worker thread); a reference broker's GC pause over ${GC_PAUSE_FLAG_MS} ms (its /metrics)`,
+    scheduling: input.scheduling.map(s => `${s.name}: ${s.status.note}`).join('; '),
     workers: input.workers,
     disturbed: disturbanceFlags(input.workers).concat(brokerGcFlag(input.brokerGc) ?? []),
   }

@@ -3,7 +3,9 @@
 // reports hold the latency breakdown from the broker's RequestMetrics and the measurement
 // precision section; against a target without /metrics (the external backend, a broker
 // started with no HTTP API) the run completes and the breakdown is left out; a run whose
-// producer worker is stalled on purpose (SLUICE_DEBUG_WORKER_STALL_MS) is flagged.
+// producer worker is stalled on purpose (SLUICE_DEBUG_WORKER_STALL_MS) is flagged. The
+// precision section says how the load-generator threads were scheduled (real-time by
+// default at such rates, the default scheduler with --no-realtime).
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -60,6 +62,10 @@ describe('bench report: broker breakdown and measurement precision', () => {
     expect(p.workers.map(w => w.source).sort()).toEqual(['consumers-0', 'producers-0'])
     // Without the debug stall no pause comes near it (the third test's flags are its doing).
     expect(p.workers.find(w => w.source === 'producers-0')!.eventLoopDelayMaxMs).toBeLessThan(STALL_MS * 0.8)
+    // At 2,000 msg/s both load generators run real-time where the OS allows it (CI runs as root).
+    const fifo = 'SCHED_FIFO priority 1 (real-time)'
+    if (process.getuid?.() === 0) expect(p.scheduling).toBe(`producers-0: ${fifo}; consumers-0: ${fifo}`)
+    else expect(p.scheduling).toMatch(/^producers-0: default scheduler: .+; consumers-0: default scheduler: /)
 
     const html = readFileSync(join(dir, 'report.html'), 'utf8')
     const md = readFileSync(join(dir, 'report.md'), 'utf8')
@@ -67,6 +73,7 @@ describe('bench report: broker breakdown and measurement precision', () => {
       expect(report).toContain('Where the time goes (broker RequestMetrics, approximate)')
       expect(report).toContain('Measurement precision')
       expect(report).toMatch(/smallest step seen \d+ ns/)
+      expect(report).toMatch(/load-generator scheduling( \| |<\/t[hd]><td>)producers-0: /)
     }
     expect(html).toContain('id="broker-breakdown"')
   }, 120_000)
@@ -74,12 +81,13 @@ describe('bench report: broker breakdown and measurement precision', () => {
   it('leaves the breakdown out, without failing, when the target has no /metrics', async () => {
     const broker = await startBrokerProcess({ httpPort: 'none' })
     try {
-      const { dir } = await run('external', ['--bootstrap', broker.bootstrap])
+      const { dir } = await run('external', ['--bootstrap', broker.bootstrap, '--no-realtime'])
       const result = readResult(dir)
       expect(result.cluster?.backend).toBe('external')
       expect(result.status).toBe('complete')
       expect(result.brokerBreakdown).toBeNull()
       expect(result.precision?.brokerHistogram).toBeNull()
+      expect(result.precision?.scheduling).toBe('producers-0: default scheduler; consumers-0: default scheduler')
       const html = readFileSync(join(dir, 'report.html'), 'utf8')
       expect(html).not.toContain('Where the time goes')
       expect(html).toContain('Measurement precision')
