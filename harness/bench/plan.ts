@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os'
 import type { DriverName, DriverOptions } from '../drivers/driver.ts'
 import type { Workload } from '../workload/types.ts'
 import type { PayloadSpec } from './payload.ts'
-import { REALTIME_RATE_MAX_PER_SEC } from './realtime.ts'
+import { REALTIME_BYTES_MAX_PER_SEC, REALTIME_RATE_MAX_PER_SEC } from './realtime.ts'
 import type { ConsumerAssignment, ProducerAssignment, WorkerInit } from './worker-protocol.ts'
 
 /** Drivers whose consumers join real consumer groups and share partitions. */
@@ -66,11 +66,15 @@ function threadCount (requested: number | undefined, items: number): number {
 
 /**
  * Whether a workload's load generators may run real-time (realtime.ts): only at one fixed
- * rate low enough that every thread sleeps most of the time. Not for a max-rate search nor
- * a backlog drain, whose threads run flat out.
+ * rate low enough that every thread sleeps most of the time (each subscription reads every
+ * message once, so they count too). Not for a max-rate search nor a backlog drain, whose
+ * threads run flat out.
  */
 export function realtimeRate (workload: Workload): boolean {
-  return workload.mode === 'throughput' && workload.producerRate > 0 && workload.producerRate <= REALTIME_RATE_MAX_PER_SEC
+  const rate = workload.producerRate
+  return workload.mode === 'throughput' && rate > 0 &&
+    rate * Math.max(1, workload.subscriptionsPerTopic) <= REALTIME_RATE_MAX_PER_SEC &&
+    rate * workload.messageSize <= REALTIME_BYTES_MAX_PER_SEC
 }
 
 export function planRun (options: PlanOptions): RunPlan {
@@ -104,7 +108,8 @@ export function planRun (options: PlanOptions): RunPlan {
     keys: workload.keys,
     seed: options.seed,
     outstandingPerProducerMax: Math.min(OUTSTANDING_RECORDS_MAX, Math.max(OUTSTANDING_RECORDS_MIN, outstanding)),
-    realtime: (options.realtime ?? true) && realtimeRate(workload),
+    // Real-time threads on one core would starve the harness's main thread, which ticks them.
+    realtime: (options.realtime ?? true) && realtimeRate(workload) && availableParallelism() >= 2,
   }
   const workers: WorkerInit[] = [
     ...spread(producers, producerThreads).map((bucket, i): WorkerInit => ({ ...base, name: `producers-${i}`, role: 'producer', producers: bucket, consumers: [] })),

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { removeDir, startBrokerProcess } from '../../helpers/broker-process.ts'
+import { realtimeAllowed } from '../../helpers/realtime-allowed.ts'
 import { readResult, runBenchCli, runDirsUnder } from './bench-cli.ts'
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'sluice-bench-breakdown-'))
@@ -62,9 +63,9 @@ describe('bench report: broker breakdown and measurement precision', () => {
     expect(p.workers.map(w => w.source).sort()).toEqual(['consumers-0', 'producers-0'])
     // Without the debug stall no pause comes near it (the third test's flags are its doing).
     expect(p.workers.find(w => w.source === 'producers-0')!.eventLoopDelayMaxMs).toBeLessThan(STALL_MS * 0.8)
-    // At 2,000 msg/s both load generators run real-time where the OS allows it (CI runs as root).
+    // At 2,000 msg/s both load generators run real-time where the OS allows it.
     const fifo = 'SCHED_FIFO priority 1 (real-time)'
-    if (process.getuid?.() === 0) expect(p.scheduling).toBe(`producers-0: ${fifo}; consumers-0: ${fifo}`)
+    if (realtimeAllowed()) expect(p.scheduling).toBe(`producers-0: ${fifo}; consumers-0: ${fifo}`)
     else expect(p.scheduling).toMatch(/^producers-0: default scheduler: .+; consumers-0: default scheduler: /)
 
     const html = readFileSync(join(dir, 'report.html'), 'utf8')

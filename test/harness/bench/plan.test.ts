@@ -1,5 +1,6 @@
 // The run plan: names, who produces and consumes what, and the thread split.
 
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { planRun } from '../../../harness/bench/plan.ts'
 import type { DriverOptions } from '../../../harness/drivers/driver.ts'
@@ -23,6 +24,16 @@ describe('run plan', () => {
       ['producers-0', 'producer', 4, 0], ['consumers-0', 'consumer', 0, 6], ['consumers-1', 'consumer', 0, 6],
     ])
     expect(plan.notes).toEqual([])
+  })
+
+  it('lets every load-generator thread run real-time at a low fixed rate, unless told not to', () => {
+    const low = planRun({ workload: workload('driver: native\n'), driverOptions, payload, seed: 1 })
+    // Not on one core: real-time threads there would starve the harness's main thread.
+    expect(low.workers.every(w => w.realtime)).toBe(availableParallelism() >= 2)
+    const off = planRun({ workload: workload('driver: native\n'), driverOptions, payload, seed: 1, realtime: false })
+    expect(off.workers.some(w => w.realtime)).toBe(false)
+    const search = planRun({ workload: { ...workload('driver: native\n'), producerRate: 0 }, driverOptions, payload, seed: 1 })
+    expect(search.workers.some(w => w.realtime)).toBe(false)
   })
 
   it('gives group-less drivers one consumer per subscription, and says so', () => {
