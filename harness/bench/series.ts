@@ -80,6 +80,7 @@ export async function runSeries (options: SeriesOptions): Promise<SeriesOutcome>
     workload: run.outcome.result.workload,
     startMs: Date.parse(run.outcome.result.startTime),
     cpuModel: run.outcome.result.environment.cpuModel,
+    scheduling: run.outcome.result.precision?.scheduling ?? null,
   }))
   const baseRuns = loaded('base')
   const candidateRuns = loaded('candidate')

@@ -37,6 +37,8 @@ export interface LoadedRun {
   cpuModel: string | null
   /** The rate the run was driven at; null for a max-rate search or an older result. */
   targetRateMsgPerSec?: number | null
+  /** How its load-generator threads were scheduled (precision.scheduling); null for an older result. */
+  scheduling?: string | null
 }
 
 const SIDE_SEPARATOR = 'vs'
@@ -80,6 +82,7 @@ async function loadSide (paths: string[], side: string, warn: (line: string) => 
     const summary = runSummaryFromResult(result)
     if (Object.keys(summary).length === 0) badInput(`${path}: no benchmark metrics in it (not a Sluice or OMB result?)`)
     const environment = result.environment as { cpuModel?: unknown } | undefined
+    const scheduling = (result.precision as { scheduling?: unknown } | undefined)?.scheduling
     const start = typeof result.startTime === 'string' ? Date.parse(result.startTime) : NaN
     const target = (result.summary as { targetRateMsgPerSec?: unknown } | undefined)?.targetRateMsgPerSec
     runs.push({
@@ -89,6 +92,7 @@ async function loadSide (paths: string[], side: string, warn: (line: string) => 
       startMs: Number.isFinite(start) ? start : null,
       cpuModel: typeof environment?.cpuModel === 'string' ? environment.cpuModel : null,
       targetRateMsgPerSec: typeof target === 'number' ? target : null,
+      scheduling: typeof scheduling === 'string' ? scheduling : null,
     })
   }
   if (runs.length === 0) badInput(`${side}: no complete results in ${paths.join(', ')}`)
@@ -103,6 +107,11 @@ export function consistencyNotes (base: readonly LoadedRun[], candidate: readonl
   if (workloads.length > 1) notes.push(`the runs are of different workloads (${workloads.join(', ')}).`)
   const cpus = distinct([...base, ...candidate].map((run) => run.cpuModel))
   if (cpus.length > 1) notes.push(`the runs were measured on different CPUs (${cpus.join('; ')}).`)
+  // Results from before real-time scheduling (no record) ran under the default scheduler.
+  const realtime = new Set([...base, ...candidate].map((run) => /SCHED_FIFO/.test(run.scheduling ?? '')))
+  if (realtime.size > 1) {
+    notes.push('some runs\' load generators ran real-time (SCHED_FIFO) and some did not, which moves publish delay and latency tails; compare runs scheduled alike (each report\'s precision section says how; bench --no-realtime keeps the default scheduler).')
+  }
   const times = (runs: readonly LoadedRun[]): number[] => runs.map((run) => run.startMs).filter((t): t is number => t !== null)
   const baseTimes = times(base)
   const candidateTimes = times(candidate)

@@ -148,6 +148,16 @@ describe('compare helpers', () => {
     expect(notes[2]).toContain('interleave')
   })
 
+  it('warns when some runs\' load generators ran real-time and some did not', () => {
+    const fifo = 'producers-0: SCHED_FIFO priority 1 (real-time); consumers-0: SCHED_FIFO priority 1 (real-time)'
+    const run = (startMs: number, scheduling: string | null) => ({ path: 'p', summary: {}, workload: 'w', startMs, cpuModel: 'c', scheduling })
+    expect(consistencyNotes([run(1, fifo), run(3, fifo)], [run(2, fifo), run(4, fifo)])).toEqual([])
+    // An older result (nothing recorded) and --no-realtime both ran under the default scheduler.
+    expect(consistencyNotes([run(1, null), run(3, null)], [run(2, 'producers-0: default scheduler'), run(4, null)])).toEqual([])
+    const notes = consistencyNotes([run(1, null), run(3, null)], [run(2, fifo), run(4, fifo)])
+    expect(notes).toEqual([expect.stringMatching(/^some runs' load generators ran real-time \(SCHED_FIFO\) and some did not/)])
+  })
+
   it('refuses to treat runs at different rates (a curve\'s steps) as repeats', () => {
     const run = (targetRateMsgPerSec: number | null) => ({ path: 'p', summary: {}, workload: 'w', startMs: 1, cpuModel: 'c', targetRateMsgPerSec })
     expect(mixedRatesReason([run(5000), run(5000)], [run(5000), run(null)])).toBeNull()
