@@ -147,7 +147,9 @@ export class NativeConsumer implements BenchmarkConsumer {
           failed = new KafkaClientError('ERR_KAFKA', `Fetch ${this.#topic}-${p.partitionIndex} failed with ${errorName(p.errorCode)}`, { kafkaErrorCode: p.errorCode, retriable: true })
           continue
         }
-        await this.#deliver(p.partitionIndex, p.records as Buffer | null)
+        // Most partitions of a long poll answered at low rates are empty: no await for them.
+        const records = p.records as Buffer | null
+        if (records !== null && records.length > 0) await this.#deliver(p.partitionIndex, records)
       }
     }
     if (failed !== null) throw failed
