@@ -6,7 +6,8 @@
 // it wait milliseconds for a core. Measured at 5,000 msg/s on 2 shared cores: of 675 loop
 // turns whose first send was over 0.4 ms late, 618 came after a wait in which the thread was
 // on a CPU less than half the time (one used 59 µs of CPU in 8.0 ms): it was runnable, not
-// running. Publish delay p99 was 0.88-1.19 ms, and nice -10 only brought it to 0.50-0.67 ms.
+// running. nice -10 brought publish delay p99 only to 0.50-0.67 ms (0.78-0.98 ms without, in
+// the same three pairs).
 // Under SCHED_FIFO (priority 1, the lowest real-time one) a thread runs as soon as it wakes,
 // and Linux gives real-time threads no timer slack: with the producer and the consumer
 // thread (it takes each record's receipt time, the other end of every end-to-end latency)

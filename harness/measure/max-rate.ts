@@ -18,8 +18,8 @@
 // median per-second p99 of the publish latency from intended send time, and of the
 // end-to-end latency when there are consumers, is at most latencyUsP99Max; and neither
 // latency is climbing (the last second's p50 more than double the first's, and by more
-// than a tenth of the latency budget). The runner replays the whole history on every call, so the decision and its
-// explanation are reproducible from the recorded steps alone.
+// than a tenth of the latency budget). The runner replays the whole history on every call,
+// so the decision and its explanation are reproducible from the recorded steps alone.
 //
 // A step must be long enough to show a consumer falling slowly behind: a deficit of d
 // (fraction of the rate) grows the backlog by d × rate per second, and that only stands out
