@@ -162,12 +162,15 @@ export class ProcessBackend implements ClusterBackend {
     const brokers: ProcessBroker[] = []
     const advertised: Array<string | undefined> = []
     const clustered = spec.brokers > 1
-    // Client and controller ports of every node are reserved together, always: a restart
-    // binds the same port again, and a port the kernel chose could be a client's by then.
-    const reserved = await reservePorts(spec.brokers * (clustered ? 2 : 1))
+    // Client, HTTP and controller ports of every node are reserved together, always: a restart
+    // binds the same ports again, and a port the kernel chose could be a client's by then
+    // (an HTTP port from port 0 once failed a restart in CI exactly so).
+    const reserved = await reservePorts(spec.brokers * (clustered ? 3 : 2))
     const kafkaPorts = reserved.slice(0, spec.brokers)
-    const clusterKeys = clustered ? clusterConfigs(kafkaPorts, reserved.slice(spec.brokers)) : null
-    if (clusterKeys !== null && spec.linkFor !== undefined) await routeLinks(clusterKeys, kafkaPorts, reserved.slice(spec.brokers), spec.linkFor)
+    const httpPorts = reserved.slice(spec.brokers, 2 * spec.brokers)
+    const controllerPorts = reserved.slice(2 * spec.brokers)
+    const clusterKeys = clustered ? clusterConfigs(kafkaPorts, controllerPorts) : null
+    if (clusterKeys !== null && spec.linkFor !== undefined) await routeLinks(clusterKeys, kafkaPorts, controllerPorts, spec.linkFor)
     for (let i = 0; i < spec.brokers; i++) {
       const dataDir = join(workDir, `broker-${i}`, 'data')
       mkdirSync(dataDir, { recursive: true })
@@ -183,7 +186,7 @@ export class ProcessBackend implements ClusterBackend {
         logFile: join(workDir, `broker-${i}.log`),
         brokerConfig: { ...spec.brokerConfig, ...clusterKeys?.[i] },
         kafkaPort,
-        httpPort: 0,
+        httpPort: httpPorts[i]!,
         advertise,
         startTimeoutMs: this.#opts.startTimeoutMs,
         stopTimeoutMs: this.#opts.stopTimeoutMs,

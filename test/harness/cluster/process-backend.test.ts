@@ -15,6 +15,7 @@ import { KafkaClientError } from '../../../broker/client/errors.ts'
 import { ClusterError } from '../../../harness/cluster/cluster.ts'
 import { ProcessBackend, type ProcessCluster } from '../../../harness/cluster/process-backend.ts'
 import { probeApiVersions } from '../../../harness/cluster/ready.ts'
+import { reservableRange } from '../../../harness/cluster/ports.ts'
 
 function isRunning (pid: number): boolean {
   try {
@@ -52,9 +53,15 @@ describe('process backend, one broker', () => {
     expect(cluster.info()).toMatchObject({ backend: 'process', brokers: 1 })
   })
 
-  it('keeps acknowledged data across kill and restart on the same port', async () => {
+  it('keeps acknowledged data across kill and restart on the same ports', async () => {
     const broker = cluster.brokers[0]!
     const address = broker.kafkaAddress
+    const httpUrl = broker.httpUrl
+    // Both ports come from below the ephemeral range, where no client's local port can
+    // take them while the broker is down.
+    const [, ephemeralLow] = reservableRange()
+    expect(Number(new URL(httpUrl!).port)).toBeLessThan(ephemeralLow)
+    expect(Number(address.split(':')[1])).toBeLessThan(ephemeralLow)
     const client = new KafkaClient({ bootstrap: cluster.bootstrap, clientId: 'kill-test' })
     try {
       await client.createTopics([{ name: 'durable', partitions: 1 }])
@@ -71,6 +78,7 @@ describe('process backend, one broker', () => {
     await broker.restart()
     expect(broker.alive()).toBe(true)
     expect(broker.kafkaAddress).toBe(address)
+    expect(broker.httpUrl).toBe(httpUrl)
     const after = new KafkaClient({ bootstrap: cluster.bootstrap, clientId: 'kill-test-2' })
     try {
       const records = await readAll(after, 'durable', 0)
