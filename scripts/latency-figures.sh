@@ -2,9 +2,14 @@
 # The latency and throughput figures of the README's Performance section (issue #13), in one
 # sitting: latency-fixed-rate on shared and pinned cores, the native producer and consumer at
 # full speed, the broker's ingest alone, the native end-to-end max rate, and the
-# latency-throughput curve. About 12 minutes. Run it on an otherwise idle machine; it writes
+# latency-throughput curve. About 14 minutes. Run it on an otherwise idle machine; it writes
 # each command's output and a log with the load average before each to the directory given
 # (default /tmp/sluice-latency-figures).
+#
+# The runs that write gigabytes (ingest, end-to-end max, curve) each start right after
+# bench/prefault-memory.ts: on a VM whose host backs guest memory lazily, page-cache growth
+# into untouched memory otherwise costs the broker a core partway through a run, and the
+# figures would depend on what ran before (README, Performance: "Fresh memory costs CPU").
 #
 #   bash scripts/latency-figures.sh [out-dir]
 set -uo pipefail
@@ -24,8 +29,11 @@ run latency-shared npx sluice bench workloads/latency-fixed-rate.yaml --driver n
 run latency-pinned npx sluice bench workloads/latency-fixed-rate.yaml --driver native --broker-cpus 0 --harness-cpus 1 --results-dir "$out/results" --no-progress
 run native-producer "$node" bench/native-producer.ts --rounds 2
 run native-consume "$node" bench/native-consume.ts
+run prefault-1 "$node" bench/prefault-memory.ts
 run ingest "$node" bench/ingest.ts --record-bytes 1024 --json "$out/ingest.json"
+run prefault-2 "$node" bench/prefault-memory.ts
 run e2e-max npx sluice bench workloads/max-throughput-1kb.yaml --driver native --duration 30s --results-dir "$out/results" --no-progress
+run prefault-3 "$node" bench/prefault-memory.ts
 run curve npx sluice bench workloads/latency-fixed-rate.yaml --driver native --curve 20,50,80 --duration 20s --warmup 5s --results-dir "$out/curve" --no-progress
 echo "end $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)" >> "$log"
 # Issue #13's ratio from this sitting: the end-to-end max over the broker's ingest alone.
