@@ -67,6 +67,7 @@ export function precisionSection (result: BenchResult): ReportSection | null {
   rows.push(['cores', `${p.logicalCores} logical cores ${sharing}`])
   rows.push(['CPU affinity', p.affinity.length === 0 ? 'not known (not Linux, or not processes of this machine)' : p.affinity.map(a => `${a.process}: CPUs ${a.cpus}`).join('; ')])
   if (p.scheduling !== undefined && p.scheduling !== '') rows.push(['load-generator scheduling', p.scheduling])
+  if (p.memory !== undefined) rows.push(['memory', p.memory])
   rows.push(['disturbance thresholds', p.thresholds])
   const gc = p.workers.filter(w => w.gcPauses > 0).map(w => `${w.source} ${w.gcPauses} pauses, longest ${w.gcPauseMaxMs.toFixed(1)} ms`)
   rows.push(['GC in workers (measured phase)', gc.length === 0 ? 'none seen' : gc.join('; ')])

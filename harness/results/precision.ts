@@ -4,7 +4,8 @@
 // every figure the run flagged as disturbed (a worker that fell behind its schedule, GC
 // pauses and event-loop stalls over their thresholds; see measure/disturbance.ts).
 
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { disturbanceFlags, EVENT_LOOP_DELAY_FLAG_MS, GC_PAUSE_FLAG_MS, PUBLISH_DELAY_BOUND_US, type WorkerDisturbance } from '../measure/disturbance.ts'
@@ -12,6 +13,9 @@ import { brokerGcFlag, type BrokerGcPauses } from '../measure/broker-gc.ts'
 import { LATENCY_SIGNIFICANT_DIGITS, LATENCY_US_HIGHEST, LATENCY_US_LOWEST } from '../measure/histogram.ts'
 
 const CLOCK_PROBES = 2000
+const BALLOON_DRIVER_DIR = '/sys/bus/virtio/drivers/virtio_balloon'
+/** VIRTIO_BALLOON_F_REPORTING: the guest reports free pages, and the host takes them back. */
+const BALLOON_FEATURE_REPORTING_BIT = 5
 
 export interface ProcessAffinity {
   /** e.g. "harness (pid 123)", "broker 1 (pid 456)". */
@@ -34,6 +38,8 @@ export interface MeasurementPrecision {
   thresholds: string
   /** How the load-generator threads were scheduled (bench/realtime.ts), e.g. "producers-0: SCHED_FIFO priority 1 (real-time)". */
   scheduling?: string
+  /** Set when the machine is a VM whose host backs its memory lazily (memoryBackingNote). */
+  memory?: string
   workers: WorkerDisturbance[]
   /** One sentence per disturbed figure; empty when none was. */
   disturbed: string[]
@@ -96,6 +102,36 @@ export function pinningPhrase (processes: ReadonlyArray<{ name: string, pid: num
   return `pinned: ${known.map(p => `${p.name} on CPU${cpuListSize(p.cpus) === 1 ? '' : 's'} ${p.cpus}`).join(', ')}`
 }
 
+/**
+ * A sentence when this machine is a VM with a virtio balloon that reports free pages, else
+ * null. Its host backs a guest page when the guest first writes it and takes freed pages
+ * back, so a benchmark whose page cache grows into such memory pays the host's fault on
+ * every new page (6.7-8.2 µs of system time per 4 KiB page measured on this project's
+ * machine): a broker can lose a core to it partway through a run.
+ */
+export function memoryBackingNote (driverDir = BALLOON_DRIVER_DIR): string | null {
+  let devices: string[]
+  try {
+    devices = readdirSync(driverDir).filter(name => name.startsWith('virtio'))
+  } catch {
+    return null
+  }
+  for (const device of devices) {
+    let features: string
+    try {
+      features = readFileSync(join(driverDir, device, 'features'), 'utf8').trim()
+    } catch {
+      continue
+    }
+    if (features[BALLOON_FEATURE_REPORTING_BIT] === '1') {
+      return 'a VM whose host backs memory on first write and takes freed pages back (virtio-balloon free page reporting): ' +
+        'page-cache growth into memory not written since costs CPU, and a run can slow partway through; ' +
+        'node bench/prefault-memory.ts right before a run backs the free memory'
+    }
+  }
+  return null
+}
+
 export interface PrecisionInput {
   /** Reference broker processes this machine runs for the run, with their pids when known. */
   brokerPids: Array<{ id: number, pid: number | null }>
@@ -119,6 +155,7 @@ export async function describePrecision (input: PrecisionInput): Promise<Measure
     const cpus = broker.pid === null ? null : await cpusAllowed(broker.pid)
     if (cpus !== null) affinity.push({ process: `broker ${broker.id} (pid ${broker.pid})`, cpus })
   }
+  const memory = memoryBackingNote()
   const threads = `1 harness process (main thread, ${input.producerThreads} producer and ${input.consumerThreads} consumer worker threads)`
   return {
     clock: 'process.hrtime (CLOCK_MONOTONIC on Linux): one monotonic clock for every thread and process on this machine; latencies are kept in µs with sub-µs fraction',
@@ -130,6 +167,7 @@ export async function describePrecision (input: PrecisionInput): Promise<Measure
     affinity,
     thresholds: `fell behind: publish delay p99 over ${PUBLISH_DELAY_BOUND_US / 1000} ms in a measured second; GC pause ${GC_PAUSE_FLAG_MS} ms or more; event-loop stall ${EVENT_LOOP_DELAY_FLAG_MS} ms or more (perf_hooks, in each worker thread); a reference broker's GC pause over ${GC_PAUSE_FLAG_MS} ms (its /metrics)`,
     scheduling: input.scheduling.map(s => `${s.name}: ${s.status.note}`).join('; '),
+    ...(memory === null ? {} : { memory }),
     workers: input.workers,
     disturbed: disturbanceFlags(input.workers).concat(brokerGcFlag(input.brokerGc) ?? []),
   }

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { removeDir, startBrokerProcess } from '../../helpers/broker-process.ts'
 import { realtimeAllowed } from '../../helpers/realtime-allowed.ts'
 import { readResult, runBenchCli, runDirsUnder } from './bench-cli.ts'
+import { memoryBackingNote } from '../../../harness/results/precision.ts'
 
 const resultsDir = mkdtempSync(join(tmpdir(), 'sluice-bench-breakdown-'))
 afterAll(() => rmSync(resultsDir, { recursive: true, force: true }))
@@ -75,6 +76,9 @@ describe('bench report: broker breakdown and measurement precision', () => {
       expect(report).toContain('Measurement precision')
       expect(report).toMatch(/smallest step seen \d+ ns/)
       expect(report).toMatch(/load-generator scheduling( \| |<\/t[hd]><td>)producers-0: /)
+      // The memory row appears exactly when this machine's balloon reports free pages.
+      if (memoryBackingNote() === null) expect(p.memory).toBeUndefined()
+      else expect(report).toMatch(/memory( \| |<\/t[hd]><td>)a VM whose host backs memory on first write/)
     }
     expect(html).toContain('id="broker-breakdown"')
   }, 120_000)

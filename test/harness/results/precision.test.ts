@@ -2,10 +2,11 @@
 // process pinned with taskset(1) is reported as pinned, where an unpinned one is not.
 
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { clockResolutionNs, cpuListSize, cpusAllowed, pinningPhrase } from '../../../harness/results/precision.ts'
+import { clockResolutionNs, cpuListSize, cpusAllowed, memoryBackingNote, pinningPhrase } from '../../../harness/results/precision.ts'
 
 const linux = process.platform === 'linux' && existsSync('/usr/bin/taskset') && os.cpus().length > 1
 
@@ -15,6 +16,22 @@ describe('measurement precision', () => {
     expect(cpuListSize('0-1')).toBe(2)
     expect(cpuListSize('0-3,6,8-9')).toBe(7)
     expect(cpuListSize('garbage')).toBe(0)
+  })
+
+  it('names a VM whose balloon reports free pages (feature bit 5), and only that', () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'sluice-balloon-'))
+    try {
+      expect(memoryBackingNote(join(dir, 'absent'))).toBeNull()
+      mkdirSync(join(dir, 'virtio0'))
+      // This project's machine: stats queue, deflate on OOM and free page reporting.
+      writeFileSync(join(dir, 'virtio0', 'features'), '0110010' + '0'.repeat(57) + '\n')
+      expect(memoryBackingNote(dir)).toMatch(/free page reporting.*bench\/prefault-memory\.ts/)
+      // The same balloon without reporting: the host does not take freed pages back.
+      writeFileSync(join(dir, 'virtio0', 'features'), '0110000' + '0'.repeat(57) + '\n')
+      expect(memoryBackingNote(dir)).toBeNull()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('measures a clock step well under a microsecond', () => {
