@@ -30,7 +30,10 @@ run latency-pinned npx sluice bench workloads/latency-fixed-rate.yaml --driver n
 run native-producer "$node" bench/native-producer.ts --rounds 2
 run native-consume "$node" bench/native-consume.ts
 run prefault-1 "$node" bench/prefault-memory.ts
-run ingest "$node" bench/ingest.ts --record-bytes 1024 --json "$out/ingest.json"
+# The same bounded log as the end-to-end workloads (their brokerConfig), so the ratio
+# below compares like with like.
+bounded=(-o log.retention.bytes=268435456 -o log.segment.bytes=67108864 -o log.retention.check.interval.ms=1000)
+run ingest "$node" bench/ingest.ts --record-bytes 1024 "${bounded[@]}" --json "$out/ingest.json"
 run prefault-2 "$node" bench/prefault-memory.ts
 run e2e-max npx sluice bench workloads/max-throughput-1kb.yaml --driver native --duration 30s --results-dir "$out/results" --no-progress
 run prefault-3 "$node" bench/prefault-memory.ts
