@@ -43,21 +43,23 @@ describe('white-box checks in a chaos run', () => {
     // The scenario depends on timing (see the fixture): if the ISR shrink was not committed before the
     // leader's pause, the election is clean and no HW goes back. That is a miss of the scenario, not of
     // the check, so it runs once more; a check that never reports the regression still fails here.
+    // The unclean election is enabled broker-wide, so an internal partition (__consumer_offsets-N)
+    // may go back as well; the case this test is about is the one on chaos-0.
+    const chaosCase = (r: typeof run) => r.result.verdict?.anomalies['hw-regression']?.find(c => c.partition === 'chaos-0')
     let run = await runWorkloadFile('test/harness/chaos/fixtures/unclean-paused-leader.yaml', { seed: 5 })
-    if (statusOf(run.result)['hw-monotonic'] === 'ok') {
+    if (chaosCase(run) === undefined) {
       const log = await readRunFile(run, 'cluster/broker-0.log')
-      console.warn(`unclean-paused-leader produced no HW regression (seed 5); running it again. broker-0 on chaos-0:\n${log.split('\n').filter(line => line.includes('chaos-0')).join('\n')}`)
+      console.warn(`unclean-paused-leader produced no HW regression on chaos-0 (seed 5); running it again. broker-0 on chaos-0:\n${log.split('\n').filter(line => line.includes('chaos-0')).join('\n')}`)
       await run.cleanup()
       run = await runWorkloadFile('test/harness/chaos/fixtures/unclean-paused-leader.yaml', { seed: 6 })
     }
     try {
       expect(statusOf(run.result)['hw-monotonic']).toBe('failed')
-      const cases = run.result.verdict!.anomalies['hw-regression']!
-      expect(cases.length).toBeGreaterThan(0)
-      expect(cases[0]).toMatchObject({ partition: 'chaos-0' })
-      expect(cases[0]!.offsets[0]!).toBeGreaterThan(cases[0]!.offsets[1]!)
-      expect(cases[0]!.note).toMatch(/chaos-0 on broker \d: HW went back from \d+ .* to \d+/)
-      expect(cases[0]!.note).not.toContain('across a restart')
+      const found = chaosCase(run)
+      expect(found).toBeDefined()
+      expect(found!.offsets[0]!).toBeGreaterThan(found!.offsets[1]!)
+      expect(found!.note).toMatch(/chaos-0 on broker \d: HW went back from \d+ .* to \d+/)
+      expect(found!.note).not.toContain('across a restart')
       expect(run.verdict!.valid).toBe(false)
       expect(run.exitCode).toBe(1)
       expect(await readRunFile(run, 'report.md')).toMatch(/\| hw-regression \| \d+ \|/)
