@@ -2,16 +2,16 @@
 //
 // On a VM whose memory the host backs lazily (this project's machine: a Firecracker guest
 // with virtio-balloon free page reporting), the first write to a guest page the host has not
-// backed yet stops the vCPU while the host faults it in. Measured here: 7.8 µs of system
-// time per 4 KiB page, about 2 CPU-seconds per GiB. A benchmark at 200 MB/s grows the page
+// backed yet stops the vCPU while the host faults it in. Measured here: 4.2-12.1 µs of system
+// time per 4 KiB page, 1-3 CPU-seconds per GiB. A benchmark at 200 MB/s grows the page
 // cache by 200 MB a second; once that growth runs into untouched memory, the broker's
 // writes cost it a core and its throughput collapses (the README's Performance section has
 // the run). Touching the memory first backs it, so the next minutes of page-cache growth are
 // cheap. The host takes reported free pages back over minutes, so run this right before
 // the benchmark it is for.
 //
-// Prints the time per page, which says whether this machine has the problem: a guest whose
-// memory is already backed, or bare metal, touches pages far faster.
+// Prints the time per page, which says whether this machine has the problem: here memory
+// written a moment before took 1.3 µs a page.
 //
 // Run: node bench/prefault-memory.ts [--reserve-gib 2] [--max-gib 64]
 
@@ -35,6 +35,8 @@ export function bytesToTouch (availableBytes: number, reserveBytes: number, maxB
   return Math.max(0, Math.floor(wanted / CHUNK_BYTES) * CHUNK_BYTES)
 }
 
+// Every chunk stays referenced until the end, so none is freed and handed out again for the
+// next: each chunk is memory not touched before in this process.
 function touch (bytes: number): { pages: number, systemSec: number, wallSec: number } {
   const held: Buffer[] = []
   const before = process.cpuUsage()
@@ -46,7 +48,6 @@ function touch (bytes: number): { pages: number, systemSec: number, wallSec: num
   }
   const wallSec = (performance.now() - started) / 1000
   const systemSec = process.cpuUsage(before).system / 1e6
-  held.length = 0
   return { pages: bytes / PAGE_BYTES, systemSec, wallSec }
 }
 

@@ -2,7 +2,7 @@
 # The latency and throughput figures of the README's Performance section (issue #13), in one
 # sitting: latency-fixed-rate on shared and pinned cores, the native producer and consumer at
 # full speed, the broker's ingest alone, the native end-to-end max rate, and the
-# latency-throughput curve. About 14 minutes. Run it on an otherwise idle machine; it writes
+# latency-throughput curve. About 15 minutes. Run it on an otherwise idle machine; it writes
 # each command's output and a log with the load average before each to the directory given
 # (default /tmp/sluice-latency-figures).
 #

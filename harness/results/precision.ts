@@ -106,7 +106,7 @@ export function pinningPhrase (processes: ReadonlyArray<{ name: string, pid: num
  * A sentence when this machine is a VM with a virtio balloon that reports free pages, else
  * null. Its host backs a guest page when the guest first writes it and takes freed pages
  * back, so a benchmark whose page cache grows into such memory pays the host's fault on
- * every new page (6.7-8.2 µs of system time per 4 KiB page measured on this project's
+ * every new page (4.2-12.1 µs of system time per 4 KiB page measured on this project's
  * machine): a broker can lose a core to it partway through a run.
  */
 export function memoryBackingNote (driverDir = BALLOON_DRIVER_DIR): string | null {
